@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from conftest import SHARED
+
+from wsbench.errors import InvalidArchError, UnknownNameError
+from wsbench.spaces import get_space, space_names
+from wsbench.spaces.nb101 import NB101, _encodings, count_unique_graphs, hash_module
+
+# DARTS_V2 as published in DARTS's cnn/genotypes.py and rnn/genotypes.py
+DARTS_V2 = (
+    "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
+    "('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], "
+    "reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), "
+    "('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])"
+)
+DARTS_RNN_V2 = ("Genotype(recurrent=[('sigmoid', 0), ('relu', 1), ('relu', 1), ('identity', 1), ('tanh', 2), "
+                "('sigmoid', 5), ('tanh', 3), ('relu', 5)], concat=range(1, 9))")
+
+
+def test_registry_lists_the_five_spaces():
+    assert space_names() == ["darts", "darts-rnn", "nb101", "nb201", "proxylessnas"]
+    with pytest.raises(UnknownNameError, match="expected one of: darts, darts-rnn"):
+        get_space("nb999")
+
+
+@pytest.mark.parametrize("name", ["darts", "darts-rnn", "nb101", "nb201", "proxylessnas"])
+def test_sampling_is_seeded_unique_canonical_and_round_trips(name):
+    space = get_space(name)
+    a = space.sample(40, seed=3)
+    assert a == space.sample(40, seed=3)
+    assert a != space.sample(40, seed=4)
+    assert len(set(a)) == 40
+    for s in a:
+        assert space.canonicalize(s) == s
+        space.validate(s)
+        ch = space.choices(s)
+        assert len(ch) == len(space.decisions)
+        assert all(-1 <= c < len(space.ops) for c in ch)
+
+
+@pytest.mark.parametrize("name,bad", [
+    ("nb201", "|nor_conv_3x3~0|+|nor_conv_3x3~0|"),
+    ("nb201", "|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|"),
+    ("nb201", "|none~1|+|none~0|none~1|+|none~0|none~1|none~2|"),
+    ("nb101", "matrix=01.00;ops=input,conv9x9,output"),
+    ("nb101", "matrix=010.000.000;ops=input,conv3x3-bn-relu,output"),  # output unreachable
+    ("darts", DARTS_V2.replace("('dil_conv_3x3', 2)", "('dil_conv_3x3', 7)")),
+    ("darts", DARTS_V2.replace("('sep_conv_3x3', 1), ('sep_conv_3x3', 1)", "('sep_conv_3x3', 1), ('none', 1)")),
+    ("darts-rnn", DARTS_RNN_V2.replace("('relu', 5)]", "('relu', 8)]")),
+    ("proxylessnas", "zero,zero,zero,zero|" * 5 + "zero"),
+    ("proxylessnas", "3x3_MBConv3"),
+])
+def test_invalid_architectures_get_a_clear_error(name, bad):
+    space = get_space(name)
+    with pytest.raises(InvalidArchError, match=name):
+        space.parse(bad)
+    assert not space.is_valid(bad)
+
+
+def test_nb201_enumerates_15625_distinct_and_matches_official_format():
+    space = get_space("nb201")
+    archs = list(space.enumerate())
+    assert len(archs) == len(set(archs)) == space.size == 15625
+    s = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
+    assert space.canonicalize(s) == s
+    assert space.choices(s) == (3, 3, 4, 1, 3, 1)
+    assert space.canonicalize((3, 3, 4, 1, 3, 1)) == s
+
+
+def test_nb201_strings_equal_the_real_nats_bench_meta():
+    meta = SHARED / "nats-bench" / "NATS-tss-v1_0-3ffb9-simple" / "meta.pickle.pbz2"
+    if not meta.exists():
+        pytest.skip("../shared NATS-Bench files not present")
+    import bz2
+    import pickle
+
+    class OnlyBuiltins(pickle.Unpickler):
+        def find_class(self, module, name):  # refuse every class: the meta holds only builtins
+            raise pickle.UnpicklingError(f"refused {module}.{name}")
+
+    with bz2.open(meta, "rb") as f:
+        data = OnlyBuiltins(f).load()
+    strs = data["meta_archs"]
+    space = get_space("nb201")
+    assert len(strs) == 15625
+    assert set(strs) == set(space.enumerate())
+    assert all(space.canonicalize(s) == s for s in strs[:500])
+
+
+def test_darts_v2_genotype_parses_and_canonicalises():
+    space = get_space("darts")
+    canon = space.canonicalize(DARTS_V2)
+    assert canon.startswith("Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1),")
+    # node 2 of the reduce cell lists ('max_pool_3x3', 0) after ('skip_connect', 2) in DARTS; sorted by input here
+    assert "('max_pool_3x3', 0), ('skip_connect', 2), ('max_pool_3x3', 1), ('skip_connect', 2)" in canon
+    assert space.canonicalize(canon) == canon
+    assert space.canonicalize(DARTS_V2.replace("[2, 3, 4, 5]", "range(2, 6)")) == canon
+    js = json.dumps(space_dict(DARTS_V2))
+    assert space.canonicalize(js) == canon
+    assert space.choices(DARTS_V2)[:2] == (space.ops.index("sep_conv_3x3"),) * 2
+    assert space.size == (1 * 3 * 6 * 10 * 7**8) ** 2
+
+
+def space_dict(genotype: str) -> dict:
+    import ast
+    import re
+
+    fields = dict(re.findall(r"(\w+)=(\[[^\]]*\])", genotype))
+    return {k: ast.literal_eval(v) for k, v in fields.items()}
+
+
+def test_darts_rnn_v2_and_size():
+    space = get_space("darts-rnn")
+    canon = space.canonicalize(DARTS_RNN_V2)
+    assert canon.endswith("concat=[1, 2, 3, 4, 5, 6, 7, 8])")
+    assert space.choices(canon) == (2, 1, 1, 3, 0, 2, 0, 1)
+    assert space.size == 4**8 * 40320
+
+
+def test_proxylessnas_rules_and_size():
+    space = get_space("proxylessnas")
+    assert len(space.decisions) == 21
+    assert space.size == 6**6 * 7**15
+    ok = "|".join(["3x3_MBConv3,zero,zero,zero"] * 5 + ["7x7_MBConv6"])
+    assert space.canonicalize(ok) == ok
+
+
+# ---- NAS-Bench-101 -------------------------------------------------------------------
+SPEC = {  # the example of NAS-Bench-101's README
+    "matrix": [[0, 1, 1, 1, 0, 1, 0], [0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 1, 0, 0],
+               [0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0]],
+    "ops": ["input", "conv1x1-bn-relu", "conv3x3-bn-relu", "conv3x3-bn-relu", "conv3x3-bn-relu", "maxpool3x3", "output"],
+}
+
+
+def _permute(spec: dict, perm: tuple[int, ...]) -> dict:
+    """Relabel inner vertices by ``perm`` (a topological order), as another spelling of the same graph."""
+    m = np.array(spec["matrix"])
+    order = [0, *perm, len(m) - 1]
+    return {"matrix": m[np.ix_(order, order)].tolist(), "ops": [spec["ops"][i] for i in order]}
+
+
+def test_nb101_isomorphic_spellings_are_one_record_with_one_hash():
+    space = NB101()
+    canon = space.canonicalize(SPEC)
+    spellings = []
+    for perm in itertools.permutations(range(1, 6)):
+        p = _permute(SPEC, perm)
+        if not np.any(np.tril(np.array(p["matrix"]))):
+            spellings.append(p)
+    assert len(spellings) > 1
+    for p in spellings:
+        assert space.canonicalize(p) == canon
+        assert space.hash(p) == space.hash(SPEC)
+    assert space.canonicalize(json.dumps(SPEC)) == canon
+
+
+def test_nb101_prunes_dangling_vertices_like_modelspec():
+    space = NB101()
+    # vertex 2 has no path to the output: pruned away, leaving input -> conv3x3 -> output
+    spec = {"matrix": [[0, 1, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0]],
+            "ops": ["input", "conv3x3-bn-relu", "maxpool3x3", "output"]}
+    assert space.canonicalize(spec) == "matrix=010.001.000;ops=input,conv3x3-bn-relu,output"
+    assert space.choices(spec) == (0, -1, -1, -1, -1)
+
+
+def test_nb101_rejects_too_many_edges_after_pruning():
+    full = np.triu(np.ones((7, 7), dtype=int), 1)  # 21 edges
+    spec = {"matrix": full.tolist(), "ops": ["input"] + ["conv3x3-bn-relu"] * 5 + ["output"]}
+    with pytest.raises(InvalidArchError, match="21 edges"):
+        NB101().parse(spec)
+
+
+def test_nb101_hash_distinguishes_labels_and_matches_class_count_up_to_5_vertices():
+    m = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])
+    assert hash_module(m, [-1, 0, -2]) != hash_module(m, [-1, 1, -2])
+    # unique graphs by the NB101 hash == unique graphs by exact canonical form (2,532 up to 5 vertices)
+    by_hash, total = count_unique_graphs(5)
+    from wsbench.spaces.nb101 import _full_dag_masks
+
+    classes = set()
+    for n in range(2, 6):
+        iu = np.triu_indices(n, 1)
+        for bits in _full_dag_masks(n):
+            mm = np.zeros((n, n), dtype=np.int8)
+            mm[iu] = bits
+            for labels in itertools.product(range(3), repeat=n - 2):
+                classes.add((n, min(_encodings(mm, labels))))
+    assert by_hash == len(classes) == 2532
+    assert total == 3364
+
+
+def test_nb101_sampler_is_uniform_over_graph_classes():
+    """Chi-square on the 4-vertex-or-fewer space, whose classes have spelling counts 1 and 2."""
+    import scipy.stats as st
+
+    from wsbench.spaces.nb101 import sample_graph
+
+    n_classes = count_unique_graphs(4)[0]
+    rng = np.random.default_rng(0)
+    draws = [sample_graph(rng, max_vertices=4) for _ in range(60 * n_classes)]
+    counts = np.array(list(__import__("collections").Counter(draws).values()))
+    assert len(counts) == n_classes
+    assert st.chisquare(counts).pvalue > 1e-3
+
+
+def test_nb101_sampling_reaches_every_size():
+    archs = NB101().sample(100, seed=0)
+    sizes = {a.split(";ops=")[1].count(",") + 1 for a in archs}
+    assert sizes >= {6, 7}  # graphs with <= 5 vertices are only 2,532 of 423,624
+
+
+@pytest.mark.slow
+def test_nb101_has_423624_unique_graphs():
+    assert count_unique_graphs(7)[0] == 423_624
+
+
+def test_choice_matrix_shape():
+    space = get_space("nb201")
+    archs = space.sample(5, seed=0)
+    m = space.choice_matrix(archs)
+    assert m.shape == (5, 6) and m.dtype == np.int8

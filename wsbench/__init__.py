@@ -1,0 +1,23 @@
+"""wsbench: benchmark datasets and statistics for weight-sharing (supernet) NAS.
+
+Importing wsbench is cheap: numpy, zarr, xarray and scipy load only when a
+statistic or store needs them (``wsbench --help`` stays fast).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["query", "open", "list_spaces", "__version__"]
+
+if TYPE_CHECKING:
+    from wsbench.query import list_spaces, open, query
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("query", "open", "list_spaces"):
+        from wsbench import query as _q
+
+        return getattr(_q, name)
+    raise AttributeError(f"module 'wsbench' has no attribute {name!r}")

@@ -1,0 +1,3 @@
+from wsbench.cli.app import main
+
+main()

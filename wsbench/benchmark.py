@@ -1,0 +1,384 @@
+"""A benchmark over one store: one method per statistic, arrays pulled once and cached.
+
+Only the slices a statistic needs are read (one (seed, epoch) row of
+``supernet_score`` at a time), so a 1M-subnet store is never loaded whole.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from wsbench.errors import OptionError, UnknownNameError
+from wsbench.result import Result
+from wsbench.stats import bias as _bias
+from wsbench.stats import prune as _prune
+from wsbench.stats import stability as _stab
+from wsbench.stats import topk as _topk
+from wsbench.stats.correlation import METHODS, correlate
+from wsbench.stats.ranking import goodness
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+DEFAULT_K = ("1", "10", "1%", "10%")
+DEFAULT_FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def _mean_std(values: Sequence[float]) -> tuple[float, float]:
+    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
+    if v.size == 0:
+        return float("nan"), float("nan")
+    return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else 0.0
+
+
+def _as_list(value: Any) -> list:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+class Benchmark:
+    """Statistics of one wsbench store. Build with :func:`wsbench.open`."""
+
+    STATS = ("correlation", "topk", "bias", "prune", "stability")
+
+    def __init__(self, ds: xr.Dataset, name: str):
+        self.ds, self.name = ds, name
+        self.attrs = dict(ds.attrs)
+        self.direction: str = self.attrs["metric_direction"]
+        self.metric: str = self.attrs["metric"]
+        self.epochs: list[int] = [int(e) for e in ds["epoch"].values]
+        self.seeds: list[int] = [int(s) for s in ds["seed"].values]
+        self.n_archs: int = int(ds.sizes["arch"])
+        self.has_prune_dim = "prune" in ds.sizes
+        self._cache: dict[Any, np.ndarray] = {}
+
+    def __repr__(self) -> str:
+        return (f"<Benchmark {self.name}: space={self.attrs['space']}, {self.n_archs} subnets, "
+                f"epochs={self.epochs}, seeds={self.seeds}, metric={self.metric} ({self.direction} is better)>")
+
+    # -- cached arrays (goodness: higher is better) ------------------------------------
+    def gt_variables(self) -> list[str]:
+        return [str(v) for v in self.ds.data_vars if str(v).startswith("gt_score") and self.ds[v].dims == ("arch",)]
+
+    def _gt(self, gt: str) -> np.ndarray:
+        if gt not in self.gt_variables():
+            raise UnknownNameError("ground-truth variable", gt, self.gt_variables())
+        key = ("gt", gt)
+        if key not in self._cache:
+            self._cache[key] = goodness(self.ds[gt].values, self.direction)
+        return self._cache[key]
+
+    def _sn(self, seed: int, epoch: int, prune: float | None = None) -> np.ndarray:
+        key = ("sn", seed, epoch, prune)
+        if key not in self._cache:
+            sel: dict[str, Any] = {"seed": self.seeds.index(seed), "epoch": self.epochs.index(epoch)}
+            if self.has_prune_dim:
+                values = [float(p) for p in self.ds["prune"].values]
+                sel["prune"] = values.index(0.0 if prune is None else prune)
+            self._cache[key] = goodness(self.ds["supernet_score"][sel].values, self.direction)
+        return self._cache[key]
+
+    def _arch_values(self, name: str) -> np.ndarray:
+        if name not in self.ds.variables:
+            raise UnknownNameError("variable", name, list(self.ds.data_vars))
+        key = ("var", name)
+        if key not in self._cache:
+            self._cache[key] = np.asarray(self.ds[name].values)
+        return self._cache[key]
+
+    def _value(self, g: float) -> float:
+        """Goodness back to metric units."""
+        return float(g) if self.direction == "max" else -float(g)
+
+    # -- option resolution ---------------------------------------------------------------
+    def _epochs(self, epoch: Any) -> list[int]:
+        if epoch in (None, "last"):
+            return [self.epochs[-1]]
+        if epoch == "all":
+            return list(self.epochs)
+        out = []
+        for e in _as_list(epoch):
+            try:
+                e = int(e)
+            except (TypeError, ValueError):
+                raise OptionError(f"epoch must be 'last', 'all' or recorded epochs, got {epoch!r}") from None
+            if e not in self.epochs:
+                raise OptionError(f"epoch {e} was not recorded; recorded epochs: {self.epochs} (or 'last', 'all')")
+            out.append(e)
+        return out
+
+    def _seeds(self, seed: Any) -> list[int]:
+        if seed in (None, "all"):
+            return list(self.seeds)
+        out = []
+        for s in _as_list(seed):
+            try:
+                s = int(s)
+            except (TypeError, ValueError):
+                raise OptionError(f"seed must be 'all' or supernet seeds, got {seed!r}") from None
+            if s not in self.seeds:
+                raise OptionError(f"seed {s} is not in this dataset; seeds: {self.seeds} (or 'all')")
+            out.append(s)
+        return out
+
+    @staticmethod
+    def _methods(method: Any) -> list[str]:
+        out = _as_list(method)
+        for m in out:
+            if m not in METHODS:
+                raise UnknownNameError("correlation method", m, METHODS)
+        return out
+
+    def _result(self, stat: str, options: dict, rows: list, summary: list, notes: list[str] | None = None) -> Result:
+        notes = list(notes or [])
+        notes.append(f"metric {self.metric} ({'higher' if self.direction == 'max' else 'lower'} is better); "
+                     f"scale preset {self.attrs.get('scale_preset')!r}")
+        return Result(stat=stat, dataset=self.name, options=options, rows=rows, summary=summary, notes=notes)
+
+    # -- statistics ------------------------------------------------------------------------
+    def correlation(self, epoch: Any = "last", seed: Any = "all", method: Any = ("kendall", "spearman"),
+                    gt: str = "gt_score") -> Result:
+        """Supernet vs ground-truth correlation per (seed, epoch); summary = mean ± std over seeds."""
+        epochs, seeds, methods = self._epochs(epoch), self._seeds(seed), self._methods(method)
+        g = self._gt(gt)
+        rows, summary = [], []
+        for e in epochs:
+            per_seed = []
+            for s in seeds:
+                sn = self._sn(s, e)
+                ok = np.isfinite(sn) & np.isfinite(g)
+                row = {"seed": s, "epoch": e, "n": int(ok.sum())}
+                row.update({m: correlate(sn, g, m) for m in methods})
+                rows.append(row)
+                per_seed.append(row)
+            srow: dict[str, Any] = {"epoch": e, "seeds": len(seeds)}
+            for m in methods:
+                srow[f"{m}_mean"], srow[f"{m}_std"] = _mean_std([r[m] for r in per_seed])
+            summary.append(srow)
+        opts = {"epoch": epochs, "seed": seeds, "method": methods, "gt": gt}
+        return self._result("correlation", opts, rows, summary)
+
+    def topk(self, k: Any = DEFAULT_K, epoch: Any = "last", seed: Any = "all", samples: int | None = None,
+             trials: int | None = None, rng_seed: int = 0, gt: str = "gt_score") -> Result:
+        """Best GT among the supernet's top-k of ``samples`` subnets, vs k random subnets, over ``trials`` draws.
+
+        Defaults: samples = min(1000, subnets with both scores); trials = 100 if
+        samples < that pool, else 1. The same index draws serve every seed and epoch.
+        """
+        epochs, seeds, ks = self._epochs(epoch), self._seeds(seed), [str(x) for x in _as_list(k)]
+        g = self._gt(gt)
+        rows, notes = [], []
+        resolved_n = resolved_trials = None
+        for e in epochs:
+            for s in seeds:
+                sn = self._sn(s, e)
+                pool = np.flatnonzero(np.isfinite(sn) & np.isfinite(g))
+                n = min(1000, len(pool)) if samples is None else int(samples)
+                if n < 1:
+                    raise OptionError(f"samples must be >= 1, got {n}")
+                t = (100 if n < len(pool) else 1) if trials is None else int(trials)
+                if t < 1:
+                    raise OptionError(f"trials must be >= 1, got {t}")
+                resolved_n, resolved_trials = n, t
+                draws = _topk.draw_samples(len(pool), n, t, rng_seed)
+                for kk in ks:
+                    kn = _topk.resolve_k(kk, n)
+                    res = [_topk.topk_sample(sn[pool[d]], g[pool[d]], kn) for d in draws]
+                    rows.append({
+                        "seed": s, "epoch": e, "k": kk, "k_count": kn, "samples": n, "trials": len(draws),
+                        "best_gt": self._value(np.mean([r.best_gt for r in res])),
+                        "best_gt_top_pct": float(np.mean([100.0 * r.best_rank / n for r in res])),
+                        "random_best_gt": self._value(np.mean([r.random_best_gt for r in res])),
+                        "random_top_pct": float(np.mean([100.0 * r.random_best_rank / n for r in res])),
+                        "sample_best_gt": self._value(np.mean([r.sample_best_gt for r in res])),
+                    })
+        summary = []
+        for e in epochs:
+            for kk in ks:
+                sel = [r for r in rows if r["epoch"] == e and r["k"] == kk]
+                m, sd = _mean_std([r["best_gt"] for r in sel])
+                pm, psd = _mean_std([r["best_gt_top_pct"] for r in sel])
+                summary.append({"epoch": e, "k": kk, "k_count": sel[0]["k_count"], "best_gt_mean": m, "best_gt_std": sd,
+                                "best_gt_top_pct_mean": pm, "best_gt_top_pct_std": psd,
+                                "random_best_gt": float(np.mean([r["random_best_gt"] for r in sel])),
+                                "random_top_pct": float(np.mean([r["random_top_pct"] for r in sel])),
+                                "sample_best_gt": float(np.mean([r["sample_best_gt"] for r in sel]))})
+        notes.append("best_gt_top_pct: rank of the found subnet among the sample by GT, as a percentage "
+                     "(1% = it is in the sample's top 1%); random_* are exact expectations for k random subnets")
+        opts = {"k": ks, "epoch": epochs, "seed": seeds, "samples": resolved_n, "trials": resolved_trials,
+                "rng_seed": rng_seed, "gt": gt}
+        return self._result("topk", opts, rows, summary, notes)
+
+    def bias(self, by: str = "params", epoch: Any = "last", seed: Any = "all", top: str = "10%",
+             gt: str = "gt_score", params: str = "params", flag: int = 3) -> Result:
+        """Model-size bias (by='params') or operator bias (by='operator'); see docs/statistics.md."""
+        if by not in ("params", "operator"):
+            raise UnknownNameError("bias kind (--by)", by, ("params", "operator"))
+        epochs, seeds = self._epochs(epoch), self._seeds(seed)
+        g = self._gt(gt)
+        if by == "params":
+            pv = self._arch_values(params).astype(float)
+            rows = []
+            for e in epochs:
+                for s in seeds:
+                    sn = self._sn(s, e)
+                    rows.append({"seed": s, "epoch": e, **_bias.size_bias(sn, g, pv)})
+            summary = []
+            for e in epochs:
+                sel = [r for r in rows if r["epoch"] == e]
+                srow: dict[str, Any] = {"epoch": e}
+                for key in ("tau_params_gt", "tau_supernet_gt", "tau_supernet_params"):
+                    srow[f"{key}_mean"], srow[f"{key}_std"] = _mean_std([r[key] for r in sel])
+                summary.append(srow)
+            notes = ["Kendall tau: (PS,GT) = tau_params_gt, (WS,GT) = tau_supernet_gt, (WS,PS) = tau_supernet_params; "
+                     "scores oriented higher-is-better"]
+            return self._result("bias", {"by": by, "epoch": epochs, "seed": seeds, "gt": gt, "params": params},
+                                rows, summary, notes)
+        frac = _topk.parse_percent(top)
+        choice = self._arch_values("choice").astype(np.int64)
+        decisions = [str(d) for d in self.ds["decision"].values] + ["any"]
+        ops = list(self.attrs["ops"])
+        rows = []
+        for e in epochs:
+            per_seed = []
+            for s in seeds:
+                sn = self._sn(s, e)
+                ok = np.isfinite(sn) & np.isfinite(g)
+                per_seed.append(_bias.operator_bias(sn[ok], g[ok], choice[ok], frac))
+            for j, dname in enumerate(decisions):
+                for o, op in enumerate(ops):
+                    if o >= per_seed[0]["count"].shape[1] or not per_seed[0]["count"][j, o]:
+                        continue
+                    vals = {key: [p[key][j, o] for p in per_seed] for key in per_seed[0]}
+                    gaps = [a - b for a, b in zip(vals["mean_pct_supernet"], vals["mean_pct_gt"])]
+                    gm, gsd = _mean_std(gaps)
+                    rows.append({"epoch": e, "decision": dname, "op": op, "count": int(vals["count"][0]),
+                                 "mean_pct_supernet": float(np.mean(vals["mean_pct_supernet"])),
+                                 "mean_pct_gt": float(np.mean(vals["mean_pct_gt"])),
+                                 "gap_mean": gm, "gap_std": gsd,
+                                 "share_top_supernet": float(np.mean(vals["share_top_supernet"])),
+                                 "share_top_gt": float(np.mean(vals["share_top_gt"])), "flag": ""})
+        summary = []
+        for e in epochs:
+            sel = [r for r in rows if r["epoch"] == e and np.isfinite(r["gap_mean"])]
+            for r in sorted(sel, key=lambda r: -abs(r["gap_mean"]))[: max(0, int(flag))]:
+                r["flag"] = "overrated" if r["gap_mean"] > 0 else "underrated"
+                summary.append({k: r[k] for k in ("epoch", "decision", "op", "gap_mean", "gap_std",
+                                                  "mean_pct_supernet", "mean_pct_gt", "flag")})
+        notes = ["mean_pct_*: mean rank percentile (100 = best) of subnets with that op at that decision; "
+                 "gap = supernet - GT (> 0: the supernet overrates the op); share_top_*: share of the top "
+                 f"{top} under each ranking that has the op; decision 'any' = the op appears anywhere"]
+        opts = {"by": by, "epoch": epochs, "seed": seeds, "top": top, "gt": gt, "flag": flag}
+        return self._result("bias", opts, rows, summary, notes)
+
+    def prune(self, mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, epoch: Any = "last", seed: Any = "all",
+              k: str = "1%", trials: int | None = None, rng_seed: int = 0, source: str = "posthoc",
+              gt: str = "gt_score") -> Result:
+        """Statistics of what remains after pruning a fraction of the space.
+
+        source='posthoc' prunes the recorded subnets after the fact (mode
+        optimistic: worst by GT first; random: seeded, averaged over ``trials``,
+        default 20). source='retrained' reads stores whose supernets were
+        retrained on each pruned space (a ``prune`` dimension).
+        """
+        if mode not in _prune.MODES:
+            raise UnknownNameError("prune mode", mode, _prune.MODES)
+        if source not in ("posthoc", "retrained"):
+            raise UnknownNameError("prune source", source, ("posthoc", "retrained"))
+        if source == "retrained" and not self.has_prune_dim:
+            raise OptionError(f"{self.name} has no supernets retrained on pruned spaces (no 'prune' dimension); "
+                              "use source='posthoc'")
+        if source == "retrained":
+            factors = [float(p) for p in self.ds["prune"].values]
+        else:
+            try:
+                factors = [float(f) for f in _as_list(factor)]
+            except ValueError:
+                raise OptionError(f"factor must be numbers in [0, 1), got {factor!r}") from None
+            if any(not 0 <= f < 1 for f in factors):
+                raise OptionError(f"every prune factor must lie in [0, 1), got {factors}")
+        epochs, seeds = self._epochs(epoch), self._seeds(seed)
+        t = (20 if mode == "random" else 1) if trials is None else int(trials)
+        g = self._gt(gt)
+        rows = []
+        for e in epochs:
+            for s in seeds:
+                for f in factors:
+                    sn = self._sn(s, e, prune=f if source == "retrained" else None)
+                    pool = np.flatnonzero(np.isfinite(sn) & np.isfinite(g))
+                    rng = np.random.default_rng(rng_seed)
+                    acc: dict[str, list[float]] = {}
+                    for _ in range(t if mode == "random" else 1):
+                        if source == "retrained":
+                            keep = pool
+                        else:
+                            keep = pool[_prune.remaining(g[pool], f, mode, rng)]
+                        if len(keep) == 0:
+                            continue
+                        kn = _topk.resolve_k(k, len(keep))
+                        res = _topk.topk_sample(sn[keep], g[keep], kn)
+                        for key, val in (("remaining", len(keep)), ("mean_gt", g[keep].mean()), ("best_gt", g[keep].max()),
+                                         ("supernet_topk_best_gt", res.best_gt), ("random_topk_best_gt", res.random_best_gt),
+                                         ("kendall", correlate(sn[keep], g[keep], "kendall")),
+                                         ("mean_supernet", sn[keep].mean()), ("best_supernet", sn[keep].max())):
+                            acc.setdefault(key, []).append(float(val))
+                    row: dict[str, Any] = {"seed": s, "epoch": e, "factor": f}
+                    for key, vals in acc.items():
+                        v = float(np.mean(vals))
+                        row[key] = v if key in ("remaining", "kendall") else self._value(v)
+                    row["remaining"] = int(round(row.get("remaining", 0)))
+                    rows.append(row)
+        summary = []
+        for e in epochs:
+            for f in factors:
+                sel = [r for r in rows if r["epoch"] == e and r["factor"] == f]
+                srow: dict[str, Any] = {"epoch": e, "factor": f, "remaining": sel[0].get("remaining")}
+                for key in ("mean_gt", "best_gt", "supernet_topk_best_gt", "random_topk_best_gt", "kendall"):
+                    srow[f"{key}_mean"], srow[f"{key}_std"] = _mean_std([r.get(key, np.nan) for r in sel])
+                summary.append(srow)
+        notes = [f"factor = fraction of the subnets removed; top-k uses k={k} of what remains"]
+        opts = {"mode": mode, "factor": factors, "epoch": epochs, "seed": seeds, "k": k, "trials": t,
+                "rng_seed": rng_seed, "source": source, "gt": gt}
+        return self._result("prune", opts, rows, summary, notes)
+
+    def stability(self, method: str = "kendall", seed: Any = "all", epoch: Any = "all") -> Result:
+        """Correlation of supernet rankings between consecutive recorded epochs and between seed pairs."""
+        (m,) = self._methods(method) if len(_as_list(method)) == 1 else (None,)
+        if m is None:
+            raise OptionError(f"stability takes one method, got {method!r}")
+        epochs, seeds = self._epochs(epoch), self._seeds(seed)
+        rows = []
+        for s in seeds:
+            for a, b in zip(epochs, epochs[1:]):
+                rows.append({"kind": "epoch", "seed": s, "epoch": b, "between": f"epoch {a} vs {b}",
+                             m: correlate(self._sn(s, a), self._sn(s, b), m)})
+        for e in epochs:
+            for a, b in combinations(seeds, 2):
+                rows.append({"kind": "seed", "seed": None, "epoch": e, "between": f"seed {a} vs {b}",
+                             m: correlate(self._sn(a, e), self._sn(b, e), m)})
+        summary = []
+        for kind in ("epoch", "seed"):
+            for e in epochs:
+                sel = [r[m] for r in rows if r["kind"] == kind and r["epoch"] == e]
+                if sel:
+                    mean, sd = _mean_std(sel)
+                    summary.append({"kind": kind, "epoch": e, "pairs": len(sel), f"{m}_mean": mean, f"{m}_std": sd})
+        notes = ["kind=epoch: epoch e vs the previous recorded epoch, per seed; kind=seed: all seed pairs at epoch e"]
+        if len(seeds) < 2:
+            notes.append("only one seed selected: no seed-to-seed rows")
+        return self._result("stability", {"method": m, "seed": seeds, "epoch": epochs}, rows, summary, notes)
+
+    def info(self) -> Result:
+        """Dimensions, variables and provenance attributes of the store."""
+        rows = [{"variable": str(v), "dims": ",".join(map(str, self.ds[v].dims)), "dtype": str(self.ds[v].dtype)}
+                for v in self.ds.data_vars]
+        summary = [{"key": "archs", "value": self.n_archs}, {"key": "epochs", "value": self.epochs},
+                   {"key": "seeds", "value": self.seeds}]
+        summary += [{"key": k, "value": v} for k, v in self.attrs.items()]
+        return Result("info", self.name, {}, rows, summary, [])

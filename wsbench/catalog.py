@@ -1,0 +1,146 @@
+"""The catalog of published datasets: ``catalog/<name>.toml``, shipped inside the wheel.
+
+Each entry says what a dataset is (space, data, scale, sizes, metric), where
+its file lives (url, sha256, bytes), and under which licence and citation.
+``load_catalog`` validates every entry and reports all problems at once.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wsbench.errors import CatalogError, UnknownNameError
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+#: field -> type; all required
+FIELDS: dict[str, type | tuple[type, ...]] = {
+    "name": str, "version": str, "space": str, "dataset": str, "title": str, "description": str,
+    "scale": str, "metric": str, "metric_direction": str, "sizes": dict, "files": list, "license": str,
+    "citation": str, "builder": dict, "release_notes": str,
+}
+SIZES = ("archs", "epochs", "seeds")
+FILE_FIELDS = {"url": str, "sha256": str, "bytes": int, "filename": str}
+
+
+@dataclass(frozen=True)
+class CatalogFile:
+    filename: str
+    url: str
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    name: str
+    version: str
+    space: str
+    dataset: str
+    title: str
+    description: str
+    scale: str
+    metric: str
+    metric_direction: str
+    sizes: dict[str, int]
+    files: tuple[CatalogFile, ...]
+    license: str
+    citation: str
+    builder: dict[str, str]
+    release_notes: str
+    source: Path = field(compare=False, default=Path())
+
+    @property
+    def store_file(self) -> CatalogFile:
+        """The zipped store (the first file); further files are optional extras."""
+        return self.files[0]
+
+
+def catalog_dir() -> Path:
+    """``wsbench/_catalog`` in an installed wheel, else ``catalog/`` of a source checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "_catalog"
+    return installed if installed.is_dir() else here.parent / "catalog"
+
+
+def parse_entry(data: dict[str, Any], source: Path) -> tuple[CatalogEntry | None, list[str]]:
+    """Check one parsed TOML table; return the entry or every problem found."""
+    from wsbench.schema import DIRECTIONS
+    from wsbench.spaces import space_names
+
+    problems = []
+    for key, typ in FIELDS.items():
+        if key not in data:
+            problems.append(f"field {key!r} is missing")
+        elif not isinstance(data[key], typ):
+            problems.append(f"field {key!r} must be {typ.__name__}, got {type(data[key]).__name__}")
+    for key in data:
+        if key not in FIELDS:
+            problems.append(f"unknown field {key!r}; allowed: {sorted(FIELDS)}")
+    if problems:
+        return None, problems
+    if not _NAME.match(data["name"]):
+        problems.append(f"name {data['name']!r} must be lowercase letters, digits and '-'")
+    if data["name"] != source.stem:
+        problems.append(f"name {data['name']!r} must equal the file name {source.stem!r}")
+    if data["space"] not in space_names():
+        problems.append(f"space {data['space']!r} is not one of {space_names()}")
+    if data["metric_direction"] not in DIRECTIONS:
+        problems.append(f"metric_direction must be one of {list(DIRECTIONS)}")
+    for key in SIZES:
+        if not isinstance(data["sizes"].get(key), int) or data["sizes"][key] < 1:
+            problems.append(f"sizes.{key} must be a positive integer")
+    files = []
+    if not data["files"]:
+        problems.append("files must list at least the zipped store")
+    for i, f in enumerate(data["files"]):
+        bad = [k for k, t in FILE_FIELDS.items() if not isinstance(f.get(k), t)]
+        if bad:
+            problems.append(f"files[{i}] needs {bad} ({', '.join(f'{k}: {t.__name__}' for k, t in FILE_FIELDS.items())})")
+            continue
+        if not _SHA256.match(f["sha256"]):
+            problems.append(f"files[{i}].sha256 must be 64 lowercase hex digits")
+        if not f["url"].startswith(("https://", "http://")):
+            problems.append(f"files[{i}].url must be an http(s) URL")
+        if "/" in f["filename"] or f["filename"].startswith("."):
+            problems.append(f"files[{i}].filename must be a plain file name")
+        files.append(CatalogFile(f["filename"], f["url"], f["sha256"], f["bytes"]))
+    for key in ("name", "version"):
+        if not isinstance(data["builder"].get(key), str):
+            problems.append(f"builder.{key} (string) is missing")
+    if problems:
+        return None, problems
+    kw = {k: data[k] for k in FIELDS if k != "files"}
+    return CatalogEntry(**kw, files=tuple(files), source=source), []
+
+
+def load_catalog(directory: Path | None = None) -> dict[str, CatalogEntry]:
+    """Every entry of the catalog folder, validated; CatalogError lists all problems of all files."""
+    directory = directory or catalog_dir()
+    entries: dict[str, CatalogEntry] = {}
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.toml")) if directory.is_dir() else []:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            problems.append(f"{path.name}: invalid TOML: {e}")
+            continue
+        entry, errs = parse_entry(data, path)
+        problems += [f"{path.name}: {e}" for e in errs]
+        if entry is not None:
+            entries[entry.name] = entry
+    if problems:
+        raise CatalogError(f"catalog {directory} has {len(problems)} problem(s): " + "; ".join(problems))
+    return entries
+
+
+def get_entry(name: str, directory: Path | None = None) -> CatalogEntry:
+    entries = load_catalog(directory)
+    if name not in entries:
+        raise UnknownNameError("dataset", name, entries)
+    return entries[name]

@@ -1,0 +1,1 @@
+"""The ``wsbench`` command line (Typer); see ``wsbench --help``."""

@@ -1,0 +1,266 @@
+"""``wsbench`` CLI. Exit codes: 0 ok, 1 user error (one line on stderr), 2 usage error.
+
+Heavy modules are imported inside commands so ``wsbench --help`` and
+``wsbench list`` never load zarr, xarray or scipy.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from enum import Enum
+from typing import Annotated, Any, Optional
+
+import typer
+
+app = typer.Typer(
+    name="wsbench",
+    help="Query weight-sharing NAS benchmark datasets: how well does a supernet rank architectures?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+SpaceOpt = Annotated[str, typer.Option("--space", "-s", help="Catalog dataset name (see `wsbench list`) or a store path.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON (exactly Result.to_dict()).")]
+EpochOpt = Annotated[str, typer.Option(help="Recorded epoch(s): 'last', 'all', or e.g. '4' or '1,2,4'.")]
+SeedOpt = Annotated[str, typer.Option(help="Supernet seed(s): 'all' or e.g. '0' or '0,2'.")]
+GtOpt = Annotated[str, typer.Option(help="Ground-truth variable of the store.")]
+
+
+class By(str, Enum):
+    params = "params"
+    operator = "operator"
+
+
+class Mode(str, Enum):
+    optimistic = "optimistic"
+    random = "random"
+
+
+class Source(str, Enum):
+    posthoc = "posthoc"
+    retrained = "retrained"
+
+
+def _fail(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {message}", markup=True)
+    raise typer.Exit(1)
+
+
+def _emit(as_json: bool, make: Callable[[], Any]) -> None:
+    """Run ``make`` (returns a Result); print it; user errors become exit 1 with one line."""
+    from wsbench.errors import WsbenchError
+
+    try:
+        result = make()
+    except WsbenchError as e:
+        _fail(str(e))
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=1) + "\n")
+    else:
+        from rich.console import Console
+
+        from wsbench.cli.render import show
+
+        show(result, _console())
+
+
+def _console() -> Any:
+    """stdout console; at least 120 columns when piped, so tables are not squeezed to 80."""
+    import shutil
+
+    from rich.console import Console
+
+    return Console(width=max(120, shutil.get_terminal_size((120, 24)).columns), highlight=False)
+
+
+def _stat(space: str, stat: str, as_json: bool, **options: Any) -> None:
+    def make() -> Any:
+        from wsbench.query import query
+
+        return query(space, stat, **options)
+
+    _emit(as_json, make)
+
+
+@app.command("list")
+def list_cmd(as_json: JsonOpt = False) -> None:
+    """List the datasets of the catalog and whether each is bundled, cached or remote."""
+    from wsbench.errors import WsbenchError
+
+    try:
+        from wsbench.catalog import load_catalog
+        from wsbench.fetch import locate
+
+        entries = load_catalog()
+    except WsbenchError as e:
+        _fail(str(e))
+        return
+    rows = [{"name": e.name, "space": e.space, "dataset": e.dataset, "scale": e.scale, **e.sizes,
+             "metric": e.metric, "where": "local" if locate(e) else "remote", "title": e.title} for e in entries.values()]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=1) + "\n")
+        return
+    from rich.console import Console
+
+    if not rows:
+        Console().print("The catalog lists no datasets yet. Any store can be queried by path: "
+                        "wsbench topk --space PATH.zip")
+        return
+    from wsbench.cli.render import table
+
+    _console().print(table("wsbench datasets", rows))
+
+
+@app.command()
+def info(space: Annotated[str, typer.Argument(help="Catalog name or store path.")], as_json: JsonOpt = False) -> None:
+    """Dimensions, variables and provenance of a dataset."""
+    def make() -> Any:
+        from wsbench.query import open as wopen
+
+        return wopen(space).info()
+
+    _emit(as_json, make)
+
+
+@app.command()
+def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all",
+                method: Annotated[str, typer.Option(help="Comma list of kendall, spearman, pearson, weighted.")]
+                = "kendall,spearman", gt: GtOpt = "gt_score", as_json: JsonOpt = False) -> None:
+    """Rank correlation between supernet scores and ground truth, per seed and epoch."""
+    _stat(space, "correlation", as_json, epoch=epoch, seed=seed, method=method, gt=gt)
+
+
+@app.command()
+def topk(space: SpaceOpt, k: Annotated[str, typer.Option(help="Comma list of counts and/or percentages.")] = "1,10,1%,10%",
+         epoch: EpochOpt = "last", seed: SeedOpt = "all",
+         samples: Annotated[Optional[int], typer.Option(help="Subnets per sample (default min(1000, all)).")] = None,
+         trials: Annotated[Optional[int], typer.Option(help="Samples drawn (default 100, or 1 if all).")] = None,
+         rng_seed: Annotated[int, typer.Option(help="Seed of the sample draws.")] = 0,
+         gt: GtOpt = "gt_score", as_json: JsonOpt = False) -> None:
+    """Best ground truth among the supernet's top-k, against k random subnets."""
+    _stat(space, "topk", as_json, k=k, epoch=epoch, seed=seed, samples=samples, trials=trials, rng_seed=rng_seed, gt=gt)
+
+
+@app.command()
+def bias(space: SpaceOpt, by: Annotated[By, typer.Option(help="params: model-size bias; operator: per-op bias.")] = By.params,
+         epoch: EpochOpt = "last", seed: SeedOpt = "all",
+         top: Annotated[str, typer.Option(help="Top set for operator shares, as a percentage.")] = "10%",
+         gt: GtOpt = "gt_score", as_json: JsonOpt = False) -> None:
+    """Is the supernet biased towards big models or certain operators?"""
+    opts: dict[str, Any] = {"by": by.value, "epoch": epoch, "seed": seed, "gt": gt}
+    if by is By.operator:
+        opts["top"] = top
+    _stat(space, "bias", as_json, **opts)
+
+
+@app.command()
+def prune(space: SpaceOpt, mode: Annotated[Mode, typer.Option(help="Which subnets are removed.")] = Mode.optimistic,
+          factor: Annotated[str, typer.Option(help="Comma list of fractions removed, each in [0, 1).")]
+          = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9",
+          epoch: EpochOpt = "last", seed: SeedOpt = "all",
+          k: Annotated[str, typer.Option(help="Top-k of what remains (count or percentage).")] = "1%",
+          trials: Annotated[Optional[int], typer.Option(help="Random draws averaged (random mode; default 20).")] = None,
+          rng_seed: Annotated[int, typer.Option(help="Seed of random pruning.")] = 0,
+          source: Annotated[Source, typer.Option(help="posthoc, or retrained (stores with a prune dimension).")]
+          = Source.posthoc,
+          gt: GtOpt = "gt_score", as_json: JsonOpt = False) -> None:
+    """Does pruning the space help the supernet find better architectures?"""
+    _stat(space, "prune", as_json, mode=mode.value, factor=factor, epoch=epoch, seed=seed, k=k, trials=trials,
+          rng_seed=rng_seed, source=source.value, gt=gt)
+
+
+@app.command()
+def stability(space: SpaceOpt, method: Annotated[str, typer.Option(help="One correlation method.")] = "kendall",
+              epoch: EpochOpt = "all", seed: SeedOpt = "all", as_json: JsonOpt = False) -> None:
+    """Agreement of supernet rankings between consecutive epochs and between seeds."""
+    _stat(space, "stability", as_json, method=method, epoch=epoch, seed=seed)
+
+
+@app.command()
+def validate(path: Annotated[str, typer.Argument(help="Store folder or zip.")], as_json: JsonOpt = False) -> None:
+    """Check a store against schema v1; list every problem; exit 1 if there is any."""
+    from wsbench.errors import WsbenchError
+    from wsbench.schema import validate as check
+    from wsbench.store import open_store
+
+    try:
+        ds = open_store(path, check=False)
+        problems = check(ds)
+        if not ds.attrs.get("complete", False):
+            problems.insert(0, "store is incomplete (attribute complete is false): its build did not finish")
+    except WsbenchError as e:
+        problems = [str(e)]
+    if as_json:
+        sys.stdout.write(json.dumps({"path": path, "valid": not problems, "problems": problems}, indent=1) + "\n")
+    elif problems:
+        from rich.console import Console
+
+        err = Console(stderr=True, highlight=False)
+        err.print(f"[red]{path}: {len(problems)} problem(s)[/red]")
+        for p in problems:
+            err.print(f"  - {p}", markup=False)
+    else:
+        typer.echo(f"{path}: valid (schema v1)")
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def download(space: Annotated[str, typer.Argument(help="Catalog dataset name.")], as_json: JsonOpt = False) -> None:
+    """Fetch a dataset into the cache and verify its sha256 (bundled files are verified in place)."""
+    from wsbench.errors import ChecksumError, WsbenchError
+
+    try:
+        from wsbench.catalog import get_entry
+        from wsbench.fetch import resolve, sha256_of
+
+        entry = get_entry(space)
+        path = resolve(entry)
+        got = sha256_of(path)
+        if got != entry.store_file.sha256:
+            raise ChecksumError(f"{path}: sha256 expected {entry.store_file.sha256} but got {got}; delete it and retry")
+    except WsbenchError as e:
+        _fail(str(e))
+        return
+    out = {"name": space, "path": str(path), "sha256": got, "verified": True}
+    typer.echo(json.dumps(out, indent=1) if as_json else f"{space}: {path} (sha256 verified)")
+
+
+@app.command()
+def env(as_json: JsonOpt = False) -> None:
+    """Versions and folders that matter for reproducing a result."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from wsbench import __version__
+    from wsbench.catalog import catalog_dir
+    from wsbench.fetch import bundled_dir, cache_dir
+
+    def v(pkg: str) -> str | None:
+        try:
+            return version(pkg)
+        except PackageNotFoundError:
+            return None
+
+    out = {"wsbench": __version__, "python": platform.python_version(), "platform": platform.platform(),
+           **{p: v(p) for p in ("numpy", "scipy", "zarr", "xarray", "typer", "requests")},
+           "cache_dir": str(cache_dir()), "catalog_dir": str(catalog_dir()), "bundled_dir": str(bundled_dir())}
+    if as_json:
+        typer.echo(json.dumps(out, indent=1))
+    else:
+        for k, val in out.items():
+            typer.echo(f"{k:12} {val}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Catalog entry -> verified local file.
+
+Order of resolution: a file bundled in the wheel -> the user cache
+(``$WSBENCH_DATA``, else the platform cache folder) -> download. Downloads are
+streamed into a temp file beside the target, hashed while they arrive, and
+moved into place only when the sha256 matches: a partial or wrong file never
+sits under the final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from wsbench.catalog import CatalogEntry, CatalogFile
+from wsbench.errors import ChecksumError, DownloadError
+
+CHUNK = 1 << 16
+
+
+def cache_dir() -> Path:
+    """``$WSBENCH_DATA`` if set, else the platform's user cache folder for wsbench."""
+    env = os.environ.get("WSBENCH_DATA")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("wsbench", appauthor=False))
+
+
+def bundled_dir() -> Path:
+    return Path(__file__).resolve().parent / "datasets"
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def cached_path(entry: CatalogEntry, f: CatalogFile | None = None) -> Path:
+    f = f or entry.store_file
+    return cache_dir() / entry.name / entry.version / f.filename
+
+
+def locate(entry: CatalogEntry) -> Path | None:
+    """The store file if it is bundled or already cached (size checked), else None."""
+    f = entry.store_file
+    for p in (bundled_dir() / f.filename, cached_path(entry)):
+        if p.is_file() and p.stat().st_size == f.bytes:
+            return p
+    return None
+
+
+def resolve(entry: CatalogEntry, *, download_missing: bool = True, progress: bool | None = None) -> Path:
+    """Local path of the entry's store file, downloading it if needed."""
+    found = locate(entry)
+    if found is not None:
+        return found
+    if not download_missing:
+        raise DownloadError(f"{entry.name} is not bundled or cached; run `wsbench download {entry.name}`")
+    f = entry.store_file
+    return download(f.url, cached_path(entry), f.sha256, f.bytes, progress=progress)
+
+
+def download(url: str, dest: Path, sha256: str, size: int | None = None, *, retries: int = 3,
+             backoff: float = 0.5, timeout: float = 30.0, progress: bool | None = None) -> Path:
+    """Stream ``url`` to ``dest``; verify sha256 (and size); retry transient failures with back-off.
+
+    Retried: connection errors, time-outs, HTTP 5xx/429, bodies cut short.
+    Not retried: other HTTP errors (e.g. 404) and a wrong checksum (the bad
+    file is deleted). Raises DownloadError/ChecksumError naming URL and hashes.
+    """
+    import requests
+
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    show = sys.stderr.isatty() if progress is None else progress
+    last = "no attempt made"
+    for attempt in range(retries + 1):
+        if attempt:
+            time.sleep(backoff * 2 ** (attempt - 1))
+        fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                got_hash, got_bytes = _stream(requests, url, out, timeout, show, size)
+            if size is not None and got_bytes != size:
+                last = f"body cut short: got {got_bytes} of {size} bytes"
+                continue
+            if got_hash != sha256:
+                raise ChecksumError(
+                    f"{url}: sha256 does not match the catalog: expected {sha256} but got {got_hash}. "
+                    "Deleted the download for safety; the file may be corrupted upstream or the catalog outdated."
+                )
+            os.replace(tmp, dest)
+            return dest
+        except _Retry as e:
+            last = str(e)
+        except requests.HTTPError as e:
+            raise DownloadError(f"{url}: HTTP {e.response.status_code} {e.response.reason}; not retried") from None
+        except (requests.ConnectionError, requests.Timeout) as e:
+            last = f"{type(e).__name__}: {e}"
+        finally:
+            tmp.unlink(missing_ok=True)
+    raise DownloadError(f"{url}: failed after {retries + 1} attempt(s); last error: {last}. Nothing was saved to {dest}")
+
+
+class _Retry(Exception):
+    pass
+
+
+def _stream(requests, url: str, out, timeout: float, show: bool, size: int | None) -> tuple[str, int]:
+    h = hashlib.sha256()
+    n = 0
+    with requests.get(url, stream=True, timeout=timeout) as r:
+        if r.status_code == 429 or r.status_code >= 500:
+            raise _Retry(f"HTTP {r.status_code} {r.reason}")
+        r.raise_for_status()
+        total = size or int(r.headers.get("content-length") or 0) or None
+        bar = _progress(show, url, total)
+        try:
+            for block in r.iter_content(CHUNK):
+                out.write(block)
+                h.update(block)
+                n += len(block)
+                if bar:
+                    bar[0].update(bar[1], completed=n)
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as e:
+            raise _Retry(f"connection dropped after {n} bytes: {type(e).__name__}") from None
+        finally:
+            if bar:
+                bar[0].stop()
+    return h.hexdigest(), n
+
+
+def _progress(show: bool, url: str, total: int | None):
+    if not show:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    p = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                 console=Console(stderr=True))
+    task = p.add_task(url.rsplit("/", 1)[-1], total=total)
+    p.start()
+    return p, task

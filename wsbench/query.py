@@ -1,0 +1,59 @@
+"""The query API: ``open`` a dataset (catalog name or store path), ``query`` one statistic."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from pathlib import Path
+from typing import Any
+
+from wsbench.benchmark import Benchmark
+from wsbench.errors import UnknownNameError
+from wsbench.result import Result
+
+
+def list_spaces() -> list[str]:
+    """Names of the datasets in the catalog (what ``space`` accepts besides a path)."""
+    from wsbench.catalog import load_catalog
+
+    return sorted(load_catalog())
+
+
+def _looks_like_path(space: str) -> bool:
+    return os.sep in space or space.endswith((".zip", ".zarr")) or Path(space).exists()
+
+
+def locate_dataset(space: str | os.PathLike, download: bool = True) -> tuple[Path, str]:
+    """(local store path, display name) for a catalog name or a path."""
+    if isinstance(space, os.PathLike) or _looks_like_path(str(space)):
+        p = Path(space)
+        return p, str(p)
+    from wsbench.catalog import load_catalog
+    from wsbench.fetch import resolve
+
+    entries = load_catalog()
+    if space not in entries:
+        raise UnknownNameError("dataset (catalog name or path to a .zip/.zarr store)", space, entries)
+    return resolve(entries[space], download_missing=download), str(space)
+
+
+def open(space: str | os.PathLike, *, download: bool = True, allow_incomplete: bool = False) -> Benchmark:  # noqa: A001
+    """A :class:`Benchmark` over a catalog dataset or a store folder/zip."""
+    from wsbench.store import open_store
+
+    path, name = locate_dataset(space, download=download)
+    return Benchmark(open_store(path, allow_incomplete=allow_incomplete), name)
+
+
+def query(space: str | os.PathLike, stat: str, **options: Any) -> Result:
+    """One statistic of one dataset, e.g. ``query("nb201-cifar10", "topk", k="1%")``.
+
+    Unknown statistics or options raise an error listing what is allowed.
+    """
+    if stat not in Benchmark.STATS:
+        raise UnknownNameError("statistic", stat, Benchmark.STATS)
+    allowed = [p for p in inspect.signature(getattr(Benchmark, stat)).parameters if p != "self"]
+    for key in options:
+        if key not in allowed:
+            raise UnknownNameError(f"option of {stat}", key, allowed)
+    return getattr(open(space), stat)(**options)

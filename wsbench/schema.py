@@ -1,0 +1,221 @@
+"""Store schema v1: the contract between builders, stores and statistics.
+
+``validate(ds)`` lists *every* problem it finds (never stops at the first), so
+a contributor fixes a store in one round. docs/schema.md is the prose version
+of the constants below; tests check the two agree.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+SCHEMA_VERSION = 1
+
+#: dims every store has; ``gt_seed`` and ``prune`` are optional
+DIMS = ("arch", "epoch", "seed", "decision")
+OPTIONAL_DIMS = ("gt_seed", "prune")
+
+#: name -> (dims, dtype kind) of required variables ("U" = variable-length string)
+REQUIRED_VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
+    "arch_string": (("arch",), "U"),
+    "choice": (("arch", "decision"), "i"),
+    "supernet_score": (("seed", "epoch", "arch"), "f"),
+    "gt_score": (("arch",), "f"),
+    "params": (("arch",), "f"),
+    "flops": (("arch",), "f"),
+}
+OPTIONAL_VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
+    "gt_score_per_seed": (("gt_seed", "arch"), "f"),
+    "params_paper": (("arch",), "f"),
+    "flops_paper": (("arch",), "f"),
+}
+#: extra ground truths are allowed as ``gt_score_<name>`` (arch), e.g. ``gt_score_mini``
+EXTRA_GT_PREFIX = "gt_score_"
+COORDS: dict[str, str] = {"epoch": "i", "seed": "i", "decision": "U", "gt_seed": "i", "prune": "f"}
+
+#: required attribute -> python type(s) it must have
+REQUIRED_ATTRS: dict[str, type | tuple[type, ...]] = {
+    "schema_version": int,
+    "complete": bool,
+    "space": str,
+    "ops": list,
+    "decisions": list,
+    "metric": str,
+    "metric_direction": str,
+    "dataset": dict,
+    "scale_preset": str,
+    "sampler": dict,
+    "supernet_recipe": dict,
+    "evaluation_protocol": dict,
+    "gt_source": dict,
+    "gt_noise": dict,
+    "software": dict,
+    "builder": dict,
+    "license": str,
+    "citation": str,
+    "created": str,
+}
+DIRECTIONS = ("max", "min")
+#: known metrics: direction and the closed range a value must lie in
+METRICS: dict[str, tuple[str, float, float]] = {
+    "accuracy": ("max", 0.0, 100.0),  # percent
+    "error": ("min", 0.0, 100.0),  # percent
+    "perplexity": ("min", 1.0, math.inf),
+}
+BN_PROTOCOLS = ("recalibrate", "batch_stats", "running_stats", "none")
+
+
+def _kind(dtype: Any) -> str:
+    k = np.dtype(dtype).kind if not hasattr(dtype, "na_object") else "U"
+    return {"O": "U", "T": "U", "S": "U"}.get(k, k)
+
+
+def validate(ds: xr.Dataset, deep: bool = True) -> list[str]:
+    """Every schema problem of ``ds`` as one sentence each; empty if the store is valid.
+
+    ``deep`` also parses each architecture string in its space and checks
+    ``choice`` against it (seconds for 1M subnets); opening a store skips it.
+    """
+    problems: list[str] = []
+    attrs = dict(ds.attrs)
+    for name, typ in REQUIRED_ATTRS.items():
+        if name not in attrs:
+            problems.append(f"attribute {name!r} is missing")
+        elif not isinstance(attrs[name], typ) or (typ is int and isinstance(attrs[name], bool)):
+            problems.append(f"attribute {name!r} must be {getattr(typ, '__name__', typ)}, got {type(attrs[name]).__name__}")
+    if attrs.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
+        problems.append(f"schema_version is {attrs['schema_version']}; this wsbench reads version {SCHEMA_VERSION}")
+    direction = attrs.get("metric_direction")
+    if direction is not None and direction not in DIRECTIONS:
+        problems.append(f"metric_direction must be one of {list(DIRECTIONS)}, got {direction!r}")
+    metric = attrs.get("metric")
+    if metric in METRICS and direction in DIRECTIONS and METRICS[metric][0] != direction:
+        problems.append(f"metric {metric!r} is {METRICS[metric][0]!r}-is-better, but metric_direction says {direction!r}")
+    proto = attrs.get("evaluation_protocol")
+    if isinstance(proto, dict):
+        if proto.get("bn") not in BN_PROTOCOLS:
+            problems.append(f"evaluation_protocol.bn must be one of {list(BN_PROTOCOLS)}, got {proto.get('bn')!r}")
+        if proto.get("bn") == "recalibrate" and not isinstance(proto.get("bn_batches"), int):
+            problems.append("evaluation_protocol.bn_batches (int) is required when bn is 'recalibrate'")
+        for key in ("split", "size"):
+            if key not in proto:
+                problems.append(f"evaluation_protocol.{key} is missing")
+
+    for dim in DIMS:
+        if dim not in ds.sizes:
+            problems.append(f"dimension {dim!r} is missing")
+    for dim in ds.sizes:
+        if dim not in DIMS + OPTIONAL_DIMS:
+            problems.append(f"unknown dimension {dim!r}; allowed: {list(DIMS + OPTIONAL_DIMS)}")
+    for name, kind in COORDS.items():
+        if name in ds.sizes:
+            if name not in ds.coords:
+                problems.append(f"dimension {name!r} has no coordinate variable")
+            elif _kind(ds[name].dtype) != kind:
+                problems.append(f"coordinate {name!r} must have dtype kind {kind!r}, got {ds[name].dtype}")
+    expected = dict(REQUIRED_VARIABLES)
+    if "prune" in ds.sizes:
+        expected["supernet_score"] = (("prune", "seed", "epoch", "arch"), "f")
+    for name, (dims, kind) in {**expected, **OPTIONAL_VARIABLES}.items():
+        if name not in ds.variables:
+            if name in expected:
+                problems.append(f"variable {name!r} {dims} is missing")
+            continue
+        var = ds[name]
+        if tuple(var.dims) != dims:
+            problems.append(f"variable {name!r} must have dims {dims}, got {tuple(var.dims)}")
+        if _kind(var.dtype) != kind:
+            problems.append(f"variable {name!r} must have dtype kind {kind!r}, got {var.dtype}")
+        if name == "arch_string" and np.dtype(var.dtype).kind == "U" and not hasattr(var.dtype, "na_object"):
+            problems.append("arch_string is a fixed-width NumPy '<U' array; store it as variable-length UTF-8 strings")
+    if "gt_score_per_seed" in ds.variables and "gt_seed" not in ds.sizes:
+        problems.append("gt_score_per_seed needs the gt_seed dimension")
+    for name in ds.data_vars:
+        known = name in expected or name in OPTIONAL_VARIABLES or name.startswith(EXTRA_GT_PREFIX)
+        if not known:
+            problems.append(f"unknown variable {name!r}; extra ground truths must be named {EXTRA_GT_PREFIX}<name>")
+        elif name.startswith(EXTRA_GT_PREFIX) and name not in OPTIONAL_VARIABLES and ds[name].dims != ("arch",):
+            problems.append(f"extra ground truth {name!r} must have dims ('arch',)")
+    if problems:
+        return problems  # values cannot be checked reliably on a broken structure
+    problems += _check_values(ds, attrs, deep)
+    return problems
+
+
+def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
+    from wsbench.errors import InvalidArchError, UnknownNameError
+    from wsbench.spaces import get_space
+
+    problems: list[str] = []
+    try:
+        space = get_space(attrs["space"])
+    except UnknownNameError as e:
+        return [str(e)]
+    if list(attrs["ops"]) != list(space.ops):
+        problems.append(f"attribute ops {attrs['ops']} differs from the {space.name} op vocabulary {list(space.ops)}")
+    decisions = [str(d) for d in ds["decision"].values]
+    if list(attrs["decisions"]) != list(space.decisions) or decisions != list(space.decisions):
+        problems.append(f"decisions must be {list(space.decisions)} for space {space.name}")
+    epochs = ds["epoch"].values
+    if len(epochs) and (np.any(np.diff(epochs) <= 0) or epochs[0] < 0):
+        problems.append(f"epoch coordinate must be strictly increasing and >= 0, got {epochs.tolist()}")
+    for dim in ("seed", "gt_seed"):
+        if dim in ds.coords and len(set(ds[dim].values.tolist())) != ds.sizes[dim]:
+            problems.append(f"{dim} coordinate has duplicates: {ds[dim].values.tolist()}")
+    if "prune" in ds.coords and not np.all((ds["prune"].values >= 0) & (ds["prune"].values < 1)):
+        problems.append("prune coordinate (fraction of the space removed) must lie in [0, 1)")
+    choice = ds["choice"].values
+    if choice.size and (choice.min() < -1 or choice.max() >= len(space.ops)):
+        problems.append(f"choice values must lie in -1..{len(space.ops) - 1}")
+
+    metric = attrs["metric"]
+    lo, hi = METRICS.get(metric, (None, -math.inf, math.inf))[1:]
+    score_vars = ["supernet_score", "gt_score", "gt_score_per_seed"] + [
+        n for n in ds.data_vars if n.startswith(EXTRA_GT_PREFIX) and n != "gt_score_per_seed"
+    ]
+    for name in score_vars:
+        if name not in ds.variables:
+            continue
+        v = ds[name].values
+        finite = v[np.isfinite(v)]
+        if np.isinf(v).any():
+            problems.append(f"{name} holds +-inf; use NaN for 'not evaluated / unknown'")
+        if finite.size and (finite.min() < lo or finite.max() > hi):
+            problems.append(f"{name} values must lie in [{lo}, {hi}] for metric {metric!r}, got [{finite.min()}, {finite.max()}]")
+    sn = ds["supernet_score"].values
+    if attrs.get("complete") and sn.size:
+        empty = np.all(np.isnan(sn), axis=-1)
+        if empty.any():
+            idx = [tuple(int(i) for i in t) for t in np.argwhere(empty)][:5]
+            problems.append(f"complete store has supernet_score slices with no value at all (index {idx}); drop those epochs/seeds")
+    if np.isfinite(ds["gt_score"].values).sum() == 0 and ds.sizes["arch"] > 0:
+        problems.append("gt_score has no known value; statistics need ground truth for some subnets")
+    for name in ("params", "flops", "params_paper", "flops_paper"):
+        if name in ds.variables:
+            v = ds[name].values
+            if np.any(v[np.isfinite(v)] < 0) or np.isinf(v).any():
+                problems.append(f"{name} must be >= 0 (NaN where unknown)")
+
+    archs = [str(a) for a in ds["arch_string"].values]
+    if len(set(archs)) != len(archs):
+        seen: set[str] = set()
+        dup = [a for a in archs if a in seen or seen.add(a)]
+        problems.append(f"{len(dup)} duplicate architecture(s), e.g. {dup[0]!r}")
+    if deep:
+        bad: list[str] = []
+        for i, a in enumerate(archs):
+            try:
+                space.validate(a)
+                if tuple(choice[i].tolist()) != space.choices(a):
+                    bad.append(f"choice row {i} does not match {a!r}")
+            except InvalidArchError as e:
+                bad.append(f"arch {i}: {e}")
+        if bad:
+            problems.append(f"{len(bad)} architecture problem(s): " + "; ".join(bad[:3]))
+    return problems

@@ -1,0 +1,133 @@
+"""The contract every search space implements, and the registry of spaces.
+
+A space turns architecture strings into one canonical spelling at the door, so
+two spellings of one architecture are one record and ground truth aligns by
+string. ``choices`` maps an architecture to one op index per decision, which is
+what operator statistics need (no re-parsing at query time).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import numpy as np
+
+from wsbench.errors import InvalidArchError, OptionError, UnknownNameError
+
+_REGISTRY: dict[str, type[SearchSpace]] = {}
+
+
+class SearchSpace(abc.ABC):
+    """A NAS search space: canonical strings, validation, sampling, decisions."""
+
+    name: ClassVar[str]
+    #: op vocabulary; ``choices`` returns indices into it (-1 = decision absent)
+    ops: ClassVar[tuple[str, ...]]
+    #: one name per choice point, in the order ``choices`` returns them
+    decisions: ClassVar[tuple[str, ...]]
+    #: exact number of distinct architectures (canonical strings) in the space
+    size: ClassVar[int]
+    #: where the definitions come from (paper / official code)
+    reference: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "__abstractmethods__", None):
+            return
+        if cls.name in _REGISTRY:
+            raise TypeError(f"search space {cls.name!r} registered twice ({_REGISTRY[cls.name]} and {cls})")
+        _REGISTRY[cls.name] = cls
+
+    # -- what each space implements -------------------------------------------------
+    @abc.abstractmethod
+    def parse(self, arch: object) -> Any:
+        """Parse and validate ``arch``; return the space's internal form. Raises InvalidArchError."""
+
+    @abc.abstractmethod
+    def format(self, parsed: Any) -> str:
+        """Canonical string of a parsed architecture."""
+
+    @abc.abstractmethod
+    def choices_of(self, parsed: Any) -> tuple[int, ...]:
+        """One index into ``ops`` per decision (-1 where the decision does not exist)."""
+
+    @abc.abstractmethod
+    def _sample_parsed(self, rng: np.random.Generator) -> Any:
+        """One architecture drawn uniformly from the space."""
+
+    # -- shared behaviour -------------------------------------------------------------
+    def canonicalize(self, arch: object) -> str:
+        """The canonical string of ``arch`` (any accepted spelling)."""
+        return self.format(self.parse(arch))
+
+    def is_valid(self, arch: object) -> bool:
+        try:
+            self.parse(arch)
+        except InvalidArchError:
+            return False
+        return True
+
+    def validate(self, arch: object) -> None:
+        """Raise InvalidArchError if ``arch`` is not canonical and valid."""
+        canonical = self.canonicalize(arch)
+        if isinstance(arch, str) and arch != canonical:
+            raise InvalidArchError(
+                f"{self.name}: {arch!r} is valid but not canonical; expected {canonical!r} "
+                f"(use wsbench.spaces.get_space({self.name!r}).canonicalize(...))"
+            )
+
+    def choices(self, arch: object) -> tuple[int, ...]:
+        return self.choices_of(self.parse(arch))
+
+    def choice_matrix(self, archs: list[str]) -> np.ndarray:
+        """``(len(archs), len(decisions))`` int8 array of op indices, -1 where absent."""
+        out = np.full((len(archs), len(self.decisions)), -1, dtype=np.int8)
+        for i, a in enumerate(archs):
+            out[i] = self.choices(a)
+        return out
+
+    def sample(self, n: int, seed: int, unique: bool = True) -> list[str]:
+        """``n`` canonical strings drawn uniformly with ``numpy.random.default_rng(seed)``.
+
+        ``unique=True`` draws without replacement (rejecting repeats), so a
+        dataset's ``arch`` dim never holds one architecture twice.
+        """
+        if n < 0:
+            raise OptionError(f"sample size must be >= 0, got {n}")
+        if unique and n > self.size:
+            raise OptionError(f"cannot draw {n} distinct architectures from {self.name}, which has {self.size}")
+        rng = np.random.default_rng(seed)
+        out: list[str] = []
+        seen: set[str] = set()
+        while len(out) < n:
+            s = self.format(self._sample_parsed(rng))
+            if unique and s in seen:
+                continue
+            seen.add(s)
+            out.append(s)
+        return out
+
+    def enumerate(self) -> Iterator[str]:
+        """Every architecture of the space; only small spaces support it."""
+        raise OptionError(f"{self.name} has {self.size:.3g} architectures; it cannot be enumerated")
+
+    def __repr__(self) -> str:
+        return f"<SearchSpace {self.name}: {self.size:,} architectures, {len(self.decisions)} decisions>"
+
+
+def get_space(name: str) -> SearchSpace:
+    """The registered space called ``name`` (e.g. ``"nb201"``)."""
+    import wsbench.spaces  # noqa: F401  (registers the built-in spaces)
+
+    try:
+        return _REGISTRY[name]()
+    except KeyError:
+        raise UnknownNameError("search space", name, _REGISTRY) from None
+
+
+def space_names() -> list[str]:
+    import wsbench.spaces  # noqa: F401
+
+    return sorted(_REGISTRY)

@@ -1,0 +1,47 @@
+"""Bias of the supernet: towards model size and towards operators."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wsbench.stats.correlation import correlate
+from wsbench.stats.ranking import order_best_first, rank_percentile
+
+
+def size_bias(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, float]:
+    """Kendall tau of (params, GT), (supernet, GT), (supernet, params): the study's (PS,GT), (WS,GT), (WS,PS)."""
+    return {
+        "tau_params_gt": correlate(params, gt, "kendall"),
+        "tau_supernet_gt": correlate(sn, gt, "kendall"),
+        "tau_supernet_params": correlate(sn, params, "kendall"),
+    }
+
+
+def operator_bias(sn: np.ndarray, gt: np.ndarray, choice: np.ndarray, top_fraction: float) -> dict[str, np.ndarray]:
+    """Per (decision, op): mean rank percentile (100 = best) under supernet and GT, share in each top set.
+
+    Rows are the decisions of ``choice`` plus one last row "any" (the op appears
+    at any decision). Returns arrays of shape (decisions + 1, ops); NaN where the
+    op never occurs at that decision.
+    """
+    n, d = choice.shape
+    n_ops = int(choice.max()) + 1 if choice.size else 0
+    pct_sn, pct_gt = rank_percentile(sn), rank_percentile(gt)
+    k = max(1, int(np.ceil(n * top_fraction - 1e-9)))
+    in_top_sn = np.zeros(n, bool)
+    in_top_sn[order_best_first(sn)[:k]] = True
+    in_top_gt = np.zeros(n, bool)
+    in_top_gt[order_best_first(gt)[:k]] = True
+    masks = [(choice[:, j, None] == np.arange(n_ops)) for j in range(d)]
+    masks.append((choice[:, :, None] == np.arange(n_ops)).any(axis=1))
+    out = {name: np.full((d + 1, n_ops), np.nan) for name in
+           ("count", "mean_pct_supernet", "mean_pct_gt", "share_top_supernet", "share_top_gt")}
+    for j, m in enumerate(masks):
+        cnt = m.sum(axis=0)
+        out["count"][j] = cnt
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["mean_pct_supernet"][j] = np.where(cnt > 0, pct_sn @ m / cnt, np.nan)
+            out["mean_pct_gt"][j] = np.where(cnt > 0, pct_gt @ m / cnt, np.nan)
+        out["share_top_supernet"][j] = m[in_top_sn].mean(axis=0)
+        out["share_top_gt"][j] = m[in_top_gt].mean(axis=0)
+    return out

@@ -1,0 +1,47 @@
+"""Ranking helpers shared by the statistics (NumPy only: top-k must not import scipy)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def goodness(values: np.ndarray, direction: str) -> np.ndarray:
+    """``values`` oriented so that higher is better (``direction`` is 'max' or 'min')."""
+    v = np.asarray(values, dtype=np.float64)
+    if direction == "max":
+        return v
+    if direction == "min":
+        return -v
+    raise ValueError(f"direction must be 'max' or 'min', got {direction!r}")
+
+
+def order_best_first(g: np.ndarray) -> np.ndarray:
+    """Indices sorted by goodness, best first; ties keep the lower index first (stable)."""
+    return np.argsort(-np.asarray(g), kind="stable")
+
+
+def average_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks 1..n in ascending order of ``x``; tied values share their average rank."""
+    x = np.asarray(x)
+    n = len(x)
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    starts = np.r_[0, np.flatnonzero(xs[1:] != xs[:-1]) + 1]
+    ends = np.r_[starts[1:], n]
+    avg = (starts + ends + 1) / 2.0  # mean of 1-based ranks start+1 .. end
+    ranks = np.empty(n, dtype=np.float64)
+    ranks[order] = np.repeat(avg, ends - starts)
+    return ranks
+
+
+def rank_percentile(g: np.ndarray) -> np.ndarray:
+    """Percentile of each item by goodness: 100 = best, 0 = worst, ties averaged."""
+    n = len(g)
+    if n == 1:
+        return np.array([100.0])
+    return (average_ranks(g) - 1.0) / (n - 1) * 100.0
+
+
+def rank_from_top(g_sample: np.ndarray, value: float) -> int:
+    """1 + number of items strictly better than ``value`` (1 = the best of the sample)."""
+    return int(np.count_nonzero(np.asarray(g_sample) > value)) + 1

@@ -1,0 +1,261 @@
+"""Write and read wsbench stores (Zarr v3 groups; a folder while built, a zip when shipped).
+
+The writer creates every array up front (NaN-filled), lets builders write
+(seed, epoch, arch-range) regions as they finish, and sets ``complete=True``
+only in :meth:`StoreWriter.finalize`, so a killed build never looks finished.
+Readers open folders or zips in place and refuse incomplete stores by default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import os
+import shutil
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from wsbench.errors import IncompleteStoreError, OptionError, SchemaError, StoreNotFoundError
+from wsbench.schema import EXTRA_GT_PREFIX, SCHEMA_VERSION, validate
+
+if TYPE_CHECKING:
+    import xarray as xr
+    import zarr
+
+#: chunk length along ``arch``: a builder shard that writes whole chunks never races another
+ARCH_CHUNK = 1 << 16
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence zarr's notice that consolidated metadata is not yet in the v3 spec (we rely on it knowingly)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Consolidated metadata is currently not part")
+        yield
+
+
+class StoreWriter:
+    """Builds one store folder. Use :meth:`create` for a new store, :meth:`resume` to continue one."""
+
+    def __init__(self, path: Path, group: zarr.Group):
+        self.path, self.group = path, group
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike,
+        *,
+        space: str,
+        archs: Sequence[str],
+        epochs: Sequence[int],
+        seeds: Sequence[int],
+        attrs: dict[str, Any],
+        gt_seeds: Sequence[int] | None = None,
+        prune: Sequence[float] | None = None,
+        extra_gt: Sequence[str] = (),
+        paper_scale: bool = False,
+        overwrite: bool = False,
+    ) -> StoreWriter:
+        """Create the full store. ``archs`` are canonicalised and must be distinct.
+
+        ``attrs`` are the provenance attributes of docs/schema.md (``space``,
+        ``ops``, ``decisions``, ``schema_version``, ``complete`` and ``created`` are
+        filled in here).
+        """
+        import zarr
+
+        from wsbench.spaces import get_space
+
+        path = Path(path)
+        if path.exists():
+            if not overwrite:
+                raise OptionError(f"{path} exists; pass overwrite=True or use StoreWriter.resume to continue a build")
+            shutil.rmtree(path)
+        sp = get_space(space)
+        canonical = [sp.canonicalize(a) for a in archs]
+        if len(set(canonical)) != len(canonical):
+            raise OptionError("archs contains the same architecture twice (after canonicalisation)")
+        n = len(canonical)
+        chunk = max(1, min(n, ARCH_CHUNK))
+        g = zarr.open_group(str(path), mode="w", zarr_format=3)
+
+        def coord(name: str, values: Sequence, dtype: Any) -> None:
+            a = g.create_array(name, shape=(len(values),), dtype=dtype, dimension_names=[name])
+            if len(values):
+                a[:] = np.asarray(values, dtype=object if dtype is str else dtype)
+
+        coord("epoch", list(epochs), "int32")
+        coord("seed", list(seeds), "int32")
+        coord("decision", list(sp.decisions), str)
+        a = g.create_array("arch_string", shape=(n,), dtype=str, dimension_names=["arch"], chunks=(chunk,))
+        if n:
+            a[:] = np.asarray(canonical, dtype=object)
+        c = g.create_array("choice", shape=(n, len(sp.decisions)), dtype="int8", dimension_names=["arch", "decision"],
+                           chunks=(chunk, len(sp.decisions)), fill_value=-1)
+        if n:
+            c[:] = sp.choice_matrix(canonical)
+        lead: list[tuple[str, int]] = []
+        if prune is not None:
+            coord("prune", list(prune), "float64")
+            lead.append(("prune", len(prune)))
+        lead += [("seed", len(seeds)), ("epoch", len(epochs))]
+        g.create_array("supernet_score", shape=tuple(s for _, s in lead) + (n,), dtype="float32",
+                       dimension_names=[d for d, _ in lead] + ["arch"], chunks=(1,) * len(lead) + (chunk,),
+                       fill_value=np.nan)
+        per_arch = ["gt_score", "params", "flops"] + [f"{EXTRA_GT_PREFIX}{e}" for e in extra_gt]
+        if paper_scale:
+            per_arch += ["params_paper", "flops_paper"]
+        for name in per_arch:
+            dtype = "float32" if name.startswith("gt_") else "float64"
+            g.create_array(name, shape=(n,), dtype=dtype, dimension_names=["arch"], chunks=(chunk,), fill_value=np.nan)
+        if gt_seeds is not None:
+            coord("gt_seed", list(gt_seeds), "int32")
+            g.create_array("gt_score_per_seed", shape=(len(gt_seeds), n), dtype="float32",
+                           dimension_names=["gt_seed", "arch"], chunks=(1, chunk), fill_value=np.nan)
+        g.attrs.update({
+            **attrs,
+            "schema_version": SCHEMA_VERSION,
+            "complete": False,
+            "space": sp.name,
+            "ops": list(sp.ops),
+            "decisions": list(sp.decisions),
+            "created": attrs.get("created") or _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        })
+        return cls(path, g)
+
+    @classmethod
+    def resume(cls, path: str | os.PathLike) -> StoreWriter:
+        """Reopen an unfinished store folder to write the regions still missing."""
+        import zarr
+
+        path = Path(path)
+        if not path.is_dir():
+            raise StoreNotFoundError(f"{path}: no store folder to resume")
+        return cls(path, zarr.open_group(str(path), mode="r+", zarr_format=3))
+
+    # -- regions -------------------------------------------------------------------
+    def _index(self, dim: str, value: Any) -> int:
+        values = self.group[dim][:].tolist()
+        if value not in values:
+            raise OptionError(f"{dim}={value!r} is not in this store; it has {values}")
+        return values.index(value)
+
+    def write_supernet(self, seed: int, epoch: int, scores: np.ndarray, start: int = 0, prune: float | None = None) -> None:
+        """Write supernet scores of subnets ``start .. start+len(scores)`` at (seed, epoch)."""
+        arr = self.group["supernet_score"]
+        scores = np.asarray(scores, dtype=np.float32)
+        if start < 0 or start + len(scores) > arr.shape[-1]:
+            raise OptionError(f"region {start}:{start + len(scores)} exceeds the {arr.shape[-1]} subnets of this store")
+        key: tuple = (self._index("seed", seed), self._index("epoch", epoch), slice(start, start + len(scores)))
+        if "prune" in self.group:
+            if prune is None:
+                raise OptionError("this store has a prune dimension; pass prune=<factor>")
+            key = (self._index("prune", prune), *key)
+        arr[key] = scores
+
+    def write_arch_values(self, name: str, values: np.ndarray, start: int = 0) -> None:
+        """Write a per-arch variable (``gt_score``, ``params``, ``flops``, ``gt_score_<x>``, …)."""
+        if name not in self.group or self.group[name].ndim != 1:
+            raise OptionError(f"{name!r} is not a per-arch variable of this store")
+        values = np.asarray(values, dtype=self.group[name].dtype)
+        self.group[name][start : start + len(values)] = values
+
+    def write_gt_seed(self, gt_seed: int, values: np.ndarray, start: int = 0) -> None:
+        i = self._index("gt_seed", gt_seed)
+        values = np.asarray(values, dtype=np.float32)
+        self.group["gt_score_per_seed"][i, start : start + len(values)] = values
+
+    def update_attrs(self, **attrs: Any) -> None:
+        self.group.attrs.update(attrs)
+
+    def missing_regions(self) -> list[tuple[int, int]]:
+        """(seed, epoch) pairs with no supernet score yet: what a resumed build still has to do."""
+        arr = self.group["supernet_score"][:]
+        empty = np.all(np.isnan(arr), axis=-1)
+        if empty.ndim == 3:
+            empty = empty.all(axis=0)
+        seeds, epochs = self.group["seed"][:].tolist(), self.group["epoch"][:].tolist()
+        return [(seeds[i], epochs[j]) for i, j in np.argwhere(empty)]
+
+    # -- finishing -------------------------------------------------------------------
+    def finalize(self, zip_path: str | os.PathLike | None = None) -> Path:
+        """Validate, mark complete, consolidate metadata; optionally zip. Returns the final path.
+
+        Raises SchemaError (store left incomplete) if validation finds problems.
+        """
+        import zarr
+
+        self.group.attrs["complete"] = True
+        with _quiet():
+            zarr.consolidate_metadata(str(self.path))
+        problems = validate(open_store(self.path, check=False))
+        if problems:
+            self.group.attrs["complete"] = False
+            with _quiet():
+                zarr.consolidate_metadata(str(self.path))
+            raise SchemaError(self.path, problems)
+        if zip_path is None:
+            return self.path
+        return zip_store(self.path, zip_path)
+
+
+def zip_store(folder: str | os.PathLike, zip_path: str | os.PathLike) -> Path:
+    """Zip a finished store folder once (ZIP_STORED: chunks are already compressed); atomic rename."""
+    folder, zip_path = Path(folder), Path(zip_path)
+    fd, tmp = tempfile.mkstemp(prefix=zip_path.name + ".", suffix=".part", dir=zip_path.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+            for f in sorted(folder.rglob("*")):
+                if f.is_file():
+                    zf.write(f, f.relative_to(folder).as_posix())
+        os.replace(tmp, zip_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return zip_path
+
+
+def open_store(path: str | os.PathLike, *, check: bool = True, allow_incomplete: bool = False) -> xr.Dataset:
+    """Open a store folder or zip as a lazy xarray Dataset (nothing is loaded yet).
+
+    ``check`` runs the structural schema validation (not the per-architecture
+    parse, which ``wsbench validate`` does) and raises SchemaError listing all
+    problems; incomplete stores raise IncompleteStoreError unless allowed.
+    """
+    import xarray as xr
+
+    p = Path(path)
+    if not p.exists():
+        raise StoreNotFoundError(f"{p}: no such store (expected a .zarr folder or a .zip file)")
+    try:
+        with _quiet():
+            if p.is_file():
+                from zarr.storage import ZipStore
+
+                if not zipfile.is_zipfile(p):
+                    raise SchemaError(p, ["not a zip file; expected a zipped Zarr v3 store"])
+                store: Any = ZipStore(p, mode="r")
+            else:
+                store = str(p)
+            ds = xr.open_zarr(store, consolidated=None, zarr_format=3, chunks=None, mask_and_scale=True)
+    except SchemaError:
+        raise
+    except Exception as e:  # zarr/xarray raise many types for a non-store
+        raise SchemaError(p, [f"cannot be opened as a Zarr v3 group: {type(e).__name__}: {e}"]) from None
+    if check:
+        if not ds.attrs.get("complete", False) and not allow_incomplete:
+            raise IncompleteStoreError(
+                f"{p}: the store is incomplete (its build did not finish); resume the build, "
+                "or pass allow_incomplete=True to read what is there"
+            )
+        problems = validate(ds, deep=False)
+        if problems:
+            raise SchemaError(p, problems)
+    return ds
