@@ -76,12 +76,16 @@ def _kind(dtype: Any) -> str:
     return {"O": "U", "T": "U", "S": "U"}.get(k, k)
 
 
-def validate(ds: xr.Dataset, deep: bool = True) -> list[str]:
+def validate(ds: xr.Dataset, level: str = "deep") -> list[str]:
     """Every schema problem of ``ds`` as one sentence each; empty if the store is valid.
 
-    ``deep`` also parses each architecture string in its space and checks
-    ``choice`` against it (seconds for 1M subnets); opening a store skips it.
+    ``level``: "structure" checks attributes, dims, variables and dtypes without
+    reading any data (what opening a store does, so a 1M-subnet store is not
+    loaded); "values" also reads the arrays (ranges, NaN policy, duplicates);
+    "deep" also parses every architecture in its space and checks ``choice``.
     """
+    if level not in ("structure", "values", "deep"):
+        raise ValueError(f"level must be 'structure', 'values' or 'deep', got {level!r}")
     problems: list[str] = []
     attrs = dict(ds.attrs)
     for name, typ in REQUIRED_ATTRS.items():
@@ -142,9 +146,9 @@ def validate(ds: xr.Dataset, deep: bool = True) -> list[str]:
             problems.append(f"unknown variable {name!r}; extra ground truths must be named {EXTRA_GT_PREFIX}<name>")
         elif name.startswith(EXTRA_GT_PREFIX) and name not in OPTIONAL_VARIABLES and ds[name].dims != ("arch",):
             problems.append(f"extra ground truth {name!r} must have dims ('arch',)")
-    if problems:
+    if problems or level == "structure":
         return problems  # values cannot be checked reliably on a broken structure
-    problems += _check_values(ds, attrs, deep)
+    problems += _check_values(ds, attrs, deep=level == "deep")
     return problems
 
 
@@ -194,7 +198,7 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
         if empty.any():
             idx = [tuple(int(i) for i in t) for t in np.argwhere(empty)][:5]
             problems.append(f"complete store has supernet_score slices with no value at all (index {idx}); drop those epochs/seeds")
-    if np.isfinite(ds["gt_score"].values).sum() == 0 and ds.sizes["arch"] > 0:
+    if attrs.get("complete") and np.isfinite(ds["gt_score"].values).sum() == 0 and ds.sizes["arch"] > 0:
         problems.append("gt_score has no known value; statistics need ground truth for some subnets")
     for name in ("params", "flops", "params_paper", "flops_paper"):
         if name in ds.variables:

@@ -1,0 +1,181 @@
+"""Each statistic against numbers worked out by hand, plus property tests of its invariants."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from wsbench.errors import OptionError
+from wsbench.stats.bias import operator_bias, size_bias
+from wsbench.stats.correlation import correlate
+from wsbench.stats.prune import remaining
+from wsbench.stats.ranking import average_ranks, goodness, order_best_first, rank_percentile
+from wsbench.stats.stability import epoch_stability, seed_stability
+from wsbench.stats.topk import draw_samples, random_best_distribution, resolve_k, topk_sample
+
+
+# ---- by hand -----------------------------------------------------------------------------
+def test_average_ranks_and_percentiles_by_hand():
+    assert average_ranks(np.array([3, 1, 3, 2])).tolist() == [3.5, 1.0, 3.5, 2.0]
+    assert rank_percentile(np.array([10.0, 30.0, 20.0])).tolist() == [0.0, 100.0, 50.0]
+    assert order_best_first(np.array([1.0, 5.0, 5.0, 2.0])).tolist() == [1, 2, 3, 0]  # tie: lower index first
+
+
+def test_correlations_by_hand():
+    x, y = np.array([1.0, 2, 3, 4]), np.array([1.0, 3, 2, 4])
+    # 6 pairs: 5 concordant, 1 discordant -> (5 - 1) / 6
+    assert correlate(x, y, "kendall") == pytest.approx(4 / 6)
+    # d = (0, 1, 1, 0): 1 - 6 * 2 / (4 * (16 - 1)) = 0.8
+    assert correlate(x, y, "spearman") == pytest.approx(0.8)
+    assert correlate(x, y, "pearson") == pytest.approx(0.8)
+    # NaN rows are dropped; fewer than 3 items -> NaN
+    assert correlate(np.array([1.0, np.nan, 3, 4, 2]), np.array([1.0, 9, 3, 4, 2]), "kendall") == pytest.approx(1.0)
+    assert math.isnan(correlate(np.array([1.0, 2]), np.array([1.0, 2]), "kendall"))
+
+
+def test_weighted_tau_of_identical_rankings_is_one_and_reversal_minus_one():
+    x = np.arange(10.0)
+    assert correlate(x, x, "weighted") == pytest.approx(1.0)
+    assert correlate(x, -x, "weighted") == pytest.approx(-1.0)
+
+
+def test_resolve_k():
+    assert resolve_k("10", 100) == 10
+    assert resolve_k("1%", 1000) == 10
+    assert resolve_k("1%", 50) == 1  # ceil(0.5)
+    assert resolve_k("10%", 15625) == 1563
+    for bad in ("0", "abc", "150%", "-1", "2.5"):
+        with pytest.raises(OptionError):
+            resolve_k(bad, 100)
+    with pytest.raises(OptionError, match="exceeds"):
+        resolve_k("200", 100)
+
+
+def test_topk_by_hand():
+    sn = np.array([0.9, 0.8, 0.1, 0.5])
+    gt = np.array([70.0, 90.0, 95.0, 80.0])
+    r1 = topk_sample(sn, gt, 1)
+    assert (r1.best_gt, r1.best_rank) == (70.0, 4)  # the supernet's favourite is the worst
+    assert r1.random_best_gt == pytest.approx(83.75)  # mean of the four
+    assert r1.random_best_rank == pytest.approx(2.5)
+    r2 = topk_sample(sn, gt, 2)
+    assert (r2.best_gt, r2.best_rank) == (90.0, 2)
+    # best of 2 random: P(rank 1) = 3/6, P(rank 2) = 2/6, P(rank 3) = 1/6
+    assert r2.random_best_gt == pytest.approx(95 * 3 / 6 + 90 * 2 / 6 + 80 / 6)
+    assert r2.random_best_rank == pytest.approx(1 * 3 / 6 + 2 * 2 / 6 + 3 / 6)
+    assert r2.sample_best_gt == 95.0
+
+
+def test_random_best_distribution_matches_combinatorics():
+    n, k = 12, 4
+    expected = [math.comb(n - r, k - 1) / math.comb(n, k) for r in range(1, n + 1)]
+    assert random_best_distribution(n, k) == pytest.approx(expected)
+
+
+def test_draw_samples_all_or_seeded_subsets():
+    assert [d.tolist() for d in draw_samples(5, 5, 100, 0)] == [[0, 1, 2, 3, 4]]
+    a, b = draw_samples(100, 10, 3, 7), draw_samples(100, 10, 3, 7)
+    assert len(a) == 3 and all((x == y).all() and len(set(x)) == 10 for x, y in zip(a, b))
+    with pytest.raises(OptionError):
+        draw_samples(5, 6, 1, 0)
+
+
+def test_size_bias_by_hand():
+    gt = np.array([1.0, 2, 3, 4])
+    params = np.array([10.0, 20, 30, 40])
+    sn = np.array([4.0, 3, 2, 1])
+    out = size_bias(sn, gt, params)
+    assert out == {"tau_params_gt": pytest.approx(1.0), "tau_supernet_gt": pytest.approx(-1.0),
+                   "tau_supernet_params": pytest.approx(-1.0)}
+
+
+def test_operator_bias_by_hand():
+    choice = np.array([[0], [1], [0], [1]])
+    sn = np.array([4.0, 3, 2, 1])  # percentiles 100, 66.7, 33.3, 0
+    gt = np.array([1.0, 2, 3, 4])  # percentiles 0, 33.3, 66.7, 100
+    out = operator_bias(sn, gt, choice, top_fraction=0.25)
+    assert out["count"][0].tolist() == [2, 2]
+    assert out["mean_pct_supernet"][0] == pytest.approx([200 / 3, 100 / 3])
+    assert out["mean_pct_gt"][0] == pytest.approx([100 / 3, 200 / 3])
+    assert out["share_top_supernet"][0].tolist() == [1.0, 0.0]  # supernet's top-1 is arch 0 (op 0)
+    assert out["share_top_gt"][0].tolist() == [0.0, 1.0]  # GT's top-1 is arch 3 (op 1)
+    assert out["mean_pct_supernet"][1] == pytest.approx(out["mean_pct_supernet"][0])  # 'any' row = only decision
+
+
+def test_prune_remaining_by_hand():
+    gt = np.array([5.0, 1, 3, 2])
+    assert remaining(gt, 0.5, "optimistic").tolist() == [0, 2]
+    assert remaining(gt, 0.0, "optimistic").tolist() == [0, 1, 2, 3]
+    r = remaining(gt, 0.5, "random", np.random.default_rng(0))
+    assert len(r) == 2 and (np.diff(r) > 0).all()
+
+
+def test_stability_by_hand():
+    sn = np.array([[1.0, 2, 3, 4], [1.0, 3, 2, 4], [4.0, 3, 2, 1]])
+    assert epoch_stability(sn) == pytest.approx([4 / 6, -4 / 6])
+    pairs = seed_stability(sn)
+    assert [(i, j) for i, j, _ in pairs] == [(0, 1), (0, 2), (1, 2)]
+    assert pairs[1][2] == pytest.approx(-1.0)
+
+
+def test_goodness_orientation():
+    assert goodness(np.array([1.0, 2]), "min").tolist() == [-1.0, -2.0]
+    with pytest.raises(ValueError):
+        goodness(np.array([1.0]), "up")
+
+
+# ---- properties ----------------------------------------------------------------------------
+distinct = st.lists(st.integers(-10**6, 10**6), min_size=3, max_size=60, unique=True).map(lambda v: np.array(v, float) / 7)
+
+
+@given(distinct, st.integers(1, 10))
+@settings(max_examples=60, deadline=None)
+def test_perfect_supernet_has_correlation_one_and_finds_the_best(gt, k):
+    sn = 3 * gt + 7  # any increasing transform is a perfect ranker
+    for m in ("kendall", "spearman", "weighted"):
+        assert correlate(sn, gt, m) == pytest.approx(1.0)
+    r = topk_sample(sn, gt, min(k, len(gt)))
+    assert r.best_gt == r.sample_best_gt == gt.max()
+    assert r.best_rank == 1
+
+
+@given(distinct, st.data())
+@settings(max_examples=60, deadline=None)
+def test_random_baseline_ignores_supernet_scores(gt, data):
+    n = len(gt)
+    k = data.draw(st.integers(1, n))
+    sn1 = data.draw(arrays(np.float64, n, elements=st.floats(-10, 10)))
+    sn2 = data.draw(arrays(np.float64, n, elements=st.floats(-10, 10)))
+    a, b = topk_sample(sn1, gt, k), topk_sample(sn2, gt, k)
+    assert a.random_best_gt == b.random_best_gt and a.random_best_rank == b.random_best_rank
+    assert gt.min() - 1e-9 <= a.random_best_gt <= gt.max() + 1e-9
+
+
+@given(arrays(np.float64, st.integers(1, 80), elements=st.floats(-100, 100)), st.floats(0, 0.99))
+@settings(max_examples=80, deadline=None)
+def test_optimistic_pruning_never_lowers_mean_gt(gt, p):
+    keep = remaining(gt, p, "optimistic")
+    if len(keep):
+        assert gt[keep].mean() >= gt.mean() - 1e-9
+        assert gt[keep].max() == gt.max()
+
+
+@given(distinct, distinct)
+@settings(max_examples=60, deadline=None)
+def test_reversing_the_metric_direction_flips_signs_consistently(a, b):
+    n = min(len(a), len(b))
+    sn_raw, gt_raw, params = a[:n], b[:n], np.arange(n, dtype=float)
+    # the same measurements reported as accuracy (max) or as error = -accuracy (min)
+    sn_max, gt_max = goodness(sn_raw, "max"), goodness(gt_raw, "max")
+    sn_min, gt_min = goodness(-sn_raw, "min"), goodness(-gt_raw, "min")
+    assert correlate(sn_max, gt_max, "kendall") == pytest.approx(correlate(sn_min, gt_min, "kendall"))
+    # but reading one raw vector with the opposite direction flips every size-bias sign
+    hi, lo = size_bias(sn_raw, goodness(gt_raw, "max"), params), size_bias(sn_raw, goodness(gt_raw, "min"), params)
+    assert hi["tau_params_gt"] == pytest.approx(-lo["tau_params_gt"])
+    assert hi["tau_supernet_gt"] == pytest.approx(-lo["tau_supernet_gt"])
+    assert hi["tau_supernet_params"] == pytest.approx(lo["tau_supernet_params"])
