@@ -12,12 +12,12 @@ __version__ = "0.1.0"
 __all__ = ["query", "open", "list_spaces", "__version__"]
 
 if TYPE_CHECKING:
-    from wsbench.query import list_spaces, open, query
+    from wsbench.api import list_spaces, open, query
 
 
 def __getattr__(name: str) -> Any:
     if name in ("query", "open", "list_spaces"):
-        from wsbench import query as _q
+        from wsbench import api as _api
 
-        return getattr(_q, name)
+        return getattr(_api, name)
     raise AttributeError(f"module 'wsbench' has no attribute {name!r}")

@@ -62,7 +62,11 @@ class CatalogEntry:
 
 
 def catalog_dir() -> Path:
-    """``wsbench/_catalog`` in an installed wheel, else ``catalog/`` of a source checkout."""
+    """``$WSBENCH_CATALOG`` if set; else ``wsbench/_catalog`` in an installed wheel, else ``catalog/`` of a checkout."""
+    import os
+
+    if os.environ.get("WSBENCH_CATALOG"):
+        return Path(os.environ["WSBENCH_CATALOG"]).expanduser()
     here = Path(__file__).resolve().parent
     installed = here / "_catalog"
     return installed if installed.is_dir() else here.parent / "catalog"

@@ -81,7 +81,7 @@ def _console() -> Any:
 
 def _stat(space: str, stat: str, as_json: bool, **options: Any) -> None:
     def make() -> Any:
-        from wsbench.query import query
+        from wsbench.api import query
 
         return query(space, stat, **options)
 
@@ -121,7 +121,7 @@ def list_cmd(as_json: JsonOpt = False) -> None:
 def info(space: Annotated[str, typer.Argument(help="Catalog name or store path.")], as_json: JsonOpt = False) -> None:
     """Dimensions, variables and provenance of a dataset."""
     def make() -> Any:
-        from wsbench.query import open as wopen
+        from wsbench.api import open as wopen
 
         return wopen(space).info()
 

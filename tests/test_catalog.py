@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from http_server import Server
+
+import wsbench
+from wsbench.catalog import catalog_dir, load_catalog
+from wsbench.errors import CatalogError
+
+ENTRY = """
+name = "{name}"
+version = "1"
+space = "nb201"
+dataset = "synthetic"
+title = "Test store"
+description = "Written by the test-suite."
+scale = "test"
+metric = "accuracy"
+metric_direction = "max"
+license = "CC0-1.0"
+citation = "none"
+release_notes = "first"
+sizes = {{ archs = 60, epochs = 3, seeds = 3 }}
+builder = {{ name = "tests.factory", version = "1" }}
+[[files]]
+filename = "{name}.zip"
+url = "{url}"
+sha256 = "{sha}"
+bytes = {size}
+"""
+
+
+def write_entry(folder: Path, name: str, url: str, data: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.toml").write_text(
+        ENTRY.format(name=name, url=url, sha=hashlib.sha256(data).hexdigest(), size=len(data)))
+
+
+def test_shipped_catalog_is_valid():
+    entries = load_catalog(catalog_dir())
+    for e in entries.values():
+        assert e.files and len(e.store_file.sha256) == 64
+
+
+def test_catalog_reports_every_problem_of_every_file(tmp_path: Path):
+    write_entry(tmp_path, "good", "https://example.org/good.zip", b"x")
+    (tmp_path / "bad.toml").write_text('name = "other"\nspace = "nb999"\n')
+    (tmp_path / "broken.toml").write_text("name = = 1")
+    with pytest.raises(CatalogError) as e:
+        load_catalog(tmp_path)
+    msg = str(e.value)
+    assert "bad.toml: field 'version' is missing" in msg and "broken.toml: invalid TOML" in msg
+    bad_sha = (tmp_path / "good.toml").read_text().replace('sha256 = "', 'sha256 = "zz')
+    (tmp_path / "bad.toml").unlink()
+    (tmp_path / "broken.toml").unlink()
+    (tmp_path / "good.toml").write_text(bad_sha)
+    with pytest.raises(CatalogError, match="64 lowercase hex"):
+        load_catalog(tmp_path)
+
+
+def test_catalog_name_downloads_once_into_the_cache_then_reads_locally(tmp_path, monkeypatch, store_zip: Path):
+    data = store_zip.read_bytes()
+    with Server(b"", files={"ds.zip": data}) as server:
+        write_entry(tmp_path / "cat", "test-ds", f"{server.url}/ds.zip", data)
+        monkeypatch.setenv("WSBENCH_CATALOG", str(tmp_path / "cat"))
+        monkeypatch.setenv("WSBENCH_DATA", str(tmp_path / "cache"))
+        assert wsbench.list_spaces() == ["test-ds"]
+        r1 = wsbench.query("test-ds", "topk", k="1")
+        r2 = wsbench.query("test-ds", "topk", k="1")
+        assert server.hits["ds.zip"] == 1
+    assert r1.to_dict() == r2.to_dict() and r1.dataset == "test-ds"
+    assert (tmp_path / "cache" / "test-ds" / "1" / "test-ds.zip").read_bytes() == data
+
+
+def test_catalog_readme_documents_every_field():
+    from wsbench.catalog import FIELDS, FILE_FIELDS
+
+    text = (Path(__file__).resolve().parents[1] / "catalog" / "README.md").read_text()
+    for f in [*FIELDS, *FILE_FIELDS]:
+        assert f"`{f}`" in text, f

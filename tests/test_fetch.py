@@ -1,0 +1,81 @@
+"""Downloads against a real HTTP server on 127.0.0.1: every failure ends clean, never a poisoned cache."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from http_server import Server
+
+from wsbench.errors import ChecksumError, DownloadError
+from wsbench.fetch import download
+
+PAYLOAD = os.urandom(200_000)
+SHA = hashlib.sha256(PAYLOAD).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with Server(PAYLOAD) as s:
+        yield s
+
+
+def _clean(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_good_download_is_verified_and_moved_into_place(server, tmp_path):
+    dest = tmp_path / "c" / "d.zip"
+    assert download(f"{server.url}/good.zip", dest, SHA, len(PAYLOAD), backoff=0) == dest
+    assert dest.read_bytes() == PAYLOAD
+    assert _clean(dest.parent) == ["d.zip"]
+
+
+def test_wrong_hash_deletes_the_file_and_names_both_hashes(server, tmp_path):
+    dest = tmp_path / "d.zip"
+    with pytest.raises(ChecksumError) as e:
+        download(f"{server.url}/wrong.zip", dest, SHA, len(PAYLOAD), backoff=0)
+    msg = str(e.value)
+    assert SHA in msg and hashlib.sha256(PAYLOAD[::-1]).hexdigest() in msg and "wrong.zip" in msg
+    assert _clean(tmp_path) == []
+
+
+def test_truncated_body_fails_after_retries_and_leaves_nothing(server, tmp_path):
+    with pytest.raises(DownloadError, match="failed after 3 attempt"):
+        download(f"{server.url}/truncated.zip", tmp_path / "d.zip", SHA, len(PAYLOAD), retries=2, backoff=0)
+    assert server.hits["truncated.zip"] == 3
+    assert _clean(tmp_path) == []
+
+
+def test_404_is_not_retried(server, tmp_path):
+    with pytest.raises(DownloadError, match="HTTP 404"):
+        download(f"{server.url}/missing.zip", tmp_path / "d.zip", SHA, len(PAYLOAD), backoff=0)
+    assert server.hits["missing.zip"] == 1
+    assert _clean(tmp_path) == []
+
+
+def test_500_then_success(server, tmp_path):
+    dest = download(f"{server.url}/flaky.zip", tmp_path / "d.zip", SHA, len(PAYLOAD), backoff=0)
+    assert dest.read_bytes() == PAYLOAD and server.hits["flaky.zip"] == 2
+
+
+def test_connection_dropped_mid_body_then_success(server, tmp_path):
+    dest = download(f"{server.url}/drop.zip", tmp_path / "d.zip", SHA, len(PAYLOAD), backoff=0)
+    assert dest.read_bytes() == PAYLOAD and server.hits["drop.zip"] == 2
+    assert _clean(tmp_path) == ["d.zip"]
+
+
+def test_timeout_fails_cleanly(server, tmp_path):
+    with pytest.raises(DownloadError, match="Timeout"):
+        download(f"{server.url}/slow.zip", tmp_path / "d.zip", SHA, len(PAYLOAD), retries=1, backoff=0, timeout=0.2)
+    assert _clean(tmp_path) == []
+
+
+def test_existing_good_file_is_not_replaced_by_a_failed_download(server, tmp_path):
+    dest = tmp_path / "d.zip"
+    dest.write_bytes(b"previous good file")
+    with pytest.raises(ChecksumError):
+        download(f"{server.url}/wrong.zip", dest, SHA, len(PAYLOAD), backoff=0)
+    assert dest.read_bytes() == b"previous good file"

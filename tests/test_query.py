@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from factory import make_store
+
+import wsbench
+from wsbench.errors import OptionError, UnknownNameError
+
+
+def test_query_each_statistic_returns_explicit_options_and_json_safe_dicts(store_zip: Path):
+    for stat in ("correlation", "topk", "bias", "prune", "stability"):
+        r = wsbench.query(store_zip, stat)
+        d = r.to_dict()
+        json.dumps(d, allow_nan=False)  # NaN became None
+        assert d["stat"] == stat and d["rows"] and d["options"]
+        assert r.to_dataframe().shape[0] == len(r.rows)
+        assert stat in repr(r)
+    r = wsbench.query(store_zip, "topk")
+    assert r.options["epoch"] == [4] and r.options["seed"] == [0, 1, 2]  # defaults: last epoch, all seeds
+    assert r.options["samples"] == 60 and r.options["trials"] == 1  # all 60 subnets, so one trial
+
+
+def test_unknown_names_list_what_is_allowed(store_zip: Path):
+    with pytest.raises(UnknownNameError, match="expected one of: bias, correlation, prune, stability, topk"):
+        wsbench.query(store_zip, "ranking")
+    with pytest.raises(UnknownNameError, match="option of topk 'kk'; expected one of: epoch, gt, k, rng_seed"):
+        wsbench.query(store_zip, "topk", kk=3)
+    with pytest.raises(UnknownNameError, match="correlation method 'tau'"):
+        wsbench.query(store_zip, "correlation", method="tau")
+    with pytest.raises(OptionError, match="recorded epochs: \\[1, 2, 4\\]"):
+        wsbench.query(store_zip, "correlation", epoch=3)
+    with pytest.raises(UnknownNameError, match="dataset"):
+        wsbench.open("no-such-dataset")
+
+
+def test_correlation_matches_scipy_per_seed(store_dir: Path):
+    import scipy.stats as st
+
+    import xarray as xr
+
+    b = wsbench.open(store_dir)
+    r = b.correlation(epoch="all", method="kendall,spearman")
+    ds = xr.open_zarr(store_dir)
+    for row in r.rows:
+        sn = ds["supernet_score"].sel(seed=row["seed"], epoch=row["epoch"]).values
+        assert row["kendall"] == pytest.approx(st.kendalltau(sn, ds["gt_score"].values).statistic)
+    s = r.summary[-1]
+    vals = [row["kendall"] for row in r.rows if row["epoch"] == 4]
+    assert s["kendall_mean"] == pytest.approx(np.mean(vals)) and s["kendall_std"] == pytest.approx(np.std(vals, ddof=1))
+
+
+def test_topk_with_subsamples_is_deterministic_and_beats_random_on_a_good_supernet(store_dir: Path):
+    b = wsbench.open(store_dir)
+    a = b.topk(k="1,10%", samples=30, trials=20, rng_seed=5)
+    assert a.to_dict() == b.topk(k="1,10%", samples=30, trials=20, rng_seed=5).to_dict()
+    assert a.options["trials"] == 20
+    for row in a.summary:
+        assert row["best_gt_mean"] >= row["random_best_gt"]  # the synthetic supernet is GT + noise
+
+
+def _mirror_pair(tmp_path: Path):
+    """The same measurements as accuracy (max) and as error = 100 - accuracy (min)."""
+    rng = np.random.default_rng(0)
+    gt = rng.uniform(50, 95, 40)
+    sn = np.clip(gt[None, None] + rng.normal(0, 4, (2, 2, 40)), 0, 100)
+    params = rng.uniform(1e5, 1e6, 40)
+    acc = make_store(tmp_path / "acc.zarr", n=40, epochs=(1, 2), seeds=(0, 1), gt=gt, supernet=sn, params=params)
+    err = make_store(tmp_path / "err.zarr", n=40, epochs=(1, 2), seeds=(0, 1), gt=100 - gt, supernet=100 - sn,
+                     params=params, metric="error", direction="min")
+    return wsbench.open(acc), wsbench.open(err)
+
+
+def test_metric_direction_is_respected_by_every_statistic(tmp_path: Path):
+    acc, err = _mirror_pair(tmp_path)
+    ca, ce = acc.correlation().summary[0], err.correlation().summary[0]
+    assert ca["kendall_mean"] == pytest.approx(ce["kendall_mean"])
+    ta, te = acc.topk(k="1,5").rows, err.topk(k="1,5").rows
+    for x, y in zip(ta, te):
+        assert x["best_gt"] == pytest.approx(100 - y["best_gt"], abs=1e-4)
+        assert x["best_gt_top_pct"] == y["best_gt_top_pct"]
+    ba, be = acc.bias(by="params").rows[0], err.bias(by="params").rows[0]
+    assert ba["tau_params_gt"] == pytest.approx(be["tau_params_gt"])
+    pa, pe = acc.prune().summary, err.prune().summary
+    assert [r["mean_gt_mean"] for r in pa] == pytest.approx([100 - r["mean_gt_mean"] for r in pe], abs=1e-4)
+    oa, oe = acc.bias(by="operator").rows, err.bias(by="operator").rows
+    assert [r["gap_mean"] for r in oa] == pytest.approx([r["gap_mean"] for r in oe])
+
+
+def test_optimistic_prune_raises_mean_gt_and_random_prune_keeps_it(store_dir: Path):
+    b = wsbench.open(store_dir)
+    opt = b.prune(mode="optimistic", factor="0,0.5,0.9").summary
+    assert opt[0]["mean_gt_mean"] < opt[1]["mean_gt_mean"] < opt[2]["mean_gt_mean"]
+    assert [r["remaining"] for r in opt] == [60, 30, 6]
+    rnd = b.prune(mode="random", factor="0,0.5", trials=50).summary
+    assert abs(rnd[1]["mean_gt_mean"] - rnd[0]["mean_gt_mean"]) < 3
+    with pytest.raises(OptionError, match="no supernets retrained"):
+        b.prune(source="retrained")
+    with pytest.raises(OptionError, match=r"\[0, 1\)"):
+        b.prune(factor="1.5")
+
+
+def test_retrained_prune_reads_the_prune_dimension(tmp_path: Path):
+    from factory import provenance
+
+    from wsbench.spaces import get_space
+    from wsbench.store import StoreWriter
+
+    archs = get_space("nb201").sample(20, seed=0)
+    gt = np.linspace(50, 90, 20)
+    w = StoreWriter.create(tmp_path / "p.zarr", space="nb201", archs=archs, epochs=[1], seeds=[0],
+                           prune=[0.0, 0.5], attrs=provenance())
+    w.write_supernet(0, 1, gt[::-1].copy(), prune=0.0)  # full-space supernet ranks backwards
+    w.write_supernet(0, 1, np.where(gt >= np.median(gt), gt, np.nan), prune=0.5)  # retrained: perfect
+    for v in ("gt_score", "params", "flops"):
+        w.write_arch_values(v, gt)
+    b = wsbench.open(w.finalize())
+    rows = b.prune(source="retrained", k="1").rows
+    assert [r["factor"] for r in rows] == [0.0, 0.5]
+    assert rows[0]["remaining"] == 20 and rows[1]["remaining"] == 10
+    assert rows[0]["kendall"] == pytest.approx(-1.0) and rows[1]["kendall"] == pytest.approx(1.0)
+    assert rows[1]["supernet_topk_best_gt"] == pytest.approx(90.0)
+
+
+def test_stability_and_operator_bias_shapes(store_dir: Path):
+    b = wsbench.open(store_dir)
+    st_ = b.stability()
+    assert {r["kind"] for r in st_.rows} == {"epoch", "seed"}
+    assert len([r for r in st_.rows if r["kind"] == "seed"]) == 3 * 3  # 3 epochs x 3 seed pairs
+    ob = b.bias(by="operator", flag=2)
+    assert len(ob.summary) == 2 and all(r["flag"] for r in ob.summary)
+    assert {r["decision"] for r in ob.rows} == {"1<-0", "2<-0", "2<-1", "3<-0", "3<-1", "3<-2", "any"}
+
+
+def test_open_reads_only_the_slices_it_needs(store_dir: Path):
+    b = wsbench.open(store_dir)
+    b.topk(epoch=1, seed=0, k="1")
+    assert {k for k in b._cache if k[0] == "sn"} == {("sn", 0, 1, None)}
