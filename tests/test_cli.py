@@ -1,0 +1,121 @@
+"""The CLI through CliRunner and as the real console script in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import wsbench
+from wsbench.cli.app import app
+
+runner = CliRunner()
+SCRIPT = Path(sys.executable).parent / "wsbench"
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    cmd = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "wsbench"]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=120, env=env)
+
+
+@pytest.mark.parametrize("stat,extra", [
+    ("correlation", ["--method", "kendall,pearson", "--epoch", "all"]),
+    ("topk", ["--k", "1,5%", "--samples", "30", "--trials", "4"]),
+    ("bias", ["--by", "operator"]),
+    ("bias", ["--by", "params"]),
+    ("prune", ["--mode", "random", "--factor", "0,0.5", "--trials", "3"]),
+    ("stability", []),
+])
+def test_json_output_is_exactly_result_to_dict(store_zip: Path, stat, extra):
+    res = runner.invoke(app, [stat, "--space", str(store_zip), *extra, "--json"])
+    assert res.exit_code == 0, res.output
+    options = {"correlation": {"method": "kendall,pearson", "epoch": "all"},
+               "topk": {"k": "1,5%", "samples": 30, "trials": 4},
+               "bias": {"by": extra[1]} if stat == "bias" else {},
+               "prune": {"mode": "random", "factor": "0,0.5", "trials": 3}, "stability": {}}[stat]
+    assert json.loads(res.stdout) == wsbench.query(store_zip, stat, **options).to_dict()
+
+
+def test_human_output_is_a_table(store_zip: Path):
+    res = runner.invoke(app, ["topk", "--space", str(store_zip)])
+    assert res.exit_code == 0
+    assert "best_gt" in res.stdout and "random_best_gt" in res.stdout and "±" in res.stdout
+
+
+def test_user_errors_exit_1_with_one_line_and_no_traceback(store_zip: Path, tmp_path: Path):
+    for args in (["topk", "--space", str(store_zip), "--epoch", "99"],
+                 ["topk", "--space", str(store_zip), "--k", "0"],
+                 ["correlation", "--space", str(tmp_path / "missing.zip")],
+                 ["topk", "--space", "no-such-dataset"]):
+        p = run(*args)
+        assert p.returncode == 1, (args, p.stderr)
+        assert p.stderr.startswith("error:") and "Traceback" not in p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+def test_usage_errors_exit_2(store_zip: Path):
+    assert run("topk", "--space", str(store_zip), "--no-such-flag").returncode == 2
+    assert run("bias", "--space", str(store_zip), "--by", "colour").returncode == 2
+    assert run("topk").returncode == 2  # --space is required
+
+
+def test_validate_lists_all_problems_and_exits_1(store_dir: Path, tmp_path: Path):
+    assert run("validate", str(store_dir)).returncode == 0
+    import shutil
+
+    import zarr
+
+    bad = tmp_path / "bad.zarr"
+    shutil.copytree(store_dir, bad)
+    g = zarr.open_group(str(bad), mode="r+")
+    attrs = dict(g.attrs)
+    del attrs["license"]
+    attrs["metric_direction"] = "sideways"
+    g.attrs.clear()
+    g.attrs.update(attrs)
+    zarr.consolidate_metadata(str(bad))
+    p = run("validate", str(bad), "--json")
+    assert p.returncode == 1
+    out = json.loads(p.stdout)
+    assert out["valid"] is False and len(out["problems"]) >= 2
+
+
+def test_info_list_env_download(store_zip: Path, tmp_path: Path):
+    res = runner.invoke(app, ["info", str(store_zip), "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["summary"][0] == {"key": "archs", "value": 60}
+    res = runner.invoke(app, ["list", "--json"])
+    assert res.exit_code == 0 and isinstance(json.loads(res.stdout), list)
+    res = runner.invoke(app, ["env", "--json"])
+    assert json.loads(res.stdout)["wsbench"] == wsbench.__version__
+    p = run("download", "no-such-dataset")
+    assert p.returncode == 1 and "unknown dataset" in p.stderr
+
+
+LAZY = """
+import sys
+from wsbench.cli.app import app
+sys.argv = ["wsbench", *{args!r}]
+try:
+    app()
+except SystemExit:
+    pass
+print("\\nLOADED", sorted(m for m in ("zarr", "xarray", "scipy", "scipy.stats") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("args,forbidden", [
+    (["--help"], {"zarr", "xarray", "scipy"}),
+    (["list"], {"zarr", "xarray", "scipy"}),
+    (["topk", "--space", "STORE"], {"scipy"}),
+])
+def test_heavy_imports_are_lazy(store_zip: Path, args, forbidden):
+    args = [str(store_zip) if a == "STORE" else a for a in args]
+    p = subprocess.run([sys.executable, "-c", LAZY.format(args=args)], capture_output=True, text=True, timeout=120)
+    loaded = set(eval(p.stdout.rsplit("LOADED", 1)[1]))
+    assert not loaded & forbidden, loaded
+    if "topk" in args:
+        assert "zarr" in loaded  # it did read the store
