@@ -110,7 +110,7 @@ print("\\nLOADED", sorted(m for m in ("zarr", "xarray", "scipy", "scipy.stats") 
 @pytest.mark.parametrize("args,forbidden", [
     (["--help"], {"zarr", "xarray", "scipy"}),
     (["list"], {"zarr", "xarray", "scipy"}),
-    (["topk", "--space", "STORE"], {"scipy"}),
+    (["topk", "--space", "STORE"], {"scipy", "zarr", "xarray"}),  # the stdlib reader serves our stores
 ])
 def test_heavy_imports_are_lazy(store_zip: Path, args, forbidden):
     args = [str(store_zip) if a == "STORE" else a for a in args]
@@ -118,4 +118,4 @@ def test_heavy_imports_are_lazy(store_zip: Path, args, forbidden):
     loaded = set(eval(p.stdout.rsplit("LOADED", 1)[1]))
     assert not loaded & forbidden, loaded
     if "topk" in args:
-        assert "zarr" in loaded  # it did read the store
+        assert "best_gt" in p.stdout  # it did answer

@@ -179,3 +179,20 @@ def test_reversing_the_metric_direction_flips_signs_consistently(a, b):
     assert hi["tau_params_gt"] == pytest.approx(-lo["tau_params_gt"])
     assert hi["tau_supernet_gt"] == pytest.approx(-lo["tau_supernet_gt"])
     assert hi["tau_supernet_params"] == pytest.approx(lo["tau_supernet_params"])
+
+
+tied = arrays(np.float64, st.integers(3, 40), elements=st.integers(0, 4).map(float))
+
+
+@given(tied, st.data())
+@settings(max_examples=100, deadline=None)
+def test_numpy_spearman_and_pearson_equal_scipy_with_ties(x, data):
+    import scipy.stats as sst
+
+    y = data.draw(arrays(np.float64, len(x), elements=st.integers(0, 4).map(float)))
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        assert math.isnan(correlate(x, y, "spearman"))
+        return
+    assert correlate(x, y, "spearman") == pytest.approx(sst.spearmanr(x, y).statistic, abs=1e-12)
+    assert correlate(x, y, "pearson") == pytest.approx(sst.pearsonr(x, y).statistic, abs=1e-12)
+    assert correlate(x, y, "kendall") == pytest.approx(sst.kendalltau(x, y).statistic, abs=1e-12)

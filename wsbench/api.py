@@ -39,10 +39,10 @@ def locate_dataset(space: str | os.PathLike, download: bool = True) -> tuple[Pat
 
 def open(space: str | os.PathLike, *, download: bool = True, allow_incomplete: bool = False) -> Benchmark:  # noqa: A001
     """A :class:`Benchmark` over a catalog dataset or a store folder/zip."""
-    from wsbench.store import open_store
+    from wsbench.store import open_reader
 
     path, name = locate_dataset(space, download=download)
-    return Benchmark(open_store(path, allow_incomplete=allow_incomplete), name)
+    return Benchmark(open_reader(path, allow_incomplete=allow_incomplete), name)
 
 
 def query(space: str | os.PathLike, stat: str, **options: Any) -> Result:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from wsbench.errors import OptionError, UnknownNameError
+from wsbench.reader import NotReadable
 from wsbench.result import Result
 from wsbench.stats import bias as _bias
 from wsbench.stats import prune as _prune
@@ -22,6 +23,8 @@ from wsbench.stats.ranking import goodness
 
 if TYPE_CHECKING:
     import xarray as xr
+
+    from wsbench.reader import FastReader, XarrayReader
 
 DEFAULT_K = ("1", "10", "1%", "10%")
 DEFAULT_FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -47,49 +50,69 @@ class Benchmark:
 
     STATS = ("correlation", "topk", "bias", "prune", "stability")
 
-    def __init__(self, ds: xr.Dataset, name: str):
-        self.ds, self.name = ds, name
-        self.attrs = dict(ds.attrs)
+    def __init__(self, reader: FastReader | XarrayReader, name: str):
+        self.reader, self.name, self.path = reader, name, reader.path
+        self._ds: xr.Dataset | None = None
+        self._cache: dict[Any, np.ndarray] = {}
+        self.attrs = dict(reader.meta.attrs)
         self.direction: str = self.attrs["metric_direction"]
         self.metric: str = self.attrs["metric"]
-        self.epochs: list[int] = [int(e) for e in ds["epoch"].values]
-        self.seeds: list[int] = [int(s) for s in ds["seed"].values]
-        self.n_archs: int = int(ds.sizes["arch"])
-        self.has_prune_dim = "prune" in ds.sizes
-        self._cache: dict[Any, np.ndarray] = {}
+        self.epochs: list[int] = [int(e) for e in self._read("epoch")]
+        self.seeds: list[int] = [int(s) for s in self._read("seed")]
+        self.n_archs: int = int(reader.meta.sizes["arch"])
+        self.has_prune_dim = "prune" in reader.meta.sizes
+        self.prune_factors: list[float] = [float(p) for p in self._read("prune")] if self.has_prune_dim else []
 
     def __repr__(self) -> str:
         return (f"<Benchmark {self.name}: space={self.attrs['space']}, {self.n_archs} subnets, "
                 f"epochs={self.epochs}, seeds={self.seeds}, metric={self.metric} ({self.direction} is better)>")
 
+    @property
+    def ds(self) -> xr.Dataset:
+        """The whole store as a lazy xarray Dataset (opened on first use; statistics do not need it)."""
+        if self._ds is None:
+            from wsbench.store import open_store
+
+            self._ds = open_store(self.path, allow_incomplete=True)
+        return self._ds
+
+    def _read(self, name: str, lead: tuple[int, ...] = ()) -> np.ndarray:
+        try:
+            return self.reader.read(name, lead)
+        except NotReadable:  # an array the fast reader cannot decode: switch to zarr for good
+            from wsbench.reader import XarrayReader
+
+            self.reader = XarrayReader(self.path, self.ds)
+            return self.reader.read(name, lead)
+
     # -- cached arrays (goodness: higher is better) ------------------------------------
     def gt_variables(self) -> list[str]:
-        return [str(v) for v in self.ds.data_vars if str(v).startswith("gt_score") and self.ds[v].dims == ("arch",)]
+        return sorted(n for n, a in self.reader.meta.arrays.items() if n.startswith("gt_score") and a.dims == ("arch",))
 
     def _gt(self, gt: str) -> np.ndarray:
         if gt not in self.gt_variables():
             raise UnknownNameError("ground-truth variable", gt, self.gt_variables())
         key = ("gt", gt)
         if key not in self._cache:
-            self._cache[key] = goodness(self.ds[gt].values, self.direction)
+            self._cache[key] = goodness(self._read(gt), self.direction)
         return self._cache[key]
 
     def _sn(self, seed: int, epoch: int, prune: float | None = None) -> np.ndarray:
         key = ("sn", seed, epoch, prune)
         if key not in self._cache:
-            sel: dict[str, Any] = {"seed": self.seeds.index(seed), "epoch": self.epochs.index(epoch)}
+            lead: tuple[int, ...] = (self.seeds.index(seed), self.epochs.index(epoch))
             if self.has_prune_dim:
-                values = [float(p) for p in self.ds["prune"].values]
-                sel["prune"] = values.index(0.0 if prune is None else prune)
-            self._cache[key] = goodness(self.ds["supernet_score"][sel].values, self.direction)
+                lead = (self.prune_factors.index(0.0 if prune is None else prune), *lead)
+            self._cache[key] = goodness(self._read("supernet_score", lead), self.direction)
         return self._cache[key]
 
     def _arch_values(self, name: str) -> np.ndarray:
-        if name not in self.ds.variables:
-            raise UnknownNameError("variable", name, list(self.ds.data_vars))
+        arrays = self.reader.meta.arrays
+        if name not in arrays or arrays[name].dims[:1] != ("arch",):
+            raise UnknownNameError("per-subnet variable", name, [n for n, a in arrays.items() if a.dims[:1] == ("arch",)])
         key = ("var", name)
         if key not in self._cache:
-            self._cache[key] = np.asarray(self.ds[name].values)
+            self._cache[key] = np.asarray(self._read(name))
         return self._cache[key]
 
     def _value(self, g: float) -> float:
@@ -187,9 +210,10 @@ class Benchmark:
                     raise OptionError(f"trials must be >= 1, got {t}")
                 resolved_n, resolved_trials = n, t
                 draws = _topk.draw_samples(len(pool), n, t, rng_seed)
-                for kk in ks:
-                    kn = _topk.resolve_k(kk, n)
-                    res = [_topk.topk_sample(sn[pool[d]], g[pool[d]], kn) for d in draws]
+                kns = [_topk.resolve_k(kk, n) for kk in ks]
+                per_draw = [_topk.topk_many(sn[pool[d]], g[pool[d]], kns) for d in draws]
+                for j, (kk, kn) in enumerate(zip(ks, kns)):
+                    res = [r[j] for r in per_draw]
                     rows.append({
                         "seed": s, "epoch": e, "k": kk, "k_count": kn, "samples": n, "trials": len(draws),
                         "best_gt": self._value(np.mean([r.best_gt for r in res])),
@@ -242,7 +266,7 @@ class Benchmark:
                                 rows, summary, notes)
         frac = _topk.parse_percent(top)
         choice = self._arch_values("choice").astype(np.int64)
-        decisions = [str(d) for d in self.ds["decision"].values] + ["any"]
+        decisions = [str(d) for d in self.attrs["decisions"]] + ["any"]
         ops = list(self.attrs["ops"])
         rows = []
         for e in epochs:
@@ -295,7 +319,7 @@ class Benchmark:
             raise OptionError(f"{self.name} has no supernets retrained on pruned spaces (no 'prune' dimension); "
                               "use source='posthoc'")
         if source == "retrained":
-            factors = [float(p) for p in self.ds["prune"].values]
+            factors = list(self.prune_factors)
         else:
             try:
                 factors = [float(f) for f in _as_list(factor)]
@@ -376,8 +400,8 @@ class Benchmark:
 
     def info(self) -> Result:
         """Dimensions, variables and provenance attributes of the store."""
-        rows = [{"variable": str(v), "dims": ",".join(map(str, self.ds[v].dims)), "dtype": str(self.ds[v].dtype)}
-                for v in self.ds.data_vars]
+        rows = [{"variable": n, "dims": ",".join(a.dims), "shape": "x".join(map(str, a.shape)), "dtype": a.data_type}
+                for n, a in self.reader.meta.arrays.items() if n not in a.dims]
         summary = [{"key": "archs", "value": self.n_archs}, {"key": "epochs", "value": self.epochs},
                    {"key": "seeds", "value": self.seeds}]
         summary += [{"key": k, "value": v} for k, v in self.attrs.items()]

@@ -15,6 +15,8 @@ import numpy as np
 if TYPE_CHECKING:
     import xarray as xr
 
+    from wsbench.reader import StoreMeta
+
 SCHEMA_VERSION = 1
 
 #: dims every store has; ``gt_seed`` and ``prune`` are optional
@@ -71,23 +73,10 @@ METRICS: dict[str, tuple[str, float, float]] = {
 BN_PROTOCOLS = ("recalibrate", "batch_stats", "running_stats", "none")
 
 
-def _kind(dtype: Any) -> str:
-    k = np.dtype(dtype).kind if not hasattr(dtype, "na_object") else "U"
-    return {"O": "U", "T": "U", "S": "U"}.get(k, k)
-
-
-def validate(ds: xr.Dataset, level: str = "deep") -> list[str]:
-    """Every schema problem of ``ds`` as one sentence each; empty if the store is valid.
-
-    ``level``: "structure" checks attributes, dims, variables and dtypes without
-    reading any data (what opening a store does, so a 1M-subnet store is not
-    loaded); "values" also reads the arrays (ranges, NaN policy, duplicates);
-    "deep" also parses every architecture in its space and checks ``choice``.
-    """
-    if level not in ("structure", "values", "deep"):
-        raise ValueError(f"level must be 'structure', 'values' or 'deep', got {level!r}")
+def check_structure(meta: StoreMeta) -> list[str]:
+    """Problems visible from metadata alone: attributes, dims, coordinates, variables, dtypes. Reads no data."""
     problems: list[str] = []
-    attrs = dict(ds.attrs)
+    attrs = meta.attrs
     for name, typ in REQUIRED_ATTRS.items():
         if name not in attrs:
             problems.append(f"attribute {name!r} is missing")
@@ -111,45 +100,63 @@ def validate(ds: xr.Dataset, level: str = "deep") -> list[str]:
             if key not in proto:
                 problems.append(f"evaluation_protocol.{key} is missing")
 
+    arrays, sizes = meta.arrays, meta.sizes
     for dim in DIMS:
-        if dim not in ds.sizes:
+        if dim not in sizes:
             problems.append(f"dimension {dim!r} is missing")
-    for dim in ds.sizes:
+    for dim in sizes:
         if dim not in DIMS + OPTIONAL_DIMS:
             problems.append(f"unknown dimension {dim!r}; allowed: {list(DIMS + OPTIONAL_DIMS)}")
     for name, kind in COORDS.items():
-        if name in ds.sizes:
-            if name not in ds.coords:
+        if name in sizes:
+            if name not in arrays or arrays[name].dims != (name,):
                 problems.append(f"dimension {name!r} has no coordinate variable")
-            elif _kind(ds[name].dtype) != kind:
-                problems.append(f"coordinate {name!r} must have dtype kind {kind!r}, got {ds[name].dtype}")
+            elif arrays[name].kind != kind:
+                problems.append(f"coordinate {name!r} must have dtype kind {kind!r}, got {arrays[name].data_type}")
     expected = dict(REQUIRED_VARIABLES)
-    if "prune" in ds.sizes:
+    if "prune" in sizes:
         expected["supernet_score"] = (("prune", "seed", "epoch", "arch"), "f")
     for name, (dims, kind) in {**expected, **OPTIONAL_VARIABLES}.items():
-        if name not in ds.variables:
+        if name not in arrays:
             if name in expected:
                 problems.append(f"variable {name!r} {dims} is missing")
             continue
-        var = ds[name]
-        if tuple(var.dims) != dims:
-            problems.append(f"variable {name!r} must have dims {dims}, got {tuple(var.dims)}")
-        if _kind(var.dtype) != kind:
-            problems.append(f"variable {name!r} must have dtype kind {kind!r}, got {var.dtype}")
-        if name == "arch_string" and np.dtype(var.dtype).kind == "U" and not hasattr(var.dtype, "na_object"):
-            problems.append("arch_string is a fixed-width NumPy '<U' array; store it as variable-length UTF-8 strings")
-    if "gt_score_per_seed" in ds.variables and "gt_seed" not in ds.sizes:
+        a = arrays[name]
+        if a.dims != dims:
+            problems.append(f"variable {name!r} must have dims {dims}, got {a.dims}")
+        if a.kind == "fixed-U":
+            problems.append(f"{name} is a fixed-width NumPy '<U' array; store it as variable-length UTF-8 strings")
+        elif a.kind != kind:
+            problems.append(f"variable {name!r} must have dtype kind {kind!r}, got {a.data_type}")
+    if "gt_score_per_seed" in arrays and "gt_seed" not in sizes:
         problems.append("gt_score_per_seed needs the gt_seed dimension")
-    for name in ds.data_vars:
+    for name, a in arrays.items():
+        if name in COORDS:
+            continue
         known = name in expected or name in OPTIONAL_VARIABLES or name.startswith(EXTRA_GT_PREFIX)
         if not known:
             problems.append(f"unknown variable {name!r}; extra ground truths must be named {EXTRA_GT_PREFIX}<name>")
-        elif name.startswith(EXTRA_GT_PREFIX) and name not in OPTIONAL_VARIABLES and ds[name].dims != ("arch",):
+        elif name.startswith(EXTRA_GT_PREFIX) and name not in OPTIONAL_VARIABLES and a.dims != ("arch",):
             problems.append(f"extra ground truth {name!r} must have dims ('arch',)")
+    return problems
+
+
+def validate(ds: xr.Dataset, level: str = "deep") -> list[str]:
+    """Every schema problem of ``ds`` as one sentence each; empty if the store is valid.
+
+    ``level``: "structure" checks attributes, dims, variables and dtypes without
+    reading any data; "values" also reads the arrays (ranges, NaN policy,
+    duplicates); "deep" also parses every architecture in its space and checks
+    ``choice`` against it (seconds for 1M subnets).
+    """
+    from wsbench.reader import XarrayReader
+
+    if level not in ("structure", "values", "deep"):
+        raise ValueError(f"level must be 'structure', 'values' or 'deep', got {level!r}")
+    problems = check_structure(XarrayReader(None, ds).meta)
     if problems or level == "structure":
         return problems  # values cannot be checked reliably on a broken structure
-    problems += _check_values(ds, attrs, deep=level == "deep")
-    return problems
+    return _check_values(ds, dict(ds.attrs), deep=level == "deep")
 
 
 def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:

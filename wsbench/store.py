@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from wsbench.errors import IncompleteStoreError, OptionError, SchemaError, StoreNotFoundError
-from wsbench.schema import EXTRA_GT_PREFIX, SCHEMA_VERSION, validate
+from wsbench.reader import FastReader, NotReadable, XarrayReader
+from wsbench.schema import EXTRA_GT_PREFIX, SCHEMA_VERSION, check_structure, validate
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -63,14 +64,17 @@ class StoreWriter:
         extra_gt: Sequence[str] = (),
         paper_scale: bool = False,
         overwrite: bool = False,
+        arch_chunk: int = ARCH_CHUNK,
     ) -> StoreWriter:
         """Create the full store. ``archs`` are canonicalised and must be distinct.
 
         ``attrs`` are the provenance attributes of docs/schema.md (``space``,
         ``ops``, ``decisions``, ``schema_version``, ``complete`` and ``created`` are
-        filled in here).
+        filled in here). Shards writing in parallel should each own whole
+        ``arch_chunk`` blocks of subnets.
         """
         import zarr
+        from zarr.codecs import GzipCodec
 
         from wsbench.spaces import get_space
 
@@ -84,11 +88,13 @@ class StoreWriter:
         if len(set(canonical)) != len(canonical):
             raise OptionError("archs contains the same architecture twice (after canonicalisation)")
         n = len(canonical)
-        chunk = max(1, min(n, ARCH_CHUNK))
+        chunk = max(1, min(n, arch_chunk))
         g = zarr.open_group(str(path), mode="w", zarr_format=3)
+        gz = {"compressors": GzipCodec(level=5)}  # numeric arrays: readable by wsbench.reader without zarr
 
         def coord(name: str, values: Sequence, dtype: Any) -> None:
-            a = g.create_array(name, shape=(len(values),), dtype=dtype, dimension_names=[name])
+            kw = {} if dtype is str else gz
+            a = g.create_array(name, shape=(len(values),), dtype=dtype, dimension_names=[name], **kw)
             if len(values):
                 a[:] = np.asarray(values, dtype=object if dtype is str else dtype)
 
@@ -99,7 +105,7 @@ class StoreWriter:
         if n:
             a[:] = np.asarray(canonical, dtype=object)
         c = g.create_array("choice", shape=(n, len(sp.decisions)), dtype="int8", dimension_names=["arch", "decision"],
-                           chunks=(chunk, len(sp.decisions)), fill_value=-1)
+                           chunks=(chunk, len(sp.decisions)), fill_value=-1, **gz)
         if n:
             c[:] = sp.choice_matrix(canonical)
         lead: list[tuple[str, int]] = []
@@ -109,17 +115,18 @@ class StoreWriter:
         lead += [("seed", len(seeds)), ("epoch", len(epochs))]
         g.create_array("supernet_score", shape=tuple(s for _, s in lead) + (n,), dtype="float32",
                        dimension_names=[d for d, _ in lead] + ["arch"], chunks=(1,) * len(lead) + (chunk,),
-                       fill_value=np.nan)
+                       fill_value=np.nan, **gz)
         per_arch = ["gt_score", "params", "flops"] + [f"{EXTRA_GT_PREFIX}{e}" for e in extra_gt]
         if paper_scale:
             per_arch += ["params_paper", "flops_paper"]
         for name in per_arch:
             dtype = "float32" if name.startswith("gt_") else "float64"
-            g.create_array(name, shape=(n,), dtype=dtype, dimension_names=["arch"], chunks=(chunk,), fill_value=np.nan)
+            g.create_array(name, shape=(n,), dtype=dtype, dimension_names=["arch"], chunks=(chunk,), fill_value=np.nan,
+                           **gz)
         if gt_seeds is not None:
             coord("gt_seed", list(gt_seeds), "int32")
             g.create_array("gt_score_per_seed", shape=(len(gt_seeds), n), dtype="float32",
-                           dimension_names=["gt_seed", "arch"], chunks=(1, chunk), fill_value=np.nan)
+                           dimension_names=["gt_seed", "arch"], chunks=(1, chunk), fill_value=np.nan, **gz)
         g.attrs.update({
             **attrs,
             "schema_version": SCHEMA_VERSION,
@@ -222,6 +229,31 @@ def zip_store(folder: str | os.PathLike, zip_path: str | os.PathLike) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return zip_path
+
+
+def open_reader(path: str | os.PathLike, *, allow_incomplete: bool = False) -> FastReader | XarrayReader:
+    """A reader for statistics: the stdlib fast path when possible, else zarr via xarray.
+
+    Checks the structure (no data read) and completeness like :func:`open_store`.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise StoreNotFoundError(f"{p}: no such store (expected a .zarr folder or a .zip file)")
+    if p.is_file() and not zipfile.is_zipfile(p):
+        raise SchemaError(p, ["not a zip file; expected a zipped Zarr v3 store"])
+    try:
+        reader: FastReader | XarrayReader = FastReader(p)
+    except NotReadable:
+        reader = XarrayReader(p, open_store(p, check=False))
+    if not reader.meta.attrs.get("complete", False) and not allow_incomplete:
+        raise IncompleteStoreError(
+            f"{p}: the store is incomplete (its build did not finish); resume the build, "
+            "or pass allow_incomplete=True to read what is there"
+        )
+    problems = check_structure(reader.meta)
+    if problems:
+        raise SchemaError(p, problems)
+    return reader
 
 
 def open_store(path: str | os.PathLike, *, check: bool = True, allow_incomplete: bool = False) -> xr.Dataset:

@@ -26,8 +26,8 @@ def average_ranks(x: np.ndarray) -> np.ndarray:
     n = len(x)
     order = np.argsort(x, kind="stable")
     xs = x[order]
-    starts = np.r_[0, np.flatnonzero(xs[1:] != xs[:-1]) + 1]
-    ends = np.r_[starts[1:], n]
+    starts = np.flatnonzero(np.concatenate(([True], xs[1:] != xs[:-1])))
+    ends = np.append(starts[1:], n)
     avg = (starts + ends + 1) / 2.0  # mean of 1-based ranks start+1 .. end
     ranks = np.empty(n, dtype=np.float64)
     ranks[order] = np.repeat(avg, ends - starts)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wsbench.errors import OptionError
-from wsbench.stats.ranking import order_best_first, rank_from_top
+from wsbench.stats.ranking import order_best_first
 
 _K = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 
@@ -73,22 +73,35 @@ class TopKSample:
     sample_best_gt: float  # best GT goodness of the whole sample (the oracle)
 
 
-def topk_sample(sn: np.ndarray, gt: np.ndarray, k: int) -> TopKSample:
-    """Top-k of one sample (arrays already restricted to the sample, in store order)."""
+def topk_many(sn: np.ndarray, gt: np.ndarray, ks: list[int]) -> list[TopKSample]:
+    """Top-k of one sample for several k at once (arrays already restricted to the sample, in store order).
+
+    One sort by supernet score serves every k: the best GT among the first k is
+    the running maximum of GT along that order.
+    """
     n = len(gt)
-    top = order_best_first(sn)[:k]
-    best = float(np.max(gt[top]))
-    gt_sorted = np.sort(gt)[::-1]
-    p = random_best_distribution(n, k)
-    # ranks with ties: the item at sorted position r has rank 1 + #strictly better
-    tie_rank = np.searchsorted(-gt_sorted, -gt_sorted, side="left") + 1
-    return TopKSample(
-        best_gt=best,
-        best_rank=rank_from_top(gt, best),
-        random_best_gt=float(p @ gt_sorted),
-        random_best_rank=float(p @ tie_rank),
-        sample_best_gt=float(gt_sorted[0]),
-    )
+    best_so_far = np.maximum.accumulate(gt[order_best_first(sn)])
+    gt_desc = np.sort(gt)[::-1]
+    gt_asc = gt_desc[::-1]
+    # rank with ties: the item at sorted position r has rank 1 + #strictly better
+    tie_rank = np.searchsorted(-gt_desc, -gt_desc, side="left") + 1
+    out = []
+    for k in ks:
+        p = random_best_distribution(n, k)
+        best = float(best_so_far[k - 1])
+        out.append(TopKSample(
+            best_gt=best,
+            best_rank=int(n - np.searchsorted(gt_asc, best, side="right")) + 1,
+            random_best_gt=float(p @ gt_desc),
+            random_best_rank=float(p @ tie_rank),
+            sample_best_gt=float(gt_desc[0]),
+        ))
+    return out
+
+
+def topk_sample(sn: np.ndarray, gt: np.ndarray, k: int) -> TopKSample:
+    """Top-k of one sample for one k."""
+    return topk_many(sn, gt, [k])[0]
 
 
 def draw_samples(pool: int, n: int, trials: int, rng_seed: int) -> list[np.ndarray]:

@@ -1,0 +1,121 @@
+"""Cold CLI start-up and in-process query latency/memory, as ratios measured in one run.
+
+Targets (issue #2): cold CLI <= 3x `python -c "import numpy"`; warm top-k and
+correlation on 1k subnets <= 5 ms; a 1M-subnet store queried without loading it whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "_work"
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+
+def build(path: Path, space: str, n: int, epochs: tuple[int, ...], seeds: tuple[int, ...]) -> Path:
+    if path.exists():
+        return path
+    from factory import provenance
+
+    from wsbench.spaces import get_space
+    from wsbench.store import StoreWriter
+
+    t = time.perf_counter()
+    rng = np.random.default_rng(0)
+    archs = get_space(space).sample(n, seed=0)
+    gt = rng.uniform(50, 95, n)
+    folder = path.with_suffix(".zarr")
+    w = StoreWriter.create(folder, space=space, archs=archs, epochs=epochs, seeds=seeds, attrs=provenance(),
+                           overwrite=True)
+    for s in seeds:
+        for i, e in enumerate(epochs):
+            w.write_supernet(s, e, np.clip(gt - 20 + rng.normal(0, 5 / (1 + i), n), 0, 100))
+    w.write_arch_values("gt_score", gt)
+    w.write_arch_values("params", gt * 1e4)
+    w.write_arch_values("flops", gt * 1e6)
+    w.finalize(zip_path=path)
+    import shutil
+
+    shutil.rmtree(folder)
+    print(f"built {path.name}: {n:,} subnets x {len(epochs)} epochs x {len(seeds)} seeds "
+          f"in {time.perf_counter() - t:.1f} s, {path.stat().st_size / 1e6:.1f} MB", flush=True)
+    return path
+
+
+def wall(cmd: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+PROBE = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+import wsbench
+b = wsbench.open(sys.argv[1])
+t1 = time.perf_counter()
+b.{stat}()
+t2 = time.perf_counter()
+times = []
+for _ in range({repeat}):
+    t = time.perf_counter(); b.{stat}(); times.append(time.perf_counter() - t)
+times.sort()
+print(json.dumps({{"open_s": t1 - t0, "first_s": t2 - t1, "warm_ms": 1000 * times[len(times) // 2],
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def probe(store: Path, stat: str, repeat: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", PROBE.format(stat=stat, repeat=repeat), str(store)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="skip the 1M-subnet store")
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    WORK.mkdir(exist_ok=True)
+    small = build(WORK / "nb201-1k.zip", "nb201", 1000, (1, 2, 4, 8, 16, 32), (0, 1, 2))
+    script = Path(sys.executable).parent / "wsbench"
+    cli = [str(script)] if script.exists() else [sys.executable, "-m", "wsbench"]
+
+    base = wall([sys.executable, "-c", "import numpy"], args.repeat)
+    helpt = wall([*cli, "--help"], args.repeat)
+    topk = wall([*cli, "topk", "--space", str(small)], args.repeat)
+    print(f"\ncold start (median of {args.repeat}):")
+    print(f"  python -c 'import numpy'   {base * 1000:7.0f} ms  (1.00x)")
+    print(f"  wsbench --help             {helpt * 1000:7.0f} ms  ({helpt / base:.2f}x)")
+    print(f"  wsbench topk (1k store)    {topk * 1000:7.0f} ms  ({topk / base:.2f}x)")
+
+    print("\nin-process, 1k subnets x 6 epochs x 3 seeds (defaults: last epoch, all seeds):")
+    for stat in ("topk", "correlation"):
+        r = probe(small, stat, 50)
+        print(f"  {stat:12} open {r['open_s'] * 1000:6.0f} ms  first {r['first_s'] * 1000:6.1f} ms  "
+              f"warm {r['warm_ms']:6.2f} ms  max RSS {r['max_rss_mb']:.0f} MB")
+    if args.quick:
+        return
+    big = build(WORK / "proxylessnas-1M.zip", "proxylessnas", 1_000_000, tuple(range(1, 11)), (0, 1, 2))
+    full_mb = 1_000_000 * (3 * 10 * 4 + 21 + 3 * 8 + 4) / 1e6
+    print(f"\nin-process, 1M subnets x 10 epochs x 3 seeds (numeric arrays alone: {full_mb:.0f} MB decoded):")
+    for stat in ("topk", "correlation"):
+        r = probe(big, stat, 3)
+        print(f"  {stat:12} open {r['open_s'] * 1000:6.0f} ms  first {r['first_s']:6.2f} s  "
+              f"warm {r['warm_ms']:8.1f} ms  max RSS {r['max_rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
