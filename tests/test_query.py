@@ -53,6 +53,15 @@ def test_correlation_matches_scipy_per_seed(store_dir: Path):
     assert s["kendall_mean"] == pytest.approx(np.mean(vals)) and s["kendall_std"] == pytest.approx(np.std(vals, ddof=1))
 
 
+def test_correlation_against_params_equals_the_size_bias_tau(store_dir: Path):
+    b = wsbench.open(store_dir)
+    c = b.correlation(method="kendall", against="params").rows
+    z = b.bias(by="params").rows
+    assert [r["kendall"] for r in c] == pytest.approx([r["tau_supernet_params"] for r in z])
+    with pytest.raises(UnknownNameError, match="variable to correlate against 'colour'.*flops, gt_score"):
+        b.correlation(against="colour")
+
+
 def test_topk_with_subsamples_is_deterministic_and_beats_random_on_a_good_supernet(store_dir: Path):
     b = wsbench.open(store_dir)
     a = b.topk(k="1,10%", samples=30, trials=20, rng_seed=5)

@@ -6,7 +6,6 @@ Only the slices a statistic needs are read (one (seed, epoch) row of
 
 from __future__ import annotations
 
-from itertools import combinations
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -106,6 +105,15 @@ class Benchmark:
             self._cache[key] = goodness(self._read("supernet_score", lead), self.direction)
         return self._cache[key]
 
+    def _against(self, name: str) -> np.ndarray:
+        """A ground truth (as goodness) or a raw per-subnet numeric variable such as params."""
+        if name in self.gt_variables():
+            return self._gt(name)
+        sizes = [n for n, a in self.reader.meta.arrays.items() if a.dims == ("arch",) and a.kind == "f"]
+        if name not in sizes:
+            raise UnknownNameError("variable to correlate against", name, sizes)
+        return self._arch_values(name).astype(np.float64)
+
     def _arch_values(self, name: str) -> np.ndarray:
         arrays = self.reader.meta.arrays
         if name not in arrays or arrays[name].dims[:1] != ("arch",):
@@ -120,35 +128,28 @@ class Benchmark:
         return float(g) if self.direction == "max" else -float(g)
 
     # -- option resolution ---------------------------------------------------------------
-    def _epochs(self, epoch: Any) -> list[int]:
-        if epoch in (None, "last"):
-            return [self.epochs[-1]]
-        if epoch == "all":
-            return list(self.epochs)
+    @staticmethod
+    def _pick(value: Any, recorded: list[int], what: str, keywords: dict[str, list[int]]) -> list[int]:
+        """Resolve a keyword ('all', 'last') or a comma list of ints against the recorded values."""
+        if isinstance(value, str) and value in keywords:
+            return keywords[value]
+        allowed = f"recorded {what}s: {recorded} (or {', '.join(repr(k) for k in keywords)})"
         out = []
-        for e in _as_list(epoch):
+        for v in _as_list(value):
             try:
-                e = int(e)
+                v = int(v)
             except (TypeError, ValueError):
-                raise OptionError(f"epoch must be 'last', 'all' or recorded epochs, got {epoch!r}") from None
-            if e not in self.epochs:
-                raise OptionError(f"epoch {e} was not recorded; recorded epochs: {self.epochs} (or 'last', 'all')")
-            out.append(e)
+                raise OptionError(f"{what} must be an int from the store, got {value!r}; {allowed}") from None
+            if v not in recorded:
+                raise OptionError(f"{what} {v} is not in this dataset; {allowed}")
+            out.append(v)
         return out
 
+    def _epochs(self, epoch: Any) -> list[int]:
+        return self._pick(epoch, self.epochs, "epoch", {"last": [self.epochs[-1]], "all": list(self.epochs)})
+
     def _seeds(self, seed: Any) -> list[int]:
-        if seed in (None, "all"):
-            return list(self.seeds)
-        out = []
-        for s in _as_list(seed):
-            try:
-                s = int(s)
-            except (TypeError, ValueError):
-                raise OptionError(f"seed must be 'all' or supernet seeds, got {seed!r}") from None
-            if s not in self.seeds:
-                raise OptionError(f"seed {s} is not in this dataset; seeds: {self.seeds} (or 'all')")
-            out.append(s)
-        return out
+        return self._pick(seed, self.seeds, "seed", {"all": list(self.seeds)})
 
     @staticmethod
     def _methods(method: Any) -> list[str]:
@@ -166,10 +167,14 @@ class Benchmark:
 
     # -- statistics ------------------------------------------------------------------------
     def correlation(self, epoch: Any = "last", seed: Any = "all", method: Any = ("kendall", "spearman"),
-                    gt: str = "gt_score") -> Result:
-        """Supernet vs ground-truth correlation per (seed, epoch); summary = mean ± std over seeds."""
+                    against: str = "gt_score") -> Result:
+        """Correlation of supernet scores with ground truth per (seed, epoch); summary = mean ± std over seeds.
+
+        ``against`` picks the other variable: ``gt_score`` (default), another
+        ``gt_score_<name>``, or a per-subnet size such as ``params``/``flops``.
+        """
         epochs, seeds, methods = self._epochs(epoch), self._seeds(seed), self._methods(method)
-        g = self._gt(gt)
+        g = self._against(against)
         rows, summary = [], []
         for e in epochs:
             per_seed = []
@@ -184,7 +189,7 @@ class Benchmark:
             for m in methods:
                 srow[f"{m}_mean"], srow[f"{m}_std"] = _mean_std([r[m] for r in per_seed])
             summary.append(srow)
-        opts = {"epoch": epochs, "seed": seeds, "method": methods, "gt": gt}
+        opts = {"epoch": epochs, "seed": seeds, "method": methods, "against": against}
         return self._result("correlation", opts, rows, summary)
 
     def topk(self, k: Any = DEFAULT_K, epoch: Any = "last", seed: Any = "all", samples: int | None = None,
@@ -379,13 +384,13 @@ class Benchmark:
         epochs, seeds = self._epochs(epoch), self._seeds(seed)
         rows = []
         for s in seeds:
-            for a, b in zip(epochs, epochs[1:]):
-                rows.append({"kind": "epoch", "seed": s, "epoch": b, "between": f"epoch {a} vs {b}",
-                             m: correlate(self._sn(s, a), self._sn(s, b), m)})
+            taus = _stab.epoch_stability(np.stack([self._sn(s, e) for e in epochs]), m)
+            for a, b, tau in zip(epochs, epochs[1:], taus):
+                rows.append({"kind": "epoch", "seed": s, "epoch": b, "between": f"epoch {a} vs {b}", m: float(tau)})
         for e in epochs:
-            for a, b in combinations(seeds, 2):
-                rows.append({"kind": "seed", "seed": None, "epoch": e, "between": f"seed {a} vs {b}",
-                             m: correlate(self._sn(a, e), self._sn(b, e), m)})
+            for i, j, tau in _stab.seed_stability(np.stack([self._sn(s, e) for s in seeds]), m):
+                rows.append({"kind": "seed", "seed": None, "epoch": e, "between": f"seed {seeds[i]} vs {seeds[j]}",
+                             m: tau})
         summary = []
         for kind in ("epoch", "seed"):
             for e in epochs:

@@ -8,7 +8,7 @@ of the constants below; tests check the two agree.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 

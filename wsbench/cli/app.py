@@ -63,8 +63,6 @@ def _emit(as_json: bool, make: Callable[[], Any]) -> None:
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=1) + "\n")
     else:
-        from rich.console import Console
-
         from wsbench.cli.render import show
 
         show(result, _console())
@@ -131,9 +129,11 @@ def info(space: Annotated[str, typer.Argument(help="Catalog name or store path."
 @app.command()
 def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all",
                 method: Annotated[str, typer.Option(help="Comma list of kendall, spearman, pearson, weighted.")]
-                = "kendall,spearman", gt: GtOpt = "gt_score", as_json: JsonOpt = False) -> None:
+                = "kendall,spearman",
+                against: Annotated[str, typer.Option(help="gt_score, another gt_score_<name>, or params/flops.")]
+                = "gt_score", as_json: JsonOpt = False) -> None:
     """Rank correlation between supernet scores and ground truth, per seed and epoch."""
-    _stat(space, "correlation", as_json, epoch=epoch, seed=seed, method=method, gt=gt)
+    _stat(space, "correlation", as_json, epoch=epoch, seed=seed, method=method, against=against)
 
 
 @app.command()

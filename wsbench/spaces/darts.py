@@ -64,7 +64,7 @@ class DARTS(SearchSpace):
         out: list[tuple[str, int]] = []
         for i in range(NODES):
             a, b = pairs[2 * i], pairs[2 * i + 1]
-            for op, src in (a, b):
+            for _op, src in (a, b):
                 if not 0 <= src < i + 2:
                     raise InvalidArchError(f"darts: {cell} node {i} reads input {src}; allowed 0..{i + 1}")
             if a[1] == b[1]:
