@@ -48,11 +48,13 @@ def make_store(
     direction: str = "max",
     zip_path: Path | None = None,
     gt_seeds: tuple[int, ...] | None = None,
+    archs: list[str] | None = None,
     **attrs: Any,
 ) -> Path:
     """A complete store: GT uniform in [50, 95], supernet = GT + noise (grows less noisy with epochs)."""
     rng = np.random.default_rng(rng_seed)
-    archs = get_space(space).sample(n, seed=rng_seed)
+    archs = get_space(space).sample(n, seed=rng_seed) if archs is None else archs
+    n = len(archs)
     if gt is None:
         gt = rng.uniform(50, 95, size=n)
     if params is None:

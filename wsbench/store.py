@@ -146,7 +146,8 @@ class StoreWriter:
         path = Path(path)
         if not path.is_dir():
             raise StoreNotFoundError(f"{path}: no store folder to resume")
-        return cls(path, zarr.open_group(str(path), mode="r+", zarr_format=3))
+        # not the consolidated view: it would hide arrays created after it was written
+        return cls(path, zarr.open_group(str(path), mode="r+", zarr_format=3, use_consolidated=False))
 
     # -- regions -------------------------------------------------------------------
     def _index(self, dim: str, value: Any) -> int:
@@ -179,6 +180,20 @@ class StoreWriter:
         i = self._index("gt_seed", gt_seed)
         values = np.asarray(values, dtype=np.float32)
         self.group["gt_score_per_seed"][i, start : start + len(values)] = values
+
+    def ensure_arch_variable(self, name: str, dtype: str = "float32") -> None:
+        """Create a per-arch NaN-filled variable (e.g. ``gt_score_mini``) if the store lacks it."""
+        from zarr.codecs import GzipCodec
+
+        if name in self.group:
+            return
+        n = self.group["arch_string"].shape[0]
+        self.group.create_array(name, shape=(n,), dtype=dtype, dimension_names=["arch"],
+                                chunks=self.group["arch_string"].chunks, fill_value=np.nan,
+                                compressors=GzipCodec(level=5))
+
+    def arch_strings(self) -> list[str]:
+        return [str(a) for a in self.group["arch_string"][:]]
 
     def update_attrs(self, **attrs: Any) -> None:
         self.group.attrs.update(attrs)

@@ -1,0 +1,28 @@
+"""Ground truth: importers of public benchmarks (no torch) and alignment into stores.
+
+Every importer returns a :class:`GroundTruth` keyed by canonical architecture
+string; :func:`attach` writes it into a store. Pickled sources are read only
+through the allow-listed unpickler in ``unpickle.py``.
+"""
+
+from builders.groundtruth.attach import attach
+from builders.groundtruth.record import GroundTruth
+
+SOURCES = ("nats-tss", "analognas")
+
+__all__ = ["GroundTruth", "attach", "SOURCES", "load"]
+
+
+def load(source: str, path: str, **options: str) -> GroundTruth:
+    """Dispatch to one importer by name (the CLI uses this)."""
+    from wsbench.errors import UnknownNameError
+
+    if source == "nats-tss":
+        from builders.groundtruth.nats import load_nats_tss
+
+        return load_nats_tss(path, dataset=options["dataset"], split=options["split"], hp=options["hp"])
+    if source == "analognas":
+        from builders.groundtruth.analognas import load_analognas
+
+        return load_analognas(path)
+    raise UnknownNameError("ground-truth source", source, SOURCES)

@@ -1,0 +1,79 @@
+"""Ground truth keyed by canonical architecture string, ready to align with any store."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class GroundTruth:
+    """Scores of architectures trained from scratch: ``scores[arch]`` holds one value per GT seed (NaN = missing).
+
+    Keys are canonical strings of ``wsbench.spaces.get_space(space)``, so a
+    store aligns by architecture, never by index or position.
+    """
+
+    space: str
+    metric: str
+    seeds: list[int]
+    scores: dict[str, np.ndarray]
+    source: dict[str, Any]
+    params: dict[str, float] = field(default_factory=dict)
+    flops: dict[str, float] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    def mean(self, arch: str) -> float:
+        v = self.scores.get(arch)
+        if v is None or not np.isfinite(v).any():
+            return float("nan")
+        return float(np.nanmean(v))
+
+    def align(self, archs: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(mean over seeds, per seed of shape (seeds, archs)) for ``archs``; NaN where unknown."""
+        per_seed = np.full((len(self.seeds), len(archs)), np.nan)
+        for j, a in enumerate(archs):
+            v = self.scores.get(a)
+            if v is not None:
+                per_seed[:, j] = v
+        with np.errstate(invalid="ignore"):
+            counts = np.isfinite(per_seed).sum(axis=0)
+            mean = np.where(counts > 0, np.nansum(per_seed, axis=0) / np.maximum(counts, 1), np.nan)
+        return mean, per_seed
+
+    def noise(self) -> dict[str, Any]:
+        """Agreement of GT seeds with each other: mean pairwise Kendall tau and mean |difference|."""
+        if len(self.seeds) < 2:
+            return {"kendall_tau_between_gt_seeds": None, "mean_abs_diff_between_gt_seeds": None,
+                    "why_missing": f"{len(self.seeds)} GT seed(s) in the source"}
+        from scipy.stats import kendalltau
+
+        mat = np.array(list(self.scores.values())).T  # (seeds, archs)
+        taus, diffs, ns = [], [], []
+        for i, j in combinations(range(len(self.seeds)), 2):
+            ok = np.isfinite(mat[i]) & np.isfinite(mat[j])
+            if ok.sum() >= 3:
+                taus.append(kendalltau(mat[i][ok], mat[j][ok]).statistic)
+                diffs.append(float(np.mean(np.abs(mat[i][ok] - mat[j][ok]))))
+                ns.append(int(ok.sum()))
+        if not taus:
+            return {"kendall_tau_between_gt_seeds": None, "mean_abs_diff_between_gt_seeds": None,
+                    "why_missing": "fewer than 3 architectures have two GT seeds"}
+        return {"kendall_tau_between_gt_seeds": float(np.mean(taus)),
+                "mean_abs_diff_between_gt_seeds": float(np.mean(diffs)),
+                "pairs_of_seeds": len(taus), "archs_per_pair_min": min(ns)}

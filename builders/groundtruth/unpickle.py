@@ -1,0 +1,74 @@
+"""Load benchmark pickles through an allow-list: never a blind ``pickle.load``.
+
+Published benchmark files (NATS-Bench, AnalogNAS-Bench, NAS-Bench-201) are
+pickles. A pickle can name any importable callable; this loader resolves only
+the few names those files need, and turns every other name into a clear error.
+Classes of the source packages (e.g. ``analognasbench.data.Architecture``) are
+replaced by inert stand-ins that only hold their attributes.
+"""
+
+from __future__ import annotations
+
+import collections
+import io
+import pickle
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+
+class Record:
+    """Inert stand-in for a source package's data class: attributes only, no behaviour."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {vars(self)}>"
+
+
+def _numpy_scalar() -> Any:
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # NumPy < 2
+        from numpy.core import multiarray  # type: ignore[no-redef]
+    return multiarray.scalar
+
+
+#: names any benchmark pickle may use: containers and NumPy scalars (no code runs on load)
+SAFE: dict[tuple[str, str], Any] = {
+    ("collections", "OrderedDict"): collections.OrderedDict,
+    ("collections", "defaultdict"): collections.defaultdict,
+    ("builtins", "set"): set,
+    ("builtins", "frozenset"): frozenset,
+    ("numpy", "dtype"): np.dtype,
+    ("numpy.core.multiarray", "scalar"): _numpy_scalar(),
+    ("numpy._core.multiarray", "scalar"): _numpy_scalar(),
+}
+
+
+class AllowListUnpickler(pickle.Unpickler):
+    def __init__(self, file: io.BufferedIOBase, source: str, stand_ins: Mapping[tuple[str, str], str] = ()):
+        super().__init__(file)
+        self.source = source
+        self.stand_ins = {k: type(v, (Record,), {}) for k, v in dict(stand_ins).items()}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in SAFE:
+            return SAFE[(module, name)]
+        if (module, name) in self.stand_ins:
+            return self.stand_ins[(module, name)]
+        raise pickle.UnpicklingError(
+            f"{self.source}: refuses to load {module}.{name}; this file should hold only plain data "
+            "(it may be corrupted, or not the benchmark file it claims to be)"
+        )
+
+
+def safe_loads(data: bytes, source: str, stand_ins: Mapping[tuple[str, str], str] = ()) -> Any:
+    """Unpickle ``data`` with the allow-list; errors name ``source``."""
+    from builders.groundtruth.errors import SourceFormatError
+
+    try:
+        return AllowListUnpickler(io.BytesIO(data), source, stand_ins).load()
+    except pickle.UnpicklingError as e:
+        raise SourceFormatError(str(e) if source in str(e) else f"{source}: {e}") from None
+    except (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
+        raise SourceFormatError(f"{source}: truncated or malformed pickle ({type(e).__name__}: {e})") from None
