@@ -13,11 +13,11 @@ import sys
 def _import_gt(args: argparse.Namespace) -> dict:
     from builders.groundtruth import attach, load
 
-    needed = {"nats-tss": ("dataset", "split", "hp")}.get(args.source, ())
+    needed = {"nats-tss": ("dataset", "split", "hp"), "nb101": ("epochs", "split")}.get(args.source, ())
     missing = [f"--{o}" for o in needed if getattr(args, o) is None]
     if missing:
         raise SystemExit(f"usage error: {args.source} needs {', '.join(missing)} (no hidden defaults)")
-    gt = load(args.source, args.path, dataset=args.dataset, split=args.split, hp=args.hp)
+    gt = load(args.source, args.path, dataset=args.dataset, split=args.split, hp=args.hp, epochs=args.epochs)
     summary = {"source": gt.source, "archs": len(gt), "seeds": gt.seeds, "noise": gt.noise()}
     if args.store:
         summary["attached"] = attach(args.store, gt, name=args.name, zip_path=args.zip)
@@ -36,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     gt.add_argument("--name", default="gt_score", help="gt_score (default) or gt_score_<name> for a second GT")
     gt.add_argument("--zip", help="also write the finished store as this zip")
     gt.add_argument("--dataset", help="NATS: cifar10-valid | cifar10 | cifar100 | ImageNet16-120")
-    gt.add_argument("--split", help="NATS: x-valid | x-test | ori-test (which exist depends on the dataset)")
+    gt.add_argument("--split", help="NATS: x-valid | x-test | ori-test (depends on the dataset); NB101: validation | test")
     gt.add_argument("--hp", help="NATS: training budget in epochs, 12 or 200")
+    gt.add_argument("--epochs", help="NB101: training budget, 4 | 12 | 36 | 108 (only108 files: 108)")
     args = ap.parse_args(argv)
     from wsbench.errors import WsbenchError
 

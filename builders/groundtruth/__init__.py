@@ -8,7 +8,7 @@ through the allow-listed unpickler in ``unpickle.py``.
 from builders.groundtruth.attach import attach
 from builders.groundtruth.record import GroundTruth
 
-SOURCES = ("nats-tss", "analognas")
+SOURCES = ("nats-tss", "analognas", "nb101")
 
 __all__ = ["GroundTruth", "attach", "SOURCES", "load"]
 
@@ -25,4 +25,8 @@ def load(source: str, path: str, **options: str) -> GroundTruth:
         from builders.groundtruth.analognas import load_analognas
 
         return load_analognas(path)
+    if source == "nb101":
+        from builders.groundtruth.nb101 import load_nb101
+
+        return load_nb101(path, epochs=int(options["epochs"]), split=options["split"])
     raise UnknownNameError("ground-truth source", source, SOURCES)

@@ -1,0 +1,81 @@
+"""NAS-Bench-101 ``nasbench_only108.tfrecord`` / ``nasbench_full.tfrecord`` without TensorFlow.
+
+Each record is the JSON row ``[module_hash, epochs, adjacency, operations,
+metrics]``: ``adjacency`` is the flattened 0/1 matrix as a digit string,
+``operations`` comma-separated, ``metrics`` a base64 ``ModelMetrics``
+protobuf (``evaluation_data`` = [start, halfway, final], each with
+``validation_accuracy`` / ``test_accuracy`` as fractions;
+``trainable_parameters``). Every model was trained 3 times per budget: the
+repeats become ``gt_seed`` 0, 1, 2. Rows are aligned by our canonical string,
+and our NB101 hash is checked against the file's ``module_hash``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from pathlib import Path
+
+import numpy as np
+
+from builders.groundtruth.errors import SourceFormatError
+from builders.groundtruth.record import GroundTruth, sha256_file
+from builders.groundtruth.tfrecord import as_double, parse_message, read_records
+from wsbench.errors import UnknownNameError
+
+EPOCHS = (4, 12, 36, 108)
+SPLITS = {"validation": 4, "test": 5}  # EvaluationData field numbers (model_metrics.proto)
+
+
+def load_nb101(path: str | Path, *, epochs: int, split: str, verify_crc: bool = False) -> GroundTruth:
+    """Final ``split`` accuracy (%) after ``epochs`` epochs, per repeat, for every model in the file."""
+    from wsbench.spaces import get_space
+
+    if int(epochs) not in EPOCHS:
+        raise UnknownNameError("NAS-Bench-101 training budget (epochs)", epochs, EPOCHS)
+    if split not in SPLITS:
+        raise UnknownNameError("NAS-Bench-101 split", split, SPLITS)
+    space = get_space("nb101")
+    path = Path(path)
+    if not path.is_file():
+        raise SourceFormatError(f"{path}: no such file (expected nasbench_only108.tfrecord or nasbench_full.tfrecord)")
+    runs: dict[str, list[float]] = {}
+    params: dict[str, float] = {}
+    budgets: set[int] = set()
+    for n, data in enumerate(read_records(path, verify_data=verify_crc)):
+        where = f"{path}: record {n}"
+        try:
+            module_hash, ep, adjacency, operations, metrics = json.loads(data.decode("utf-8"))
+            dim = int(round(len(adjacency) ** 0.5))
+            matrix = np.array([int(c) for c in adjacency], dtype=np.int8).reshape(dim, dim)
+            blob = base64.b64decode(metrics, validate=True)
+        except (ValueError, TypeError, binascii.Error) as e:
+            raise SourceFormatError(f"{where}: not a NAS-Bench-101 row ({type(e).__name__}: {e})") from None
+        budgets.add(int(ep))
+        if int(ep) != int(epochs):
+            continue
+        spec = {"matrix": matrix.tolist(), "ops": operations.split(",")}
+        canon = space.canonicalize(spec)
+        if space.hash(canon) != module_hash:
+            raise SourceFormatError(f"{where}: module_hash {module_hash} differs from the graph's NB101 hash "
+                                    f"{space.hash(canon)}; file and hash function disagree")
+        try:
+            msg = parse_message(blob)
+            evals = [parse_message(e) for e in msg[1]]
+            final = evals[2]
+            acc = as_double(final[SPLITS[split]][0]) * 100.0
+        except (KeyError, IndexError) as e:
+            raise SourceFormatError(f"{where}: metrics lack evaluation_data[2].{split}_accuracy ({e})") from None
+        runs.setdefault(canon, []).append(acc)
+        if 2 in msg:
+            params[canon] = float(msg[2][0])
+    if not runs:
+        raise SourceFormatError(f"{path}: no rows with epochs={epochs}; budgets in the file: {sorted(budgets)}")
+    repeats = max(len(v) for v in runs.values())
+    table = {a: np.array(v + [np.nan] * (repeats - len(v))) for a, v in runs.items()}
+    source = {"kind": "NAS-Bench-101", "file": path.name, "sha256": sha256_file(path), "epochs": int(epochs),
+              "split": split, "metric": f"final {split} accuracy (%)", "repeats": repeats,
+              "license": "Apache-2.0", "citation": "Ying et al., NAS-Bench-101, ICML 2019"}
+    return GroundTruth(space="nb101", metric="accuracy", seeds=list(range(repeats)), scores=table, source=source,
+                       params=params)
