@@ -8,7 +8,7 @@ through the allow-listed unpickler in ``unpickle.py``.
 from builders.groundtruth.attach import attach
 from builders.groundtruth.record import GroundTruth
 
-SOURCES = ("nats-tss", "analognas", "nb101")
+SOURCES = ("nats-tss", "analognas", "nb101", "nni-nb201", "nni-nb101")
 
 __all__ = ["GroundTruth", "attach", "SOURCES", "load"]
 
@@ -29,4 +29,9 @@ def load(source: str, path: str, **options: str) -> GroundTruth:
         from builders.groundtruth.nb101 import load_nb101
 
         return load_nb101(path, epochs=int(options["epochs"]), split=options["split"])
+    if source in ("nni-nb201", "nni-nb101"):
+        from builders.groundtruth.nni import load_nni
+
+        return load_nni(path, space=source[4:], epochs=int(options["epochs"]), split=options["split"],
+                        dataset=options.get("dataset"))
     raise UnknownNameError("ground-truth source", source, SOURCES)
