@@ -14,11 +14,13 @@ def _import_gt(args: argparse.Namespace) -> dict:
     from builders.groundtruth import attach, load
 
     needed = {"nats-tss": ("dataset", "split", "hp"), "nb101": ("epochs", "split"),
-              "nni-nb201": ("dataset", "epochs", "split"), "nni-nb101": ("epochs", "split")}.get(args.source, ())
+              "nni-nb201": ("dataset", "epochs", "split"), "nni-nb101": ("epochs", "split"),
+              "nds-darts": ("which", "width", "depth")}.get(args.source, ())
     missing = [f"--{o}" for o in needed if getattr(args, o) is None]
     if missing:
         raise SystemExit(f"usage error: {args.source} needs {', '.join(missing)} (no hidden defaults)")
-    gt = load(args.source, args.path, dataset=args.dataset, split=args.split, hp=args.hp, epochs=args.epochs)
+    gt = load(args.source, args.path, dataset=args.dataset, split=args.split, hp=args.hp, epochs=args.epochs,
+              which=args.which, width=args.width, depth=args.depth)
     summary = {"source": gt.source, "archs": len(gt), "seeds": gt.seeds, "noise": gt.noise()}
     if args.store:
         summary["attached"] = attach(args.store, gt, name=args.name, zip_path=args.zip)
@@ -39,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     gt.add_argument("--dataset", help="NATS: cifar10-valid | cifar10 | cifar100 | ImageNet16-120")
     gt.add_argument("--split", help="NATS: x-valid | x-test | ori-test (depends on the dataset); NB101: validation | test")
     gt.add_argument("--hp", help="NATS: training budget in epochs, 12 or 200")
-    gt.add_argument("--epochs", help="NB101: training budget, 4 | 12 | 36 | 108 (only108 files: 108)")
+    gt.add_argument("--epochs", help="NB101 / NNI: training budget, e.g. 108 (NB101) or 200 (NB201)")
+    gt.add_argument("--which", help="NDS: final | best epoch's test accuracy")
+    gt.add_argument("--width", help="NDS: keep models of this width, or 'any'")
+    gt.add_argument("--depth", help="NDS: keep models of this depth, or 'any'")
     args = ap.parse_args(argv)
     from wsbench.errors import WsbenchError
 

@@ -8,7 +8,7 @@ through the allow-listed unpickler in ``unpickle.py``.
 from builders.groundtruth.attach import attach
 from builders.groundtruth.record import GroundTruth
 
-SOURCES = ("nats-tss", "analognas", "nb101", "nni-nb201", "nni-nb101")
+SOURCES = ("nats-tss", "analognas", "nb101", "nni-nb201", "nni-nb101", "nds-darts")
 
 __all__ = ["GroundTruth", "attach", "SOURCES", "load"]
 
@@ -34,4 +34,12 @@ def load(source: str, path: str, **options: str) -> GroundTruth:
 
         return load_nni(path, space=source[4:], epochs=int(options["epochs"]), split=options["split"],
                         dataset=options.get("dataset"))
+    if source == "nds-darts":
+        from builders.groundtruth.nds import load_nds
+
+        def opt_int(key: str) -> int | None:
+            v = options.get(key)
+            return None if v in (None, "any") else int(v)
+
+        return load_nds(path, which=options["which"], width=opt_int("width"), depth=opt_int("depth"))
     raise UnknownNameError("ground-truth source", source, SOURCES)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import bz2
 from pathlib import Path
 
-import numpy as np
 
 from builders.groundtruth.errors import SourceFormatError
 from builders.groundtruth.record import GroundTruth, sha256_file
@@ -47,6 +46,31 @@ def _field(d: object, key: object, where: str) -> object:
     return d[key]
 
 
+def record_scores(rec: object, dataset: str, split: str, where: str) -> tuple[dict[int, float], float, float]:
+    """Final-epoch ``split`` accuracy per seed of one architecture's record (NATS ``ArchResults`` state),
+    plus its params and FLOPs (converted from millions)."""
+    results = _field(rec, "all_results", where)
+    seeds = _field(_field(rec, "dataset_seed", where), dataset, f"{where}.dataset_seed")
+    scores: dict[int, float] = {}
+    params = flops = float("nan")
+    for seed in seeds:
+        seed = int(seed)
+        r = results.get((dataset, seed)) if isinstance(results, dict) else None
+        if r is None:
+            continue  # sparse records: this seed was not run for this architecture
+        at = f"{where}.all_results[({dataset!r}, {seed})]"
+        epochs = int(_field(r, "epochs", at))
+        acc = _field(r, "eval_acc1es", at)
+        key = f"{split}@{epochs - 1}"
+        if key not in acc:
+            names = sorted({k.split("@")[0] for k in acc})
+            raise SourceFormatError(f"{at}.eval_acc1es: no {key!r}; splits present: {names}")
+        scores[seed] = float(acc[key])
+        params = float(_field(r, "params", at)) * 1e6
+        flops = float(_field(r, "flop", at)) * 1e6
+    return scores, params, flops
+
+
 def load_nats_tss(folder: str | Path, *, dataset: str, split: str, hp: str) -> GroundTruth:
     """Final-epoch top-1 accuracy on ``split`` for every architecture record in ``folder``, per seed."""
     from wsbench.spaces import get_space
@@ -69,7 +93,6 @@ def load_nats_tss(folder: str | Path, *, dataset: str, split: str, hp: str) -> G
     per_arch: dict[str, dict[int, float]] = {}
     params: dict[str, float] = {}
     flops: dict[str, float] = {}
-    all_seeds: set[int] = set()
     for path in files:
         try:
             index = int(path.name.split(".")[0])
@@ -80,32 +103,11 @@ def load_nats_tss(folder: str | Path, *, dataset: str, split: str, hp: str) -> G
         if index >= len(archs) or archs[index] != arch:
             raise SourceFormatError(f"{path}: arch_str {arch!r} is not meta_archs[{index}]; the folder is inconsistent")
         canon = space.canonicalize(arch)
-        results = _field(rec, "all_results", f"{path}[{hp}]")
-        seeds = _field(_field(rec, "dataset_seed", f"{path}[{hp}]"), dataset, f"{path}[{hp}].dataset_seed")
-        scores: dict[int, float] = {}
-        for seed in seeds:
-            seed = int(seed)
-            r = results.get((dataset, seed)) if isinstance(results, dict) else None
-            if r is None:
-                continue  # sparse records: this seed was not run for this architecture
-            where = f"{path}[{hp}].all_results[({dataset!r}, {seed})]"
-            epochs = int(_field(r, "epochs", where))
-            acc = _field(r, "eval_acc1es", where)
-            key = f"{split}@{epochs - 1}"
-            if key not in acc:
-                names = sorted({k.split("@")[0] for k in acc})
-                raise SourceFormatError(f"{where}.eval_acc1es: no {key!r}; splits present: {names}")
-            scores[seed] = float(acc[key])
-            params[canon] = float(_field(r, "params", where)) * 1e6
-            flops[canon] = float(_field(r, "flop", where)) * 1e6
+        scores, p, f = record_scores(rec, dataset, split, f"{path}[{hp}]")
         if scores:
-            per_arch[canon] = scores
-            all_seeds.update(scores)
-    seeds_sorted = sorted(all_seeds)
-    table = {a: np.array([s.get(k, np.nan) for k in seeds_sorted]) for a, s in per_arch.items()}
+            per_arch[canon], params[canon], flops[canon] = scores, p, f
     source = {"kind": "NATS-Bench topology (fast mode)", "folder": str(folder), "dataset": dataset, "split": split,
               "hp": hp, "metric": "top-1 accuracy (%) at the final epoch", "records": len(files),
               "meta_sha256": sha256_file(meta_path), "license": "MIT",
               "citation": "Dong et al., NATS-Bench, TPAMI 2021; Dong & Yang, NAS-Bench-201, ICLR 2020"}
-    return GroundTruth(space="nb201", metric="accuracy", seeds=seeds_sorted, scores=table, source=source,
-                       params=params, flops=flops)
+    return GroundTruth.from_runs("nb201", per_arch, source, params, flops)

@@ -40,7 +40,7 @@ def load_nb101(path: str | Path, *, epochs: int, split: str, verify_crc: bool = 
     path = Path(path)
     if not path.is_file():
         raise SourceFormatError(f"{path}: no such file (expected nasbench_only108.tfrecord or nasbench_full.tfrecord)")
-    runs: dict[str, list[float]] = {}
+    runs: dict[str, dict[int, float]] = {}
     params: dict[str, float] = {}
     budgets: set[int] = set()
     for n, data in enumerate(read_records(path, verify_data=verify_crc)):
@@ -67,15 +67,14 @@ def load_nb101(path: str | Path, *, epochs: int, split: str, verify_crc: bool = 
             acc = as_double(final[SPLITS[split]][0]) * 100.0
         except (KeyError, IndexError) as e:
             raise SourceFormatError(f"{where}: metrics lack evaluation_data[2].{split}_accuracy ({e})") from None
-        runs.setdefault(canon, []).append(acc)
+        repeats = runs.setdefault(canon, {})
+        repeats[len(repeats)] = acc  # the file has no seed: repeats are numbered in file order
         if 2 in msg:
             params[canon] = float(msg[2][0])
     if not runs:
         raise SourceFormatError(f"{path}: no rows with epochs={epochs}; budgets in the file: {sorted(budgets)}")
     repeats = max(len(v) for v in runs.values())
-    table = {a: np.array(v + [np.nan] * (repeats - len(v))) for a, v in runs.items()}
     source = {"kind": "NAS-Bench-101", "file": path.name, "sha256": sha256_file(path), "epochs": int(epochs),
               "split": split, "metric": f"final {split} accuracy (%)", "repeats": repeats,
               "license": "Apache-2.0", "citation": "Ying et al., NAS-Bench-101, ICML 2019"}
-    return GroundTruth(space="nb101", metric="accuracy", seeds=list(range(repeats)), scores=table, source=source,
-                       params=params)
+    return GroundTruth.from_runs("nb101", runs, source, params)

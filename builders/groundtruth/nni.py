@@ -16,7 +16,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import numpy as np
 
 from builders.groundtruth.errors import SourceFormatError
 from builders.groundtruth.record import GroundTruth, sha256_file
@@ -117,12 +116,9 @@ def load_nni(path: str | Path, *, space: str, epochs: int, split: str, dataset: 
     if not runs:
         raise SourceFormatError(f"{path}: no {space} trials with num_epochs={epochs}"
                                 + (f" and dataset={dataset!r}" if dataset else ""))
-    seeds = sorted({s for v in runs.values() for s in v})
-    table = {a: np.array([v.get(s, np.nan) for s in seeds]) for a, v in runs.items()}
     source = {"kind": f"NNI {space} benchmark database", "file": path.name, "sha256": sha256_file(path),
               "epochs": int(epochs), "split": split, "dataset": dataset, "metric": f"final {split}_acc (%)",
               "license": "MIT (NNI); see the original benchmark's licence",
               "citation": "Microsoft NNI; " + ("Dong & Yang, NAS-Bench-201, ICLR 2020" if space == "nb201"
                                                else "Ying et al., NAS-Bench-101, ICML 2019")}
-    return GroundTruth(space=space, metric="accuracy", seeds=seeds, scores=table, source=source,
-                       params=params, flops=flops)
+    return GroundTruth.from_runs(space, runs, source, params, flops)

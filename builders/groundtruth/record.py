@@ -35,6 +35,16 @@ class GroundTruth:
     params: dict[str, float] = field(default_factory=dict)
     flops: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def from_runs(cls, space: str, runs: dict[str, dict[int, float]], source: dict[str, Any],
+                  params: dict[str, float] | None = None, flops: dict[str, float] | None = None,
+                  metric: str = "accuracy") -> GroundTruth:
+        """From ``runs[arch][seed] = score``; seeds missing for an architecture become NaN."""
+        seeds = sorted({s for v in runs.values() for s in v})
+        table = {a: np.array([v.get(s, np.nan) for s in seeds], dtype=float) for a, v in runs.items()}
+        return cls(space=space, metric=metric, seeds=seeds, scores=table, source=source,
+                   params=dict(params or {}), flops=dict(flops or {}))
+
     def __len__(self) -> int:
         return len(self.scores)
 
