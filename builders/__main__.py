@@ -13,7 +13,8 @@ import sys
 def _import_gt(args: argparse.Namespace) -> dict:
     from builders.groundtruth import attach, load
 
-    needed = {"nats-tss": ("dataset", "split", "hp"), "nb101": ("epochs", "split"),
+    needed = {"nats-tss": ("dataset", "split", "hp"), "nb201-pth": ("dataset", "split", "hp"),
+              "nb101": ("epochs", "split"),
               "nni-nb201": ("dataset", "epochs", "split"), "nni-nb101": ("epochs", "split"),
               "nds-darts": ("which", "width", "depth")}.get(args.source, ())
     missing = [f"--{o}" for o in needed if getattr(args, o) is None]

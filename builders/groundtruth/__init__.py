@@ -8,7 +8,7 @@ through the allow-listed unpickler in ``unpickle.py``.
 from builders.groundtruth.attach import attach
 from builders.groundtruth.record import GroundTruth
 
-SOURCES = ("nats-tss", "analognas", "nb101", "nni-nb201", "nni-nb101", "nds-darts")
+SOURCES = ("nats-tss", "nb201-pth", "analognas", "nb101", "nni-nb201", "nni-nb101", "nds-darts")
 
 __all__ = ["GroundTruth", "attach", "SOURCES", "load"]
 
@@ -21,6 +21,10 @@ def load(source: str, path: str, **options: str) -> GroundTruth:
         from builders.groundtruth.nats import load_nats_tss
 
         return load_nats_tss(path, dataset=options["dataset"], split=options["split"], hp=options["hp"])
+    if source == "nb201-pth":
+        from builders.groundtruth.nb201_pth import load_nb201_pth
+
+        return load_nb201_pth(path, dataset=options["dataset"], split=options["split"], hp=options["hp"])
     if source == "analognas":
         from builders.groundtruth.analognas import load_analognas
 

@@ -33,6 +33,13 @@ def _numpy_scalar() -> Any:
     return multiarray.scalar
 
 
+def _latin1_bytes(text: str, encoding: str = "latin1") -> bytes:
+    """What protocol-2 pickles call (``_codecs.encode``) to rebuild bytes; only latin-1 is accepted."""
+    if encoding not in ("latin1", "latin-1"):
+        raise pickle.UnpicklingError(f"refuses _codecs.encode with encoding {encoding!r}")
+    return text.encode("latin1")
+
+
 #: names any benchmark pickle may use: containers and NumPy scalars (no code runs on load)
 SAFE: dict[tuple[str, str], Any] = {
     ("collections", "OrderedDict"): collections.OrderedDict,
@@ -40,6 +47,7 @@ SAFE: dict[tuple[str, str], Any] = {
     ("builtins", "set"): set,
     ("builtins", "frozenset"): frozenset,
     ("numpy", "dtype"): np.dtype,
+    ("_codecs", "encode"): _latin1_bytes,
     ("numpy.core.multiarray", "scalar"): _numpy_scalar(),
     ("numpy._core.multiarray", "scalar"): _numpy_scalar(),
 }
@@ -50,6 +58,12 @@ class AllowListUnpickler(pickle.Unpickler):
         super().__init__(file)
         self.source = source
         self.stand_ins = {k: type(v, (Record,), {}) for k, v in dict(stand_ins).items()}
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise pickle.UnpicklingError(
+            f"{self.source}: holds tensors or other external storage ({str(pid)[:60]}); "
+            "a benchmark results file should hold only plain data"
+        )
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in SAFE:
@@ -62,12 +76,17 @@ class AllowListUnpickler(pickle.Unpickler):
         )
 
 
-def safe_loads(data: bytes, source: str, stand_ins: Mapping[tuple[str, str], str] = ()) -> Any:
-    """Unpickle ``data`` with the allow-list; errors name ``source``."""
+def safe_loads(data: bytes, source: str, stand_ins: Mapping[tuple[str, str], str] = (), count: int = 1) -> Any:
+    """Unpickle ``data`` with the allow-list; errors name ``source``.
+
+    ``count`` > 1 reads that many consecutive pickles (legacy ``torch.save``
+    files are a sequence) and returns them as a list.
+    """
     from builders.groundtruth.errors import SourceFormatError
 
     try:
-        return AllowListUnpickler(io.BytesIO(data), source, stand_ins).load()
+        u = AllowListUnpickler(io.BytesIO(data), source, stand_ins)
+        return u.load() if count == 1 else [u.load() for _ in range(count)]
     except pickle.UnpicklingError as e:
         raise SourceFormatError(str(e) if source in str(e) else f"{source}: {e}") from None
     except (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
