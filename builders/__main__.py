@@ -28,6 +28,45 @@ def _import_gt(args: argparse.Namespace) -> dict:
     return summary
 
 
+def _read_archs(path: str) -> list[str]:
+    """Architectures of a store (its ``arch_string``) or of a text file (one per line)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if p.suffix == ".txt":
+        return [line.strip() for line in p.read_text().splitlines() if line.strip()]
+    from wsbench.store import open_store
+
+    return [str(a) for a in open_store(p, allow_incomplete=True)["arch_string"].values]
+
+
+def _groundtruth(args: argparse.Namespace) -> dict:
+    from builders.groundtruth import attach
+    from builders.groundtruth.train import collect, recipe_for, run
+    from wsbench.errors import OptionError
+    from wsbench.spaces import get_space
+
+    if args.space != "nb201":
+        raise OptionError(f"train-from-scratch ground truth exists for nb201 only so far, got {args.space!r}")
+    space = get_space(args.space)
+    archs = [space.canonicalize(a) for a in _read_archs(args.archs_from)]
+    if args.limit:
+        archs = archs[: args.limit]
+    try:
+        i, n = (int(x) for x in args.shard.split("/"))
+        assert 0 <= i < n
+    except (ValueError, AssertionError):
+        raise OptionError(f"--shard must be i/n with 0 <= i < n, got {args.shard!r}") from None
+    recipe = recipe_for(args.preset, epochs=args.epochs, train_size=args.train_size, valid_size=args.valid_size)
+    seeds = [int(s) for s in args.seeds.split(",")]
+    run(archs, seeds, recipe, args.data_dir, args.work, shard=(i, n))
+    gt = collect(args.work, archs)
+    out = {"archs": len(archs), "trained": len(gt), "seeds": gt.seeds, "noise": gt.noise(), "recipe": gt.source["recipe"]}
+    if args.store:
+        out["attached"] = attach(args.store, gt, name=args.name)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     from builders.groundtruth import SOURCES
 
@@ -46,11 +85,25 @@ def main(argv: list[str] | None = None) -> int:
     gt.add_argument("--which", help="NDS: final | best epoch's test accuracy")
     gt.add_argument("--width", help="NDS: keep models of this width, or 'any'")
     gt.add_argument("--depth", help="NDS: keep models of this depth, or 'any'")
+    tr = sub.add_parser("groundtruth", help="train architectures from scratch (resumable, shardable)")
+    tr.add_argument("space", help="search space (nb201)")
+    tr.add_argument("--preset", required=True, help="mini | paper (see builders/groundtruth/train.py PRESETS)")
+    tr.add_argument("--archs-from", required=True, help="a store (its arch_string) or a .txt file, one arch per line")
+    tr.add_argument("--seeds", required=True, help="GT seeds, e.g. 0,1")
+    tr.add_argument("--data-dir", required=True, help="folder with cifar-10-batches-bin/")
+    tr.add_argument("--work", required=True, help="folder of per-(arch, seed) results; rerun to resume")
+    tr.add_argument("--epochs", type=int, help="override the preset's epochs")
+    tr.add_argument("--train-size", type=int, help="override the preset's number of training images")
+    tr.add_argument("--valid-size", type=int, help="override the preset's number of held-out images")
+    tr.add_argument("--shard", default="0/1", help="i/n: train every n-th architecture starting at i")
+    tr.add_argument("--limit", type=int, help="only the first N architectures")
+    tr.add_argument("--store", help="write the collected GT into this store folder")
+    tr.add_argument("--name", default="gt_score_mini", help="GT variable to write (default gt_score_mini)")
     args = ap.parse_args(argv)
     from wsbench.errors import WsbenchError
 
     try:
-        out = _import_gt(args)
+        out = _import_gt(args) if args.command == "import-gt" else _groundtruth(args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -1,0 +1,1 @@
+"""Data sets for builders: CIFAR-10 in the official binary layout, seeded splits."""

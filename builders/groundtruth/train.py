@@ -1,0 +1,209 @@
+"""Train-from-scratch ground truth: each architecture trained alone, per GT seed, resumable and shardable.
+
+Every (architecture, seed) result is one small JSON file in a work folder,
+written via temp file + rename, so a killed run resumes where it stopped and
+shards (``--shard i/n``) never collide: each architecture is independent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from builders.groundtruth.record import GroundTruth
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that decides a ground-truth number (recorded in the store's gt_source)."""
+
+    preset: str
+    channels: int
+    cells_per_stage: int
+    resolution: int
+    epochs: int
+    batch_size: int
+    lr: float
+    momentum: float
+    nesterov: bool
+    weight_decay: float
+    train_size: int  # images drawn (seeded) from the training part of the split
+    valid_size: int  # held-out images of the official training set: the GT score is accuracy here
+    split_seed: int
+    crop_padding: int
+    flip: bool
+
+
+PRESETS = {
+    # NAS-Bench-201's CIFAR-10 recipe (hp 200): 25k/25k split of the training set, SGD Nesterov, cosine, 200 epochs
+    "paper": Recipe("paper", 16, 5, 32, 200, 256, 0.1, 0.9, True, 5e-4, 25_000, 25_000, 0, 4, True),
+    # sized for 2 CPU cores (~85 s per run, 1 thread): 16x16 images, C=8, one cell per stage, 8k training
+    # images for 6 epochs, 5k held out
+    "mini": Recipe("mini", 8, 1, 16, 6, 64, 0.1, 0.9, True, 5e-4, 8_000, 5_000, 0, 2, True),
+}
+
+
+def result_name(arch: str, seed: int) -> str:
+    return f"{hashlib.md5(arch.encode()).hexdigest()[:16]}-s{seed}.json"
+
+
+def _atomic_json(path: Path, data: dict) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f)
+    os.replace(tmp, path)
+
+
+def prepare_data(data_dir: str | Path, recipe: Recipe) -> tuple[Any, Any]:
+    """(train, valid) splits at the recipe's resolution and sizes (seeded; valid is never trained on)."""
+    from builders.data.cifar10 import Split, downsample, load_cifar10, split_train_valid
+
+    full, _test = load_cifar10(data_dir)
+    train, valid = split_train_valid(full, recipe.valid_size, recipe.split_seed)
+    if recipe.train_size < len(train):
+        idx = np.sort(np.random.default_rng(recipe.split_seed + 1).permutation(len(train))[: recipe.train_size])
+        train = Split(train.x[idx], train.y[idx])
+    if recipe.resolution != 32:
+        train, valid = downsample(train, recipe.resolution), downsample(valid, recipe.resolution)
+    return train, valid
+
+
+MEAN = np.array([0.4914, 0.4822, 0.4465], dtype=np.float32).reshape(1, 3, 1, 1)
+STD = np.array([0.2470, 0.2435, 0.2616], dtype=np.float32).reshape(1, 3, 1, 1)
+
+
+def to_tensor(x: np.ndarray):
+    import torch
+
+    return torch.from_numpy((x.astype(np.float32) / 255.0 - MEAN) / STD)
+
+
+def augment(x, rng: np.random.Generator, padding: int, flip: bool):
+    """Random crop with zero padding and horizontal flip, per image, driven by ``rng``."""
+    import torch
+
+    n, _, h, w = x.shape
+    if padding:
+        x = torch.nn.functional.pad(x, (padding,) * 4)
+        dy, dx = rng.integers(0, 2 * padding + 1, size=(2, n))
+        rows = torch.from_numpy(dy[:, None] + np.arange(h)[None])  # (n, h)
+        cols = torch.from_numpy(dx[:, None] + np.arange(w)[None])
+        x = x[torch.arange(n)[:, None, None, None], torch.arange(3)[None, :, None, None],
+              rows[:, None, :, None], cols[:, None, None, :]]
+    if flip:
+        mask = torch.from_numpy(rng.random(n) < 0.5)
+        x[mask] = x[mask].flip(-1)
+    return x
+
+
+def evaluate(model, split, batch: int = 500) -> float:
+    import torch
+
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, len(split), batch):
+            out = model(to_tensor(split.x[i : i + batch]))
+            correct += int((out.argmax(1).numpy() == split.y[i : i + batch]).sum())
+    return 100.0 * correct / len(split)
+
+
+def train_one(arch: str, seed: int, recipe: Recipe, train, valid) -> dict[str, Any]:
+    """Train ``arch`` from scratch with ``recipe``; return the held-out accuracy after each epoch."""
+    import torch
+
+    from builders.flops import count_flops
+    from builders.nb201.network import NB201Network, count_params
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = NB201Network(arch, recipe.channels, recipe.cells_per_stage, num_classes=10)
+    opt = torch.optim.SGD(model.parameters(), lr=recipe.lr, momentum=recipe.momentum, nesterov=recipe.nesterov,
+                          weight_decay=recipe.weight_decay)
+    steps_per_epoch = len(train) // recipe.batch_size
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=recipe.epochs * steps_per_epoch)
+    t0 = time.perf_counter()
+    curve = []
+    for _ in range(recipe.epochs):
+        model.train()
+        order = rng.permutation(len(train))
+        for b in range(steps_per_epoch):
+            idx = np.sort(order[b * recipe.batch_size : (b + 1) * recipe.batch_size])
+            x = augment(to_tensor(train.x[idx]), rng, recipe.crop_padding, recipe.flip)
+            loss = torch.nn.functional.cross_entropy(model(x), torch.from_numpy(train.y[idx]))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+        curve.append(evaluate(model, valid))
+    return {"arch": arch, "seed": seed, "valid_acc": curve[-1], "curve": curve,
+            "train_seconds": time.perf_counter() - t0, "params": count_params(model),
+            "flops": count_flops(model, (3, recipe.resolution, recipe.resolution)), "recipe": asdict(recipe)}
+
+
+def run(archs: list[str], seeds: list[int], recipe: Recipe, data_dir: str | Path, work: str | Path,
+        shard: tuple[int, int] = (0, 1), progress: bool = True) -> list[Path]:
+    """Train every (arch, seed) of this shard that has no result file yet; return the files written."""
+    import torch
+
+    torch.set_num_threads(1)  # two 1-thread processes beat one 2-thread process here
+    work = Path(work)
+    work.mkdir(parents=True, exist_ok=True)
+    i, n = shard
+    mine = [a for k, a in enumerate(archs) if k % n == i]
+    todo = [(a, s) for a in mine for s in seeds if not (work / result_name(a, s)).exists()]
+    if not todo:
+        return []
+    train, valid = prepare_data(data_dir, recipe)
+    written = []
+    t0 = time.perf_counter()
+    for k, (a, s) in enumerate(todo, start=1):
+        res = train_one(a, s, recipe, train, valid)
+        path = work / result_name(a, s)
+        _atomic_json(path, res)
+        written.append(path)
+        if progress:
+            eta = (time.perf_counter() - t0) / k * (len(todo) - k)
+            print(f"[shard {i}/{n}] {k}/{len(todo)} seed {s} acc {res['valid_acc']:.2f} "
+                  f"({res['train_seconds']:.0f} s) ETA {eta / 60:.1f} min", flush=True)
+    return written
+
+
+def collect(work: str | Path, archs: list[str] | None = None) -> GroundTruth:
+    """All results in ``work`` (optionally only ``archs``) as a GroundTruth with the recipe as its source."""
+    runs: dict[str, dict[int, float]] = {}
+    recipes, seconds, params, flops = set(), [], {}, {}
+    wanted = set(archs) if archs is not None else None
+    for f in sorted(Path(work).glob("*.json")):
+        r = json.loads(f.read_text())
+        if wanted is not None and r["arch"] not in wanted:
+            continue
+        runs.setdefault(r["arch"], {})[int(r["seed"])] = float(r["valid_acc"])
+        recipes.add(json.dumps(r["recipe"], sort_keys=True))
+        seconds.append(r["train_seconds"])
+        params[r["arch"]], flops[r["arch"]] = float(r["params"]), float(r["flops"])
+    if len(recipes) > 1:
+        from wsbench.errors import OptionError
+
+        raise OptionError(f"{work} mixes results of {len(recipes)} different recipes; use one work folder per recipe")
+    recipe = json.loads(recipes.pop()) if recipes else {}
+    source = {"kind": "trained from scratch (wsbench builders.groundtruth.train)", "recipe": recipe,
+              "data": "CIFAR-10 official binary layout; GT = accuracy on the held-out part of the training set",
+              "runs": len(seconds), "mean_train_seconds": float(np.mean(seconds)) if seconds else None}
+    return GroundTruth.from_runs("nb201", runs, source, params, flops)
+
+
+def recipe_for(preset: str, **overrides: Any) -> Recipe:
+    from wsbench.errors import UnknownNameError
+
+    if preset not in PRESETS:
+        raise UnknownNameError("ground-truth preset", preset, PRESETS)
+    return replace(PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None})
