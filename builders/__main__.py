@@ -67,6 +67,20 @@ def _groundtruth(args: argparse.Namespace) -> dict:
     return out
 
 
+def _build(args: argparse.Namespace) -> dict:
+    from builders.engine.build import build_nb201
+    from wsbench.errors import OptionError
+
+    if args.space != "nb201":
+        raise OptionError(f"the supernet engine supports nb201 so far, got {args.space!r}")
+    overrides = {k: getattr(args, k) for k in ("train_size", "valid_size", "score_size", "bn_batches", "batch_size")}
+    path = build_nb201(args.out, preset_name=args.preset, data_dir=args.data_dir, epochs=args.epochs,
+                       score_epochs=[int(e) for e in args.score_epochs.split(",")], subnets=args.subnets,
+                       seeds=[int(s) for s in args.seeds.split(",")], sample_seed=args.sample_seed,
+                       overrides=overrides)
+    return {"out": str(args.out), "all_regions_scored": path is not None}
+
+
 def main(argv: list[str] | None = None) -> int:
     from builders.groundtruth import SOURCES
 
@@ -99,11 +113,23 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--limit", type=int, help="only the first N architectures")
     tr.add_argument("--store", help="write the collected GT into this store folder")
     tr.add_argument("--name", default="gt_score_mini", help="GT variable to write (default gt_score_mini)")
+    b = sub.add_parser("build", help="train supernets and score every sampled subnet (resumable)")
+    b.add_argument("space", help="search space (nb201)")
+    b.add_argument("--preset", required=True, help="mini | paper (builders/nb201/presets.py)")
+    b.add_argument("--data-dir", required=True, help="folder with cifar-10-batches-bin/")
+    b.add_argument("--epochs", type=int, required=True, help="supernet training epochs")
+    b.add_argument("--score-epochs", required=True, help="epochs after which every subnet is scored, e.g. 1,2,4,8")
+    b.add_argument("--subnets", type=int, required=True, help="architectures sampled for scoring")
+    b.add_argument("--seeds", required=True, help="supernet seeds, e.g. 0,1,2")
+    b.add_argument("--out", required=True, help="store folder (created, or resumed if it exists)")
+    b.add_argument("--sample-seed", type=int, default=0, help="seed of the scored architecture sample")
+    for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):
+        b.add_argument(f"--{name}", type=int, help=f"override the preset's {name.replace('-', ' ')}")
     args = ap.parse_args(argv)
     from wsbench.errors import WsbenchError
 
     try:
-        out = _import_gt(args) if args.command == "import-gt" else _groundtruth(args)
+        out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

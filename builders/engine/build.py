@@ -1,0 +1,204 @@
+"""Build one dataset: for each supernet seed, train with SPOS and score every sampled subnet at chosen epochs.
+
+Regions are written to the store as soon as they are scored; a checkpoint
+after every epoch (and the store itself) lets a killed build resume. Only
+NB201 is wired so far; other spaces plug in the same way (a supernet with
+``forward(x, choices)`` and a stand-alone network).
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from builders.engine import bn, checkpoint
+from wsbench.errors import OptionError
+
+BUILDER_VERSION = "0.1.0"
+
+
+def _provenance(preset, epochs: int, score_epochs: list[int], seeds: list[int], n: int, sample_seed: int,
+                data_dir: str) -> dict[str, Any]:
+    import torch
+
+    import wsbench
+
+    return {
+        "metric": "accuracy", "metric_direction": "max",
+        "dataset": {"name": "CIFAR-10", "source": str(data_dir),
+                    "notes": "official binary layout; the wsbench build machine's copy is a JPEG (q75) re-encoding "
+                             "of the original pixels",
+                    "resolution": preset.resolution, "train_images": preset.train_size,
+                    "held_out_images": preset.valid_size, "split_seed": preset.split_seed,
+                    "split": "seeded split of the official 50k training set; the held-out part is never trained on"},
+        "scale_preset": preset.name,
+        "sampler": {"training": "uniform single-path (SPOS): each step one architecture, every op equally likely",
+                    "arch_sample": "wsbench.spaces.get_space('nb201').sample(n, seed)", "arch_sample_seed": sample_seed,
+                    "subnets": n},
+        "supernet_recipe": {**asdict(preset), "epochs": epochs, "optimizer": "SGD nesterov", "schedule": "cosine",
+                            "seeds": seeds},
+        "evaluation_protocol": {"bn": "recalibrate", "bn_batches": preset.bn_batches,
+                                "split": "held-out part of the training set", "size": preset.score_size,
+                                "score_epochs": score_epochs},
+        "gt_source": {"kind": "none yet", "notes": "attach with python -m builders import-gt / groundtruth"},
+        "gt_noise": {"kendall_tau_between_gt_seeds": None, "why_missing": "no ground truth attached yet"},
+        "software": {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
+                     "wsbench": wsbench.__version__},
+        "builder": {"name": "builders.engine.build (nb201)", "version": BUILDER_VERSION},
+        "license": "CC-BY-4.0",
+        "citation": "wsbench (2026); Dong & Yang, NAS-Bench-201, ICLR 2020",
+    }
+
+
+def build_nb201(out: str | Path, *, preset_name: str, data_dir: str | Path, epochs: int, score_epochs: list[int],
+                subnets: int, seeds: list[int], sample_seed: int = 0, work: str | Path | None = None,
+                progress: bool = True, max_epochs_this_run: int | None = None,
+                overrides: dict[str, Any] | None = None) -> Path | None:
+    """Create or resume the store at ``out`` (a folder); returns it when every region is scored, else None.
+
+    The store is finalized (validated, ``complete=True``) only once it also has
+    ground truth: attach it with ``python -m builders import-gt`` / ``groundtruth``.
+    ``overrides`` replace preset fields (recorded in the store's supernet_recipe).
+    """
+    import torch
+
+    from builders.groundtruth.train import augment, prepare_data, to_tensor
+    from builders.nb201.network import NB201Network, NB201Supernet
+    from builders.nb201.presets import PRESETS
+    from wsbench.spaces import get_space
+    from wsbench.store import StoreWriter
+
+    if preset_name not in PRESETS:
+        raise OptionError(f"unknown preset {preset_name!r}; expected one of {sorted(PRESETS)}")
+    from dataclasses import replace
+
+    preset = replace(PRESETS[preset_name], **{k: v for k, v in (overrides or {}).items() if v is not None})
+    score_epochs = sorted(set(score_epochs))
+    if not score_epochs or score_epochs[0] < 1 or score_epochs[-1] > epochs:
+        raise OptionError(f"score epochs must lie in 1..{epochs}, got {score_epochs}")
+    torch.set_num_threads(1)
+    space = get_space("nb201")
+    out = Path(out)
+    work = Path(work) if work else out.with_name(out.name + ".work")
+    if out.exists():
+        writer = StoreWriter.resume(out)
+        archs = writer.arch_strings()
+    else:
+        archs = space.sample(subnets, seed=sample_seed)
+        writer = StoreWriter.create(out, space="nb201", archs=archs, epochs=score_epochs, seeds=seeds,
+                                    attrs=_provenance(preset, epochs, score_epochs, seeds, subnets, sample_seed,
+                                                      str(data_dir)), paper_scale=True)
+        _write_sizes(writer, archs, preset)
+    choices = [space.parse(a) for a in archs]
+    missing = set(writer.missing_regions())
+    gt_recipe = _as_gt_recipe(preset)
+    train, valid = prepare_data(data_dir, gt_recipe)
+    score = type(valid)(valid.x[: preset.score_size], valid.y[: preset.score_size])
+    epochs_run = 0
+    for seed in seeds:
+        if not any((seed, e) in missing for e in score_epochs):
+            continue
+        ckpt = work / f"seed{seed}.ckpt"
+        torch.manual_seed(seed)
+        model = NB201Supernet(preset.channels, preset.cells_per_stage, num_classes=10)
+        opt = torch.optim.SGD(model.parameters(), lr=preset.lr, momentum=preset.momentum, nesterov=True,
+                              weight_decay=preset.weight_decay)
+        steps = len(train) // preset.batch_size
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * steps)
+        sampler, data_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
+        start = 0
+        state = checkpoint.load(ckpt)
+        if state is not None:
+            model.load_state_dict(state["model"])
+            opt.load_state_dict(state["opt"])
+            sched.load_state_dict(state["sched"])
+            sampler.bit_generator.state, data_rng.bit_generator.state = state["sampler"], state["data_rng"]
+            start = state["epoch"]
+        for epoch in range(start + 1, epochs + 1):
+            if max_epochs_this_run is not None and epochs_run >= max_epochs_this_run:
+                return None
+            t0 = time.perf_counter()
+            model.train()
+            order = data_rng.permutation(len(train))
+            for b in range(steps):
+                idx = np.sort(order[b * preset.batch_size:(b + 1) * preset.batch_size])
+                x = augment(to_tensor(train.x[idx]), data_rng, preset.crop_padding, preset.flip)
+                arch = tuple(int(k) for k in sampler.integers(0, len(space.ops), size=len(space.decisions)))
+                loss = torch.nn.functional.cross_entropy(model(x, arch), torch.from_numpy(train.y[idx]))
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                sched.step()
+            train_s = time.perf_counter() - t0
+            if epoch in score_epochs and (seed, epoch) in missing:
+                t1 = time.perf_counter()
+                scores = score_all(model, choices, train, score, preset, seed, epoch)
+                writer.write_supernet(seed, epoch, scores)
+                if progress:
+                    print(f"seed {seed} epoch {epoch}: trained in {train_s:.0f} s, scored {len(choices)} subnets in "
+                          f"{time.perf_counter() - t1:.0f} s", flush=True)
+            elif progress:
+                print(f"seed {seed} epoch {epoch}: trained in {train_s:.0f} s", flush=True)
+            checkpoint.save(ckpt, model=model.state_dict(), opt=opt.state_dict(), sched=sched.state_dict(),
+                            sampler=sampler.bit_generator.state, data_rng=data_rng.bit_generator.state, epoch=epoch)
+            epochs_run += 1
+    if writer.missing_regions():
+        return None
+    gt = writer.group["gt_score"][:]
+    if np.isfinite(gt).any():
+        return writer.finalize()
+    writer.update_attrs(scores_complete=True)
+    return out
+
+
+def score_all(model, choices: list[tuple[int, ...]], train, score, preset, seed: int, epoch: int) -> np.ndarray:
+    """Accuracy (%) of every subnet on the held-out split after BN recalibration on R training batches.
+
+    The recalibration batches are the same for every subnet at this (seed, epoch): a fixed seeded draw.
+    """
+    import torch
+
+    from builders.groundtruth.train import to_tensor
+
+    rng = np.random.default_rng([seed, epoch, 3])
+    recal = [to_tensor(train.x[np.sort(rng.choice(len(train), preset.batch_size, replace=False))])
+             for _ in range(preset.bn_batches)]
+    xs = to_tensor(score.x)
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    out = np.empty(len(choices), dtype=np.float32)
+    for i, ch in enumerate(choices):
+        bn.recalibrate(model, recal, lambda x, ch=ch: model(x, ch))
+        with torch.no_grad():
+            pred = model(xs, ch).argmax(1).numpy()
+        out[i] = 100.0 * float((pred == score.y).mean())
+    model.load_state_dict(state)  # scoring must not change what training continues from
+    model.train()
+    return out
+
+
+def _as_gt_recipe(preset):
+    from builders.groundtruth.train import Recipe
+
+    return Recipe(preset.name, preset.channels, preset.cells_per_stage, preset.resolution, 1, preset.batch_size,
+                  preset.lr, preset.momentum, True, preset.weight_decay, preset.train_size, preset.valid_size,
+                  preset.split_seed, preset.crop_padding, preset.flip)
+
+
+def _write_sizes(writer, archs: list[str], preset) -> None:
+    from builders.flops import count_flops
+    from builders.nb201.network import NB201Network, count_params
+
+    sizes = {"params": [], "flops": [], "params_paper": [], "flops_paper": []}
+    for a in archs:
+        for suffix, (c, n, r) in (("", (preset.channels, preset.cells_per_stage, preset.resolution)),
+                                  ("_paper", (16, 5, 32))):
+            net = NB201Network(a, c, n, num_classes=10)
+            sizes["params" + suffix].append(count_params(net))
+            sizes["flops" + suffix].append(count_flops(net, (3, r, r)))
+    for k, v in sizes.items():
+        writer.write_arch_values(k, np.array(v, dtype=float))

@@ -1,0 +1,35 @@
+"""Checkpoints that make a killed build continue exactly where it stopped.
+
+Saved: model and optimiser state, the LR schedule, the position (epoch), the
+sampler's and the data order's NumPy generator states, and torch's RNG state.
+Written to a temp file and renamed, so a kill during the save leaves the
+previous checkpoint intact.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+def save(path: Path, **state: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        torch.save({**state, "torch_rng": torch.get_rng_state()}, tmp)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def load(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    state = torch.load(path, weights_only=False)  # our own file, written by save() above
+    torch.set_rng_state(state.pop("torch_rng"))
+    return state

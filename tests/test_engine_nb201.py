@@ -1,0 +1,100 @@
+"""The NB201 supernet engine: a real tiny build, uniform sampling, BN recalibration, kill-and-resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from builders.__main__ import main as builders_main  # noqa: E402
+from builders.engine.bn import recalibrate  # noqa: E402
+from wsbench.store import open_store  # noqa: E402
+
+TINY = ["--preset", "mini", "--epochs", "2", "--score-epochs", "1,2", "--subnets", "4", "--seeds", "0,1",
+        "--train-size", "256", "--valid-size", "100", "--score-size", "64", "--bn-batches", "2", "--batch-size", "32"]
+
+
+@pytest.fixture(scope="module")
+def tiny_cifar(tmp_path_factory):
+    from builders.data.cifar10 import Split, write_cifar10_bin
+
+    rng = np.random.default_rng(1)
+
+    def make(n):
+        y = rng.integers(0, 10, n)
+        return Split((rng.integers(0, 60, (n, 3, 32, 32)) + (y * 20)[:, None, None, None]).astype(np.uint8), y)
+
+    d = tmp_path_factory.mktemp("cifar")
+    write_cifar10_bin(d, make(400), make(50))
+    return d
+
+
+def test_tiny_build_then_ground_truth_gives_a_valid_store(tiny_cifar, tmp_path):
+    out = tmp_path / "nb201-tiny.zarr"
+    assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *TINY]) == 0
+    ds = open_store(out, allow_incomplete=True)
+    assert ds.attrs["complete"] is False and ds.attrs["scores_complete"] is True  # no GT yet: not a dataset
+    sn = ds["supernet_score"].values
+    assert sn.shape == (2, 2, 4) and np.isfinite(sn).all() and ((sn >= 0) & (sn <= 100)).all()
+    assert ds["params_paper"].values.min() > ds["params"].values.max() / 10
+    assert builders_main(["groundtruth", "nb201", "--preset", "mini", "--archs-from", str(out), "--seeds", "0",
+                          "--data-dir", str(tiny_cifar), "--work", str(tmp_path / "gt"), "--epochs", "1",
+                          "--train-size", "200", "--valid-size", "100", "--store", str(out),
+                          "--name", "gt_score"]) == 0
+    from wsbench.schema import validate
+
+    final = open_store(out)
+    assert final.attrs["complete"] is True and validate(final) == []
+    assert final.attrs["evaluation_protocol"]["bn"] == "recalibrate"
+
+
+def test_recalibration_replaces_running_statistics():
+    from builders.nb201.network import NB201Supernet
+
+    torch.manual_seed(0)
+    sup = NB201Supernet(4, 1)
+    bn = sup.stem[1]
+    bn.running_mean.fill_(100.0)
+    batches = [torch.randn(8, 3, 8, 8) for _ in range(3)]
+    ch = (3, 3, 3, 3, 3, 3)
+    assert recalibrate(sup, batches, lambda x: sup(x, ch)) == 3
+    assert bn.running_mean.abs().max() < 5 and not sup.training and bn.momentum == 0.1
+
+
+def test_uniform_sampling_of_ops_is_uniform():
+    """The engine draws each decision's op with rng.integers(0, 5): chi-square on 6 x 5000 draws."""
+    import scipy.stats as st
+
+    rng = np.random.default_rng([0, 1])
+    draws = rng.integers(0, 5, size=(5000, 6))
+    for d in range(6):
+        assert st.chisquare(np.bincount(draws[:, d], minlength=5)).pvalue > 1e-3
+
+
+def test_killed_build_resumes_to_the_same_store(tiny_cifar, tmp_path):
+    args = ["build", "nb201", "--data-dir", str(tiny_cifar), *TINY, "--epochs", "3", "--score-epochs", "1,3"]
+    ref = tmp_path / "ref.zarr"
+    assert builders_main([*args, "--out", str(ref)]) == 0
+    killed = tmp_path / "killed.zarr"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "builders", *args, "--out", str(killed)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    ckpt = tmp_path / "killed.zarr.work" / "seed0.ckpt"
+    deadline = time.time() + 120
+    while not ckpt.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the build finished before it could be killed; make it longer"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert builders_main([*args, "--out", str(killed)]) == 0  # resume
+    a, b = open_store(ref, allow_incomplete=True), open_store(killed, allow_incomplete=True)
+    np.testing.assert_array_equal(a["supernet_score"].values, b["supernet_score"].values)
+    assert list(a["arch_string"].values) == list(b["arch_string"].values)
