@@ -68,7 +68,7 @@ def build_nb201(out: str | Path, *, preset_name: str, data_dir: str | Path, epoc
     import torch
 
     from builders.groundtruth.train import augment, prepare_data, to_tensor
-    from builders.nb201.network import NB201Network, NB201Supernet
+    from builders.nb201.network import NB201Supernet
     from builders.nb201.presets import PRESETS
     from wsbench.spaces import get_space
     from wsbench.store import StoreWriter
