@@ -77,7 +77,8 @@ def _build(args: argparse.Namespace) -> dict:
     path = build_nb201(args.out, preset_name=args.preset, data_dir=args.data_dir, epochs=args.epochs,
                        score_epochs=[int(e) for e in args.score_epochs.split(",")], subnets=args.subnets,
                        seeds=[int(s) for s in args.seeds.split(",")], sample_seed=args.sample_seed,
-                       overrides=overrides)
+                       overrides=overrides,
+                       only_seeds=[int(x) for x in args.only_seeds.split(",")] if args.only_seeds else None)
     return {"out": str(args.out), "all_regions_scored": path is not None}
 
 
@@ -123,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--seeds", required=True, help="supernet seeds, e.g. 0,1,2")
     b.add_argument("--out", required=True, help="store folder (created, or resumed if it exists)")
     b.add_argument("--sample-seed", type=int, default=0, help="seed of the scored architecture sample")
+    b.add_argument("--only-seeds", help="train only these seeds (one worker process per seed)")
     for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):
         b.add_argument(f"--{name}", type=int, help=f"override the preset's {name.replace('-', ' ')}")
     args = ap.parse_args(argv)

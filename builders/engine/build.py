@@ -58,12 +58,14 @@ def _provenance(preset, epochs: int, score_epochs: list[int], seeds: list[int], 
 def build_nb201(out: str | Path, *, preset_name: str, data_dir: str | Path, epochs: int, score_epochs: list[int],
                 subnets: int, seeds: list[int], sample_seed: int = 0, work: str | Path | None = None,
                 progress: bool = True, max_epochs_this_run: int | None = None,
-                overrides: dict[str, Any] | None = None) -> Path | None:
+                overrides: dict[str, Any] | None = None, only_seeds: list[int] | None = None) -> Path | None:
     """Create or resume the store at ``out`` (a folder); returns it when every region is scored, else None.
 
     The store is finalized (validated, ``complete=True``) only once it also has
     ground truth: attach it with ``python -m builders import-gt`` / ``groundtruth``.
     ``overrides`` replace preset fields (recorded in the store's supernet_recipe).
+    ``only_seeds`` trains just those seeds of the store: run one process per
+    seed (after one process created the store) to use every core.
     """
     import torch
 
@@ -101,6 +103,8 @@ def build_nb201(out: str | Path, *, preset_name: str, data_dir: str | Path, epoc
     score = type(valid)(valid.x[: preset.score_size], valid.y[: preset.score_size])
     epochs_run = 0
     for seed in seeds:
+        if only_seeds is not None and seed not in only_seeds:
+            continue
         if not any((seed, e) in missing for e in score_epochs):
             continue
         ckpt = work / f"seed{seed}.ckpt"

@@ -1,0 +1,91 @@
+"""NB201 builder throughput at a preset, measured in one run (1 thread, as each build worker runs).
+
+Prints: supernet training images/s vs training the same sampled subnets
+stand-alone (overhead ratio), subnets scored per second (BN recalibration +
+held-out evaluation), and the projected wall time of a full build.
+
+    python benchmarks/builders_nb201.py --preset mini
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--preset", default="mini")
+    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--subnets", type=int, default=1000, help="for the projection")
+    ap.add_argument("--epochs", type=int, default=32, help="for the projection")
+    ap.add_argument("--score-epochs", type=int, default=6, help="for the projection")
+    ap.add_argument("--seeds", type=int, default=3, help="for the projection")
+    ap.add_argument("--workers", type=int, default=2, help="parallel 1-thread processes, for the projection")
+    args = ap.parse_args()
+    from builders.engine.bn import recalibrate
+    from builders.nb201.network import NB201Network, NB201Supernet
+    from builders.nb201.presets import PRESETS
+
+    torch.set_num_threads(1)
+    p = PRESETS[args.preset]
+    rng = np.random.default_rng(0)
+    archs = [tuple(int(x) for x in rng.integers(0, 5, 6)) for _ in range(args.steps + 3)]
+    x = torch.randn(p.batch_size, 3, p.resolution, p.resolution)
+    y = torch.randint(0, 10, (p.batch_size,))
+
+    def train_rate(model, fwd, label):
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        for i, a in enumerate(archs):
+            if i == 3:
+                t = time.perf_counter()
+            loss = torch.nn.functional.cross_entropy(fwd(model, a), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return p.batch_size * args.steps / (time.perf_counter() - t)
+
+    sup = NB201Supernet(p.channels, p.cells_per_stage)
+    sup_rate = train_rate(sup, lambda m, a: m(x, a), "supernet")
+    # stand-alone: the same sequence of sampled subnets, each its own network (time only the steps)
+    nets = {a: NB201Network(a, p.channels, p.cells_per_stage) for a in set(archs)}
+    t_total, n = 0.0, 0
+    for i, a in enumerate(archs):
+        net = nets[a]
+        opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+        t = time.perf_counter()
+        loss = torch.nn.functional.cross_entropy(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if i >= 3:
+            t_total += time.perf_counter() - t
+            n += 1
+    alone_rate = p.batch_size * n / t_total
+    recal = [torch.randn(p.batch_size, 3, p.resolution, p.resolution) for _ in range(p.bn_batches)]
+    xs = torch.randn(p.score_size, 3, p.resolution, p.resolution)
+    t = time.perf_counter()
+    k = 20
+    for a in archs[:k]:
+        recalibrate(sup, recal, lambda b, a=a: sup(b, a))
+        with torch.no_grad():
+            sup(xs, a)
+    score_rate = k / (time.perf_counter() - t)
+    epoch_s = p.train_size / sup_rate
+    per_seed = args.epochs * epoch_s + args.score_epochs * args.subnets / score_rate
+    total = per_seed * args.seeds / min(args.workers, args.seeds)
+    print(f"preset {p.name}: C={p.channels}, N={p.cells_per_stage}, {p.resolution}x{p.resolution}, batch {p.batch_size}")
+    print(f"  supernet training   {sup_rate:8.0f} img/s")
+    print(f"  stand-alone subnets {alone_rate:8.0f} img/s   overhead ratio {alone_rate / sup_rate:.2f}x")
+    print(f"  scoring             {score_rate:8.2f} subnets/s (BN recalibration on {p.bn_batches} batches + "
+          f"{p.score_size} held-out images)")
+    print(f"  projected build: {args.subnets} subnets x {args.score_epochs} scored epochs of {args.epochs} x "
+          f"{args.seeds} seeds on {args.workers} workers: {total / 3600:.1f} h "
+          f"({epoch_s:.0f} s per training epoch, {args.subnets / score_rate / 60:.1f} min per scoring pass)")
+
+
+if __name__ == "__main__":
+    main()
