@@ -111,3 +111,9 @@ def test_protobuf_reader_rejects_truncation():
     assert 2 in parse_message(msg)
     with pytest.raises(SourceFormatError):
         parse_message(msg[:-3])
+
+
+def test_published_file_name_with_wrong_content_is_refused(tmp_path):
+    f = write_tfrecord(tmp_path / "nasbench_only108.tfrecord")
+    with pytest.raises(SourceFormatError, match="sha256 expected 4c39c393.* \\(published\\) but got"):
+        load_nb101(f, epochs=108, split="test")

@@ -26,6 +26,11 @@ from wsbench.errors import UnknownNameError
 
 EPOCHS = (4, 12, 36, 108)
 SPLITS = {"validation": 4, "test": 5}  # EvaluationData field numbers (model_metrics.proto)
+#: published in NAS-Bench-101's README; checked when the file has its published name
+PUBLISHED_SHA256 = {
+    "nasbench_full.tfrecord": "3d64db8180fb1b0207212f9032205064312b6907a3bbc81eabea10db2f5c7e9c",
+    "nasbench_only108.tfrecord": "4c39c3936e36a85269881d659e44e61a245babcb72cb374eacacf75d0e5f4fd1",
+}
 
 
 def load_nb101(path: str | Path, *, epochs: int, split: str, verify_crc: bool = False) -> GroundTruth:
@@ -40,6 +45,10 @@ def load_nb101(path: str | Path, *, epochs: int, split: str, verify_crc: bool = 
     path = Path(path)
     if not path.is_file():
         raise SourceFormatError(f"{path}: no such file (expected nasbench_only108.tfrecord or nasbench_full.tfrecord)")
+    digest = sha256_file(path)
+    if path.name in PUBLISHED_SHA256 and digest != PUBLISHED_SHA256[path.name]:
+        raise SourceFormatError(f"{path}: sha256 expected {PUBLISHED_SHA256[path.name]} (published) but got {digest}; "
+                                "the file is corrupted or not the published release")
     runs: dict[str, dict[int, float]] = {}
     params: dict[str, float] = {}
     budgets: set[int] = set()
@@ -74,7 +83,8 @@ def load_nb101(path: str | Path, *, epochs: int, split: str, verify_crc: bool = 
     if not runs:
         raise SourceFormatError(f"{path}: no rows with epochs={epochs}; budgets in the file: {sorted(budgets)}")
     repeats = max(len(v) for v in runs.values())
-    source = {"kind": "NAS-Bench-101", "file": path.name, "sha256": sha256_file(path), "epochs": int(epochs),
+    source = {"kind": "NAS-Bench-101", "file": path.name, "sha256": digest,
+              "sha256_published": PUBLISHED_SHA256.get(path.name), "epochs": int(epochs),
               "split": split, "metric": f"final {split} accuracy (%)", "repeats": repeats,
               "license": "Apache-2.0", "citation": "Ying et al., NAS-Bench-101, ICML 2019"}
     return GroundTruth.from_runs("nb101", runs, source, params)
