@@ -171,6 +171,26 @@ def test_analognas_tiny_wheel_and_attach(tmp_path):
     assert ds.attrs["extra_gt"]["gt_score_analog"]["source"]["kind"] == "AnalogNAS-Bench"
 
 
+def test_analognas_wheel_record_checksum_is_verified(tmp_path):
+    import base64
+    import hashlib
+
+    whl = write_anb_wheel(tmp_path / "a.whl", {(0, 0, 0, 0, 0, 0): 60.0})
+    with zipfile.ZipFile(whl) as z:
+        blob = z.read("analognasbench/data.anb")
+    good = base64.urlsafe_b64encode(hashlib.sha256(blob).digest()).rstrip(b"=").decode()
+    for digest, ok in ((good, True), ("A" * 43, False)):
+        w = tmp_path / f"{ok}.whl"
+        with zipfile.ZipFile(w, "w") as z:
+            z.writestr("analognasbench/data.anb", blob)
+            z.writestr("analog_nasbench-0.1.3.dist-info/RECORD", f"analognasbench/data.anb,sha256={digest},{len(blob)}\n")
+        if ok:
+            assert len(load_analognas(w)) == 1
+        else:
+            with pytest.raises(SourceFormatError, match="differs from the wheel's RECORD"):
+                load_analognas(w)
+
+
 def test_analognas_real_wheel():
     whl = os.environ.get("WSBENCH_ANALOGNAS_WHEEL")
     if not whl or not Path(whl).is_file():

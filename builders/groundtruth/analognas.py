@@ -51,8 +51,26 @@ def read_anb_bytes(path: str | Path) -> tuple[bytes, str]:
         with zipfile.ZipFile(path) as z:
             if MEMBER not in z.namelist():
                 raise SourceFormatError(f"{path}: the wheel has no {MEMBER}")
-            return z.read(MEMBER), f"{path}!{MEMBER}"
+            data = z.read(MEMBER)
+            _check_record(z, data, path)
+            return data, f"{path}!{MEMBER}"
     return path.read_bytes(), str(path)
+
+
+def _check_record(z: zipfile.ZipFile, data: bytes, path: Path) -> None:
+    """Compare the member with the sha256 the wheel's RECORD publishes for it (when the wheel has one)."""
+    import base64
+    import hashlib
+
+    records = [n for n in z.namelist() if n.endswith(".dist-info/RECORD")]
+    for line in z.read(records[0]).decode().splitlines() if records else []:
+        name, _, rest = line.partition(",")
+        if name == MEMBER and rest.startswith("sha256="):
+            want = rest[len("sha256="):].split(",")[0]
+            got = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            if got != want:
+                raise SourceFormatError(f"{path}: {MEMBER} sha256 {got} differs from the wheel's RECORD ({want}); "
+                                        "the wheel is corrupted or was altered")
 
 
 def load_analognas(path: str | Path, *, field: str = "baseline_accuracy") -> GroundTruth:
