@@ -78,7 +78,8 @@ def _build(args: argparse.Namespace) -> dict:
                        score_epochs=[int(e) for e in args.score_epochs.split(",")], subnets=args.subnets,
                        seeds=[int(s) for s in args.seeds.split(",")], sample_seed=args.sample_seed,
                        overrides=overrides,
-                       only_seeds=[int(x) for x in args.only_seeds.split(",")] if args.only_seeds else None)
+                       only_seeds=[int(x) for x in args.only_seeds.split(",")] if args.only_seeds else None,
+                       max_epochs_this_run=0 if args.create_only else None)
     return {"out": str(args.out), "all_regions_scored": path is not None}
 
 
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", required=True, help="store folder (created, or resumed if it exists)")
     b.add_argument("--sample-seed", type=int, default=0, help="seed of the scored architecture sample")
     b.add_argument("--only-seeds", help="train only these seeds (one worker process per seed)")
+    b.add_argument("--create-only", action="store_true", help="create the store (sample, sizes) and stop")
     for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):
         b.add_argument(f"--{name}", type=int, help=f"override the preset's {name.replace('-', ' ')}")
     args = ap.parse_args(argv)

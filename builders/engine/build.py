@@ -96,6 +96,8 @@ def build_nb201(out: str | Path, *, preset_name: str, data_dir: str | Path, epoc
                                     attrs=_provenance(preset, epochs, score_epochs, seeds, subnets, sample_seed,
                                                       str(data_dir)), paper_scale=True)
         _write_sizes(writer, archs, preset)
+    if max_epochs_this_run == 0:
+        return None  # created (or found) the store; workers train the seeds
     choices = [space.parse(a) for a in archs]
     missing = set(writer.missing_regions())
     gt_recipe = _as_gt_recipe(preset)
