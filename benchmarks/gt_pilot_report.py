@@ -1,0 +1,55 @@
+"""Report a train-from-scratch ground-truth pilot: cost, accuracy range, seed-to-seed noise,
+and agreement with a full-scale ground truth (AnalogNAS-Bench) on the same architectures.
+
+    python benchmarks/gt_pilot_report.py WORK_DIR [--analognas analog_nasbench-0.1.3-py3-none-any.whl] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("work")
+    ap.add_argument("--analognas", help="the analog-nasbench wheel, for the mini-vs-full Kendall tau")
+    ap.add_argument("--workers", type=int, default=2, help="parallel 1-thread workers, for the projection")
+    args = ap.parse_args()
+    from scipy.stats import kendalltau, spearmanr
+
+    from builders.groundtruth.train import collect
+
+    gt = collect(args.work)
+    results = [json.loads(f.read_text()) for f in Path(args.work).glob("*.json")]
+    secs = np.array([r["train_seconds"] for r in results])
+    complete = [a for a, v in gt.scores.items() if np.isfinite(v).all()]
+    mat = np.array([gt.scores[a] for a in complete])
+    mean = mat.mean(axis=1)
+    out = {
+        "recipe": gt.source["recipe"], "archs_with_all_seeds": len(complete), "seeds": gt.seeds,
+        "runs": len(results), "seconds_per_run_mean": float(secs.mean()), "seconds_per_run_max": float(secs.max()),
+        "seconds_per_arch_all_seeds": float(secs.mean() * len(gt.seeds)),
+        "accuracy_min": float(mat.min()), "accuracy_max": float(mat.max()), "accuracy_mean": float(mat.mean()),
+        "noise": gt.noise(),
+    }
+    for n in (200, 1000):
+        out[f"projected_hours_{n}_archs"] = n * len(gt.seeds) * float(secs.mean()) / args.workers / 3600
+    if args.analognas:
+        from builders.groundtruth.analognas import load_analognas
+
+        full = load_analognas(args.analognas)
+        ref = np.array([full.mean(a) for a in complete])
+        ok = np.isfinite(ref)
+        out["vs_analognas"] = {"archs": int(ok.sum()),
+                               "kendall_tau": float(kendalltau(mean[ok], ref[ok]).statistic),
+                               "spearman": float(spearmanr(mean[ok], ref[ok]).statistic),
+                               "kendall_tau_seed0_only": float(kendalltau(mat[ok, 0], ref[ok]).statistic)}
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
