@@ -83,6 +83,12 @@ def _build(args: argparse.Namespace) -> dict:
     return {"out": str(args.out), "all_regions_scored": path is not None}
 
 
+def _params(args: argparse.Namespace) -> dict:
+    from builders.sizes import sizes
+
+    return sizes(args.space, args.arch, args.preset)
+
+
 def main(argv: list[str] | None = None) -> int:
     from builders.groundtruth import SOURCES
 
@@ -129,11 +135,16 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--create-only", action="store_true", help="create the store (sample, sizes) and stop")
     for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):
         b.add_argument(f"--{name}", type=int, help=f"override the preset's {name.replace('-', ' ')}")
+    pa = sub.add_parser("params", help="params and FLOPs of one architecture's stand-alone network, as JSON")
+    pa.add_argument("space", help="nb201 | darts")
+    pa.add_argument("arch", help="canonical string, or a JSON spec the space accepts")
+    pa.add_argument("--preset", required=True, help="paper | mini")
     args = ap.parse_args(argv)
     from wsbench.errors import WsbenchError
 
     try:
-        out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build}[args.command](args)
+        out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build,
+               "params": _params}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
