@@ -84,3 +84,27 @@ def test_cli_groundtruth_writes_into_a_store(tiny_cifar, tmp_path, capsys):
     assert np.isfinite(ds["gt_score_mini"].values).all()
     assert ds.attrs["extra_gt"]["gt_score_mini"]["source"]["recipe"]["epochs"] == 1
     assert builders_main([*args[:-2], "--shard", "3/2"]) == 1
+
+
+def test_cifar10_downloader_against_a_local_http_server(tiny_cifar, tmp_path):
+    import hashlib
+    import io
+    import tarfile
+
+    from http_server import Server
+
+    from builders.data.cifar10 import download_cifar10
+    from wsbench.errors import ChecksumError
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        tar.add(tiny_cifar / "cifar-10-batches-bin", arcname="cifar-10-batches-bin")
+    blob = buf.getvalue()
+    with Server(b"", files={"cifar-10-binary.tar.gz": blob}) as srv:
+        url = f"{srv.url}/cifar-10-binary.tar.gz"
+        with pytest.raises(ChecksumError, match="md5 does not match"):
+            download_cifar10(tmp_path / "bad", url=url, progress=False)  # the official md5 is not this archive's
+        assert not (tmp_path / "bad" / "cifar-10-binary.tar.gz").exists()
+        d = download_cifar10(tmp_path / "ok", url=url, md5=hashlib.md5(blob).hexdigest(), progress=False)
+    train, test = load_cifar10(d)
+    assert len(train) == 600 and len(test) == 100

@@ -70,8 +70,12 @@ def resolve(entry: CatalogEntry, *, download_missing: bool = True, progress: boo
 
 
 def download(url: str, dest: Path, sha256: str, size: int | None = None, *, retries: int = 3,
-             backoff: float = 0.5, timeout: float = 30.0, progress: bool | None = None) -> Path:
-    """Stream ``url`` to ``dest``; verify sha256 (and size); retry transient failures with back-off.
+             backoff: float = 0.5, timeout: float = 30.0, progress: bool | None = None,
+             algorithm: str = "sha256") -> Path:
+    """Stream ``url`` to ``dest``; verify its digest (and size); retry transient failures with back-off.
+
+    ``sha256`` is the expected hex digest; ``algorithm`` names the hash when a
+    source publishes another one (CIFAR-10's archive: md5).
 
     Retried: connection errors, time-outs, HTTP 5xx/429, bodies cut short.
     Not retried: other HTTP errors (e.g. 404) and a wrong checksum (the bad
@@ -90,13 +94,13 @@ def download(url: str, dest: Path, sha256: str, size: int | None = None, *, retr
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
-                got_hash, got_bytes = _stream(requests, url, out, timeout, show, size)
+                got_hash, got_bytes = _stream(requests, url, out, timeout, show, size, algorithm)
             if size is not None and got_bytes != size:
                 last = f"body cut short: got {got_bytes} of {size} bytes"
                 continue
             if got_hash != sha256:
                 raise ChecksumError(
-                    f"{url}: sha256 does not match the catalog: expected {sha256} but got {got_hash}. "
+                    f"{url}: {algorithm} does not match the published value: expected {sha256} but got {got_hash}. "
                     "Deleted the download for safety; the file may be corrupted upstream or the catalog outdated."
                 )
             os.replace(tmp, dest)
@@ -116,8 +120,9 @@ class _Retry(Exception):
     pass
 
 
-def _stream(requests, url: str, out, timeout: float, show: bool, size: int | None) -> tuple[str, int]:
-    h = hashlib.sha256()
+def _stream(requests, url: str, out, timeout: float, show: bool, size: int | None,
+            algorithm: str = "sha256") -> tuple[str, int]:
+    h = hashlib.new(algorithm)
     n = 0
     with requests.get(url, stream=True, timeout=timeout) as r:
         if r.status_code == 429 or r.status_code >= 500:

@@ -101,3 +101,28 @@ def write_cifar10_bin(folder: str | Path, train: Split, test: Split) -> Path:
 def _write(path: Path, s: Split) -> None:
     rec = np.concatenate([s.y.astype(np.uint8)[:, None], s.x.reshape(len(s), -1)], axis=1)
     rec.tofile(path)
+
+
+#: the official binary archive and the md5 published beside it on the CIFAR page
+OFFICIAL_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
+OFFICIAL_MD5 = "c32a1d4ab5d03f1284b67883e8d87530"
+
+
+def download_cifar10(dest_dir: str | Path | None = None, *, url: str = OFFICIAL_URL, md5: str = OFFICIAL_MD5,
+                     progress: bool | None = None) -> Path:
+    """Fetch the official archive into the wsbench cache (md5-verified, atomic) and unpack it safely.
+
+    Returns the folder that holds ``cifar-10-batches-bin/``; does nothing if it is already there.
+    """
+    import tarfile
+
+    from wsbench.fetch import cache_dir, download
+
+    dest = Path(dest_dir) if dest_dir else cache_dir() / "cifar10"
+    if (dest / "cifar-10-batches-bin" / TEST_FILE).is_file():
+        return dest
+    archive = download(url, dest / "cifar-10-binary.tar.gz", md5, algorithm="md5", progress=progress)
+    with tarfile.open(archive, "r:gz") as tar:
+        tar.extractall(dest, filter="data")  # refuses absolute paths, links out of dest, devices
+    _batches_dir(dest)  # the archive must have held the expected layout
+    return dest
