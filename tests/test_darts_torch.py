@@ -39,3 +39,18 @@ def test_params_cli_json(capsys):
     assert builders_main(["params", "nb201", arch, "--preset", "paper"]) == 0
     assert json.loads(capsys.readouterr().out) == {"params": 802_426, "flops": 113_951_370}
     assert builders_main(["params", "nb101", "x", "--preset", "paper"]) == 1
+
+
+def test_darts_subnet_through_supernet_equals_standalone_with_inherited_weights():
+    from builders.darts.supernet import DARTSSupernet
+    from wsbench.spaces import get_space
+
+    space = get_space("darts")
+    torch.manual_seed(0)
+    sup = DARTSSupernet(channels=4, layers=5).eval()
+    x = torch.randn(2, 3, 16, 16)
+    for arch in space.sample(3, seed=0):
+        g = space.parse(arch)
+        net = DARTSNetwork(arch, channels=4, layers=5).eval()
+        net.load_state_dict(sup.standalone_state(g))  # strict: every stand-alone weight comes from the supernet
+        torch.testing.assert_close(sup(x, g), net(x), rtol=0, atol=0)
