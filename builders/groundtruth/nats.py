@@ -71,17 +71,22 @@ def record_scores(rec: object, dataset: str, split: str, where: str) -> tuple[di
     return scores, params, flops
 
 
+def check_options(benchmark: str, dataset: str, split: str, hp: object) -> str:
+    """Refuse unknown dataset / split / budget names (listing the allowed ones); returns hp as a string."""
+    if dataset not in DATASETS:
+        raise UnknownNameError(f"{benchmark} dataset", dataset, DATASETS)
+    if split not in SPLITS[dataset]:
+        raise UnknownNameError(f"split of {dataset}", split, SPLITS[dataset])
+    if str(hp) not in BUDGETS:
+        raise UnknownNameError(f"{benchmark} budget hp (training epochs)", hp, BUDGETS)
+    return str(hp)
+
+
 def load_nats_tss(folder: str | Path, *, dataset: str, split: str, hp: str) -> GroundTruth:
     """Final-epoch top-1 accuracy on ``split`` for every architecture record in ``folder``, per seed."""
     from wsbench.spaces import get_space
 
-    if dataset not in DATASETS:
-        raise UnknownNameError("NATS-Bench dataset", dataset, DATASETS)
-    if split not in SPLITS[dataset]:
-        raise UnknownNameError(f"split of {dataset}", split, SPLITS[dataset])
-    if str(hp) not in BUDGETS:
-        raise UnknownNameError("NATS-Bench budget hp (training epochs)", hp, BUDGETS)
-    hp = str(hp)
+    hp = check_options("NATS-Bench", dataset, split, hp)
     folder = Path(folder)
     meta_path = folder / "meta.pickle.pbz2"
     if not meta_path.is_file():

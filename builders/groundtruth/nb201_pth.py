@@ -16,10 +16,9 @@ import zipfile
 from pathlib import Path
 
 from builders.groundtruth.errors import SourceFormatError
-from builders.groundtruth.nats import BUDGETS, DATASETS, SPLITS, record_scores
+from builders.groundtruth.nats import check_options, record_scores
 from builders.groundtruth.record import GroundTruth, sha256_file
 from builders.groundtruth.unpickle import safe_loads
-from wsbench.errors import UnknownNameError
 
 TORCH_MAGIC = 0x1950A86A20F9469CFC6C
 HP_KEYS = {"12": ("less", "12"), "200": ("full", "200")}
@@ -46,12 +45,7 @@ def load_nb201_pth(path: str | Path, *, dataset: str, split: str, hp: str) -> Gr
     """Final-epoch ``split`` accuracy per seed for every architecture of a NAS-Bench-201 ``.pth``."""
     from wsbench.spaces import get_space
 
-    if dataset not in DATASETS:
-        raise UnknownNameError("NAS-Bench-201 dataset", dataset, DATASETS)
-    if split not in SPLITS[dataset]:
-        raise UnknownNameError(f"split of {dataset}", split, SPLITS[dataset])
-    if str(hp) not in BUDGETS:
-        raise UnknownNameError("NAS-Bench-201 budget hp (training epochs)", hp, BUDGETS)
+    hp = check_options("NAS-Bench-201", dataset, split, hp)
     path = Path(path)
     if not path.is_file():
         raise SourceFormatError(f"{path}: no such file (expected NAS-Bench-201-v1_*.pth)")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from builders.common_ops import Zero
+
 OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 
 
@@ -20,15 +22,6 @@ class ReLUConvBN(nn.Sequential):
             nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=padding, bias=not affine),
             nn.BatchNorm2d(c_out, affine=affine, track_running_stats=track_running_stats),
         )
-
-
-class Zero(nn.Module):
-    def __init__(self, stride: int):
-        super().__init__()
-        self.stride = stride
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x.mul(0.0) if self.stride == 1 else x[:, :, :: self.stride, :: self.stride].mul(0.0)
 
 
 class Pool(nn.Module):
