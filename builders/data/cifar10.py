@@ -42,7 +42,7 @@ def _batches_dir(data_dir: str | Path) -> Path:
             return cand
     raise StoreNotFoundError(
         f"{d}: no cifar-10-batches-bin/{TEST_FILE}; expected the official binary layout "
-        "(convert our copy with `python ../shared/tools/cifar10_from_jpeg.py DIR`)"
+        "(builders.data.cifar10.download_cifar10() fetches the official archive)"
     )
 
 
