@@ -2,8 +2,8 @@
 
 Each ``data_batch_{1..5}.bin`` / ``test_batch.bin`` holds 10,000 records of
 1 label byte + 3,072 pixel bytes (1,024 red, 1,024 green, 1,024 blue, row
-major). Our copy in ../shared is a JPEG (q75) re-encoding converted to this
-layout by ``../shared/tools/cifar10_from_jpeg.py``: say so in dataset attributes.
+major). The path is always an option; a copy made from a JPEG re-encoding
+(as on the wsbench build machine) must say so in the dataset attributes.
 """
 
 from __future__ import annotations
