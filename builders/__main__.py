@@ -46,8 +46,6 @@ def _groundtruth(args: argparse.Namespace) -> dict:
     from wsbench.errors import OptionError
     from wsbench.spaces import get_space
 
-    if args.space != "nb201":
-        raise OptionError(f"train-from-scratch ground truth exists for nb201 only so far, got {args.space!r}")
     space = get_space(args.space)
     archs = [space.canonicalize(a) for a in _read_archs(args.archs_from)]
     if args.limit:
@@ -57,7 +55,7 @@ def _groundtruth(args: argparse.Namespace) -> dict:
         assert 0 <= i < n
     except (ValueError, AssertionError):
         raise OptionError(f"--shard must be i/n with 0 <= i < n, got {args.shard!r}") from None
-    recipe = recipe_for(args.preset, epochs=args.epochs, train_size=args.train_size, valid_size=args.valid_size)
+    recipe = recipe_for(args.preset, args.space, epochs=args.epochs, train_size=args.train_size, valid_size=args.valid_size)
     seeds = [int(s) for s in args.seeds.split(",")]
     run(archs, seeds, recipe, args.data_dir, args.work, shard=(i, n))
     gt = collect(args.work, archs)
@@ -68,18 +66,15 @@ def _groundtruth(args: argparse.Namespace) -> dict:
 
 
 def _build(args: argparse.Namespace) -> dict:
-    from builders.engine.build import build_nb201
-    from wsbench.errors import OptionError
+    from builders.engine.build import build
 
-    if args.space != "nb201":
-        raise OptionError(f"the supernet engine supports nb201 so far, got {args.space!r}")
     overrides = {k: getattr(args, k) for k in ("train_size", "valid_size", "score_size", "bn_batches", "batch_size")}
-    path = build_nb201(args.out, preset_name=args.preset, data_dir=args.data_dir, epochs=args.epochs,
-                       score_epochs=[int(e) for e in args.score_epochs.split(",")], subnets=args.subnets,
-                       seeds=[int(s) for s in args.seeds.split(",")], sample_seed=args.sample_seed,
-                       overrides=overrides,
-                       only_seeds=[int(x) for x in args.only_seeds.split(",")] if args.only_seeds else None,
-                       max_epochs_this_run=0 if args.create_only else None)
+    path = build(args.space, args.out, preset_name=args.preset, data_dir=args.data_dir, epochs=args.epochs,
+                 score_epochs=[int(e) for e in args.score_epochs.split(",")], subnets=args.subnets,
+                 seeds=[int(s) for s in args.seeds.split(",")], sample_seed=args.sample_seed,
+                 overrides=overrides,
+                 only_seeds=[int(x) for x in args.only_seeds.split(",")] if args.only_seeds else None,
+                 max_epochs_this_run=0 if args.create_only else None)
     return {"out": str(args.out), "all_regions_scored": path is not None}
 
 
@@ -108,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     gt.add_argument("--width", help="NDS: keep models of this width, or 'any'")
     gt.add_argument("--depth", help="NDS: keep models of this depth, or 'any'")
     tr = sub.add_parser("groundtruth", help="train architectures from scratch (resumable, shardable)")
-    tr.add_argument("space", help="search space (nb201)")
+    tr.add_argument("space", help="search space: nb201 | nb101 | darts")
     tr.add_argument("--preset", required=True, help="mini | paper (see builders/groundtruth/train.py PRESETS)")
     tr.add_argument("--archs-from", required=True, help="a store (its arch_string) or a .txt file, one arch per line")
     tr.add_argument("--seeds", required=True, help="GT seeds, e.g. 0,1")
@@ -122,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--store", help="write the collected GT into this store folder")
     tr.add_argument("--name", default="gt_score_mini", help="GT variable to write (default gt_score_mini)")
     b = sub.add_parser("build", help="train supernets and score every sampled subnet (resumable)")
-    b.add_argument("space", help="search space (nb201)")
-    b.add_argument("--preset", required=True, help="mini | paper (builders/nb201/presets.py)")
+    b.add_argument("space", help="search space: nb201 | nb101 | darts")
+    b.add_argument("--preset", required=True, help="mini | paper (builders/<space>/presets.py)")
     b.add_argument("--data-dir", required=True, help="folder with cifar-10-batches-bin/")
     b.add_argument("--epochs", type=int, required=True, help="supernet training epochs")
     b.add_argument("--score-epochs", required=True, help="epochs after which every subnet is scored, e.g. 1,2,4,8")
@@ -136,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):
         b.add_argument(f"--{name}", type=int, help=f"override the preset's {name.replace('-', ' ')}")
     pa = sub.add_parser("params", help="params and FLOPs of one architecture's stand-alone network, as JSON")
-    pa.add_argument("space", help="nb201 | darts")
+    pa.add_argument("space", help="nb201 | nb101 | darts")
     pa.add_argument("arch", help="canonical string, or a JSON spec the space accepts")
     pa.add_argument("--preset", required=True, help="paper | mini")
     args = ap.parse_args(argv)

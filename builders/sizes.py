@@ -8,26 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from wsbench.errors import OptionError
-
 
 def standalone(space: str, arch: Any, preset: str):
-    """(network, input shape) of ``arch`` at ``preset``."""
-    if space == "nb201":
-        from builders.nb201.network import NB201Network
-        from builders.nb201.presets import PRESETS
+    """(network, input shape) of ``arch`` at ``preset``; ``paper`` is the network the published benchmark sizes.
 
-        if preset not in PRESETS:
-            raise OptionError(f"nb201 presets: {sorted(PRESETS)}; got {preset!r}")
-        p = PRESETS[preset]
-        return NB201Network(arch, p.channels, p.cells_per_stage, 10), (3, p.resolution, p.resolution)
-    if space == "darts":
-        from builders.darts.network import DARTSNetwork
+    For darts that is DARTS's CIFAR-10 evaluation network (C=36, 20 cells,
+    no auxiliary head), not the smaller search network the paper preset trains.
+    """
+    from builders.engine.kits import get_kit
 
-        if preset != "paper":
-            raise OptionError(f"darts presets: ['paper'] (C=36, 20 cells, CIFAR-10); got {preset!r}")
-        return DARTSNetwork(arch, 36, 20, 10), (3, 32, 32)
-    raise OptionError(f"stand-alone networks exist for nb201 and darts so far; got {space!r}")
+    kit = get_kit(space)
+    if preset == "paper":
+        return kit.paper_standalone(arch), (3, 32, 32)
+    p = kit.preset(preset)
+    return kit.standalone(arch, p.channels, p.cells_per_stage), (3, p.resolution, p.resolution)
 
 
 def sizes(space: str, arch: Any, preset: str) -> dict[str, int]:

@@ -1,9 +1,9 @@
 """Build one dataset: for each supernet seed, train with SPOS and score every sampled subnet at chosen epochs.
 
 Regions are written to the store as soon as they are scored; a checkpoint
-after every epoch (and the store itself) lets a killed build resume. Only
-NB201 is wired so far; other spaces plug in the same way (a supernet with
-``forward(x, choices)`` and a stand-alone network).
+after every epoch (and the store itself) lets a killed build resume. A space
+plugs in through its kit (``builders/engine/kits.py``): presets, a supernet
+with ``forward(x, parsed_arch)`` and its stand-alone network.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from wsbench.errors import OptionError
 BUILDER_VERSION = "0.1.0"
 
 
-def _provenance(preset, epochs: int, score_epochs: list[int], seeds: list[int], n: int, sample_seed: int,
+def _provenance(kit, preset, epochs: int, score_epochs: list[int], seeds: list[int], n: int, sample_seed: int,
                 data_dir: str) -> dict[str, Any]:
     import torch
 
@@ -38,7 +38,7 @@ def _provenance(preset, epochs: int, score_epochs: list[int], seeds: list[int], 
                     "split": "seeded split of the official 50k training set; the held-out part is never trained on"},
         "scale_preset": preset.name,
         "sampler": {"training": "uniform single-path (SPOS): each step one architecture, every op equally likely",
-                    "arch_sample": "wsbench.spaces.get_space('nb201').sample(n, seed)", "arch_sample_seed": sample_seed,
+                    "arch_sample": f"wsbench.spaces.get_space({kit.space!r}).sample(n, seed)", "arch_sample_seed": sample_seed,
                     "subnets": n},
         "supernet_recipe": {**asdict(preset), "epochs": epochs, "optimizer": "SGD nesterov", "schedule": "cosine",
                             "seeds": seeds},
@@ -49,13 +49,13 @@ def _provenance(preset, epochs: int, score_epochs: list[int], seeds: list[int], 
         "gt_noise": {"kendall_tau_between_gt_seeds": None, "why_missing": "no ground truth attached yet"},
         "software": {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
                      "wsbench": wsbench.__version__},
-        "builder": {"name": "builders.engine.build (nb201)", "version": BUILDER_VERSION},
+        "builder": {"name": f"builders.engine.build ({kit.space})", "version": BUILDER_VERSION},
         "license": "CC-BY-4.0",
-        "citation": "wsbench (2026); Dong & Yang, NAS-Bench-201, ICLR 2020",
+        "citation": f"wsbench (2026); {kit.citation}",
     }
 
 
-def build_nb201(out: str | Path, *, preset_name: str, data_dir: str | Path, epochs: int, score_epochs: list[int],
+def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str | Path, epochs: int, score_epochs: list[int],
                 subnets: int, seeds: list[int], sample_seed: int = 0, work: str | Path | None = None,
                 progress: bool = True, max_epochs_this_run: int | None = None,
                 overrides: dict[str, Any] | None = None, only_seeds: list[int] | None = None) -> Path | None:
@@ -67,35 +67,37 @@ def build_nb201(out: str | Path, *, preset_name: str, data_dir: str | Path, epoc
     ``only_seeds`` trains just those seeds of the store: run one process per
     seed (after one process created the store) to use every core.
     """
+    from dataclasses import replace
+
     import torch
 
+    from builders.engine.kits import get_kit
     from builders.groundtruth.train import augment, prepare_data, to_tensor
-    from builders.nb201.network import NB201Supernet
-    from builders.nb201.presets import PRESETS
     from wsbench.spaces import get_space
     from wsbench.store import StoreWriter
 
-    if preset_name not in PRESETS:
-        raise OptionError(f"unknown preset {preset_name!r}; expected one of {sorted(PRESETS)}")
-    from dataclasses import replace
-
-    preset = replace(PRESETS[preset_name], **{k: v for k, v in (overrides or {}).items() if v is not None})
+    kit = get_kit(space_name)
+    preset = replace(kit.preset(preset_name), **{k: v for k, v in (overrides or {}).items() if v is not None})
     score_epochs = sorted(set(score_epochs))
     if not score_epochs or score_epochs[0] < 1 or score_epochs[-1] > epochs:
         raise OptionError(f"score epochs must lie in 1..{epochs}, got {score_epochs}")
     torch.set_num_threads(1)
-    space = get_space("nb201")
+    space = get_space(space_name)
     out = Path(out)
     work = Path(work) if work else out.with_name(out.name + ".work")
     if out.exists():
         writer = StoreWriter.resume(out)
+        found = writer.group.attrs.get("space")
+        if found != space_name:
+            raise OptionError(f"{out} is a {found} store, but the build asks for {space_name}; "
+                              "pick the matching space or a new --out")
         archs = writer.arch_strings()
     else:
         archs = space.sample(subnets, seed=sample_seed)
-        writer = StoreWriter.create(out, space="nb201", archs=archs, epochs=score_epochs, seeds=seeds,
-                                    attrs=_provenance(preset, epochs, score_epochs, seeds, subnets, sample_seed,
+        writer = StoreWriter.create(out, space=space_name, archs=archs, epochs=score_epochs, seeds=seeds,
+                                    attrs=_provenance(kit, preset, epochs, score_epochs, seeds, subnets, sample_seed,
                                                       str(data_dir)), paper_scale=True)
-        _write_sizes(writer, archs, preset)
+        _write_sizes(writer, archs, kit, preset)
     if max_epochs_this_run == 0:
         return None  # created (or found) the store; workers train the seeds
     choices = [space.parse(a) for a in archs]
@@ -111,7 +113,7 @@ def build_nb201(out: str | Path, *, preset_name: str, data_dir: str | Path, epoc
             continue
         ckpt = work / f"seed{seed}.ckpt"
         torch.manual_seed(seed)
-        model = NB201Supernet(preset.channels, preset.cells_per_stage, num_classes=10)
+        model = kit.supernet(preset)
         opt = torch.optim.SGD(model.parameters(), lr=preset.lr, momentum=preset.momentum, nesterov=True,
                               weight_decay=preset.weight_decay)
         steps = len(train) // preset.batch_size
@@ -134,7 +136,7 @@ def build_nb201(out: str | Path, *, preset_name: str, data_dir: str | Path, epoc
             for b in range(steps):
                 idx = np.sort(order[b * preset.batch_size:(b + 1) * preset.batch_size])
                 x = augment(to_tensor(train.x[idx]), data_rng, preset.crop_padding, preset.flip)
-                arch = tuple(int(k) for k in sampler.integers(0, len(space.ops), size=len(space.decisions)))
+                arch = space.draw(sampler)
                 loss = torch.nn.functional.cross_entropy(model(x, arch), torch.from_numpy(train.y[idx]))
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
@@ -162,7 +164,7 @@ def build_nb201(out: str | Path, *, preset_name: str, data_dir: str | Path, epoc
     return out
 
 
-def score_all(model, choices: list[tuple[int, ...]], train, score, preset, seed: int, epoch: int) -> np.ndarray:
+def score_all(model, choices: list, train, score, preset, seed: int, epoch: int) -> np.ndarray:
     """Accuracy (%) of every subnet on the held-out split after BN recalibration on R training batches.
 
     The recalibration batches are the same for every subnet at this (seed, epoch): a fixed seeded draw.
@@ -192,18 +194,18 @@ def _as_gt_recipe(preset):
 
     return Recipe(preset.name, preset.channels, preset.cells_per_stage, preset.resolution, 1, preset.batch_size,
                   preset.lr, preset.momentum, True, preset.weight_decay, preset.train_size, preset.valid_size,
-                  preset.split_seed, preset.crop_padding, preset.flip)
+                  preset.split_seed, preset.crop_padding, preset.flip)  # data preparation only: space irrelevant
 
 
-def _write_sizes(writer, archs: list[str], preset) -> None:
+def _write_sizes(writer, archs: list[str], kit, preset) -> None:
+    """params/FLOPs of every architecture's stand-alone network at the build preset and at the published scale."""
     from builders.flops import count_flops
-    from builders.nb201.network import NB201Network, count_params
+    from builders.nb201.network import count_params
 
-    sizes = {"params": [], "flops": [], "params_paper": [], "flops_paper": []}
+    sizes: dict[str, list[int]] = {"params": [], "flops": [], "params_paper": [], "flops_paper": []}
     for a in archs:
-        for suffix, (c, n, r) in (("", (preset.channels, preset.cells_per_stage, preset.resolution)),
-                                  ("_paper", (16, 5, 32))):
-            net = NB201Network(a, c, n, num_classes=10)
+        for suffix, net, r in (("", kit.standalone(a, preset.channels, preset.cells_per_stage), preset.resolution),
+                               ("_paper", kit.paper_standalone(a), 32)):
             sizes["params" + suffix].append(count_params(net))
             sizes["flops" + suffix].append(count_flops(net, (3, r, r)))
     for k, v in sizes.items():

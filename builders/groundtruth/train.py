@@ -40,6 +40,7 @@ class Recipe:
     split_seed: int
     crop_padding: int
     flip: bool
+    space: str = "nb201"
 
 
 PRESETS = {
@@ -120,12 +121,13 @@ def train_one(arch: str, seed: int, recipe: Recipe, train, valid) -> dict[str, A
     """Train ``arch`` from scratch with ``recipe``; return the held-out accuracy after each epoch."""
     import torch
 
+    from builders.engine.kits import get_kit
     from builders.flops import count_flops
-    from builders.nb201.network import NB201Network, count_params
+    from builders.nb201.network import count_params
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = NB201Network(arch, recipe.channels, recipe.cells_per_stage, num_classes=10)
+    model = get_kit(recipe.space).standalone(arch, recipe.channels, recipe.cells_per_stage)
     opt = torch.optim.SGD(model.parameters(), lr=recipe.lr, momentum=recipe.momentum, nesterov=recipe.nesterov,
                           weight_decay=recipe.weight_decay)
     steps_per_epoch = len(train) // recipe.batch_size
@@ -198,12 +200,21 @@ def collect(work: str | Path, archs: list[str] | None = None) -> GroundTruth:
     source = {"kind": "trained from scratch (wsbench builders.groundtruth.train)", "recipe": recipe,
               "data": "CIFAR-10 official binary layout; GT = accuracy on the held-out part of the training set",
               "runs": len(seconds), "mean_train_seconds": float(np.mean(seconds)) if seconds else None}
-    return GroundTruth.from_runs("nb201", runs, source, params, flops)
+    return GroundTruth.from_runs(recipe.get("space", "nb201"), runs, source, params, flops)
 
 
-def recipe_for(preset: str, **overrides: Any) -> Recipe:
+def recipe_for(preset: str, space: str = "nb201", **overrides: Any) -> Recipe:
+    """The GT recipe of ``preset``; other spaces take the NB201 recipe's schedule and data scale with the
+    network scale (channels, cells, resolution) of their own supernet preset of that name."""
     from wsbench.errors import UnknownNameError
 
     if preset not in PRESETS:
         raise UnknownNameError("ground-truth preset", preset, PRESETS)
-    return replace(PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None})
+    base = PRESETS[preset]
+    if space != "nb201":
+        from builders.engine.kits import get_kit
+
+        net = get_kit(space).preset(preset)
+        base = replace(base, space=space, channels=net.channels, cells_per_stage=net.cells_per_stage,
+                       resolution=net.resolution)
+    return replace(base, **{k: v for k, v in overrides.items() if v is not None})

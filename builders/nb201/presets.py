@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from builders.engine.preset import SupernetPreset
 
-
-@dataclass(frozen=True)
-class SupernetPreset:
-    name: str
-    channels: int
-    cells_per_stage: int
-    resolution: int
-    batch_size: int
-    lr: float
-    momentum: float
-    weight_decay: float
-    train_size: int  # images of the training part of the split the supernet trains on
-    valid_size: int  # held-out part of the official training set (same split as the mini ground truth)
-    score_size: int  # held-out images each subnet is scored on
-    bn_batches: int  # training batches for BatchNorm recalibration before scoring
-    split_seed: int
-    crop_padding: int
-    flip: bool
-
+__all__ = ["PRESETS", "SupernetPreset"]
 
 PRESETS = {
     "paper": SupernetPreset("paper", 16, 5, 32, 256, 0.1, 0.9, 5e-4, 25_000, 25_000, 10_000, 50, 0, 4, True),

@@ -58,6 +58,10 @@ class SearchSpace(abc.ABC):
         """One architecture drawn uniformly from the space."""
 
     # -- shared behaviour -------------------------------------------------------------
+    def draw(self, rng: np.random.Generator) -> Any:
+        """One architecture in parsed form, drawn uniformly: what each supernet training step runs."""
+        return self._sample_parsed(rng)
+
     def canonicalize(self, arch: object) -> str:
         """The canonical string of ``arch`` (any accepted spelling)."""
         return self.format(self.parse(arch))

@@ -1,4 +1,4 @@
-"""The NB201 supernet engine: a real tiny build, uniform sampling, BN recalibration, kill-and-resume."""
+"""The supernet engine: real tiny builds of every wired space, uniform sampling, BN recalibration, kill-and-resume."""
 
 from __future__ import annotations
 
@@ -37,15 +37,16 @@ def tiny_cifar(tmp_path_factory):
     return d
 
 
-def test_tiny_build_then_ground_truth_gives_a_valid_store(tiny_cifar, tmp_path):
-    out = tmp_path / "nb201-tiny.zarr"
-    assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *TINY]) == 0
+@pytest.mark.parametrize("space", ["nb201", "nb101", "darts"])
+def test_tiny_build_then_ground_truth_gives_a_valid_store(space, tiny_cifar, tmp_path):
+    out = tmp_path / f"{space}-tiny.zarr"
+    assert builders_main(["build", space, "--data-dir", str(tiny_cifar), "--out", str(out), *TINY]) == 0
     ds = open_store(out, allow_incomplete=True)
     assert ds.attrs["complete"] is False and ds.attrs["scores_complete"] is True  # no GT yet: not a dataset
     sn = ds["supernet_score"].values
     assert sn.shape == (2, 2, 4) and np.isfinite(sn).all() and ((sn >= 0) & (sn <= 100)).all()
     assert ds["params_paper"].values.min() > ds["params"].values.max() / 10
-    assert builders_main(["groundtruth", "nb201", "--preset", "mini", "--archs-from", str(out), "--seeds", "0",
+    assert builders_main(["groundtruth", space, "--preset", "mini", "--archs-from", str(out), "--seeds", "0",
                           "--data-dir", str(tiny_cifar), "--work", str(tmp_path / "gt"), "--epochs", "1",
                           "--train-size", "200", "--valid-size", "100", "--store", str(out),
                           "--name", "gt_score"]) == 0
@@ -53,7 +54,17 @@ def test_tiny_build_then_ground_truth_gives_a_valid_store(tiny_cifar, tmp_path):
 
     final = open_store(out)
     assert final.attrs["complete"] is True and validate(final) == []
-    assert final.attrs["evaluation_protocol"]["bn"] == "recalibrate"
+    assert final.attrs["evaluation_protocol"]["bn"] == "recalibrate" and final.attrs["space"] == space
+    assert final.attrs["gt_source"]["recipe"]["space"] == space
+
+
+def test_resuming_a_store_of_another_space_is_refused(tiny_cifar, tmp_path, capsys):
+    out = tmp_path / "nb201.zarr"
+    assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *TINY,
+                          "--create-only"]) == 0
+    capsys.readouterr()
+    assert builders_main(["build", "nb101", "--data-dir", str(tiny_cifar), "--out", str(out), *TINY]) == 1
+    assert "is a nb201 store, but the build asks for nb101" in capsys.readouterr().err
 
 
 def test_recalibration_replaces_running_statistics():
@@ -69,14 +80,24 @@ def test_recalibration_replaces_running_statistics():
     assert bn.running_mean.abs().max() < 5 and not sup.training and bn.momentum == 0.1
 
 
-def test_uniform_sampling_of_ops_is_uniform():
-    """The engine draws each decision's op with rng.integers(0, 5): chi-square on 6 x 5000 draws."""
+def test_training_draws_are_uniform_over_ops():
+    """What each training step runs (space.draw): chi-square on op frequencies per decision, 5000 draws."""
     import scipy.stats as st
 
+    from wsbench.spaces import get_space
+
+    nb201 = get_space("nb201")
     rng = np.random.default_rng([0, 1])
-    draws = rng.integers(0, 5, size=(5000, 6))
+    draws = np.array([nb201.draw(rng) for _ in range(5000)])
     for d in range(6):
         assert st.chisquare(np.bincount(draws[:, d], minlength=5)).pvalue > 1e-3
+    darts = get_space("darts")
+    counts = np.zeros(len(darts.ops), dtype=int)
+    for _ in range(1000):
+        for pairs, _concat in darts.draw(rng).values():
+            for op, _src in pairs:
+                counts[darts.ops.index(op)] += 1
+    assert st.chisquare(counts).pvalue > 1e-3
 
 
 def test_killed_build_resumes_to_the_same_store(tiny_cifar, tmp_path):

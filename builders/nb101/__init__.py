@@ -1,0 +1,1 @@
+"""NAS-Bench-101: stand-alone network, channel-sliced supernet, presets."""
