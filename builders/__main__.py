@@ -78,6 +78,13 @@ def _build(args: argparse.Namespace) -> dict:
     return {"out": str(args.out), "all_regions_scored": path is not None}
 
 
+def _publish(args: argparse.Namespace) -> dict:
+    from builders.publish import publish
+
+    return publish(args.store, args.meta, out_dir=args.out_dir, catalog_dir=args.catalog, url=args.url,
+                   bundled=not args.no_bundle)
+
+
 def _params(args: argparse.Namespace) -> dict:
     from builders.sizes import sizes
 
@@ -134,12 +141,20 @@ def main(argv: list[str] | None = None) -> int:
     pa.add_argument("space", help="nb201 | nb101 | darts")
     pa.add_argument("arch", help="canonical string, or a JSON spec the space accepts")
     pa.add_argument("--preset", required=True, help="paper | mini")
+    pu = sub.add_parser("publish", help="zip a finished store and write its catalog entry (sha256, sizes from the store)")
+    pu.add_argument("store", help="finished store folder (or zip)")
+    pu.add_argument("--meta", required=True, help="TOML with name, version, dataset, title, description, license, "
+                                                  "citation, release_notes, builder.command")
+    pu.add_argument("--out-dir", default="wsbench/datasets", help="where the zip goes (default: bundled in the wheel)")
+    pu.add_argument("--catalog", default="catalog", help="catalog folder for <name>.toml")
+    pu.add_argument("--url", help="where the zip is also hosted (optional)")
+    pu.add_argument("--no-bundle", action="store_true", help="do not mark the file as shipped in the wheel")
     args = ap.parse_args(argv)
     from wsbench.errors import WsbenchError
 
     try:
         out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build,
-               "params": _params}[args.command](args)
+               "params": _params, "publish": _publish}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -81,3 +81,14 @@ def test_catalog_readme_documents_every_field():
     text = (Path(__file__).resolve().parents[1] / "catalog" / "README.md").read_text()
     for f in [*FIELDS, *FILE_FIELDS]:
         assert f"`{f}`" in text, f
+
+
+def test_a_file_needs_a_url_or_to_be_bundled(tmp_path: Path):
+    write_entry(tmp_path, "good", "https://example.org/good.zip", b"x")
+    text = (tmp_path / "good.toml").read_text()
+    (tmp_path / "good.toml").write_text(text.replace('url = "https://example.org/good.zip"\n', ""))
+    with pytest.raises(CatalogError, match="needs a url, or bundled = true"):
+        load_catalog(tmp_path)
+    (tmp_path / "good.toml").write_text(text.replace('url = "https://example.org/good.zip"\n', "bundled = true\n"))
+    f = load_catalog(tmp_path)["good"].store_file
+    assert f.bundled and f.url is None

@@ -25,15 +25,16 @@ FIELDS: dict[str, type | tuple[type, ...]] = {
     "citation": str, "builder": dict, "release_notes": str,
 }
 SIZES = ("archs", "epochs", "seeds")
-FILE_FIELDS = {"url": str, "sha256": str, "bytes": int, "filename": str}
+FILE_FIELDS = {"sha256": str, "bytes": int, "filename": str}  # plus ``url`` and/or ``bundled = true``
 
 
 @dataclass(frozen=True)
 class CatalogFile:
     filename: str
-    url: str
+    url: str | None  # None: shipped in the wheel only (no hosted copy to go dead)
     sha256: str
     bytes: int
+    bundled: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,11 +110,19 @@ def parse_entry(data: dict[str, Any], source: Path) -> tuple[CatalogEntry | None
             continue
         if not _SHA256.match(f["sha256"]):
             problems.append(f"files[{i}].sha256 must be 64 lowercase hex digits")
-        if not f["url"].startswith(("https://", "http://")):
+        url, bundled = f.get("url"), f.get("bundled", False)
+        if not isinstance(bundled, bool):
+            problems.append(f"files[{i}].bundled must be true or false")
+        if url is None and bundled is not True:
+            problems.append(f"files[{i}] needs a url, or bundled = true for a file shipped in the wheel")
+        elif url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
             problems.append(f"files[{i}].url must be an http(s) URL")
+        unknown = set(f) - set(FILE_FIELDS) - {"url", "bundled"}
+        if unknown:
+            problems.append(f"files[{i}]: unknown field(s) {sorted(unknown)}")
         if "/" in f["filename"] or f["filename"].startswith("."):
             problems.append(f"files[{i}].filename must be a plain file name")
-        files.append(CatalogFile(f["filename"], f["url"], f["sha256"], f["bytes"]))
+        files.append(CatalogFile(f["filename"], url, f["sha256"], f["bytes"], bundled is True))
     for key in ("name", "version"):
         if not isinstance(data["builder"].get(key), str):
             problems.append(f"builder.{key} (string) is missing")

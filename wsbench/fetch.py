@@ -58,6 +58,14 @@ def locate(entry: CatalogEntry) -> Path | None:
     return None
 
 
+def where(entry: CatalogEntry) -> str:
+    """``bundled``, ``cached``, ``remote`` (downloadable) or ``missing`` (wheel-only file not found)."""
+    found = locate(entry)
+    if found is not None:
+        return "bundled" if found.parent == bundled_dir() else "cached"
+    return "remote" if entry.store_file.url else "missing"
+
+
 def resolve(entry: CatalogEntry, *, download_missing: bool = True, progress: bool | None = None) -> Path:
     """Local path of the entry's store file, downloading it if needed."""
     found = locate(entry)
@@ -66,6 +74,11 @@ def resolve(entry: CatalogEntry, *, download_missing: bool = True, progress: boo
     if not download_missing:
         raise DownloadError(f"{entry.name} is not bundled or cached; run `wsbench download {entry.name}`")
     f = entry.store_file
+    if f.url is None:
+        where = bundled_dir() / f.filename
+        raise DownloadError(f"{entry.name} ships inside the wsbench wheel only, but {where} is missing or has the "
+                            f"wrong size (expected {f.bytes} bytes); reinstall wsbench (pip install --force-reinstall "
+                            "wsbench) or put the file in the cache folder that `wsbench env` prints")
     return download(f.url, cached_path(entry), f.sha256, f.bytes, progress=progress)
 
 

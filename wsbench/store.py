@@ -230,15 +230,17 @@ class StoreWriter:
 
 
 def zip_store(folder: str | os.PathLike, zip_path: str | os.PathLike) -> Path:
-    """Zip a finished store folder once (ZIP_STORED: chunks are already compressed); atomic rename."""
+    """Zip a finished store folder (ZIP_STORED: chunks are already compressed; byte-reproducible); atomic rename."""
     folder, zip_path = Path(folder), Path(zip_path)
     fd, tmp = tempfile.mkstemp(prefix=zip_path.name + ".", suffix=".part", dir=zip_path.parent)
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
             for f in sorted(folder.rglob("*")):
-                if f.is_file():
-                    zf.write(f, f.relative_to(folder).as_posix())
+                if f.is_file():  # fixed timestamps and modes: the same store always zips to the same bytes
+                    info = zipfile.ZipInfo(f.relative_to(folder).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
+                    info.external_attr = 0o644 << 16
+                    zf.writestr(info, f.read_bytes(), compress_type=zipfile.ZIP_STORED)
         os.replace(tmp, zip_path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -93,14 +93,14 @@ def list_cmd(as_json: JsonOpt = False) -> None:
 
     try:
         from wsbench.catalog import load_catalog
-        from wsbench.fetch import locate
+        from wsbench.fetch import where
 
         entries = load_catalog()
     except WsbenchError as e:
         _fail(str(e))
         return
     rows = [{"name": e.name, "space": e.space, "dataset": e.dataset, "scale": e.scale, **e.sizes,
-             "metric": e.metric, "where": "local" if locate(e) else "remote", "title": e.title} for e in entries.values()]
+             "metric": e.metric, "where": where(e), "title": e.title} for e in entries.values()]
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=1) + "\n")
         return

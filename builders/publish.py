@@ -1,0 +1,98 @@
+"""Finished store -> zipped file + catalog entry, with every computed field taken from the store itself.
+
+The human part of an entry (title, description, licence, citation, release
+notes, the exact build command) is written by hand in a small TOML file; this
+module adds what must never be typed by hand: sizes, space, metric, scale,
+builder, file name, sha256 and byte count. The store must validate (deep)
+first, so an incomplete or broken store cannot be published.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from wsbench.errors import OptionError
+
+#: fields the maintainer writes in the meta TOML
+HAND_FIELDS = ("name", "version", "dataset", "title", "description", "license", "citation", "release_notes")
+
+
+def publish(store: str | Path, meta: str | Path, *, out_dir: str | Path, catalog_dir: str | Path,
+            url: str | None = None, bundled: bool = True) -> dict[str, Any]:
+    """Zip ``store`` into ``out_dir/<name>-<version>.zip`` and write ``catalog_dir/<name>.toml``; return the entry."""
+    from wsbench.catalog import parse_entry
+    from wsbench.fetch import sha256_of
+    from wsbench.schema import validate
+    from wsbench.store import open_store, zip_store
+
+    store, out_dir, catalog_dir = Path(store), Path(out_dir), Path(catalog_dir)
+    try:
+        hand = tomllib.loads(Path(meta).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise OptionError(f"cannot read the meta file {meta}: {e}") from None
+    missing = [k for k in HAND_FIELDS if not isinstance(hand.get(k), str)]
+    if missing or not isinstance(hand.get("builder", {}).get("command"), str):
+        raise OptionError(f"{meta} needs string fields {missing or []} and builder.command (the exact build "
+                          f"command); expected all of {list(HAND_FIELDS)}")
+    ds = open_store(store)
+    problems = validate(ds)
+    if problems:
+        raise OptionError(f"{store} does not validate; fix before publishing: " + "; ".join(problems))
+    if not url and not bundled:
+        raise OptionError("a published file needs a url, or bundling into the wheel (bundled = true)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    filename = f"{hand['name']}-{hand['version']}.zip"
+    if store.is_dir():
+        zipped = zip_store(store, out_dir / filename)
+    else:
+        zipped = out_dir / filename
+        if store.resolve() != zipped.resolve():
+            zipped.write_bytes(store.read_bytes())
+    a = ds.attrs
+    f: dict[str, Any] = {"filename": filename, "sha256": sha256_of(zipped), "bytes": zipped.stat().st_size}
+    if url:
+        f["url"] = url
+    if bundled:
+        f["bundled"] = True
+    entry = {k: hand[k] for k in HAND_FIELDS}
+    entry.update(space=a["space"], scale=a["scale_preset"], metric=a["metric"], metric_direction=a["metric_direction"],
+                 sizes={"archs": ds.sizes["arch"], "epochs": ds.sizes["epoch"], "seeds": ds.sizes["seed"]},
+                 builder={**a["builder"], "preset": a["scale_preset"], "command": hand["builder"]["command"]},
+                 files=[f])
+    path = catalog_dir / f"{hand['name']}.toml"
+    _, errs = parse_entry(entry, path)
+    if errs:
+        raise OptionError(f"the entry would not load: {'; '.join(errs)}")
+    _write_atomic(path, to_toml(entry))
+    return entry
+
+
+def to_toml(entry: dict[str, Any]) -> str:
+    """A catalog entry as TOML (strings JSON-escaped, which TOML basic strings accept)."""
+    def val(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {val(x)}" for k, x in v.items()) + " }"
+        return json.dumps(v, ensure_ascii=False)
+
+    lines = ["# Written by `python -m builders publish`; computed fields come from the store. Edit the meta file.", ""]
+    lines += [f"{k} = {val(v)}" for k, v in entry.items() if k != "files"]
+    for f in entry["files"]:
+        lines += ["", "[[files]]", *(f"{k} = {val(v)}" for k, v in f.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)

@@ -1,0 +1,109 @@
+"""Publishing: finished store -> reproducible zip + catalog entry that wsbench then serves by name."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from factory import make_store
+
+from builders.__main__ import main as builders_main
+from wsbench.catalog import load_catalog
+
+META = """
+name = "toy-nb201"
+version = "1.0"
+dataset = "synthetic scores written by the test-suite"
+title = "Toy store"
+description = "Only for tests."
+license = "CC0-1.0"
+citation = "none"
+release_notes = "first"
+[builder]
+command = "tests/factory.py make_store"
+"""
+
+
+@pytest.fixture()
+def published(tmp_path: Path) -> tuple[Path, Path, Path]:
+    store = make_store(tmp_path / "toy.zarr", n=40)
+    meta = tmp_path / "meta.toml"
+    meta.write_text(META)
+    out, cat = tmp_path / "files", tmp_path / "catalog"
+    assert builders_main(["publish", str(store), "--meta", str(meta), "--out-dir", str(out), "--catalog", str(cat)]) == 0
+    return store, out, cat
+
+
+def test_entry_takes_sizes_and_checksum_from_the_store(published):
+    store, out, cat = published
+    e = load_catalog(cat)["toy-nb201"]
+    assert e.sizes == {"archs": 40, "epochs": 3, "seeds": 3} and e.space == "nb201"
+    f = e.store_file
+    assert f.bundled and f.url is None and f.filename == "toy-nb201-1.0.zip"
+    assert (out / f.filename).stat().st_size == f.bytes
+    import hashlib
+
+    assert hashlib.sha256((out / f.filename).read_bytes()).hexdigest() == f.sha256
+
+
+def test_publishing_twice_gives_the_same_bytes(published, tmp_path):
+    store, out, cat = published
+    first = load_catalog(cat)["toy-nb201"].store_file.sha256
+    meta = tmp_path / "meta.toml"
+    assert builders_main(["publish", str(store), "--meta", str(meta), "--out-dir", str(out), "--catalog", str(cat)]) == 0
+    assert load_catalog(cat)["toy-nb201"].store_file.sha256 == first
+
+
+def test_a_store_that_does_not_validate_is_not_published(tmp_path, capsys):
+    store = make_store(tmp_path / "toy.zarr", n=40)
+    import zarr
+
+    zarr.open_group(str(store), mode="r+").attrs["complete"] = False
+    meta = tmp_path / "meta.toml"
+    meta.write_text(META)
+    cat = tmp_path / "catalog"
+    assert builders_main(["publish", str(store), "--meta", str(meta), "--out-dir", str(tmp_path / "f"),
+                          "--catalog", str(cat)]) == 1
+    assert "error:" in capsys.readouterr().err and not (cat / "toy-nb201.toml").exists()
+
+
+def test_meta_without_required_fields_is_refused(tmp_path, capsys):
+    store = make_store(tmp_path / "toy.zarr", n=40)
+    meta = tmp_path / "meta.toml"
+    meta.write_text('name = "toy"\n')
+    assert builders_main(["publish", str(store), "--meta", str(meta), "--out-dir", str(tmp_path / "f"),
+                          "--catalog", str(tmp_path / "c")]) == 1
+    assert "builder.command" in capsys.readouterr().err
+
+
+def test_cli_answers_by_name_from_the_cache_without_network(published, tmp_path):
+    """A real `wsbench topk --space NAME` process; the file sits in the cache (WSBENCH_DATA), no URL exists."""
+    store, out, cat = published
+    e = load_catalog(cat)["toy-nb201"]
+    cache = tmp_path / "cache"
+    (cache / e.name / e.version).mkdir(parents=True)
+    (out / e.store_file.filename).rename(cache / e.name / e.version / e.store_file.filename)
+    env = {**os.environ, "WSBENCH_CATALOG": str(cat), "WSBENCH_DATA": str(cache)}
+    r = subprocess.run([sys.executable, "-m", "wsbench.cli.app", "topk", "--space", "toy-nb201", "--json"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)
+    listed = subprocess.run([sys.executable, "-m", "wsbench.cli.app", "list", "--json"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert json.loads(listed.stdout)[0]["where"] == "cached"
+
+
+def test_wheel_only_file_that_is_missing_says_how_to_fix(published, tmp_path):
+    store, out, cat = published
+    (out / "toy-nb201-1.0.zip").unlink()
+    env = {**os.environ, "WSBENCH_CATALOG": str(cat), "WSBENCH_DATA": str(tmp_path / "empty")}
+    r = subprocess.run([sys.executable, "-m", "wsbench.cli.app", "topk", "--space", "toy-nb201"], capture_output=True,
+                       text=True, env=env, timeout=120)
+    assert r.returncode == 1 and "ships inside the wsbench wheel only" in r.stderr and "Traceback" not in r.stderr
+    listed = subprocess.run([sys.executable, "-m", "wsbench.cli.app", "list", "--json"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert json.loads(listed.stdout)[0]["where"] == "missing"
