@@ -1,0 +1,87 @@
+"""The seed study's questions answered by one dataset, as Markdown (for dataset cards and closing notes).
+
+    python benchmarks/dataset_report.py nb201-cifar10            # a catalog name
+    python benchmarks/dataset_report.py path/to/store.zip        # or any store
+
+Every number comes from ``wsbench.query`` with the options printed beside it,
+so each line can be reproduced with the matching ``wsbench`` command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import wsbench
+
+
+def pm(m: float, s: float, nd: int = 3) -> str:
+    return f"{m:.{nd}f}" if not math.isfinite(s) else f"{m:.{nd}f} ± {s:.{nd}f}"
+
+
+def table(header: list[str], rows: list[list[object]]) -> str:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("space", help="catalog name or store path")
+    args = ap.parse_args()
+    b = wsbench.open(args.space)
+    sp = args.space
+    print(f"# {sp}: the seed study's questions\n")
+    print(f"{b.n_archs} subnets, epochs {b.epochs}, seeds {b.seeds}; mean ± std over seeds.\n")
+
+    corr = b.correlation(epoch="all")
+    print(f"## Rank correlation with ground truth vs epoch (`wsbench correlation --space {sp} --epoch all`)\n")
+    print(table(["epoch", "Kendall τ", "Spearman ρ"],
+                [[r["epoch"], pm(r["kendall_mean"], r["kendall_std"]), pm(r["spearman_mean"], r["spearman_std"])]
+                 for r in corr.summary]))
+
+    tk = b.topk(k=["1", "10", "1%", "10%"], epoch="all")
+    print(f"\n## Best GT among the supernet's top-k vs k random (`wsbench topk --space {sp} --k 1,10,1%,10% "
+          f"--epoch all`; samples={tk.options['samples']}, trials={tk.options['trials']})\n")
+    print(table(["epoch", "k", "supernet: best GT", "its GT rank (top %)", "random: best GT", "random (top %)"],
+                [[r["epoch"], r["k"], pm(r["best_gt_mean"], r["best_gt_std"], 2),
+                  pm(r["best_gt_top_pct_mean"], r["best_gt_top_pct_std"], 2), f"{r['random_best_gt']:.2f}",
+                  f"{r['random_top_pct']:.2f}"] for r in tk.summary]))
+
+    bp = b.bias(by="params", epoch="all")
+    print(f"\n## Model-size bias (`wsbench bias --space {sp} --by params --epoch all`), Kendall τ\n")
+    print(table(["epoch", "(PS, GT)", "(WS, GT)", "(WS, PS)"],
+                [[r["epoch"], pm(r["tau_params_gt_mean"], r["tau_params_gt_std"]),
+                  pm(r["tau_supernet_gt_mean"], r["tau_supernet_gt_std"]),
+                  pm(r["tau_supernet_params_mean"], r["tau_supernet_params_std"])] for r in bp.summary]))
+
+    bo = b.bias(by="operator", flag=6)
+    print(f"\n## Operators the supernet over- and under-rates, last epoch (`wsbench bias --space {sp} --by operator`)\n")
+    print(table(["decision", "op", "gap (pct points)", "supernet pct", "GT pct", "flag"],
+                [[r["decision"], r["op"], pm(r["gap_mean"], r["gap_std"], 1), f"{r['mean_pct_supernet']:.1f}",
+                  f"{r['mean_pct_gt']:.1f}", r["flag"]] for r in bo.summary]))
+    anyrows = [r for r in bo.rows if r["decision"] == "any"]
+    print("\nOp anywhere in the cell:\n")
+    print(table(["op", "count", "gap", "supernet pct", "GT pct"],
+                [[r["op"], r["count"], pm(r["gap_mean"], r["gap_std"], 1), f"{r['mean_pct_supernet']:.1f}",
+                  f"{r['mean_pct_gt']:.1f}"] for r in anyrows]))
+
+    opt, rnd = b.prune(mode="optimistic"), b.prune(mode="random")
+    print(f"\n## Post-hoc pruning, last epoch (`wsbench prune --space {sp} --mode optimistic|random`; "
+          f"k={opt.options['k']} of what remains)\n")
+    rows = []
+    for o, r in zip(opt.summary, rnd.summary):
+        rows.append([o["factor"], o["remaining"], pm(o["supernet_topk_best_gt_mean"], o["supernet_topk_best_gt_std"], 2),
+                     pm(r["supernet_topk_best_gt_mean"], r["supernet_topk_best_gt_std"], 2),
+                     pm(o["kendall_mean"], o["kendall_std"]), pm(r["kendall_mean"], r["kendall_std"])])
+    print(table(["pruned", "left", "optimistic: top-k best GT", "random: top-k best GT", "optimistic τ", "random τ"],
+                rows))
+
+    st = b.stability(epoch="all")
+    print(f"\n## Stability (`wsbench stability --space {sp} --epoch all`), Kendall τ\n")
+    print(table(["kind", "epoch", "pairs", "τ"],
+                [[r["kind"], r["epoch"], r["pairs"], pm(r["kendall_mean"], r["kendall_std"])] for r in st.summary]))
+
+
+if __name__ == "__main__":
+    main()
