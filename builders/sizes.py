@@ -13,13 +13,14 @@ def standalone(space: str, arch: Any, preset: str):
     """(network, input shape) of ``arch`` at ``preset``; ``paper`` is the network the published benchmark sizes.
 
     For darts that is DARTS's CIFAR-10 evaluation network (C=36, 20 cells,
-    no auxiliary head), not the smaller search network the paper preset trains.
+    no auxiliary head), not the smaller search network the paper preset trains;
+    for proxylessnas the ImageNet network (224 px, 1000 classes).
     """
     from builders.engine.kits import get_kit
 
     kit = get_kit(space)
     if preset == "paper":
-        return kit.paper_standalone(arch), (3, 32, 32)
+        return kit.paper_standalone(arch), (3, kit.paper_input, kit.paper_input)
     p = kit.preset(preset)
     return kit.standalone(arch, p.channels, p.cells_per_stage), (3, p.resolution, p.resolution)
 

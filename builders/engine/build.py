@@ -205,7 +205,7 @@ def _write_sizes(writer, archs: list[str], kit, preset) -> None:
     sizes: dict[str, list[int]] = {"params": [], "flops": [], "params_paper": [], "flops_paper": []}
     for a in archs:
         for suffix, net, r in (("", kit.standalone(a, preset.channels, preset.cells_per_stage), preset.resolution),
-                               ("_paper", kit.paper_standalone(a), 32)):
+                               ("_paper", kit.paper_standalone(a), kit.paper_input)):
             sizes["params" + suffix].append(count_params(net))
             sizes["flops" + suffix].append(count_flops(net, (3, r, r)))
     for k, v in sizes.items():

@@ -23,6 +23,7 @@ class Kit:
     standalone: Callable[[Any, int, int], Any]  # (arch, channels, cells_per_stage) -> nn.Module
     paper_standalone: Callable[[Any], Any]  # arch -> the network whose sizes the published benchmark reports
     citation: str
+    paper_input: int = 32  # input resolution of the paper-scale network (its FLOPs)
 
     def preset(self, name: str) -> SupernetPreset:
         if name not in self.presets:
@@ -58,11 +59,22 @@ def _darts() -> Kit:
                lambda a: DARTSNetwork(a, 36, 20, 10), "Liu, Simonyan & Yang, DARTS, ICLR 2019")
 
 
-KITS: dict[str, Callable[[], Kit]] = {"nb201": _nb201, "nb101": _nb101, "darts": _darts}
+def _proxylessnas() -> Kit:
+    from builders.proxylessnas.network import ProxylessNetwork, ProxylessSupernet
+    from builders.proxylessnas.presets import PRESETS
+
+    # CIFAR-size inputs: stride-1 first conv; the paper network is the ImageNet one (224 px, 1000 classes)
+    return Kit("proxylessnas", PRESETS, lambda p: ProxylessSupernet(p.channels / 32, 10, first_stride=1),
+               lambda a, c, n: ProxylessNetwork(a, c / 32, 10, first_stride=1),
+               lambda a: ProxylessNetwork(a, 1.0, 1000, first_stride=2), "Cai, Zhu & Han, ProxylessNAS, ICLR 2019",
+               paper_input=224)
+
+
+KITS: dict[str, Callable[[], Kit]] = {"nb201": _nb201, "nb101": _nb101, "darts": _darts, "proxylessnas": _proxylessnas}
 
 
 def get_kit(space: str) -> Kit:
     if space not in KITS:
         raise OptionError(f"the supernet engine supports {sorted(KITS)} so far; got {space!r} "
-                          "(darts-rnn and proxylessnas are not wired yet)")
+                          "(darts-rnn is not wired yet)")
     return KITS[space]()

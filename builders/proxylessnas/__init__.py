@@ -1,0 +1,1 @@
+"""ProxylessNAS (mobile search space): stand-alone chain network, supernet, presets."""
