@@ -69,6 +69,7 @@ def _build(args: argparse.Namespace) -> dict:
     from builders.engine.build import build
 
     overrides = {k: getattr(args, k) for k in ("train_size", "valid_size", "score_size", "bn_batches", "batch_size")}
+    overrides["bn_protocol"] = args.bn
     path = build(args.space, args.out, preset_name=args.preset, data_dir=args.data_dir, epochs=args.epochs,
                  score_epochs=[int(e) for e in args.score_epochs.split(",")], subnets=args.subnets,
                  seeds=[int(s) for s in args.seeds.split(",")], sample_seed=args.sample_seed,
@@ -135,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--sample-seed", type=int, default=0, help="seed of the scored architecture sample")
     b.add_argument("--only-seeds", help="train only these seeds (one worker process per seed)")
     b.add_argument("--create-only", action="store_true", help="create the store (sample, sizes) and stop")
+    b.add_argument("--bn", help="BatchNorm when scoring: recalibrate (preset default) | batch_stats | running_stats")
     for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):
         b.add_argument(f"--{name}", type=int, help=f"override the preset's {name.replace('-', ' ')}")
     pa = sub.add_parser("params", help="params and FLOPs of one architecture's stand-alone network, as JSON")

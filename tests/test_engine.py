@@ -119,3 +119,18 @@ def test_killed_build_resumes_to_the_same_store(tiny_cifar, tmp_path):
     a, b = open_store(ref, allow_incomplete=True), open_store(killed, allow_incomplete=True)
     np.testing.assert_array_equal(a["supernet_score"].values, b["supernet_score"].values)
     assert list(a["arch_string"].values) == list(b["arch_string"].values)
+
+
+@pytest.mark.parametrize("protocol", ["batch_stats", "running_stats"])
+def test_other_bn_protocols_are_recorded_and_resuming_with_another_is_refused(protocol, tiny_cifar, tmp_path, capsys):
+    out = tmp_path / "p.zarr"
+    opts = [*TINY[:TINY.index("--epochs")], "--epochs", "1", "--score-epochs", "1", "--subnets", "4", "--seeds", "0",
+            *TINY[TINY.index("--train-size"):]]
+    assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *opts,
+                          "--bn", protocol]) == 0
+    ds = open_store(out, allow_incomplete=True)
+    assert ds.attrs["evaluation_protocol"]["bn"] == protocol and ds.attrs["evaluation_protocol"]["bn_batches"] is None
+    assert np.isfinite(ds["supernet_score"].values).all()
+    capsys.readouterr()
+    assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *opts]) == 1
+    assert "different recipe" in capsys.readouterr().err

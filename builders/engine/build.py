@@ -20,6 +20,9 @@ from builders.engine import bn, checkpoint
 from wsbench.errors import OptionError
 
 BUILDER_VERSION = "0.1.0"
+#: BatchNorm at scoring time: re-estimated on R training batches through the subnet (default); the
+#: statistics of the scored batch itself; or the supernet's running statistics as training left them
+PROTOCOLS = ("recalibrate", "batch_stats", "running_stats")
 
 
 def _provenance(kit, preset, epochs: int, score_epochs: list[int], seeds: list[int], n: int, sample_seed: int,
@@ -42,7 +45,8 @@ def _provenance(kit, preset, epochs: int, score_epochs: list[int], seeds: list[i
                     "subnets": n},
         "supernet_recipe": {**asdict(preset), "epochs": epochs, "optimizer": "SGD nesterov", "schedule": "cosine",
                             "seeds": seeds},
-        "evaluation_protocol": {"bn": "recalibrate", "bn_batches": preset.bn_batches,
+        "evaluation_protocol": {"bn": preset.bn_protocol,
+                                "bn_batches": preset.bn_batches if preset.bn_protocol == "recalibrate" else None,
                                 "split": "held-out part of the training set", "size": preset.score_size,
                                 "score_epochs": score_epochs},
         "gt_source": {"kind": "none yet", "notes": "attach with python -m builders import-gt / groundtruth"},
@@ -78,6 +82,8 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
 
     kit = get_kit(space_name)
     preset = replace(kit.preset(preset_name), **{k: v for k, v in (overrides or {}).items() if v is not None})
+    if preset.bn_protocol not in PROTOCOLS:
+        raise OptionError(f"BN protocol must be one of {list(PROTOCOLS)}, got {preset.bn_protocol!r}")
     score_epochs = sorted(set(score_epochs))
     if not score_epochs or score_epochs[0] < 1 or score_epochs[-1] > epochs:
         raise OptionError(f"score epochs must lie in 1..{epochs}, got {score_epochs}")
@@ -91,6 +97,7 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
         if found != space_name:
             raise OptionError(f"{out} is a {found} store, but the build asks for {space_name}; "
                               "pick the matching space or a new --out")
+        _check_same_recipe(out, dict(writer.group.attrs), {**asdict(preset), "epochs": epochs})
         archs = writer.arch_strings()
     else:
         archs = space.sample(subnets, seed=sample_seed)
@@ -164,10 +171,23 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
     return out
 
 
-def score_all(model, choices: list, train, score, preset, seed: int, epoch: int) -> np.ndarray:
-    """Accuracy (%) of every subnet on the held-out split after BN recalibration on R training batches.
+def _check_same_recipe(out: Path, attrs: dict[str, Any], wanted: dict[str, Any]) -> None:
+    """A resumed build must continue with the recipe the store was created with, or the store would mix two."""
+    stored = attrs.get("supernet_recipe", {})
+    diff = {k: (stored[k], v) for k, v in wanted.items() if k in stored and stored[k] != v}
+    if attrs.get("evaluation_protocol", {}).get("bn", wanted["bn_protocol"]) != wanted["bn_protocol"]:
+        diff["bn_protocol"] = (attrs["evaluation_protocol"]["bn"], wanted["bn_protocol"])
+    if diff:
+        raise OptionError(f"{out} was created with a different recipe; (stored, asked): {diff}. Resume with the "
+                          "original options or build into a new --out")
 
-    The recalibration batches are the same for every subnet at this (seed, epoch): a fixed seeded draw.
+
+def score_all(model, choices: list, train, score, preset, seed: int, epoch: int) -> np.ndarray:
+    """Accuracy (%) of every subnet on the held-out split, with BatchNorm set by ``preset.bn_protocol``.
+
+    recalibrate: the same R seeded training batches for every subnet at this
+    (seed, epoch); batch_stats: the scored batch's own statistics (all held-out
+    images in one batch); running_stats: the supernet's running statistics.
     """
     import torch
 
@@ -175,12 +195,17 @@ def score_all(model, choices: list, train, score, preset, seed: int, epoch: int)
 
     rng = np.random.default_rng([seed, epoch, 3])
     recal = [to_tensor(train.x[np.sort(rng.choice(len(train), preset.batch_size, replace=False))])
-             for _ in range(preset.bn_batches)]
+             for _ in range(preset.bn_batches)] if preset.bn_protocol == "recalibrate" else []
     xs = to_tensor(score.x)
     state = {k: v.clone() for k, v in model.state_dict().items()}
     out = np.empty(len(choices), dtype=np.float32)
     for i, ch in enumerate(choices):
-        bn.recalibrate(model, recal, lambda x, ch=ch: model(x, ch))
+        if preset.bn_protocol == "recalibrate":
+            bn.recalibrate(model, recal, lambda x, ch=ch: model(x, ch))
+        elif preset.bn_protocol == "batch_stats":
+            model.train()
+        else:
+            model.eval()
         with torch.no_grad():
             pred = model(xs, ch).argmax(1).numpy()
         out[i] = 100.0 * float((pred == score.y).mean())

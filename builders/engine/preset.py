@@ -26,3 +26,5 @@ class SupernetPreset:
     split_seed: int
     crop_padding: int
     flip: bool
+    #: how BatchNorm statistics are set when a subnet is scored (see builders/engine/build.py PROTOCOLS)
+    bn_protocol: str = "recalibrate"
