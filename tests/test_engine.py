@@ -134,3 +134,23 @@ def test_other_bn_protocols_are_recorded_and_resuming_with_another_is_refused(pr
     capsys.readouterr()
     assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *opts]) == 1
     assert "different recipe" in capsys.readouterr().err
+
+
+def test_torchrun_two_cpu_ranks_build_a_complete_store(tiny_cifar, tmp_path):
+    """A real `torchrun --nproc_per_node 2` (gloo): DDP training, scoring split across ranks, rank 0 writes."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "ddp.zarr"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr",
+                        "127.0.0.1", "--master_port", str(port), "-m", "builders", "build", "nb201",
+                        "--data-dir", str(tiny_cifar), "--out", str(out), *TINY, "--subnets", "5"],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    ds = open_store(out, allow_incomplete=True)
+    assert ds.attrs["scores_complete"] is True and ds.attrs["supernet_recipe"]["world_size"] == 2
+    sn = ds["supernet_score"].values
+    assert sn.shape == (2, 2, 5) and np.isfinite(sn).all()  # both ranks' halves (3 + 2 subnets) landed

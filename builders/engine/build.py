@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from builders.engine import bn, checkpoint
+from builders.engine.dist import Dist
 from wsbench.errors import OptionError
 
 BUILDER_VERSION = "0.1.0"
@@ -26,7 +27,7 @@ PROTOCOLS = ("recalibrate", "batch_stats", "running_stats")
 
 
 def _provenance(kit, preset, epochs: int, score_epochs: list[int], seeds: list[int], n: int, sample_seed: int,
-                data_dir: str) -> dict[str, Any]:
+                data_dir: str, world_size: int = 1) -> dict[str, Any]:
     import torch
 
     import wsbench
@@ -44,7 +45,9 @@ def _provenance(kit, preset, epochs: int, score_epochs: list[int], seeds: list[i
                     "arch_sample": f"wsbench.spaces.get_space({kit.space!r}).sample(n, seed)", "arch_sample_seed": sample_seed,
                     "subnets": n},
         "supernet_recipe": {**asdict(preset), "epochs": epochs, "optimizer": "SGD nesterov", "schedule": "cosine",
-                            "seeds": seeds},
+                            "seeds": seeds, "world_size": world_size,
+                            "distributed": "DDP (gloo), batch split across ranks, same subnet per step"
+                            if world_size > 1 else "single process"},
         "evaluation_protocol": {"bn": preset.bn_protocol,
                                 "bn_batches": preset.bn_batches if preset.bn_protocol == "recalibrate" else None,
                                 "split": "held-out part of the training set", "size": preset.score_size,
@@ -59,26 +62,24 @@ def _provenance(kit, preset, epochs: int, score_epochs: list[int], seeds: list[i
     }
 
 
-def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str | Path, epochs: int, score_epochs: list[int],
-                subnets: int, seeds: list[int], sample_seed: int = 0, work: str | Path | None = None,
-                progress: bool = True, max_epochs_this_run: int | None = None,
-                overrides: dict[str, Any] | None = None, only_seeds: list[int] | None = None) -> Path | None:
+def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str | Path, epochs: int,
+          score_epochs: list[int], subnets: int, seeds: list[int], sample_seed: int = 0,
+          work: str | Path | None = None, progress: bool = True, max_epochs_this_run: int | None = None,
+          overrides: dict[str, Any] | None = None, only_seeds: list[int] | None = None) -> Path | None:
     """Create or resume the store at ``out`` (a folder); returns it when every region is scored, else None.
 
     The store is finalized (validated, ``complete=True``) only once it also has
     ground truth: attach it with ``python -m builders import-gt`` / ``groundtruth``.
     ``overrides`` replace preset fields (recorded in the store's supernet_recipe).
     ``only_seeds`` trains just those seeds of the store: run one process per
-    seed (after one process created the store) to use every core.
+    seed (after one process created the store) to use every core. Under
+    ``torchrun`` the ranks share each seed's training and scoring (``builders/engine/dist.py``).
     """
     from dataclasses import replace
 
     import torch
 
     from builders.engine.kits import get_kit
-    from builders.groundtruth.train import augment, prepare_data, to_tensor
-    from wsbench.spaces import get_space
-    from wsbench.store import StoreWriter
 
     kit = get_kit(space_name)
     preset = replace(kit.preset(preset_name), **{k: v for k, v in (overrides or {}).items() if v is not None})
@@ -88,40 +89,55 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
     if not score_epochs or score_epochs[0] < 1 or score_epochs[-1] > epochs:
         raise OptionError(f"score epochs must lie in 1..{epochs}, got {score_epochs}")
     torch.set_num_threads(1)
+    dist = Dist.from_env()
+    try:
+        return _build(kit, space_name, preset, Path(out), data_dir, epochs, score_epochs, subnets, seeds, sample_seed,
+                      work, progress, max_epochs_this_run, only_seeds, dist)
+    finally:
+        dist.close()
+
+
+def _build(kit, space_name, preset, out: Path, data_dir, epochs, score_epochs, subnets, seeds, sample_seed, work,
+           progress, max_epochs_this_run, only_seeds, dist: Dist) -> Path | None:
+    import torch
+
+    from builders.groundtruth.train import augment, prepare_data, to_tensor
+    from wsbench.spaces import get_space
+    from wsbench.store import StoreWriter
+
     space = get_space(space_name)
-    out = Path(out)
     work = Path(work) if work else out.with_name(out.name + ".work")
-    if out.exists():
-        writer = StoreWriter.resume(out)
-        found = writer.group.attrs.get("space")
-        if found != space_name:
-            raise OptionError(f"{out} is a {found} store, but the build asks for {space_name}; "
-                              "pick the matching space or a new --out")
-        _check_same_recipe(out, dict(writer.group.attrs), {**asdict(preset), "epochs": epochs})
-        archs = writer.arch_strings()
-    else:
+    wanted = {**asdict(preset), "epochs": epochs, "world_size": dist.world}
+    if dist.main and not out.exists():
         archs = space.sample(subnets, seed=sample_seed)
         writer = StoreWriter.create(out, space=space_name, archs=archs, epochs=score_epochs, seeds=seeds,
                                     attrs=_provenance(kit, preset, epochs, score_epochs, seeds, subnets, sample_seed,
-                                                      str(data_dir)), paper_scale=True)
+                                                      str(data_dir), dist.world), paper_scale=True)
         _write_sizes(writer, archs, kit, preset)
+    dist.barrier()  # the store exists for every rank from here on
+    writer = StoreWriter.resume(out)
+    found = writer.group.attrs.get("space")
+    if found != space_name:
+        raise OptionError(f"{out} is a {found} store, but the build asks for {space_name}; "
+                          "pick the matching space or a new --out")
+    _check_same_recipe(out, dict(writer.group.attrs), wanted)
+    archs = writer.arch_strings()
     if max_epochs_this_run == 0:
         return None  # created (or found) the store; workers train the seeds
     choices = [space.parse(a) for a in archs]
+    mine = list(range(dist.rank, len(choices), dist.world))  # the subnets this rank scores
     missing = set(writer.missing_regions())
-    gt_recipe = _as_gt_recipe(preset)
-    train, valid = prepare_data(data_dir, gt_recipe)
+    train, valid = prepare_data(data_dir, _as_gt_recipe(preset))
     score = type(valid)(valid.x[: preset.score_size], valid.y[: preset.score_size])
+    todo = [s for s in seeds if (only_seeds is None or s in only_seeds)
+            and any((s, e) in missing for e in score_epochs)]
+    clock = _Clock(len(todo), epochs, len(score_epochs))
     epochs_run = 0
-    for seed in seeds:
-        if only_seeds is not None and seed not in only_seeds:
-            continue
-        if not any((seed, e) in missing for e in score_epochs):
-            continue
+    for seed in todo:
         ckpt = work / f"seed{seed}.ckpt"
         torch.manual_seed(seed)
-        model = kit.supernet(preset)
-        opt = torch.optim.SGD(model.parameters(), lr=preset.lr, momentum=preset.momentum, nesterov=True,
+        net = kit.supernet(preset)
+        opt = torch.optim.SGD(net.parameters(), lr=preset.lr, momentum=preset.momentum, nesterov=True,
                               weight_decay=preset.weight_decay)
         steps = len(train) // preset.batch_size
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * steps)
@@ -129,11 +145,13 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
         start = 0
         state = checkpoint.load(ckpt)
         if state is not None:
-            model.load_state_dict(state["model"])
+            net.load_state_dict(state["model"])
             opt.load_state_dict(state["opt"])
             sched.load_state_dict(state["sched"])
             sampler.bit_generator.state, data_rng.bit_generator.state = state["sampler"], state["data_rng"]
             start = state["epoch"]
+        model = dist.wrap(net)
+        clock.skip(start, sum(e <= start for e in score_epochs))
         for epoch in range(start + 1, epochs + 1):
             if max_epochs_this_run is not None and epochs_run >= max_epochs_this_run:
                 return None
@@ -143,25 +161,40 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
             for b in range(steps):
                 idx = np.sort(order[b * preset.batch_size:(b + 1) * preset.batch_size])
                 x = augment(to_tensor(train.x[idx]), data_rng, preset.crop_padding, preset.flip)
+                y = torch.from_numpy(train.y[idx])
+                if dist.world > 1:  # every rank augments the whole batch (same RNG stream), trains on its share
+                    x, y = x[dist.rank::dist.world], y[dist.rank::dist.world]
                 arch = space.draw(sampler)
-                loss = torch.nn.functional.cross_entropy(model(x, arch), torch.from_numpy(train.y[idx]))
+                loss = torch.nn.functional.cross_entropy(model(x, arch), y)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
                 sched.step()
-            train_s = time.perf_counter() - t0
+            train_s = clock.trained(time.perf_counter() - t0)
+            line = f"seed {seed} epoch {epoch}: trained in {train_s:.0f} s"
             if epoch in score_epochs and (seed, epoch) in missing:
                 t1 = time.perf_counter()
-                scores = score_all(model, choices, train, score, preset, seed, epoch)
-                writer.write_supernet(seed, epoch, scores)
+                part = score_all(net, [choices[i] for i in mine], train, score, preset, seed, epoch)
+                parts = dist.gather(part)
+                if dist.main:
+                    scores = np.empty(len(choices), dtype=np.float32)
+                    for r, p in enumerate(parts):
+                        scores[r::dist.world] = p
+                    writer.write_supernet(seed, epoch, scores)
+                line += f", scored {len(choices)} subnets in {clock.scored(time.perf_counter() - t1):.0f} s"
+            elif epoch in score_epochs:
+                clock.skip(0, 1)
+            if dist.main:
+                checkpoint.save(ckpt, model=net.state_dict(), opt=opt.state_dict(), sched=sched.state_dict(),
+                                sampler=sampler.bit_generator.state, data_rng=data_rng.bit_generator.state,
+                                epoch=epoch)
                 if progress:
-                    print(f"seed {seed} epoch {epoch}: trained in {train_s:.0f} s, scored {len(choices)} subnets in "
-                          f"{time.perf_counter() - t1:.0f} s", flush=True)
-            elif progress:
-                print(f"seed {seed} epoch {epoch}: trained in {train_s:.0f} s", flush=True)
-            checkpoint.save(ckpt, model=model.state_dict(), opt=opt.state_dict(), sched=sched.state_dict(),
-                            sampler=sampler.bit_generator.state, data_rng=data_rng.bit_generator.state, epoch=epoch)
+                    print(f"{line}; ETA {clock.eta() / 60:.1f} min", flush=True)
+            dist.barrier()
             epochs_run += 1
+    if not dist.main:
+        return None
+    writer = StoreWriter.resume(out)
     if writer.missing_regions():
         return None
     gt = writer.group["gt_score"][:]
@@ -169,6 +202,34 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
         return writer.finalize()
     writer.update_attrs(scores_complete=True)
     return out
+
+
+class _Clock:
+    """ETA of this process's remaining work from the mean epoch training and scoring times so far."""
+
+    def __init__(self, seeds: int, epochs: int, score_epochs: int):
+        self.train_left, self.score_left = seeds * epochs, seeds * score_epochs
+        self.train_s: list[float] = []
+        self.score_s: list[float] = []
+
+    def skip(self, trained: int, scored: int) -> None:
+        self.train_left -= trained
+        self.score_left -= scored
+
+    def trained(self, s: float) -> float:
+        self.train_s.append(s)
+        self.train_left -= 1
+        return s
+
+    def scored(self, s: float) -> float:
+        self.score_s.append(s)
+        self.score_left -= 1
+        return s
+
+    def eta(self) -> float:
+        t = np.mean(self.train_s) if self.train_s else 0.0
+        sc = np.mean(self.score_s) if self.score_s else 0.0
+        return float(t * max(self.train_left, 0) + sc * max(self.score_left, 0))
 
 
 def _check_same_recipe(out: Path, attrs: dict[str, Any], wanted: dict[str, Any]) -> None:
