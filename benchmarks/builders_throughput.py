@@ -1,10 +1,11 @@
-"""NB201 builder throughput at a preset, measured in one run (1 thread, as each build worker runs).
+"""Builder throughput of one space at a preset, measured in one run (1 thread, as each build worker runs).
 
 Prints: supernet training images/s vs training the same sampled subnets
 stand-alone (overhead ratio), subnets scored per second (BN recalibration +
-held-out evaluation), and the projected wall time of a full build.
+held-out evaluation), and the projected wall time of a full build, assuming
+the seeds' work splits evenly over the worker processes.
 
-    python benchmarks/builders_nb201.py --preset mini
+    python benchmarks/builders_throughput.py --space nb201 --preset mini
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import torch
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--space", default="nb201", help="nb201 | nb101 | darts | proxylessnas")
     ap.add_argument("--preset", default="mini")
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--subnets", type=int, default=1000, help="for the projection")
@@ -27,13 +29,15 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="parallel 1-thread processes, for the projection")
     args = ap.parse_args()
     from builders.engine.bn import recalibrate
-    from builders.nb201.network import NB201Network, NB201Supernet
-    from builders.nb201.presets import PRESETS
+    from builders.engine.kits import get_kit
+    from wsbench.spaces import get_space
 
     torch.set_num_threads(1)
-    p = PRESETS[args.preset]
+    kit = get_kit(args.space)
+    p = kit.preset(args.preset)
+    space = get_space(args.space)
     rng = np.random.default_rng(0)
-    archs = [tuple(int(x) for x in rng.integers(0, 5, 6)) for _ in range(args.steps + 3)]
+    archs = [space.parse(space.format(space.draw(rng))) for _ in range(args.steps + 3)]
     x = torch.randn(p.batch_size, 3, p.resolution, p.resolution)
     y = torch.randint(0, 10, (p.batch_size,))
 
@@ -48,13 +52,13 @@ def main() -> None:
             opt.step()
         return p.batch_size * args.steps / (time.perf_counter() - t)
 
-    sup = NB201Supernet(p.channels, p.cells_per_stage)
+    sup = kit.supernet(p)
     sup_rate = train_rate(sup, lambda m, a: m(x, a), "supernet")
     # stand-alone: the same sequence of sampled subnets, each its own network (time only the steps)
-    nets = {a: NB201Network(a, p.channels, p.cells_per_stage) for a in set(archs)}
+    nets = {space.format(a): kit.standalone(space.format(a), p.channels, p.cells_per_stage) for a in archs}
     t_total, n = 0.0, 0
     for i, a in enumerate(archs):
-        net = nets[a]
+        net = nets[space.format(a)]
         opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
         t = time.perf_counter()
         loss = torch.nn.functional.cross_entropy(net(x), y)
@@ -77,7 +81,8 @@ def main() -> None:
     epoch_s = p.train_size / sup_rate
     per_seed = args.epochs * epoch_s + args.score_epochs * args.subnets / score_rate
     total = per_seed * args.seeds / min(args.workers, args.seeds)
-    print(f"preset {p.name}: C={p.channels}, N={p.cells_per_stage}, {p.resolution}x{p.resolution}, batch {p.batch_size}")
+    print(f"{args.space} preset {p.name}: channels {p.channels}, cells/stage {p.cells_per_stage}, "
+          f"{p.resolution}x{p.resolution}, batch {p.batch_size}, {p.train_size} training images per epoch")
     print(f"  supernet training   {sup_rate:8.0f} img/s")
     print(f"  stand-alone subnets {alone_rate:8.0f} img/s   overhead ratio {alone_rate / sup_rate:.2f}x")
     print(f"  scoring             {score_rate:8.2f} subnets/s (BN recalibration on {p.bn_batches} batches + "
