@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from wsbench.errors import OptionError
+
 
 def standalone(space: str, arch: Any, preset: str):
     """(network, input shape) of ``arch`` at ``preset``; ``paper`` is the network the published benchmark sizes.
@@ -26,6 +28,15 @@ def standalone(space: str, arch: Any, preset: str):
 
 
 def sizes(space: str, arch: Any, preset: str) -> dict[str, int]:
+    if space == "darts-rnn":  # same for every genotype; FLOPs = multiply-adds per token, PTB's 10k vocabulary
+        from builders.darts_rnn.network import DARTSRNN, SPACE, count_params, flops_per_token
+        from builders.darts_rnn.presets import PRESETS
+
+        SPACE.parse(arch)
+        if preset not in PRESETS:
+            raise OptionError(f"darts-rnn presets: {sorted(PRESETS)}; got {preset!r}")
+        nhid = PRESETS[preset].nhid
+        return {"params": count_params(DARTSRNN(10_000, nhid)), "flops": flops_per_token(nhid, 10_000)}
     from builders.flops import count_flops
     from builders.nb201.network import count_params
 

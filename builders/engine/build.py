@@ -81,13 +81,18 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
 
     from builders.engine.kits import get_kit
 
+    if space_name == "darts-rnn":
+        from builders.engine.lm_build import build_lm
+
+        return build_lm(Path(out), preset_name=preset_name, data_dir=data_dir, epochs=epochs,
+                        score_epochs=_check_epochs(score_epochs, epochs), subnets=subnets, seeds=seeds,
+                        sample_seed=sample_seed, work=work, progress=progress,
+                        max_epochs_this_run=max_epochs_this_run, overrides=overrides or {}, only_seeds=only_seeds)
     kit = get_kit(space_name)
     preset = replace(kit.preset(preset_name), **{k: v for k, v in (overrides or {}).items() if v is not None})
     if preset.bn_protocol not in PROTOCOLS:
         raise OptionError(f"BN protocol must be one of {list(PROTOCOLS)}, got {preset.bn_protocol!r}")
-    score_epochs = sorted(set(score_epochs))
-    if not score_epochs or score_epochs[0] < 1 or score_epochs[-1] > epochs:
-        raise OptionError(f"score epochs must lie in 1..{epochs}, got {score_epochs}")
+    score_epochs = _check_epochs(score_epochs, epochs)
     torch.set_num_threads(1)
     dist = Dist.from_env()
     try:
@@ -230,6 +235,13 @@ class _Clock:
         t = np.mean(self.train_s) if self.train_s else 0.0
         sc = np.mean(self.score_s) if self.score_s else 0.0
         return float(t * max(self.train_left, 0) + sc * max(self.score_left, 0))
+
+
+def _check_epochs(score_epochs: list[int], epochs: int) -> list[int]:
+    out = sorted(set(score_epochs))
+    if not out or out[0] < 1 or out[-1] > epochs:
+        raise OptionError(f"score epochs must lie in 1..{epochs}, got {out}")
+    return out
 
 
 def _check_same_recipe(out: Path, attrs: dict[str, Any], wanted: dict[str, Any]) -> None:

@@ -164,17 +164,21 @@ def run(archs: list[str], seeds: list[int], recipe: Recipe, data_dir: str | Path
     todo = [(a, s) for a in mine for s in seeds if not (work / result_name(a, s)).exists()]
     if not todo:
         return []
-    train, valid = prepare_data(data_dir, recipe)
+    prepare, train_fn = prepare_data, train_one
+    if recipe.space == "darts-rnn":
+        from builders.darts_rnn.gt import prepare
+        from builders.darts_rnn.gt import train_one as train_fn
+    train, valid = prepare(data_dir, recipe)
     written = []
     t0 = time.perf_counter()
     for k, (a, s) in enumerate(todo, start=1):
-        res = train_one(a, s, recipe, train, valid)
+        res = train_fn(a, s, recipe, train, valid)
         path = work / result_name(a, s)
         _atomic_json(path, res)
         written.append(path)
         if progress:
             eta = (time.perf_counter() - t0) / k * (len(todo) - k)
-            print(f"[shard {i}/{n}] {k}/{len(todo)} seed {s} acc {res['valid_acc']:.2f} "
+            print(f"[shard {i}/{n}] {k}/{len(todo)} seed {s} score {res.get('score', res.get('valid_acc')):.2f} "
                   f"({res['train_seconds']:.0f} s) ETA {eta / 60:.1f} min", flush=True)
     return written
 
@@ -182,13 +186,14 @@ def run(archs: list[str], seeds: list[int], recipe: Recipe, data_dir: str | Path
 def collect(work: str | Path, archs: list[str] | None = None) -> GroundTruth:
     """All results in ``work`` (optionally only ``archs``) as a GroundTruth with the recipe as its source."""
     runs: dict[str, dict[int, float]] = {}
-    recipes, seconds, params, flops = set(), [], {}, {}
+    recipes, seconds, params, flops, metrics = set(), [], {}, {}, set()
     wanted = set(archs) if archs is not None else None
     for f in sorted(Path(work).glob("*.json")):
         r = json.loads(f.read_text())
         if wanted is not None and r["arch"] not in wanted:
             continue
-        runs.setdefault(r["arch"], {})[int(r["seed"])] = float(r["valid_acc"])
+        runs.setdefault(r["arch"], {})[int(r["seed"])] = float(r.get("score", r.get("valid_acc")))
+        metrics.add(r.get("metric", "accuracy"))
         recipes.add(json.dumps(r["recipe"], sort_keys=True))
         seconds.append(r["train_seconds"])
         params[r["arch"]], flops[r["arch"]] = float(r["params"]), float(r["flops"])
@@ -197,17 +202,23 @@ def collect(work: str | Path, archs: list[str] | None = None) -> GroundTruth:
 
         raise OptionError(f"{work} mixes results of {len(recipes)} different recipes; use one work folder per recipe")
     recipe = json.loads(recipes.pop()) if recipes else {}
-    source = {"kind": "trained from scratch (wsbench builders.groundtruth.train)", "recipe": recipe,
-              "data": "CIFAR-10 official binary layout; GT = accuracy on the held-out part of the training set",
+    metric = metrics.pop() if len(metrics) == 1 else "accuracy"
+    data = ("Penn Treebank; GT = perplexity on ptb.valid.txt tokens" if metric == "perplexity" else
+            "CIFAR-10 official binary layout; GT = accuracy on the held-out part of the training set")
+    source = {"kind": "trained from scratch (wsbench builders.groundtruth.train)", "recipe": recipe, "data": data,
               "runs": len(seconds), "mean_train_seconds": float(np.mean(seconds)) if seconds else None}
-    return GroundTruth.from_runs(recipe.get("space", "nb201"), runs, source, params, flops)
+    return GroundTruth.from_runs(recipe.get("space", "nb201"), runs, source, params, flops, metric=metric)
 
 
-def recipe_for(preset: str, space: str = "nb201", **overrides: Any) -> Recipe:
+def recipe_for(preset: str, space: str = "nb201", **overrides: Any):
     """The GT recipe of ``preset``; other spaces take the NB201 recipe's schedule and data scale with the
     network scale (channels, cells, resolution) of their own supernet preset of that name."""
     from wsbench.errors import UnknownNameError
 
+    if space == "darts-rnn":
+        from builders.darts_rnn.gt import recipe_for as lm_recipe
+
+        return lm_recipe(preset, **overrides)
     if preset not in PRESETS:
         raise UnknownNameError("ground-truth preset", preset, PRESETS)
     base = PRESETS[preset]

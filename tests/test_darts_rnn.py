@@ -1,0 +1,85 @@
+"""DARTS-PTB: the recurrent cell's published size, PTB reading, and a real tiny build with ground truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from builders.__main__ import main as builders_main  # noqa: E402
+from builders.darts_rnn.network import DARTSRNN, SPACE, count_params  # noqa: E402
+from builders.data.ptb import batchify, read_ptb  # noqa: E402
+from wsbench.store import open_store  # noqa: E402
+
+DARTS_V2 = ("Genotype(recurrent=[('sigmoid', 0), ('relu', 1), ('relu', 1), ('identity', 1), ('tanh', 2), "
+            "('sigmoid', 5), ('tanh', 3), ('relu', 5)], concat=range(1, 9))")
+
+
+def test_paper_model_has_darts_size():
+    """DARTS reports 23M parameters for its PTB model (emsize = nhid = 850, 10k vocabulary, tied decoder)."""
+    n = count_params(DARTSRNN(10_000, 850))
+    assert n == 10_000 * 850 + 1700 * 1700 + 8 * 850 * 1700 + 10_000 == 22_960_000
+    assert abs(n / 23e6 - 1) < 0.005
+
+
+def test_every_genotype_shares_every_weight():
+    """One W per node: any two genotypes use the same parameters, and the forward depends on the genotype."""
+    torch.manual_seed(0)
+    m = DARTSRNN(50, 8).eval()
+    x, h = torch.randint(0, 50, (4, 2)), m.init_hidden(2)
+    rng = np.random.default_rng(0)
+    a, b = SPACE.draw(rng), SPACE.draw(rng)
+    ya, yb = m(x, h, a)[0], m(x, h, b)[0]
+    assert not torch.allclose(ya, yb)
+    assert torch.equal(m(x, h, SPACE.format(a))[0], ya)  # string and parsed forms agree
+
+
+@pytest.fixture(scope="module")
+def tiny_ptb(tmp_path_factory):
+    """Three tiny files in the PTB layout with a learnable pattern (no real data in tests)."""
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(30)]
+    d = tmp_path_factory.mktemp("ptb")
+    for split, lines in (("train", 300), ("valid", 60), ("test", 60)):
+        with open(d / f"ptb.{split}.txt", "w") as f:
+            for _ in range(lines):
+                start = int(rng.integers(0, 25))
+                f.write(" " + " ".join(words[start:start + 5]) + " \n")
+    return d
+
+
+def test_ptb_reader_and_batchify(tiny_ptb):
+    c = read_ptb(tiny_ptb)
+    assert c.vocab[-1] != "<eos>" and "<eos>" in c.vocab and len(c.vocab) <= 31 and not c.official
+    b = batchify(np.arange(10), 3)
+    assert b.shape == (3, 3) and b[:, 0].tolist() == [0, 1, 2] and b[:, 1].tolist() == [3, 4, 5]
+
+
+def test_tiny_build_then_ground_truth_gives_a_valid_store(tiny_ptb, tmp_path):
+    out = tmp_path / "rnn.zarr"
+    assert builders_main(["build", "darts-rnn", "--preset", "mini", "--data-dir", str(tiny_ptb), "--epochs", "2",
+                          "--score-epochs", "1,2", "--subnets", "4", "--seeds", "0,1", "--out", str(out),
+                          "--train-size", "2000", "--score-size", "400", "--batch-size", "8"]) == 0
+    ds = open_store(out, allow_incomplete=True)
+    sn = ds["supernet_score"].values
+    assert ds.attrs["metric"] == "perplexity" and ds.attrs["evaluation_protocol"]["bn"] == "none"
+    assert sn.shape == (2, 2, 4) and np.isfinite(sn).all() and (sn >= 1).all()
+    assert (ds["params_paper"].values == 22_960_000 - 10_000 * 850 + len(read_ptb(tiny_ptb).vocab) * 850
+            + len(read_ptb(tiny_ptb).vocab) - 10_000).all()
+    assert builders_main(["groundtruth", "darts-rnn", "--preset", "mini", "--archs-from", str(out), "--seeds", "0",
+                          "--data-dir", str(tiny_ptb), "--work", str(tmp_path / "gt"), "--epochs", "1",
+                          "--train-size", "2000", "--valid-size", "400", "--store", str(out),
+                          "--name", "gt_score"]) == 0
+    from wsbench.schema import validate
+
+    final = open_store(out)
+    assert final.attrs["complete"] is True and validate(final) == []
+    assert final.attrs["gt_source"]["recipe"]["space"] == "darts-rnn"
+
+
+def test_bn_protocol_is_refused_for_the_recurrent_space(tiny_ptb, tmp_path, capsys):
+    assert builders_main(["build", "darts-rnn", "--preset", "mini", "--data-dir", str(tiny_ptb), "--epochs", "1",
+                          "--score-epochs", "1", "--subnets", "2", "--seeds", "0", "--out", str(tmp_path / "x.zarr"),
+                          "--bn", "recalibrate"]) == 1
+    assert "no BatchNorm" in capsys.readouterr().err
