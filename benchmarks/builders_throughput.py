@@ -6,6 +6,7 @@ held-out evaluation), and the projected wall time of a full build, assuming
 the seeds' work splits evenly over the worker processes.
 
     python benchmarks/builders_throughput.py --space nb201 --preset mini
+    python benchmarks/builders_throughput.py --space darts-rnn --data-dir ../shared/data/ptb
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import torch
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--space", default="nb201", help="nb201 | nb101 | darts | proxylessnas")
+    ap.add_argument("--space", default="nb201", help="nb201 | nb101 | darts | proxylessnas | darts-rnn")
+    ap.add_argument("--data-dir", help="darts-rnn: folder with ptb.{train,valid,test}.txt")
     ap.add_argument("--preset", default="mini")
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--subnets", type=int, default=1000, help="for the projection")
@@ -28,6 +30,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=3, help="for the projection")
     ap.add_argument("--workers", type=int, default=2, help="parallel 1-thread processes, for the projection")
     args = ap.parse_args()
+    if args.space == "darts-rnn":
+        return lm_throughput(args)
     from builders.engine.bn import recalibrate
     from builders.engine.kits import get_kit
     from wsbench.spaces import get_space
@@ -90,6 +94,44 @@ def main() -> None:
     print(f"  projected build: {args.subnets} subnets x {args.score_epochs} scored epochs of {args.epochs} x "
           f"{args.seeds} seeds on {args.workers} workers: {total / 3600:.1f} h "
           f"({epoch_s:.0f} s per training epoch, {args.subnets / score_rate / 60:.1f} min per scoring pass)")
+
+
+def lm_throughput(args) -> None:
+    """darts-rnn: tokens/s with a new genotype per BPTT step vs one fixed genotype; perplexity scoring rate."""
+    from dataclasses import replace
+
+    from builders.darts_rnn import lm
+    from builders.darts_rnn.network import DARTSRNN
+    from builders.darts_rnn.presets import PRESETS
+    from builders.data.ptb import read_ptb
+    from wsbench.spaces import get_space
+
+    torch.set_num_threads(1)
+    sp, rng = get_space("darts-rnn"), np.random.default_rng(0)
+    corpus = read_ptb(args.data_dir)
+    p = PRESETS[args.preset]
+    m = DARTSRNN(len(corpus.vocab), p.nhid, p.dropout, p.dropouth, p.dropoutx, p.dropouti, p.dropoute)
+    opt = torch.optim.SGD(m.parameters(), lr=p.lr, weight_decay=p.weight_decay)
+    train, valid = lm.windows(corpus, replace(p, train_size=20_000), rng)
+    t = time.perf_counter()
+    lm.train_epoch(m, train, opt, p, lambda: sp.draw(rng))
+    sup = train.size / (time.perf_counter() - t)
+    fixed = sp.draw(rng)
+    t = time.perf_counter()
+    lm.train_epoch(m, train, opt, p, lambda: fixed)
+    alone = train.size / (time.perf_counter() - t)
+    t, k = time.perf_counter(), 5
+    for _ in range(k):
+        lm.perplexity(m, valid, sp.draw(rng), p.bptt)
+    rate = k / (time.perf_counter() - t)
+    total = (args.epochs * p.train_size / sup + args.score_epochs * args.subnets / rate) * args.seeds / min(
+        args.workers, args.seeds)
+    print(f"darts-rnn preset {p.name}: nhid {p.nhid}, batch {p.batch_size}, {p.train_size} tokens per epoch")
+    print(f"  supernet training   {sup:8.0f} tok/s")
+    print(f"  fixed genotype      {alone:8.0f} tok/s   overhead ratio {alone / sup:.2f}x")
+    print(f"  scoring             {rate:8.2f} subnets/s ({p.score_size} ptb.valid tokens)")
+    print(f"  projected build: {args.subnets} subnets x {args.score_epochs} scored epochs of {args.epochs} x "
+          f"{args.seeds} seeds on {args.workers} workers: {total / 3600:.1f} h")
 
 
 if __name__ == "__main__":
