@@ -98,6 +98,18 @@ def test_training_draws_are_uniform_over_ops():
             for op, _src in pairs:
                 counts[darts.ops.index(op)] += 1
     assert st.chisquare(counts).pvalue > 1e-3
+    px = get_space("proxylessnas")  # first block of a stage: 6 MBConvs; other blocks: 6 MBConvs + zero
+    draws = np.array([px.draw(rng) for _ in range(3000)])
+    firsts = [0, 4, 8, 12, 16, 20]
+    rest = [i for i in range(21) if i not in firsts]
+    assert st.chisquare(np.bincount(draws[:, firsts].ravel(), minlength=7)[1:]).pvalue > 1e-3
+    assert st.chisquare(np.bincount(draws[:, rest].ravel(), minlength=7)).pvalue > 1e-3
+    rnn = get_space("darts-rnn")
+    acts = np.zeros(4, dtype=int)
+    for _ in range(2000):
+        for name, _pred in rnn.draw(rng):
+            acts[rnn.ops.index(name)] += 1
+    assert st.chisquare(acts).pvalue > 1e-3
 
 
 def test_killed_build_resumes_to_the_same_store(tiny_cifar, tmp_path):
