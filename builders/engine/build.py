@@ -18,6 +18,7 @@ import numpy as np
 
 from builders.engine import bn, checkpoint
 from builders.engine.dist import Dist
+from builders.engine.progress import bar
 from wsbench.errors import OptionError
 
 BUILDER_VERSION = "0.1.0"
@@ -106,7 +107,7 @@ def _build(kit, space_name, preset, out: Path, data_dir, epochs, score_epochs, s
            progress, max_epochs_this_run, only_seeds, dist: Dist) -> Path | None:
     import torch
 
-    from builders.groundtruth.train import augment, prepare_data, to_tensor
+    from builders.groundtruth.train import prepare_data
     from wsbench.spaces import get_space
     from wsbench.store import StoreWriter
 
@@ -163,23 +164,14 @@ def _build(kit, space_name, preset, out: Path, data_dir, epochs, score_epochs, s
             t0 = time.perf_counter()
             model.train()
             order = data_rng.permutation(len(train))
-            for b in range(steps):
-                idx = np.sort(order[b * preset.batch_size:(b + 1) * preset.batch_size])
-                x = augment(to_tensor(train.x[idx]), data_rng, preset.crop_padding, preset.flip)
-                y = torch.from_numpy(train.y[idx])
-                if dist.world > 1:  # every rank augments the whole batch (same RNG stream), trains on its share
-                    x, y = x[dist.rank::dist.world], y[dist.rank::dist.world]
-                arch = space.draw(sampler)
-                loss = torch.nn.functional.cross_entropy(model(x, arch), y)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                sched.step()
+            with bar(f"seed {seed} epoch {epoch} training", steps, progress and dist.main) as advance:
+                _train_epoch(model, train, order, steps, preset, data_rng, sampler, space, opt, sched, dist, advance)
             train_s = clock.trained(time.perf_counter() - t0)
             line = f"seed {seed} epoch {epoch}: trained in {train_s:.0f} s"
             if epoch in score_epochs and (seed, epoch) in missing:
                 t1 = time.perf_counter()
-                part = score_all(net, [choices[i] for i in mine], train, score, preset, seed, epoch)
+                with bar(f"seed {seed} epoch {epoch} scoring", len(mine), progress and dist.main) as advance:
+                    part = score_all(net, [choices[i] for i in mine], train, score, preset, seed, epoch, advance)
                 parts = dist.gather(part)
                 if dist.main:
                     scores = np.empty(len(choices), dtype=np.float32)
@@ -255,7 +247,28 @@ def _check_same_recipe(out: Path, attrs: dict[str, Any], wanted: dict[str, Any])
                           "original options or build into a new --out")
 
 
-def score_all(model, choices: list, train, score, preset, seed: int, epoch: int) -> np.ndarray:
+def _train_epoch(model, train, order, steps, preset, data_rng, sampler, space, opt, sched, dist, advance) -> None:
+    import torch
+
+    from builders.groundtruth.train import augment, to_tensor
+
+    for b in range(steps):
+        idx = np.sort(order[b * preset.batch_size:(b + 1) * preset.batch_size])
+        x = augment(to_tensor(train.x[idx]), data_rng, preset.crop_padding, preset.flip)
+        y = torch.from_numpy(train.y[idx])
+        if dist.world > 1:  # every rank augments the whole batch (same RNG stream), trains on its share
+            x, y = x[dist.rank::dist.world], y[dist.rank::dist.world]
+        arch = space.draw(sampler)
+        loss = torch.nn.functional.cross_entropy(model(x, arch), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        advance(1)
+
+
+def score_all(model, choices: list, train, score, preset, seed: int, epoch: int,
+              advance=lambda n=1: None) -> np.ndarray:
     """Accuracy (%) of every subnet on the held-out split, with BatchNorm set by ``preset.bn_protocol``.
 
     recalibrate: the same R seeded training batches for every subnet at this
@@ -282,6 +295,7 @@ def score_all(model, choices: list, train, score, preset, seed: int, epoch: int)
         with torch.no_grad():
             pred = model(xs, ch).argmax(1).numpy()
         out[i] = 100.0 * float((pred == score.y).mean())
+        advance(1)
     model.load_state_dict(state)  # scoring must not change what training continues from
     model.train()
     return out
