@@ -45,6 +45,25 @@ def test_shipped_catalog_is_valid():
         assert e.files and len(e.store_file.sha256) == 64
 
 
+def test_every_bundled_file_is_shipped_with_its_checksum_and_validates():
+    """A catalog entry marked bundled must have its exact file in wsbench/datasets/ (else users get nothing)."""
+    from wsbench.fetch import bundled_dir, sha256_of
+    from wsbench.schema import validate
+    from wsbench.store import open_store
+
+    for e in load_catalog(catalog_dir()).values():
+        for f in e.files:
+            if not f.bundled:
+                continue
+            path = bundled_dir() / f.filename
+            assert path.is_file(), f"{e.name}: {path} is missing"
+            assert path.stat().st_size == f.bytes and sha256_of(path) == f.sha256, f"{e.name}: {path} differs"
+            ds = open_store(path)
+            assert validate(ds) == [], e.name
+            assert (ds.sizes["arch"], ds.sizes["epoch"], ds.sizes["seed"]) == (
+                e.sizes["archs"], e.sizes["epochs"], e.sizes["seeds"])
+
+
 def test_catalog_reports_every_problem_of_every_file(tmp_path: Path):
     write_entry(tmp_path, "good", "https://example.org/good.zip", b"x")
     (tmp_path / "bad.toml").write_text('name = "other"\nspace = "nb999"\n')
