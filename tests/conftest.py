@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from factory import make_store  # noqa: E402
+from factory import make_store
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -7,10 +7,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from builders.__main__ import main as builders_main  # noqa: E402
-from builders.darts_rnn.network import DARTSRNN, SPACE, count_params  # noqa: E402
-from builders.data.ptb import batchify, read_ptb  # noqa: E402
-from wsbench.store import open_store  # noqa: E402
+from builders.__main__ import main as builders_main
+from builders.darts_rnn.network import DARTSRNN, SPACE, count_params
+from builders.data.ptb import batchify, read_ptb
+from wsbench.store import open_store
 
 DARTS_V2 = ("Genotype(recurrent=[('sigmoid', 0), ('relu', 1), ('relu', 1), ('identity', 1), ('tanh', 2), "
             "('sigmoid', 5), ('tanh', 3), ('relu', 5)], concat=range(1, 9))")

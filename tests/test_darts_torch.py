@@ -8,10 +8,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from builders.__main__ import main as builders_main  # noqa: E402
-from builders.darts.network import DARTSNetwork  # noqa: E402
-from builders.nb201.network import count_params  # noqa: E402
-from test_spaces import DARTS_V2  # noqa: E402
+from test_spaces import DARTS_V2
+
+from builders.__main__ import main as builders_main
+from builders.darts.network import DARTSNetwork
+from builders.nb201.network import count_params
 
 
 def test_darts_v2_has_the_parameter_size_darts_logs():

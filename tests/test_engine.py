@@ -14,9 +14,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from builders.__main__ import main as builders_main  # noqa: E402
-from builders.engine.bn import recalibrate  # noqa: E402
-from wsbench.store import open_store  # noqa: E402
+from builders.__main__ import main as builders_main
+from builders.engine.bn import recalibrate
+from wsbench.store import open_store
 
 TINY = ["--preset", "mini", "--epochs", "2", "--score-epochs", "1,2", "--subnets", "4", "--seeds", "0,1",
         "--train-size", "256", "--valid-size", "100", "--score-size", "64", "--bn-batches", "2", "--batch-size", "32"]

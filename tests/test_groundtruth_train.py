@@ -9,10 +9,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from builders.__main__ import main as builders_main  # noqa: E402
-from builders.data.cifar10 import DataFormatError, Split, load_cifar10, write_cifar10_bin  # noqa: E402
-from builders.groundtruth.train import collect, recipe_for, result_name, run  # noqa: E402
-from wsbench.spaces import get_space  # noqa: E402
+from builders.__main__ import main as builders_main
+from builders.data.cifar10 import DataFormatError, Split, load_cifar10, write_cifar10_bin
+from builders.groundtruth.train import collect, recipe_for, result_name, run
+from wsbench.spaces import get_space
 
 
 @pytest.fixture(scope="module")

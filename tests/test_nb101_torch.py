@@ -9,8 +9,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from builders.nb101.network import NB101Network, NB101Supernet, vertex_channels  # noqa: E402
-from wsbench.spaces.nb101 import sample_graph  # noqa: E402
+from builders.nb101.network import NB101Network, NB101Supernet, vertex_channels
+from wsbench.spaces.nb101 import sample_graph
 
 #: the "Inception-like" cell of NAS-Bench-101's README; its record says trainable_parameters: 2694282
 README_CELL = {

@@ -6,9 +6,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from builders.flops import count_flops  # noqa: E402
-from builders.nb201.network import NB201Network, NB201Supernet, count_params  # noqa: E402
-from wsbench.spaces import get_space  # noqa: E402
+from builders.flops import count_flops
+from builders.nb201.network import NB201Network, NB201Supernet, count_params
+from wsbench.spaces import get_space
 
 # params and FLOPs (M) of the paper network (C=16, N=5, CIFAR-10) in the NATS-Bench records of archs 0, 11, 284
 PUBLISHED = [

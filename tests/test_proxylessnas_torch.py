@@ -9,8 +9,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from builders.proxylessnas.network import ProxylessNetwork, ProxylessSupernet, make_divisible  # noqa: E402
-from wsbench.spaces import get_space  # noqa: E402
+from builders.proxylessnas.network import ProxylessNetwork, ProxylessSupernet, make_divisible
+from wsbench.spaces import get_space
 
 #: ProxylessNAS-Mobile (proxyless_mobile.config) as blocks of our space
 MOBILE = ("5x5_MBConv3,3x3_MBConv3,zero,zero|7x7_MBConv3,3x3_MBConv3,5x5_MBConv3,5x5_MBConv3|"

@@ -39,7 +39,6 @@ def test_unknown_names_list_what_is_allowed(store_zip: Path):
 
 def test_correlation_matches_scipy_per_seed(store_dir: Path):
     import scipy.stats as st
-
     import xarray as xr
 
     b = wsbench.open(store_dir)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["query", "open", "list_spaces", "__version__"]
+__all__ = ["__version__", "list_spaces", "open", "query"]
 
 if TYPE_CHECKING:
     from wsbench.api import list_spaces, open, query

@@ -37,7 +37,7 @@ def locate_dataset(space: str | os.PathLike, download: bool = True) -> tuple[Pat
     return resolve(entries[space], download_missing=download), str(space)
 
 
-def open(space: str | os.PathLike, *, download: bool = True, allow_incomplete: bool = False) -> Benchmark:  # noqa: A001
+def open(space: str | os.PathLike, *, download: bool = True, allow_incomplete: bool = False) -> Benchmark:
     """A :class:`Benchmark` over a catalog dataset or a store folder/zip."""
     from wsbench.store import open_reader
 

@@ -6,7 +6,8 @@ Only the slices a statistic needs are read (one (seed, epoch) row of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 

@@ -134,7 +134,7 @@ class StoreWriter:
             "space": sp.name,
             "ops": list(sp.ops),
             "decisions": list(sp.decisions),
-            "created": attrs.get("created") or _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "created": attrs.get("created") or _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         })
         return cls(path, g)
 

@@ -10,7 +10,7 @@ from builders.groundtruth.record import GroundTruth
 
 SOURCES = ("nats-tss", "nb201-pth", "analognas", "nb101", "nni-nb201", "nni-nb101", "nds-darts")
 
-__all__ = ["GroundTruth", "attach", "SOURCES", "load"]
+__all__ = ["SOURCES", "GroundTruth", "attach", "load"]
 
 
 def load(source: str, path: str, **options: str) -> GroundTruth:

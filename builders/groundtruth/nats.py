@@ -19,7 +19,6 @@ from __future__ import annotations
 import bz2
 from pathlib import Path
 
-
 from builders.groundtruth.errors import SourceFormatError
 from builders.groundtruth.record import GroundTruth, sha256_file
 from builders.groundtruth.unpickle import safe_loads

@@ -16,7 +16,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-
 from builders.groundtruth.errors import SourceFormatError
 from builders.groundtruth.record import GroundTruth, sha256_file
 from wsbench.errors import UnknownNameError

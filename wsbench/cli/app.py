@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -139,8 +139,8 @@ def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all"
 @app.command()
 def topk(space: SpaceOpt, k: Annotated[str, typer.Option(help="Comma list of counts and/or percentages.")] = "1,10,1%,10%",
          epoch: EpochOpt = "last", seed: SeedOpt = "all",
-         samples: Annotated[Optional[int], typer.Option(help="Subnets per sample (default min(1000, all)).")] = None,
-         trials: Annotated[Optional[int], typer.Option(help="Samples drawn (default 100, or 1 if all).")] = None,
+         samples: Annotated[int | None, typer.Option(help="Subnets per sample (default min(1000, all)).")] = None,
+         trials: Annotated[int | None, typer.Option(help="Samples drawn (default 100, or 1 if all).")] = None,
          rng_seed: Annotated[int, typer.Option(help="Seed of the sample draws.")] = 0,
          gt: GtOpt = "gt_score", as_json: JsonOpt = False) -> None:
     """Best ground truth among the supernet's top-k, against k random subnets."""
@@ -165,7 +165,7 @@ def prune(space: SpaceOpt, mode: Annotated[Mode, typer.Option(help="Which subnet
           = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9",
           epoch: EpochOpt = "last", seed: SeedOpt = "all",
           k: Annotated[str, typer.Option(help="Top-k of what remains (count or percentage).")] = "1%",
-          trials: Annotated[Optional[int], typer.Option(help="Random draws averaged (random mode; default 20).")] = None,
+          trials: Annotated[int | None, typer.Option(help="Random draws averaged (random mode; default 20).")] = None,
           rng_seed: Annotated[int, typer.Option(help="Seed of random pruning.")] = 0,
           source: Annotated[Source, typer.Option(help="posthoc, or retrained (stores with a prune dimension).")]
           = Source.posthoc,

@@ -79,7 +79,7 @@ def hash_module(matrix: np.ndarray, labeling: list[int]) -> str:
     return hashlib.md5(str(sorted(hashes)).encode("utf-8")).hexdigest()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _orders(n: int) -> np.ndarray:
     """Every vertex order that keeps input first and output last, shape (perms, n)."""
     perms = list(itertools.permutations(range(1, n - 1)))
@@ -108,7 +108,7 @@ def _from_encoding(n: int, enc: tuple[tuple[int, ...], tuple[int, ...]]) -> Grap
     return tuple(tuple(int(x) for x in row) for row in m), enc[0]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _full_dag_masks(n: int) -> np.ndarray:
     """Upper-triangle bit rows of every n-vertex DAG with no dangling vertex and <= 9 edges."""
     iu = np.triu_indices(n, 1)

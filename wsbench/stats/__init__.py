@@ -5,6 +5,6 @@ better (accuracy as is, perplexity/error negated). :func:`goodness` does that,
 so each statistic respects the metric's direction in one place.
 """
 
-from wsbench.stats.ranking import goodness, rank_percentile, order_best_first
+from wsbench.stats.ranking import goodness, order_best_first, rank_percentile
 
-__all__ = ["goodness", "rank_percentile", "order_best_first"]
+__all__ = ["goodness", "order_best_first", "rank_percentile"]
