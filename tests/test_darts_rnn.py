@@ -83,3 +83,16 @@ def test_bn_protocol_is_refused_for_the_recurrent_space(tiny_ptb, tmp_path, caps
                           "--score-epochs", "1", "--subnets", "2", "--seeds", "0", "--out", str(tmp_path / "x.zarr"),
                           "--bn", "recalibrate"]) == 1
     assert "no BatchNorm" in capsys.readouterr().err
+
+
+def test_stopped_and_resumed_build_equals_an_uninterrupted_one(tiny_ptb, tmp_path):
+    from builders.engine.build import build
+
+    kw = dict(preset_name="mini", data_dir=tiny_ptb, epochs=2, score_epochs=[1, 2], subnets=3, seeds=[0],
+              progress=False, overrides={"train_size": 1500, "score_size": 300, "batch_size": 8})
+    assert build("darts-rnn", tmp_path / "a.zarr", **kw) is not None
+    assert build("darts-rnn", tmp_path / "b.zarr", max_epochs_this_run=1, **kw) is None  # stops after epoch 1
+    assert build("darts-rnn", tmp_path / "b.zarr", **kw) is not None  # resumes from the checkpoint
+    a = open_store(tmp_path / "a.zarr", allow_incomplete=True)["supernet_score"].values
+    b = open_store(tmp_path / "b.zarr", allow_incomplete=True)["supernet_score"].values
+    assert np.isfinite(a).all() and np.array_equal(a, b)

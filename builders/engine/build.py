@@ -148,14 +148,7 @@ def _build(kit, space_name, preset, out: Path, data_dir, epochs, score_epochs, s
         steps = len(train) // preset.batch_size
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * steps)
         sampler, data_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
-        start = 0
-        state = checkpoint.load(ckpt)
-        if state is not None:
-            net.load_state_dict(state["model"])
-            opt.load_state_dict(state["opt"])
-            sched.load_state_dict(state["sched"])
-            sampler.bit_generator.state, data_rng.bit_generator.state = state["sampler"], state["data_rng"]
-            start = state["epoch"]
+        start = checkpoint.resume(ckpt, net, opt, sampler, data_rng, sched)
         model = dist.wrap(net)
         clock.skip(start, sum(e <= start for e in score_epochs))
         for epoch in range(start + 1, epochs + 1):

@@ -33,3 +33,16 @@ def load(path: Path) -> dict[str, Any] | None:
     state = torch.load(path, weights_only=False)  # our own file, written by save() above
     torch.set_rng_state(state.pop("torch_rng"))
     return state
+
+
+def resume(path: Path, model, opt, sampler, data_rng, sched=None) -> int:
+    """Restore a build's state from ``path`` if it exists; return the last finished epoch (0: none)."""
+    state = load(path)
+    if state is None:
+        return 0
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["opt"])
+    if sched is not None:
+        sched.load_state_dict(state["sched"])
+    sampler.bit_generator.state, data_rng.bit_generator.state = state["sampler"], state["data_rng"]
+    return int(state["epoch"])

@@ -75,13 +75,7 @@ def build_lm(out: Path, *, preset_name: str, data_dir, epochs: int, score_epochs
                          preset.dropouti, preset.dropoute)
         opt = torch.optim.SGD(model.parameters(), lr=preset.lr, weight_decay=preset.weight_decay)
         sampler, data_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
-        start = 0
-        state = checkpoint.load(ckpt)
-        if state is not None:
-            model.load_state_dict(state["model"])
-            opt.load_state_dict(state["opt"])
-            sampler.bit_generator.state, data_rng.bit_generator.state = state["sampler"], state["data_rng"]
-            start = state["epoch"]
+        start = checkpoint.resume(ckpt, model, opt, sampler, data_rng)
         for epoch in range(start + 1, epochs + 1):
             if max_epochs_this_run is not None and max_epochs_this_run <= 0:
                 return None
