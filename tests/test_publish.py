@@ -107,3 +107,18 @@ def test_wheel_only_file_that_is_missing_says_how_to_fix(published, tmp_path):
     listed = subprocess.run([sys.executable, "-m", "wsbench.cli.app", "list", "--json"], capture_output=True,
                             text=True, env=env, timeout=120)
     assert json.loads(listed.stdout)[0]["where"] == "missing"
+
+
+def test_catalog_name_wins_over_a_folder_of_the_same_name_in_the_working_dir(published, tmp_path):
+    store, out, cat = published
+    e = load_catalog(cat)["toy-nb201"]
+    cache = tmp_path / "cache"
+    (cache / e.name / e.version).mkdir(parents=True)
+    (out / e.store_file.filename).rename(cache / e.name / e.version / e.store_file.filename)
+    work = tmp_path / "work"
+    (work / "toy-nb201").mkdir(parents=True)  # unrelated folder with the dataset's name
+    env = {**os.environ, "WSBENCH_CATALOG": str(cat), "WSBENCH_DATA": str(cache)}
+    r = subprocess.run([sys.executable, "-m", "wsbench.cli.app", "topk", "--space", "toy-nb201", "--json"],
+                       capture_output=True, text=True, env=env, timeout=120, cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["dataset"] == "toy-nb201"

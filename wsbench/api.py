@@ -19,22 +19,28 @@ def list_spaces() -> list[str]:
     return sorted(load_catalog())
 
 
-def _looks_like_path(space: str) -> bool:
-    return os.sep in space or space.endswith((".zip", ".zarr")) or Path(space).exists()
+def _is_explicit_path(space: str) -> bool:
+    return os.sep in space or "/" in space or space.endswith((".zip", ".zarr"))
 
 
 def locate_dataset(space: str | os.PathLike, download: bool = True) -> tuple[Path, str]:
-    """(local store path, display name) for a catalog name or a path."""
-    if isinstance(space, os.PathLike) or _looks_like_path(str(space)):
+    """(local store path, display name) for a catalog name or a path.
+
+    A bare word names a catalog dataset even when a file of that name sits in
+    the working folder; only a word the catalog does not know falls back to a path.
+    """
+    if isinstance(space, os.PathLike) or _is_explicit_path(str(space)):
         p = Path(space)
         return p, str(p)
     from wsbench.catalog import load_catalog
     from wsbench.fetch import resolve
 
     entries = load_catalog()
-    if space not in entries:
-        raise UnknownNameError("dataset (catalog name or path to a .zip/.zarr store)", space, entries)
-    return resolve(entries[space], download_missing=download), str(space)
+    if space in entries:
+        return resolve(entries[space], download_missing=download), str(space)
+    if Path(space).exists():
+        return Path(space), str(space)
+    raise UnknownNameError("dataset (catalog name or path to a .zip/.zarr store)", space, entries)
 
 
 def open(space: str | os.PathLike, *, download: bool = True, allow_incomplete: bool = False) -> Benchmark:
