@@ -191,6 +191,18 @@ def _build(kit, space_name, preset, out: Path, data_dir, epochs, score_epochs, s
     if np.isfinite(gt).any():
         return writer.finalize()
     writer.update_attrs(scores_complete=True)
+    return check_scored(out)
+
+
+def check_scored(out: Path) -> Path:
+    """Every region is scored but no ground truth yet: validate what is there, so problems surface now."""
+    from wsbench.errors import SchemaError
+    from wsbench.schema import validate
+    from wsbench.store import open_store
+
+    problems = validate(open_store(out, check=False, allow_incomplete=True), level="deep")
+    if problems:
+        raise SchemaError(out, problems)
     return out
 
 

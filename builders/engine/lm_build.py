@@ -99,7 +99,9 @@ def build_lm(out: Path, *, preset_name: str, data_dir, epochs: int, score_epochs
     if np.isfinite(writer.group["gt_score"][:]).any():
         return writer.finalize()
     writer.update_attrs(scores_complete=True)
-    return out
+    from builders.engine.build import check_scored
+
+    return check_scored(out)
 
 
 def _provenance(preset, corpus, epochs, score_epochs, seeds, n, sample_seed) -> dict[str, Any]:
