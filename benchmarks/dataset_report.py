@@ -33,6 +33,14 @@ def main() -> None:
     sp = args.space
     print(f"# {sp}: the seed study's questions\n")
     print(f"{b.n_archs} subnets, epochs {b.epochs}, seeds {b.seeds}; mean ± std over seeds.\n")
+    import numpy as np
+
+    gt = b.ds["gt_score"].values
+    sn = b.ds["supernet_score"].values
+    print(f"Ground truth over the sample: {np.nanmin(gt):.2f} – {np.nanmax(gt):.2f} (median {np.nanmedian(gt):.2f}). "
+          "Supernet score range per epoch (all seeds): "
+          + "; ".join(f"epoch {e}: {np.nanmin(sn[:, i]):.1f} – {np.nanmax(sn[:, i]):.1f}"
+                      for i, e in enumerate(b.epochs)) + ".\n")
 
     corr = b.correlation(epoch="all")
     print(f"## Rank correlation with ground truth vs epoch (`wsbench correlation --space {sp} --epoch all`)\n")
