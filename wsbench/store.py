@@ -241,6 +241,7 @@ def zip_store(folder: str | os.PathLike, zip_path: str | os.PathLike) -> Path:
                     info = zipfile.ZipInfo(f.relative_to(folder).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
                     info.external_attr = 0o644 << 16
                     zf.writestr(info, f.read_bytes(), compress_type=zipfile.ZIP_STORED)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a shipped file must be readable by everyone
         os.replace(tmp, zip_path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
