@@ -80,14 +80,19 @@ def test_meta_without_required_fields_is_refused(tmp_path, capsys):
     assert "builder.command" in capsys.readouterr().err
 
 
-def test_cli_answers_by_name_from_the_cache_without_network(published, tmp_path):
-    """A real `wsbench topk --space NAME` process; the file sits in the cache (WSBENCH_DATA), no URL exists."""
-    store, out, cat = published
+def _env_with_file_in_cache(published, tmp_path) -> dict[str, str]:
+    """Move the published zip into a WSBENCH_DATA cache; the environment that points wsbench at it."""
+    _store, out, cat = published
     e = load_catalog(cat)["toy-nb201"]
     cache = tmp_path / "cache"
     (cache / e.name / e.version).mkdir(parents=True)
     (out / e.store_file.filename).rename(cache / e.name / e.version / e.store_file.filename)
-    env = {**os.environ, "WSBENCH_CATALOG": str(cat), "WSBENCH_DATA": str(cache)}
+    return {**os.environ, "WSBENCH_CATALOG": str(cat), "WSBENCH_DATA": str(cache)}
+
+
+def test_cli_answers_by_name_from_the_cache_without_network(published, tmp_path):
+    """A real `wsbench topk --space NAME` process; the file sits in the cache (WSBENCH_DATA), no URL exists."""
+    env = _env_with_file_in_cache(published, tmp_path)
     r = subprocess.run([sys.executable, "-m", "wsbench.cli.app", "topk", "--space", "toy-nb201", "--json"],
                        capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0, r.stderr
@@ -110,14 +115,9 @@ def test_wheel_only_file_that_is_missing_says_how_to_fix(published, tmp_path):
 
 
 def test_catalog_name_wins_over_a_folder_of_the_same_name_in_the_working_dir(published, tmp_path):
-    store, out, cat = published
-    e = load_catalog(cat)["toy-nb201"]
-    cache = tmp_path / "cache"
-    (cache / e.name / e.version).mkdir(parents=True)
-    (out / e.store_file.filename).rename(cache / e.name / e.version / e.store_file.filename)
+    env = _env_with_file_in_cache(published, tmp_path)
     work = tmp_path / "work"
     (work / "toy-nb201").mkdir(parents=True)  # unrelated folder with the dataset's name
-    env = {**os.environ, "WSBENCH_CATALOG": str(cat), "WSBENCH_DATA": str(cache)}
     r = subprocess.run([sys.executable, "-m", "wsbench.cli.app", "topk", "--space", "toy-nb201", "--json"],
                        capture_output=True, text=True, env=env, timeout=120, cwd=work)
     assert r.returncode == 0, r.stderr
