@@ -70,8 +70,26 @@ def _build(args: argparse.Namespace) -> dict:
 
     overrides = {k: getattr(args, k) for k in ("train_size", "valid_size", "score_size", "bn_batches", "batch_size")}
     overrides["bn_protocol"] = args.bn
+    from wsbench.errors import OptionError
+
+    archs = archs_source = None
+    if args.archs_from:
+        from pathlib import Path
+
+        from builders.groundtruth.record import sha256_file
+        from wsbench.spaces import get_space
+
+        space = get_space(args.space)
+        archs = [space.canonicalize(a) for a in _read_archs(args.archs_from)]
+        archs_source = {"archs_file": Path(args.archs_from).name, "archs_file_sha256": sha256_file(args.archs_from)}
+        if args.subnets is not None and args.subnets != len(archs):
+            raise OptionError(f"--subnets {args.subnets} but {args.archs_from} lists {len(archs)} architectures; "
+                              "drop --subnets")
+    elif args.subnets is None:
+        raise OptionError("give --subnets N (a seeded uniform sample) or --archs-from FILE")
     path = build(args.space, args.out, preset_name=args.preset, data_dir=args.data_dir, epochs=args.epochs,
-                 score_epochs=[int(e) for e in args.score_epochs.split(",")], subnets=args.subnets,
+                 score_epochs=[int(e) for e in args.score_epochs.split(",")], subnets=len(archs or []) or args.subnets,
+                 archs=archs, archs_source=archs_source,
                  seeds=[int(s) for s in args.seeds.split(",")], sample_seed=args.sample_seed,
                  overrides=overrides,
                  only_seeds=[int(x) for x in args.only_seeds.split(",")] if args.only_seeds else None,
@@ -130,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--data-dir", required=True, help="folder with cifar-10-batches-bin/")
     b.add_argument("--epochs", type=int, required=True, help="supernet training epochs")
     b.add_argument("--score-epochs", required=True, help="epochs after which every subnet is scored, e.g. 1,2,4,8")
-    b.add_argument("--subnets", type=int, required=True, help="architectures sampled for scoring")
+    b.add_argument("--subnets", type=int, help="architectures sampled for scoring (or --archs-from)")
+    b.add_argument("--archs-from", help="score these architectures instead: a store or a .txt file, one per line")
     b.add_argument("--seeds", required=True, help="supernet seeds, e.g. 0,1,2")
     b.add_argument("--out", required=True, help="store folder (created, or resumed if it exists)")
     b.add_argument("--sample-seed", type=int, default=0, help="seed of the scored architecture sample")

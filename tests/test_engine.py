@@ -45,6 +45,8 @@ def test_tiny_build_then_ground_truth_gives_a_valid_store(space, tiny_cifar, tmp
     assert ds.attrs["complete"] is False and ds.attrs["scores_complete"] is True  # no GT yet: not a dataset
     sn = ds["supernet_score"].values
     assert sn.shape == (2, 2, 4) and np.isfinite(sn).all() and ((sn >= 0) & (sn <= 100)).all()
+    loss = ds["supernet_loss"].values
+    assert loss.shape == sn.shape and np.isfinite(loss).all() and (loss > 0).all()
     assert ds["params_paper"].values.min() > ds["params"].values.max() / 10
     assert builders_main(["groundtruth", space, "--preset", "mini", "--archs-from", str(out), "--seeds", "0",
                           "--data-dir", str(tiny_cifar), "--work", str(tmp_path / "gt"), "--epochs", "1",

@@ -36,6 +36,8 @@ OPTIONAL_VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "gt_score_per_seed": (("gt_seed", "arch"), "f"),
     "params_paper": (("arch",), "f"),
     "flops_paper": (("arch",), "f"),
+    #: mean held-out cross-entropy of each subnet, taken in the same pass as its supernet_score (lower is better)
+    "supernet_loss": (("seed", "epoch", "arch"), "f"),
 }
 #: extra ground truths are allowed as ``gt_score_<name>`` (arch), e.g. ``gt_score_mini``
 EXTRA_GT_PREFIX = "gt_score_"
@@ -114,9 +116,11 @@ def check_structure(meta: StoreMeta) -> list[str]:
             elif arrays[name].kind != kind:
                 problems.append(f"coordinate {name!r} must have dtype kind {kind!r}, got {arrays[name].data_type}")
     expected = dict(REQUIRED_VARIABLES)
+    optional = dict(OPTIONAL_VARIABLES)
     if "prune" in sizes:
         expected["supernet_score"] = (("prune", "seed", "epoch", "arch"), "f")
-    for name, (dims, kind) in {**expected, **OPTIONAL_VARIABLES}.items():
+        optional["supernet_loss"] = expected["supernet_score"]
+    for name, (dims, kind) in {**expected, **optional}.items():
         if name not in arrays:
             if name in expected:
                 problems.append(f"variable {name!r} {dims} is missing")
@@ -207,6 +211,12 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
             problems.append(f"complete store has supernet_score slices with no value at all (index {idx}); drop those epochs/seeds")
     if attrs.get("complete") and np.isfinite(ds["gt_score"].values).sum() == 0 and ds.sizes["arch"] > 0:
         problems.append("gt_score has no known value; statistics need ground truth for some subnets")
+    if "supernet_loss" in ds.variables:
+        loss = ds["supernet_loss"].values
+        if np.isinf(loss).any() or np.any(loss[np.isfinite(loss)] < 0):
+            problems.append("supernet_loss must be a finite cross-entropy >= 0 (NaN where not scored)")
+        if (np.isnan(loss) != np.isnan(sn)).any():
+            problems.append("supernet_loss and supernet_score must be known for the same (seed, epoch, subnet) cells")
     for name in ("params", "flops", "params_paper", "flops_paper"):
         if name in ds.variables:
             v = ds[name].values

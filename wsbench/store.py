@@ -63,6 +63,7 @@ class StoreWriter:
         prune: Sequence[float] | None = None,
         extra_gt: Sequence[str] = (),
         paper_scale: bool = False,
+        losses: bool = False,
         overwrite: bool = False,
         arch_chunk: int = ARCH_CHUNK,
     ) -> StoreWriter:
@@ -70,7 +71,8 @@ class StoreWriter:
 
         ``attrs`` are the provenance attributes of docs/schema.md (``space``,
         ``ops``, ``decisions``, ``schema_version``, ``complete`` and ``created`` are
-        filled in here). Shards writing in parallel should each own whole
+        filled in here). ``losses`` adds ``supernet_loss`` beside
+        ``supernet_score``. Shards writing in parallel should each own whole
         ``arch_chunk`` blocks of subnets.
         """
         import zarr
@@ -113,9 +115,10 @@ class StoreWriter:
             coord("prune", list(prune), "float64")
             lead.append(("prune", len(prune)))
         lead += [("seed", len(seeds)), ("epoch", len(epochs))]
-        g.create_array("supernet_score", shape=tuple(s for _, s in lead) + (n,), dtype="float32",
-                       dimension_names=[d for d, _ in lead] + ["arch"], chunks=(1,) * len(lead) + (chunk,),
-                       fill_value=np.nan, **gz)
+        for name in ("supernet_score", "supernet_loss") if losses else ("supernet_score",):
+            g.create_array(name, shape=tuple(s for _, s in lead) + (n,), dtype="float32",
+                           dimension_names=[d for d, _ in lead] + ["arch"], chunks=(1,) * len(lead) + (chunk,),
+                           fill_value=np.nan, **gz)
         per_arch = ["gt_score", "params", "flops"] + [f"{EXTRA_GT_PREFIX}{e}" for e in extra_gt]
         if paper_scale:
             per_arch += ["params_paper", "flops_paper"]
@@ -156,8 +159,13 @@ class StoreWriter:
             raise OptionError(f"{dim}={value!r} is not in this store; it has {values}")
         return values.index(value)
 
-    def write_supernet(self, seed: int, epoch: int, scores: np.ndarray, start: int = 0, prune: float | None = None) -> None:
-        """Write supernet scores of subnets ``start .. start+len(scores)`` at (seed, epoch)."""
+    def write_supernet(self, seed: int, epoch: int, scores: np.ndarray, start: int = 0, prune: float | None = None,
+                       loss: np.ndarray | None = None) -> None:
+        """Write supernet scores (and, if the store has them, losses) of subnets ``start .. start+len(scores)``.
+
+        The loss is written first: a region counts as scored when its
+        ``supernet_score`` is, so a kill between the two writes redoes the region.
+        """
         arr = self.group["supernet_score"]
         scores = np.asarray(scores, dtype=np.float32)
         if start < 0 or start + len(scores) > arr.shape[-1]:
@@ -167,6 +175,15 @@ class StoreWriter:
             if prune is None:
                 raise OptionError("this store has a prune dimension; pass prune=<factor>")
             key = (self._index("prune", prune), *key)
+        has_loss = "supernet_loss" in self.group
+        if has_loss != (loss is not None):
+            raise OptionError("this store records supernet_loss: pass loss=" if has_loss else
+                              "this store has no supernet_loss variable; create it with losses=True")
+        if loss is not None:
+            loss = np.asarray(loss, dtype=np.float32)
+            if loss.shape != scores.shape:
+                raise OptionError(f"loss has shape {loss.shape}, scores {scores.shape}; they must match")
+            self.group["supernet_loss"][key] = loss
         arr[key] = scores
 
     def write_arch_values(self, name: str, values: np.ndarray, start: int = 0) -> None:

@@ -59,6 +59,14 @@ def _read(path: Path) -> Split:
     return Split(rec[:, 1:].reshape(-1, 3, 32, 32), labels)
 
 
+def fingerprint(data_dir: str | Path) -> dict[str, str]:
+    """sha256 of every file the loader reads: what provenance records instead of a machine's path."""
+    from builders.groundtruth.record import sha256_file
+
+    d = _batches_dir(data_dir)
+    return {f: sha256_file(d / f) for f in (*TRAIN_FILES, TEST_FILE)}
+
+
 def load_cifar10(data_dir: str | Path) -> tuple[Split, Split]:
     """(train 50,000, test 10,000) from the official binary files."""
     d = _batches_dir(data_dir)

@@ -34,6 +34,8 @@ class GroundTruth:
     source: dict[str, Any]
     params: dict[str, float] = field(default_factory=dict)
     flops: dict[str, float] = field(default_factory=dict)
+    #: other per-architecture rankings from the same source (zero-cost proxies): ``proxies[name][arch]``
+    proxies: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
     def from_runs(cls, space: str, runs: dict[str, dict[int, float]], source: dict[str, Any],

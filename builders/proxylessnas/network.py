@@ -121,6 +121,21 @@ class ProxylessSupernet(_Macro):
     def forward(self, x: torch.Tensor, choices: tuple[int, ...]) -> torch.Tensor:
         return self._run(x, choices, lambda mod, k: mod[k - 1])
 
+    def chain(self):
+        """This supernet as a chain of decisions, for prefix-sharing scoring (``builders.engine.scoring``)."""
+        from builders.engine.scoring import Chain
+
+        def step(i: int, k: int, x: torch.Tensor) -> torch.Tensor:
+            if k == 0:  # zero: only the shortcut remains
+                return x
+            c_in, c_out, stride = self.plan[i]
+            y = self.blocks[i][k - 1](x)
+            return x + y if stride == 1 and c_in == c_out else y
+
+        return Chain(head=nn.Sequential(self.first_conv, self.first_block), step=step,
+                     step_module=lambda i, k: self.blocks[i][k - 1] if k else None,
+                     tail=_Tail(self.feature_mix, self.classifier), choices=lambda ch: ch)
+
     def standalone_state(self, choices: tuple[int, ...]) -> dict[str, torch.Tensor]:
         """The inherited weights of one architecture, keyed for :class:`ProxylessNetwork`."""
         out = {}
@@ -133,3 +148,14 @@ class ProxylessSupernet(_Macro):
                 key = ".".join(parts[:2] + parts[3:])
             out[key] = value
         return out
+
+
+class _Tail(nn.Module):
+    """feature mix -> global pooling -> classifier: the fixed end of the chain (not a registered submodule)."""
+
+    def __init__(self, feature_mix: nn.Module, classifier: nn.Module):
+        super().__init__()
+        self.feature_mix, self.classifier = feature_mix, classifier
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.feature_mix(x).mean((2, 3)))
