@@ -33,6 +33,13 @@ def _numpy_scalar() -> Any:
     return multiarray.scalar
 
 
+def _ndarray_shell(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
+    """What pickled arrays call (``multiarray._reconstruct``): an empty plain ndarray, filled by its state."""
+    if subtype is not np.ndarray:
+        raise pickle.UnpicklingError(f"refuses to rebuild an array of type {subtype!r}; only numpy.ndarray")
+    return np.ndarray.__new__(np.ndarray, shape, dtype)
+
+
 def _latin1_bytes(text: str, encoding: str = "latin1") -> bytes:
     """What protocol-2 pickles call (``_codecs.encode``) to rebuild bytes; only latin-1 is accepted."""
     if encoding not in ("latin1", "latin-1"):
@@ -40,7 +47,7 @@ def _latin1_bytes(text: str, encoding: str = "latin1") -> bytes:
     return text.encode("latin1")
 
 
-#: names any benchmark pickle may use: containers and NumPy scalars (no code runs on load)
+#: names any benchmark pickle may use: containers, NumPy scalars and plain arrays (no code runs on load)
 SAFE: dict[tuple[str, str], Any] = {
     ("collections", "OrderedDict"): collections.OrderedDict,
     ("collections", "defaultdict"): collections.defaultdict,
@@ -50,6 +57,9 @@ SAFE: dict[tuple[str, str], Any] = {
     ("_codecs", "encode"): _latin1_bytes,
     ("numpy.core.multiarray", "scalar"): _numpy_scalar(),
     ("numpy._core.multiarray", "scalar"): _numpy_scalar(),
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy.core.multiarray", "_reconstruct"): _ndarray_shell,
+    ("numpy._core.multiarray", "_reconstruct"): _ndarray_shell,
 }
 
 

@@ -55,7 +55,10 @@ def vertex_channels(c_in: int, c_out: int, matrix: np.ndarray) -> list[int]:
 
 
 def _parse(arch) -> tuple[np.ndarray, tuple[int, ...]]:
-    rows, labels = arch if _is_parsed(arch) else SPACE.parse(arch)
+    """The graph in NAS-Bench-101's own vertex order: channel counts depend on vertex positions."""
+    from wsbench.spaces.nb101 import nasbench_order
+
+    rows, labels = nasbench_order(arch if _is_parsed(arch) else SPACE.parse(arch))
     return np.array(rows, dtype=np.int8), tuple(labels)
 
 
