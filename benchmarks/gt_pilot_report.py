@@ -21,7 +21,7 @@ def main() -> None:
     args = ap.parse_args()
     from scipy.stats import kendalltau, spearmanr
 
-    from builders.groundtruth.train import collect
+    from builders.scratch.train import collect
 
     gt = collect(args.work)
     results = [json.loads(f.read_text()) for f in Path(args.work).glob("*.json")]

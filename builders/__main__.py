@@ -16,12 +16,12 @@ def _import_gt(args: argparse.Namespace) -> dict:
     needed = {"nats-tss": ("dataset", "split", "hp"), "nb201-pth": ("dataset", "split", "hp"),
               "nb101": ("epochs", "split"),
               "nni-nb201": ("dataset", "epochs", "split"), "nni-nb101": ("epochs", "split"),
-              "nds-darts": ("which", "width", "depth")}.get(args.source, ())
+              "nds-darts": ("which", "width", "depth"), "naslib-zc": ("space",)}.get(args.source, ())
     missing = [f"--{o}" for o in needed if getattr(args, o) is None]
     if missing:
         raise SystemExit(f"usage error: {args.source} needs {', '.join(missing)} (no hidden defaults)")
     gt = load(args.source, args.path, dataset=args.dataset, split=args.split, hp=args.hp, epochs=args.epochs,
-              which=args.which, width=args.width, depth=args.depth)
+              which=args.which, width=args.width, depth=args.depth, space=args.space)
     summary = {"source": gt.source, "archs": len(gt), "seeds": gt.seeds, "noise": gt.noise()}
     if args.store:
         summary["attached"] = attach(args.store, gt, name=args.name, zip_path=args.zip)
@@ -42,7 +42,7 @@ def _read_archs(path: str) -> list[str]:
 
 def _groundtruth(args: argparse.Namespace) -> dict:
     from builders.groundtruth import attach
-    from builders.groundtruth.train import collect, recipe_for, run
+    from builders.scratch.train import collect, recipe_for, run
     from wsbench.errors import OptionError
     from wsbench.spaces import get_space
 
@@ -56,12 +56,26 @@ def _groundtruth(args: argparse.Namespace) -> dict:
     except (ValueError, AssertionError):
         raise OptionError(f"--shard must be i/n with 0 <= i < n, got {args.shard!r}") from None
     recipe = recipe_for(args.preset, args.space, epochs=args.epochs, train_size=args.train_size, valid_size=args.valid_size)
-    seeds = [int(s) for s in args.seeds.split(",")]
+    seeds = _ints(args.seeds, "--seeds")
     run(archs, seeds, recipe, args.data_dir, args.work, shard=(i, n))
     gt = collect(args.work, archs)
     out = {"archs": len(archs), "trained": len(gt), "seeds": gt.seeds, "noise": gt.noise(), "recipe": gt.source["recipe"]}
     if args.store:
         out["attached"] = attach(args.store, gt, name=args.name)
+    return out
+
+
+def _ints(text: str, option: str) -> list[int]:
+    """A comma-separated list of integers, or one clear error naming the option."""
+    from wsbench.errors import OptionError
+
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        out = [int(p) for p in parts]
+    except ValueError:
+        raise OptionError(f"{option} must be comma-separated integers, e.g. 0,1,2; got {text!r}") from None
+    if len(set(out)) != len(out):
+        raise OptionError(f"{option} lists the same value twice: {text!r}")
     return out
 
 
@@ -88,12 +102,12 @@ def _build(args: argparse.Namespace) -> dict:
     elif args.subnets is None:
         raise OptionError("give --subnets N (a seeded uniform sample) or --archs-from FILE")
     path = build(args.space, args.out, preset_name=args.preset, data_dir=args.data_dir, epochs=args.epochs,
-                 score_epochs=[int(e) for e in args.score_epochs.split(",")], subnets=len(archs or []) or args.subnets,
-                 archs=archs, archs_source=archs_source,
-                 seeds=[int(s) for s in args.seeds.split(",")], sample_seed=args.sample_seed,
-                 overrides=overrides,
-                 only_seeds=[int(x) for x in args.only_seeds.split(",")] if args.only_seeds else None,
-                 max_epochs_this_run=0 if args.create_only else None)
+                 score_epochs=_ints(args.score_epochs, "--score-epochs"),
+                 subnets=len(archs) if archs is not None else args.subnets,
+                 archs=archs, archs_source=archs_source, seeds=_ints(args.seeds, "--seeds"),
+                 sample_seed=args.sample_seed, overrides=overrides,
+                 only_seeds=_ints(args.only_seeds, "--only-seeds") if args.only_seeds else None,
+                 max_epochs_this_run=0 if args.create_only else None, keep_work=args.keep_work)
     return {"out": str(args.out), "all_regions_scored": path is not None}
 
 
@@ -102,6 +116,12 @@ def _publish(args: argparse.Namespace) -> dict:
 
     return publish(args.store, args.meta, out_dir=args.out_dir, catalog_dir=args.catalog, url=args.url,
                    bundled=not args.no_bundle)
+
+
+def _reissue(args: argparse.Namespace) -> dict:
+    from builders.reissue import load_changes, reissue
+
+    return reissue(args.store, args.out, load_changes(args.changes), version=args.version, why=args.why)
 
 
 def _params(args: argparse.Namespace) -> dict:
@@ -121,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     gt.add_argument("--store", help="store folder to write into (aligned by canonical architecture)")
     gt.add_argument("--name", default="gt_score", help="gt_score (default) or gt_score_<name> for a second GT")
     gt.add_argument("--zip", help="also write the finished store as this zip")
-    gt.add_argument("--dataset", help="NATS: cifar10-valid | cifar10 | cifar100 | ImageNet16-120")
+    gt.add_argument("--dataset", help="NATS: cifar10-valid | cifar10 | cifar100 | ImageNet16-120; naslib-zc: "
+                                      "cifar10 (default) | cifar100 | ImageNet16-120 (nb201 file)")
+    gt.add_argument("--space", help="naslib-zc: darts (zc_nasbench301.json) | nb101 | nb201")
     gt.add_argument("--split", help="NATS: x-valid | x-test | ori-test (depends on the dataset); NB101: validation | test")
     gt.add_argument("--hp", help="NATS: training budget in epochs, 12 or 200")
     gt.add_argument("--epochs", help="NB101 / NNI: training budget, e.g. 108 (NB101) or 200 (NB201)")
@@ -130,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     gt.add_argument("--depth", help="NDS: keep models of this depth, or 'any'")
     tr = sub.add_parser("groundtruth", help="train architectures from scratch (resumable, shardable)")
     tr.add_argument("space", help="search space: nb201 | nb101 | darts | proxylessnas | darts-rnn")
-    tr.add_argument("--preset", required=True, help="mini | paper (see builders/groundtruth/train.py PRESETS)")
+    tr.add_argument("--preset", required=True, help="mini | paper (see builders/scratch/train.py PRESETS)")
     tr.add_argument("--archs-from", required=True, help="a store (its arch_string) or a .txt file, one arch per line")
     tr.add_argument("--seeds", required=True, help="GT seeds, e.g. 0,1")
     tr.add_argument("--data-dir", required=True, help="folder with cifar-10-batches-bin/")
@@ -155,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--sample-seed", type=int, default=0, help="seed of the scored architecture sample")
     b.add_argument("--only-seeds", help="train only these seeds (one worker process per seed)")
     b.add_argument("--create-only", action="store_true", help="create the store (sample, sizes) and stop")
+    b.add_argument("--keep-work", action="store_true", help="keep the checkpoint folder (<out>.work) after the build")
     b.add_argument("--bn", help="BatchNorm when scoring: recalibrate (preset default) | batch_stats | running_stats")
     for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):
         b.add_argument(f"--{name}", type=int, help=f"override the preset's {name.replace('-', ' ')}")
@@ -170,12 +193,18 @@ def main(argv: list[str] | None = None) -> int:
     pu.add_argument("--catalog", default="catalog", help="catalog folder for <name>.toml")
     pu.add_argument("--url", help="where the zip is also hosted (optional)")
     pu.add_argument("--no-bundle", action="store_true", help="do not mark the file as shipped in the wheel")
+    ri = sub.add_parser("reissue", help="copy a published store with corrected attributes (arrays untouched)")
+    ri.add_argument("store", help="published zip or store folder")
+    ri.add_argument("--out", required=True, help="new store folder")
+    ri.add_argument("--changes", required=True, help="JSON object: attribute -> new value (objects merge; null drops)")
+    ri.add_argument("--version", required=True, help="the version this re-issue will be published as")
+    ri.add_argument("--why", required=True, help="one sentence, recorded in the store's reissues attribute")
     args = ap.parse_args(argv)
     from wsbench.errors import WsbenchError
 
     try:
         out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build,
-               "params": _params, "publish": _publish}[args.command](args)
+               "params": _params, "publish": _publish, "reissue": _reissue}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

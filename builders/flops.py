@@ -11,6 +11,11 @@ import torch
 from torch import nn
 
 
+def count_params(model: nn.Module) -> int:
+    """Trainable parameters, each tensor once (a tied weight counts once, as ``parameters()`` yields it once)."""
+    return sum(p.numel() for p in model.parameters())
+
+
 def count_flops(model: nn.Module, input_shape: tuple[int, ...], forward=None) -> int:
     """MACs of one forward pass of a single example of ``input_shape`` (C, H, W)."""
     total = 0

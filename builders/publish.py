@@ -43,6 +43,8 @@ def publish(store: str | Path, meta: str | Path, *, out_dir: str | Path, catalog
     problems = validate(ds)
     if problems:
         raise OptionError(f"{store} does not validate; fix before publishing: " + "; ".join(problems))
+    if _stamp_licence(store, hand):
+        ds = open_store(store)
     if not url and not bundled:
         raise OptionError("a published file needs a url, or bundling into the wheel (bundled = true)")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -70,6 +72,23 @@ def publish(store: str | Path, meta: str | Path, *, out_dir: str | Path, catalog
         raise OptionError(f"the entry would not load: {'; '.join(errs)}")
     _write_atomic(path, to_toml(entry))
     return entry
+
+
+def _stamp_licence(store: Path, hand: dict[str, Any]) -> bool:
+    """The store says the same licence and citation as its catalog entry: written into a folder store; a zip
+    that differs is refused (publish its folder instead)."""
+    from wsbench.store import StoreWriter, open_store
+
+    attrs = open_store(store, allow_incomplete=True, check=False).attrs
+    if attrs.get("license") == hand["license"] and attrs.get("citation") == hand["citation"]:
+        return False
+    if not store.is_dir():
+        raise OptionError(f"{store}: its licence/citation differ from the meta file's; publish the store folder "
+                          "(publish writes them into it) or fix the meta file")
+    w = StoreWriter.resume(store)
+    w.update_attrs(license=hand["license"], citation=hand["citation"])
+    w.finalize()  # the store validated above; this re-consolidates its metadata
+    return True
 
 
 def to_toml(entry: dict[str, Any]) -> str:

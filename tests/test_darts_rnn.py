@@ -60,22 +60,31 @@ def test_tiny_build_then_ground_truth_gives_a_valid_store(tiny_ptb, tmp_path):
     out = tmp_path / "rnn.zarr"
     assert builders_main(["build", "darts-rnn", "--preset", "mini", "--data-dir", str(tiny_ptb), "--epochs", "2",
                           "--score-epochs", "1,2", "--subnets", "4", "--seeds", "0,1", "--out", str(out),
-                          "--train-size", "2000", "--score-size", "400", "--batch-size", "8"]) == 0
+                          "--train-size", "1500", "--score-size", "400", "--batch-size", "8"]) == 0
     ds = open_store(out, allow_incomplete=True)
     sn = ds["supernet_score"].values
     assert ds.attrs["metric"] == "perplexity" and ds.attrs["evaluation_protocol"]["bn"] == "none"
     assert sn.shape == (2, 2, 4) and np.isfinite(sn).all() and (sn >= 1).all()
+    np.testing.assert_allclose(ds["supernet_loss"].values, np.log(sn), rtol=1e-5)  # mean token CE = log(ppl)
     assert (ds["params_paper"].values == 22_960_000 - 10_000 * 850 + len(read_ptb(tiny_ptb).vocab) * 850
             + len(read_ptb(tiny_ptb).vocab) - 10_000).all()
     assert builders_main(["groundtruth", "darts-rnn", "--preset", "mini", "--archs-from", str(out), "--seeds", "0",
                           "--data-dir", str(tiny_ptb), "--work", str(tmp_path / "gt"), "--epochs", "1",
-                          "--train-size", "2000", "--valid-size", "400", "--store", str(out),
+                          "--train-size", "1500", "--valid-size", "400", "--store", str(out),
                           "--name", "gt_score"]) == 0
     from wsbench.schema import validate
 
     final = open_store(out)
     assert final.attrs["complete"] is True and validate(final) == []
     assert final.attrs["gt_source"]["recipe"]["space"] == "darts-rnn"
+
+
+def test_a_train_size_beyond_the_corpus_is_refused(tiny_ptb, tmp_path, capsys):
+    out = tmp_path / "x.zarr"
+    assert builders_main(["build", "darts-rnn", "--preset", "mini", "--data-dir", str(tiny_ptb), "--epochs", "1",
+                          "--score-epochs", "1", "--subnets", "2", "--seeds", "0", "--out", str(out),
+                          "--train-size", "999999"]) == 1
+    assert "exceeds ptb.train" in capsys.readouterr().err and not out.exists()
 
 
 def test_bn_protocol_is_refused_for_the_recurrent_space(tiny_ptb, tmp_path, capsys):

@@ -11,7 +11,7 @@ torch = pytest.importorskip("torch")
 
 from builders.__main__ import main as builders_main
 from builders.data.cifar10 import DataFormatError, Split, load_cifar10, write_cifar10_bin
-from builders.groundtruth.train import collect, recipe_for, result_name, run
+from builders.scratch.train import collect, recipe_for, result_name, run
 from wsbench.spaces import get_space
 
 
@@ -60,7 +60,7 @@ def test_train_resume_shards_and_collect(tiny_cifar, tmp_path):
 
 
 def test_same_seed_same_result(tiny_cifar, tmp_path):
-    from builders.groundtruth.train import prepare_data, train_one
+    from builders.scratch.train import prepare_data, train_one
 
     arch = get_space("nb201").sample(1, seed=5)[0]
     recipe = recipe_for("mini", epochs=1, train_size=200, valid_size=100)

@@ -122,3 +122,51 @@ def test_catalog_name_wins_over_a_folder_of_the_same_name_in_the_working_dir(pub
                        capture_output=True, text=True, env=env, timeout=120, cwd=work)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["dataset"] == "toy-nb201"
+
+
+def test_the_published_store_says_the_same_licence_and_citation_as_its_entry(published):
+    from wsbench.store import open_store
+
+    store, out, cat = published
+    entry = load_catalog(cat)["toy-nb201"]
+    for path in (store, out / "toy-nb201-1.0.zip"):
+        attrs = open_store(path).attrs
+        assert attrs["license"] == entry.license == "CC0-1.0" and attrs["citation"] == entry.citation == "none"
+
+
+def test_reissue_changes_attributes_only_and_says_so(tmp_path, capsys):
+    import numpy as np
+
+    from wsbench.store import open_store
+
+    src = make_store(tmp_path / "toy.zarr", n=30, zip_path=tmp_path / "toy.zip")
+    changes = tmp_path / "changes.json"
+    changes.write_text(json.dumps({"dataset": {"notes": None, "files_sha256": {"a.bin": "00"}}, "license": "MIT"}))
+    out = tmp_path / "re.zarr"
+    assert builders_main(["reissue", str(src), "--out", str(out), "--changes", str(changes), "--version", "1.0.1",
+                          "--why", "test"]) == 0
+    old, new = open_store(src), open_store(out)
+    assert new.attrs["complete"] is True and new.attrs["license"] == "MIT"
+    assert "notes" not in new.attrs["dataset"] and new.attrs["dataset"]["files_sha256"] == {"a.bin": "00"}
+    assert new.attrs["reissues"][-1]["changed"] == ["dataset", "license"]
+    for name in ("supernet_score", "gt_score", "arch_string"):
+        assert np.array_equal(old[name].values, new[name].values)
+    # nothing to change, or an existing target: one clear error, nothing written
+    assert builders_main(["reissue", str(out), "--out", str(tmp_path / "again.zarr"), "--changes", str(changes),
+                          "--version", "1.0.2", "--why", "test"]) == 1
+    assert "nothing to re-issue" in capsys.readouterr().err and not (tmp_path / "again.zarr").exists()
+    assert builders_main(["reissue", str(src), "--out", str(out), "--changes", str(changes), "--version", "1",
+                          "--why", "x"]) == 1
+
+
+def test_bundled_nb201_reissue_kept_every_array_of_its_first_release():
+    """1.0.1 only corrected provenance: its record of that says so, and no path of a build machine remains."""
+    from wsbench.catalog import load_catalog as load
+    from wsbench.fetch import bundled_dir
+    from wsbench.store import open_store
+
+    entry = load()["nb201-cifar10"]
+    attrs = open_store(bundled_dir() / entry.store_file.filename).attrs
+    assert entry.version == "1.0.1" and attrs["reissues"][-1]["arrays"] == "unchanged"
+    assert "source" not in attrs["dataset"] and len(attrs["dataset"]["files_sha256"]) == 6
+    assert attrs["license"] == entry.license and attrs["citation"] == entry.citation

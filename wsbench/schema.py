@@ -41,6 +41,8 @@ OPTIONAL_VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 #: extra ground truths are allowed as ``gt_score_<name>`` (arch), e.g. ``gt_score_mini``
 EXTRA_GT_PREFIX = "gt_score_"
+#: other rankings of the same subnets (zero-cost proxies) as ``proxy_<name>`` (arch) floats; higher = better
+PROXY_PREFIX = "proxy_"
 COORDS: dict[str, str] = {"epoch": "i", "seed": "i", "decision": "U", "gt_seed": "i", "prune": "f"}
 
 #: required attribute -> python type(s) it must have
@@ -137,11 +139,15 @@ def check_structure(meta: StoreMeta) -> list[str]:
     for name, a in arrays.items():
         if name in COORDS:
             continue
-        known = name in expected or name in OPTIONAL_VARIABLES or name.startswith(EXTRA_GT_PREFIX)
+        prefixed = name.startswith((EXTRA_GT_PREFIX, PROXY_PREFIX)) and name not in OPTIONAL_VARIABLES
+        known = name in expected or name in OPTIONAL_VARIABLES or prefixed
         if not known:
-            problems.append(f"unknown variable {name!r}; extra ground truths must be named {EXTRA_GT_PREFIX}<name>")
-        elif name.startswith(EXTRA_GT_PREFIX) and name not in OPTIONAL_VARIABLES and a.dims != ("arch",):
-            problems.append(f"extra ground truth {name!r} must have dims ('arch',)")
+            problems.append(f"unknown variable {name!r}; extra ground truths must be named {EXTRA_GT_PREFIX}<name>, "
+                            f"proxies {PROXY_PREFIX}<name>")
+        elif prefixed and a.dims != ("arch",):
+            problems.append(f"{name!r} must have dims ('arch',)")
+        elif name.startswith(PROXY_PREFIX) and a.kind != "f":
+            problems.append(f"proxy {name!r} must be a float variable, got {a.data_type}")
     return problems
 
 
@@ -217,6 +223,9 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
             problems.append("supernet_loss must be a finite cross-entropy >= 0 (NaN where not scored)")
         if (np.isnan(loss) != np.isnan(sn)).any():
             problems.append("supernet_loss and supernet_score must be known for the same (seed, epoch, subnet) cells")
+    for name in (n for n in ds.data_vars if str(n).startswith(PROXY_PREFIX)):
+        if np.isinf(ds[name].values).any():
+            problems.append(f"{name} holds +-inf; use NaN where the proxy is unknown")
     for name in ("params", "flops", "params_paper", "flops_paper"):
         if name in ds.variables:
             v = ds[name].values

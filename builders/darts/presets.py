@@ -12,7 +12,7 @@ CPU, so the mini DARTS preset also trains on fewer images per epoch.
 
 from __future__ import annotations
 
-from builders.engine.preset import SupernetPreset
+from builders.core.preset import SupernetPreset
 
 PRESETS = {
     "paper": SupernetPreset("paper", 16, 2, 32, 64, 0.025, 0.9, 3e-4, 25_000, 25_000, 10_000, 50, 0, 4, True),

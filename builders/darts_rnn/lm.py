@@ -34,17 +34,22 @@ def train_epoch(model, data: np.ndarray, opt, preset, arch_for_step: Callable[[]
 
 def perplexity(model, data: np.ndarray, arch, bptt: int) -> float:
     """exp(mean negative log-likelihood per token) of ``arch`` on ``data`` ([steps, batch])."""
+    return math.exp(mean_nll(model, data, arch, bptt))
+
+
+def mean_nll(model, data: np.ndarray, arch, bptt: int) -> float:
+    """Mean token cross-entropy (nats) of ``arch`` on ``data`` ([steps, batch]); perplexity is its exp."""
     model.eval()
     hidden = model.init_hidden(data.shape[1])
     nll, n = 0.0, 0
-    with torch.no_grad():
+    with torch.inference_mode():
         for i in range(0, data.shape[0] - 1, bptt):
             seq = min(bptt, data.shape[0] - 1 - i)
             logp, hidden = model(torch.from_numpy(data[i:i + seq]), hidden, arch)
             y = torch.from_numpy(data[i + 1:i + 1 + seq])
             nll += float(F.nll_loss(logp.reshape(-1, logp.shape[-1]), y.reshape(-1), reduction="sum"))
             n += y.numel()
-    return math.exp(nll / n)
+    return nll / n
 
 
 def windows(corpus, preset, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -52,6 +57,11 @@ def windows(corpus, preset, rng: np.random.Generator) -> tuple[np.ndarray, np.nd
     from builders.data.ptb import batchify
 
     train = corpus.train
+    if preset.train_size > len(train):
+        from wsbench.errors import OptionError
+
+        raise OptionError(f"train size {preset.train_size} tokens exceeds ptb.train's {len(train)}; "
+                          "lower --train-size (0 = all)")
     if preset.train_size and preset.train_size < len(train):
         start = int(rng.integers(0, len(train) - preset.train_size))
         train = train[start:start + preset.train_size]

@@ -17,6 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from builders.flops import count_params  # noqa: F401  (re-exported: sizes of this space)
+
 from wsbench.spaces import get_space
 
 SPACE = get_space("darts-rnn")
@@ -81,9 +83,6 @@ class DARTSRNN(nn.Module):
         return F.log_softmax(self.decoder(out), -1), h
 
 
-def count_params(model: nn.Module) -> int:
-    """Unique parameters (the tied decoder weight counts once)."""
-    return sum(p.numel() for p in model.parameters())
 
 
 def flops_per_token(nhid: int, ntoken: int, steps: int = STEPS) -> int:

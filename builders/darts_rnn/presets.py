@@ -9,28 +9,10 @@ so a build fits 2 cores (throughput in builders/README.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from builders.core.preset import LMPreset
 
 
-@dataclass(frozen=True)
-class LMPreset:
-    name: str
-    nhid: int
-    bptt: int
-    batch_size: int
-    lr: float
-    clip: float
-    weight_decay: float
-    dropout: float
-    dropouth: float
-    dropoutx: float
-    dropouti: float
-    dropoute: float
-    train_size: int  # training tokens per epoch (a seeded contiguous window of ptb.train; 0 = all)
-    score_size: int  # tokens of ptb.valid every subnet is scored on (0 = all)
-    eval_batch_size: int
-    bn_protocol: str = "none"  # the cell has no BatchNorm
-
+__all__ = ["PRESETS", "LMPreset"]
 
 PRESETS = {
     "paper": LMPreset("paper", 850, 35, 64, 20.0, 0.25, 8e-7, 0.75, 0.25, 0.75, 0.2, 0.1, 0, 0, 10),

@@ -75,6 +75,28 @@ def load_cifar10(data_dir: str | Path) -> tuple[Split, Split]:
     return train, _read(d / TEST_FILE)
 
 
+def prepare(data_dir: str | Path, *, train_size: int, valid_size: int, split_seed: int,
+            resolution: int) -> tuple[Split, Split]:
+    """(train, valid) at ``resolution``: a seeded held-out split of the official training set (never trained
+    on) and ``train_size`` seeded images of the rest. Asking for more images than exist is an error."""
+    from wsbench.errors import OptionError
+
+    full, _test = load_cifar10(data_dir)
+    if valid_size < 1 or valid_size >= len(full):
+        raise OptionError(f"held-out size must lie in 1..{len(full) - 1} (CIFAR-10 has {len(full)} training "
+                          f"images), got {valid_size}")
+    train, valid = split_train_valid(full, valid_size, split_seed)
+    if train_size < 1 or train_size > len(train):
+        raise OptionError(f"train size must lie in 1..{len(train)} ({len(full)} training images minus "
+                          f"{valid_size} held out), got {train_size}; lower --train-size or --valid-size")
+    if train_size < len(train):
+        idx = np.sort(np.random.default_rng(split_seed + 1).permutation(len(train))[:train_size])
+        train = Split(train.x[idx], train.y[idx])
+    if resolution != 32:
+        train, valid = downsample(train, resolution), downsample(valid, resolution)
+    return train, valid
+
+
 def split_train_valid(train: Split, valid_size: int, seed: int) -> tuple[Split, Split]:
     """A seeded, class-agnostic split of the training set: held-out images are never trained on."""
     if not 0 < valid_size < len(train):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from builders.engine.preset import SupernetPreset
+from builders.core.preset import SupernetPreset
 from wsbench.errors import OptionError
 
 
@@ -75,6 +75,6 @@ KITS: dict[str, Callable[[], Kit]] = {"nb201": _nb201, "nb101": _nb101, "darts":
 
 def get_kit(space: str) -> Kit:
     if space not in KITS:
-        raise OptionError(f"the supernet engine supports {sorted(KITS)} so far; got {space!r} "
-                          "(darts-rnn is not wired yet)")
+        raise OptionError(f"image spaces with a supernet kit: {sorted(KITS)} (and darts-rnn, a language model); "
+                          f"got {space!r}")
     return KITS[space]()

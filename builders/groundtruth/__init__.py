@@ -8,7 +8,7 @@ through the allow-listed unpickler in ``unpickle.py``.
 from builders.groundtruth.attach import attach
 from builders.groundtruth.record import GroundTruth
 
-SOURCES = ("nats-tss", "nb201-pth", "analognas", "nb101", "nni-nb201", "nni-nb101", "nds-darts")
+SOURCES = ("nats-tss", "nb201-pth", "analognas", "nb101", "nni-nb201", "nni-nb101", "nds-darts", "naslib-zc")
 
 __all__ = ["SOURCES", "GroundTruth", "attach", "load"]
 
@@ -46,4 +46,8 @@ def load(source: str, path: str, **options: str) -> GroundTruth:
             return None if v in (None, "any") else int(v)
 
         return load_nds(path, which=options["which"], width=opt_int("width"), depth=opt_int("depth"))
+    if source == "naslib-zc":
+        from builders.groundtruth.naslib_zc import load_naslib_zc
+
+        return load_naslib_zc(path, space=options["space"], dataset=options.get("dataset") or "cifar10")
     raise UnknownNameError("ground-truth source", source, SOURCES)

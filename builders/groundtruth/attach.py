@@ -45,6 +45,18 @@ def attach(store: str | Path, gt: GroundTruth, *, name: str = "gt_score", zip_pa
         extra = dict(w.group.attrs.get("extra_gt", {}))
         extra[name] = {"source": info, "noise": gt.noise()}
         w.update_attrs(extra_gt=extra)
+    if gt.proxies:
+        described = dict(w.group.attrs.get("proxies", {}))
+        for proxy, values in sorted(gt.proxies.items()):
+            var = f"proxy_{proxy}"
+            w.ensure_arch_variable(var)
+            w.write_arch_values(var, np.array([values.get(a, np.nan) for a in archs]))
+            described[proxy] = {"variable": var, "source": gt.source.get("origin", gt.source.get("kind")),
+                                "matched": int(sum(a in values for a in archs)),
+                                "computed_by": gt.source.get("proxies_computed_by", "the source's own code"),
+                                "direction": "as reported by the source (higher = better for most; check "
+                                             "Kendall against gt_score)"}
+        w.update_attrs(proxies=described)
     if gt.params and "params_paper" in w.group and name == "gt_score":
         w.write_arch_values("params_paper", np.array([gt.params.get(a, np.nan) for a in archs]))
         w.write_arch_values("flops_paper", np.array([gt.flops.get(a, np.nan) for a in archs]))

@@ -97,16 +97,19 @@ def load_naslib_zc(path: str | Path, *, space: str, dataset: str = "cifar10") ->
     params: dict[str, float] = {}
     flops: dict[str, float] = {}
     proxies: dict[str, dict[str, float]] = {}
+    duplicates: list[dict[str, float]] = []
     for pos, (key, rec) in enumerate(data[bench][dataset].items()):
         where = f"{path} record {pos} (key {key[:60]}…)"
         try:
             arch = sp.canonicalize(key_to_arch(space, ast.literal_eval(key)))
         except (InvalidArchError, ValueError, SyntaxError, TypeError) as e:
             raise SourceFormatError(f"{where}: cannot be mapped to a {space} architecture: {e}") from None
-        if arch in runs:
-            raise SourceFormatError(f"{where}: the same {space} architecture as an earlier record")
-        if not isinstance(rec, dict) or "val_accuracy" not in rec:
-            raise SourceFormatError(f"{where}: needs a 'val_accuracy' field")
+        if not isinstance(rec, dict) or not isinstance(rec.get("val_accuracy"), int | float):
+            raise SourceFormatError(f"{where}: needs a numeric 'val_accuracy' field")
+        if arch in runs:  # two spellings (isomorphic keys) of one architecture: the first record is kept
+            duplicates.append({"position": pos, "val_accuracy": float(rec["val_accuracy"]),
+                               "kept": runs[arch][0]})
+            continue
         runs[arch] = {0: float(rec["val_accuracy"])}
         if "params" in rec:
             params[arch] = float(rec["params"]) * 1e6
@@ -117,8 +120,14 @@ def load_naslib_zc(path: str | Path, *, space: str, dataset: str = "cifar10") ->
                 proxies.setdefault(name, {})[arch] = float(value)
     source = {"kind": GT_KIND[space], "file": path.name, "sha256": sha256_file(path),
               "origin": "automl/NASLib branch benchmarks, naslib/data/" + path.name, "license": "Apache-2.0",
-              "dataset": dataset, "records": len(runs),
-              "units": "params and flops in the file are millions; stored as counts"}
+              "dataset": dataset, "records": len(runs) + len(duplicates), "architectures": len(runs),
+              "duplicate_records": {"count": len(duplicates), "rule": "first record of an architecture kept",
+                                    "disagreeing": sum(d["val_accuracy"] != d["kept"] for d in duplicates)},
+              "units": "params and flops in the file are millions; stored as counts",
+              "sizes": "params_paper/flops_paper = the file's params/flops: the network the source trained "
+                       "(NAS-Bench-301's training network for darts)",
+              "proxies_computed_by": "NASLib's zero-cost benchmark (its own networks, data and batch; "
+                                     "Krishnakumar et al., NeurIPS 2022 Datasets & Benchmarks)"}
     gt = GroundTruth.from_runs(space, runs, source, params, flops)
     gt.proxies = proxies
     return gt

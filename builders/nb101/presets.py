@@ -9,7 +9,7 @@ stem 32 at 16px 185; 2 modules per stack 149; paper 5.5 img/s.
 
 from __future__ import annotations
 
-from builders.engine.preset import SupernetPreset
+from builders.core.preset import SupernetPreset
 
 PRESETS = {
     "paper": SupernetPreset("paper", 128, 3, 32, 256, 0.1, 0.9, 1e-4, 40_000, 10_000, 10_000, 50, 0, 4, True),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from builders.flops import count_params  # noqa: F401  (re-exported: sizes of this space)
+
 from builders.nb201.ops import OPS, ResNetBasicBlock, make_op
 from wsbench.spaces import get_space
 
@@ -117,5 +119,3 @@ class NB201Supernet(_Macro):
         return out
 
 
-def count_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

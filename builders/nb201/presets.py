@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builders.engine.preset import SupernetPreset
+from builders.core.preset import SupernetPreset
 
 __all__ = ["PRESETS", "SupernetPreset"]
 

@@ -11,7 +11,7 @@ nb201-cifar10 build shared the cores: width 0.25/16px 60 img/s, 0.25/32px
 
 from __future__ import annotations
 
-from builders.engine.preset import SupernetPreset
+from builders.core.preset import SupernetPreset
 
 PRESETS = {
     "paper": SupernetPreset("paper", 32, 4, 32, 64, 0.05, 0.9, 4e-5, 25_000, 25_000, 10_000, 50, 0, 4, True),

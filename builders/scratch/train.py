@@ -1,4 +1,4 @@
-"""Train-from-scratch ground truth: each architecture trained alone, per GT seed, resumable and shardable.
+"""Train-from-scratch ground truth for image spaces: each architecture alone, per GT seed, resumable, shardable.
 
 Every (architecture, seed) result is one small JSON file in a work folder,
 written via temp file + rename, so a killed run resumes where it stopped and
@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from builders.core.images import augment, to_tensor
 from builders.groundtruth.record import GroundTruth
 
 
@@ -65,44 +66,10 @@ def _atomic_json(path: Path, data: dict) -> None:
 
 def prepare_data(data_dir: str | Path, recipe: Recipe) -> tuple[Any, Any]:
     """(train, valid) splits at the recipe's resolution and sizes (seeded; valid is never trained on)."""
-    from builders.data.cifar10 import Split, downsample, load_cifar10, split_train_valid
+    from builders.data.cifar10 import prepare
 
-    full, _test = load_cifar10(data_dir)
-    train, valid = split_train_valid(full, recipe.valid_size, recipe.split_seed)
-    if recipe.train_size < len(train):
-        idx = np.sort(np.random.default_rng(recipe.split_seed + 1).permutation(len(train))[: recipe.train_size])
-        train = Split(train.x[idx], train.y[idx])
-    if recipe.resolution != 32:
-        train, valid = downsample(train, recipe.resolution), downsample(valid, recipe.resolution)
-    return train, valid
-
-
-MEAN = np.array([0.4914, 0.4822, 0.4465], dtype=np.float32).reshape(1, 3, 1, 1)
-STD = np.array([0.2470, 0.2435, 0.2616], dtype=np.float32).reshape(1, 3, 1, 1)
-
-
-def to_tensor(x: np.ndarray):
-    import torch
-
-    return torch.from_numpy((x.astype(np.float32) / 255.0 - MEAN) / STD)
-
-
-def augment(x, rng: np.random.Generator, padding: int, flip: bool):
-    """Random crop with zero padding and horizontal flip, per image, driven by ``rng``."""
-    import torch
-
-    n, _, h, w = x.shape
-    if padding:
-        x = torch.nn.functional.pad(x, (padding,) * 4)
-        dy, dx = rng.integers(0, 2 * padding + 1, size=(2, n))
-        rows = torch.from_numpy(dy[:, None] + np.arange(h)[None])  # (n, h)
-        cols = torch.from_numpy(dx[:, None] + np.arange(w)[None])
-        x = x[torch.arange(n)[:, None, None, None], torch.arange(3)[None, :, None, None],
-              rows[:, None, :, None], cols[:, None, None, :]]
-    if flip:
-        mask = torch.from_numpy(rng.random(n) < 0.5)
-        x[mask] = x[mask].flip(-1)
-    return x
+    return prepare(data_dir, train_size=recipe.train_size, valid_size=recipe.valid_size,
+                   split_seed=recipe.split_seed, resolution=recipe.resolution)
 
 
 def evaluate(model, split, batch: int = 500) -> float:
@@ -123,7 +90,7 @@ def train_one(arch: str, seed: int, recipe: Recipe, train, valid) -> dict[str, A
 
     from builders.engine.kits import get_kit
     from builders.flops import count_flops
-    from builders.nb201.network import count_params
+    from builders.flops import count_params
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -166,8 +133,8 @@ def run(archs: list[str], seeds: list[int], recipe: Recipe, data_dir: str | Path
         return []
     prepare, train_fn = prepare_data, train_one
     if recipe.space == "darts-rnn":
-        from builders.darts_rnn.gt import prepare
-        from builders.darts_rnn.gt import train_one as train_fn
+        from builders.scratch.lm import prepare
+        from builders.scratch.lm import train_one as train_fn
     train, valid = prepare(data_dir, recipe)
     written = []
     t0 = time.perf_counter()
@@ -205,7 +172,7 @@ def collect(work: str | Path, archs: list[str] | None = None) -> GroundTruth:
     metric = metrics.pop() if len(metrics) == 1 else "accuracy"
     data = ("Penn Treebank; GT = perplexity on ptb.valid.txt tokens" if metric == "perplexity" else
             "CIFAR-10 official binary layout; GT = accuracy on the held-out part of the training set")
-    source = {"kind": "trained from scratch (wsbench builders.groundtruth.train)", "recipe": recipe, "data": data,
+    source = {"kind": "trained from scratch (wsbench builders.scratch.train)", "recipe": recipe, "data": data,
               "runs": len(seconds), "mean_train_seconds": float(np.mean(seconds)) if seconds else None}
     return GroundTruth.from_runs(recipe.get("space", "nb201"), runs, source, params, flops, metric=metric)
 
@@ -216,7 +183,7 @@ def recipe_for(preset: str, space: str = "nb201", **overrides: Any):
     from wsbench.errors import UnknownNameError
 
     if space == "darts-rnn":
-        from builders.darts_rnn.gt import recipe_for as lm_recipe
+        from builders.scratch.lm import recipe_for as lm_recipe
 
         return lm_recipe(preset, **overrides)
     if preset not in PRESETS:

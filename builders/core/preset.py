@@ -1,6 +1,6 @@
 """What a supernet preset fixes: network scale, data scale, optimiser and scoring protocol.
 
-One type for every image space, so the engine, the stand-alone networks and
+``SupernetPreset``: one type for every image space, so the engine, the stand-alone networks and
 the store's ``supernet_recipe`` attribute all read the same fields.
 """
 
@@ -26,5 +26,25 @@ class SupernetPreset:
     split_seed: int
     crop_padding: int
     flip: bool
-    #: how BatchNorm statistics are set when a subnet is scored (see builders/engine/build.py PROTOCOLS)
+    #: how BatchNorm statistics are set when a subnet is scored (see builders/engine/task_image.py PROTOCOLS)
     bn_protocol: str = "recalibrate"
+
+
+@dataclass(frozen=True)
+class LMPreset:
+    name: str
+    nhid: int
+    bptt: int
+    batch_size: int
+    lr: float
+    clip: float
+    weight_decay: float
+    dropout: float
+    dropouth: float
+    dropoutx: float
+    dropouti: float
+    dropoute: float
+    train_size: int  # training tokens per epoch (a seeded contiguous window of ptb.train; 0 = all)
+    score_size: int  # tokens of ptb.valid every subnet is scored on (0 = all)
+    eval_batch_size: int
+    bn_protocol: str = "none"  # the cell has no BatchNorm

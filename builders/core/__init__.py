@@ -1,0 +1,1 @@
+"""The bottom layer of builders/: types and tensor helpers every other package may import (it imports none of them)."""

@@ -1,0 +1,73 @@
+"""Re-issue a published store with corrected attributes: the arrays are untouched, only provenance changes.
+
+A dataset's numbers cost hours to build; a wrong attribute (a machine path, a
+licence that differs from the catalog's) must be fixable without a rebuild and
+without hiding that it was fixed. The store is unpacked to a folder, the
+attribute changes are applied (a JSON object merged one level deep; ``null``
+removes a key), every change is listed in the ``reissues`` attribute, and the
+store is validated and finalized again. Publish the folder with ``publish``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from wsbench.errors import OptionError
+
+
+def reissue(src: str | Path, out: str | Path, changes: dict[str, Any], *, version: str, why: str) -> dict[str, Any]:
+    """Unpack ``src`` (zip or folder) into the new folder ``out``, apply ``changes``, re-finalize; returns the log."""
+    from wsbench.store import StoreWriter
+
+    src, out = Path(src), Path(out)
+    if out.exists():
+        raise OptionError(f"{out} exists; reissue writes a new store folder")
+    if not isinstance(changes, dict) or not changes:
+        raise OptionError("changes must be a non-empty JSON object of attribute -> new value")
+    tmp = out.with_name(out.name + ".part")
+    shutil.rmtree(tmp, ignore_errors=True)
+    if src.is_dir():
+        shutil.copytree(src, tmp)
+    elif zipfile.is_zipfile(src):
+        with zipfile.ZipFile(src) as z:
+            z.extractall(tmp)
+    else:
+        raise OptionError(f"{src}: expected a store zip or folder")
+    w = StoreWriter.resume(tmp)
+    attrs = dict(w.group.attrs)
+    log: list[dict[str, Any]] = []
+    for key, value in changes.items():
+        old = attrs.get(key)
+        if isinstance(value, dict) and isinstance(old, dict):
+            new = {**old, **value}
+            new = {k: v for k, v in new.items() if v is not None}
+        else:
+            new = value
+        if new != old:
+            log.append({"attribute": key, "was": old, "now": new})
+            if new is None:
+                del w.group.attrs[key]
+            else:
+                w.update_attrs(**{key: new})
+    if not log:
+        shutil.rmtree(tmp)
+        raise OptionError("the changes leave every attribute as it was; nothing to re-issue")
+    history = list(attrs.get("reissues", []))
+    history.append({"version": version, "date": _dt.date.today().isoformat(), "why": why,
+                    "changed": [c["attribute"] for c in log], "arrays": "unchanged"})
+    w.update_attrs(reissues=history)
+    w.finalize()
+    tmp.rename(out)
+    return {"out": str(out), "changes": log}
+
+
+def load_changes(path: str | Path) -> dict[str, Any]:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise OptionError(f"cannot read the changes file {path}: {e}") from None
