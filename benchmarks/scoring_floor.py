@@ -77,7 +77,7 @@ def main() -> None:
             net.load_state_dict(sup.standalone_state(ch), strict=False)
         alone[id(ch)] = net
     rows = [("floor (stand-alone, same passes)", rate(floor))]
-    rows.append(("v1: no_grad, 1 eval batch, R=%d" % p.bn_batches, rate(v1)))
+    rows.append((f"v1: no_grad, 1 eval batch, R={p.bn_batches}", rate(v1)))
     sup_contiguous = sup
     sup = copy.deepcopy(sup).to(memory_format=torch.channels_last)
     rows.append(("lever: channels_last", rate(v1)))

@@ -132,6 +132,8 @@ def test_killed_build_resumes_to_the_same_store(tiny_cifar, tmp_path):
     assert builders_main([*args, "--out", str(killed)]) == 0  # resume
     a, b = open_store(ref, allow_incomplete=True), open_store(killed, allow_incomplete=True)
     np.testing.assert_array_equal(a["supernet_score"].values, b["supernet_score"].values)
+    np.testing.assert_array_equal(a["supernet_loss"].values, b["supernet_loss"].values)
+    assert not (tmp_path / "killed.zarr.work").exists()  # a finished build leaves no checkpoints behind
     assert list(a["arch_string"].values) == list(b["arch_string"].values)
 
 
@@ -168,3 +170,28 @@ def test_torchrun_two_cpu_ranks_build_a_complete_store(tiny_cifar, tmp_path):
     assert ds.attrs["scores_complete"] is True and ds.attrs["supernet_recipe"]["world_size"] == 2
     sn = ds["supernet_score"].values
     assert sn.shape == (2, 2, 5) and np.isfinite(sn).all()  # both ranks' halves (3 + 2 subnets) landed
+
+
+def test_keep_work_keeps_the_checkpoints(tiny_cifar, tmp_path):
+    out = tmp_path / "k.zarr"
+    opts = [*TINY[:TINY.index("--epochs")], "--epochs", "1", "--score-epochs", "1", "--subnets", "3", "--seeds", "0",
+            *TINY[TINY.index("--train-size"):]]
+    assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *opts,
+                          "--keep-work"]) == 0
+    assert (tmp_path / "k.zarr.work" / "seed0.ckpt").is_file()
+
+
+@pytest.mark.parametrize(("option", "value", "says"), [
+    ("--seeds", "x", "comma-separated integers"), ("--seeds", "0,0", "twice"), ("--batch-size", "0", "positive"),
+    ("--subnets", "0", "positive"), ("--epochs", "0", "positive"), ("--train-size", "100000", "train size"),
+    ("--score-size", "5000", "exceeds"), ("--bn-batches", "0", "bn-batches"), ("--score-epochs", "1,9", "1..2"),
+])
+def test_nonsense_build_options_get_one_line_and_no_store(option, value, says, tiny_cifar, tmp_path, capsys):
+    out = tmp_path / "bad.zarr"
+    args = dict(zip(TINY[::2], TINY[1::2]))
+    args[option] = value
+    argv = ["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *[x for kv in args.items() for x in kv]]
+    assert builders_main(argv) == 1
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists()

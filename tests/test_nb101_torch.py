@@ -122,5 +122,5 @@ def test_nasbench_order_is_the_first_isomorph_nasbench_enumerates():
          "ops": ["input", "conv1x1-bn-relu", "conv3x3-bn-relu", "output"]}
     b = {"matrix": a["matrix"], "ops": ["input", "conv3x3-bn-relu", "conv1x1-bn-relu", "output"]}
     assert space.canonicalize(a) == space.canonicalize(b)
-    rows, labels = nasbench_order(space.parse(a))
+    _, labels = nasbench_order(space.parse(a))
     assert labels == (0, 1)  # conv3x3 (op 0) first: same bitmask, smaller labelling

@@ -29,7 +29,7 @@ def test_accuracy_and_mean_cross_entropy_match_hand_worked_numbers():
     xs = torch.arange(3.0).reshape(3, 1, 1, 1)
     ys = np.array([0, 1, 0])
     acc, loss = Scorer(_Fixed(logits), "running_stats", eval_batch=2).score([1.0, 0.0], [], xs, ys)
-    ce = lambda z, y: float(np.log(np.exp(z).sum()) - z[y])  # noqa: E731
+    ce = lambda z, y: float(np.log(np.exp(z).sum()) - z[y])
     by_hand = np.mean([ce(np.array([2.0, 0.0]), 0), ce(np.array([0.0, 1.0]), 1), ce(np.array([0.0, 3.0]), 0)])
     assert acc[0] == pytest.approx(200 / 3) and loss[0] == pytest.approx(by_hand, rel=1e-6)
     # all-zero logits (arch 0.0): argmax picks class 0 (2 of 3 right), loss log 2

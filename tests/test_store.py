@@ -145,3 +145,27 @@ def test_make_store_with_perplexity(tmp_path: Path):
     p = make_store(tmp_path / "ptb.zarr", space="darts-rnn", n=12, epochs=(1,), seeds=(0,), gt=gt, supernet=sn,
                    metric="perplexity", direction="min")
     assert open_store(p).attrs["metric_direction"] == "min"
+
+
+def test_supernet_loss_is_written_beside_scores_and_validated(tmp_path: Path):
+    archs = get_space("nb201").sample(6, seed=0)
+    w = StoreWriter.create(tmp_path / "l.zarr", space="nb201", archs=archs, epochs=[1], seeds=[0], losses=True,
+                           attrs=provenance())
+    with pytest.raises(OptionError, match="pass loss="):
+        w.write_supernet(0, 1, np.full(6, 50.0))  # a store that records losses refuses scores without them
+    w.write_supernet(0, 1, np.full(6, 50.0), loss=np.linspace(0.5, 2.0, 6))
+    for name in ("gt_score", "params", "flops"):
+        w.write_arch_values(name, np.linspace(60, 90, 6))
+    ds = open_store(w.finalize())
+    assert validate(ds) == [] and ds["supernet_loss"].dims == ("seed", "epoch", "arch")
+    np.testing.assert_allclose(ds["supernet_loss"].values[0, 0], np.linspace(0.5, 2.0, 6), rtol=1e-6)
+    bad = ds.copy()
+    loss = bad["supernet_loss"].values.copy()
+    loss[0, 0, 0], loss[0, 0, 1] = np.nan, -1.0
+    bad["supernet_loss"] = (("seed", "epoch", "arch"), loss)
+    problems = " ".join(validate(bad))
+    assert "same (seed, epoch, subnet) cells" in problems and "finite cross-entropy >= 0" in problems
+    plain = StoreWriter.create(tmp_path / "p.zarr", space="nb201", archs=archs, epochs=[1], seeds=[0],
+                               attrs=provenance())
+    with pytest.raises(OptionError, match="no supernet_loss"):
+        plain.write_supernet(0, 1, np.full(6, 50.0), loss=np.ones(6))

@@ -18,7 +18,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from builders.flops import count_params  # noqa: F401  (re-exported: sizes of this space)
-
 from wsbench.spaces import get_space
 
 SPACE = get_space("darts-rnn")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from builders.core.preset import LMPreset
 
-
 __all__ = ["PRESETS", "LMPreset"]
 
 PRESETS = {

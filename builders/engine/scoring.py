@@ -119,7 +119,7 @@ class Scorer:
 
         def walk(depth: int, members: list[int], rec, sco) -> None:
             if depth == len(seqs[members[0]]):
-                rec_t, sco_t = self._apply(ch.tail, ch.tail, rec, sco)
+                _, sco_t = self._apply(ch.tail, ch.tail, rec, sco)
                 a = 100.0 * float((sco_t.argmax(1) == ys).float().mean())
                 lo = float(nn.functional.cross_entropy(sco_t, ys))
                 for m in members:

@@ -11,7 +11,6 @@ import torch
 from torch import nn
 
 from builders.flops import count_params  # noqa: F401  (re-exported: sizes of this space)
-
 from builders.nb201.ops import OPS, ResNetBasicBlock, make_op
 from wsbench.spaces import get_space
 

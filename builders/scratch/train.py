@@ -89,8 +89,7 @@ def train_one(arch: str, seed: int, recipe: Recipe, train, valid) -> dict[str, A
     import torch
 
     from builders.engine.kits import get_kit
-    from builders.flops import count_flops
-    from builders.flops import count_params
+    from builders.flops import count_flops, count_params
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
