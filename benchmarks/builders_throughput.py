@@ -25,6 +25,8 @@ def main() -> None:
     ap.add_argument("--preset", default="mini")
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--subnets", type=int, default=1000, help="for the projection")
+    ap.add_argument("--score-subnets", type=int, default=100,
+                    help="subnets scored together for the scoring rate (prefix sharing grows with it)")
     ap.add_argument("--epochs", type=int, default=32, help="for the projection")
     ap.add_argument("--score-epochs", type=int, default=6, help="for the projection")
     ap.add_argument("--seeds", type=int, default=3, help="for the projection")
@@ -32,8 +34,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.space == "darts-rnn":
         return lm_throughput(args)
-    from builders.engine.bn import recalibrate
     from builders.engine.kits import get_kit
+    from builders.engine.scoring import Scorer
     from wsbench.spaces import get_space
 
     torch.set_num_threads(1)
@@ -56,10 +58,12 @@ def main() -> None:
             opt.step()
         return p.batch_size * args.steps / (time.perf_counter() - t)
 
-    sup = kit.supernet(p)
+    cl = torch.channels_last  # the memory format builds train and score in (builders/engine/task_image.py)
+    sup = kit.supernet(p).to(memory_format=cl)
     sup_rate = train_rate(sup, lambda m, a: m(x, a), "supernet")
     # stand-alone: the same sequence of sampled subnets, each its own network (time only the steps)
-    nets = {space.format(a): kit.standalone(space.format(a), p.channels, p.cells_per_stage) for a in archs}
+    nets = {space.format(a): kit.standalone(space.format(a), p.channels, p.cells_per_stage).to(memory_format=cl)
+            for a in archs}
     t_total, n = 0.0, 0
     for i, a in enumerate(archs):
         net = nets[space.format(a)]
@@ -75,13 +79,10 @@ def main() -> None:
     alone_rate = p.batch_size * n / t_total
     recal = [torch.randn(p.batch_size, 3, p.resolution, p.resolution) for _ in range(p.bn_batches)]
     xs = torch.randn(p.score_size, 3, p.resolution, p.resolution)
+    scored = [space.parse(a) for a in space.sample(args.score_subnets, seed=1)]
     t = time.perf_counter()
-    k = 20
-    for a in archs[:k]:
-        recalibrate(sup, recal, lambda b, a=a: sup(b, a))
-        with torch.no_grad():
-            sup(xs, a)
-    score_rate = k / (time.perf_counter() - t)
+    Scorer.for_space(args.space, sup, p.bn_protocol).score(scored, recal, xs, np.zeros(p.score_size, np.int64))
+    score_rate = len(scored) / (time.perf_counter() - t)
     epoch_s = p.train_size / sup_rate
     per_seed = args.epochs * epoch_s + args.score_epochs * args.subnets / score_rate
     total = per_seed * args.seeds / min(args.workers, args.seeds)

@@ -14,7 +14,8 @@ from torch import nn
 
 
 def recalibrate(model: nn.Module, batches: Iterable[torch.Tensor], forward: Callable[[torch.Tensor], object]) -> int:
-    """Reset every BatchNorm's running statistics and re-estimate them on ``batches``; returns batches used."""
+    """Reset every BatchNorm of ``model`` (a whole network or one part of it) and re-estimate its running
+    statistics on ``batches`` pushed through ``forward``; returns the batches used."""
     bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     saved = [m.momentum for m in bns]
     for m in bns:
@@ -22,7 +23,7 @@ def recalibrate(model: nn.Module, batches: Iterable[torch.Tensor], forward: Call
         m.momentum = None  # cumulative moving average: every batch weighs the same
     model.train()
     n = 0
-    with torch.no_grad():
+    with torch.inference_mode():
         for x in batches:
             forward(x)
             n += 1

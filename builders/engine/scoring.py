@@ -25,12 +25,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from builders.engine.bn import recalibrate
+
 #: scoring images per forward pass: measured on each space (benchmarks/scoring_floor.py)
 EVAL_BATCH = 250
-
-
-def _bns(module: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
-    return [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,7 @@ class Scorer:
     # -- generic ---------------------------------------------------------------------
     def _set_bn(self, forward: Callable[[torch.Tensor], Any], module: nn.Module, recal: Sequence[torch.Tensor]):
         if self.protocol == "recalibrate":
-            _recalibrate(module, recal, forward)
+            recalibrate(module, recal, forward)
         elif self.protocol == "batch_stats":
             module.train()
         else:
@@ -144,7 +142,7 @@ class Scorer:
                 return [fn(r) for r in rec], _batched(fn, sco, self._batch(len(sco)))
         outs: list[torch.Tensor] = []
         if self.protocol == "recalibrate":
-            _recalibrate(module, rec, lambda r: outs.append(fn(r)))
+            recalibrate(module, rec, lambda r: outs.append(fn(r)))
         else:
             self._set_bn(fn, module, rec)
         with torch.inference_mode():
@@ -153,19 +151,3 @@ class Scorer:
 
 def _batched(fn, xs: torch.Tensor, b: int) -> torch.Tensor:
     return torch.cat([fn(xs[s:s + b]) for s in range(0, len(xs), b)]) if len(xs) > b else fn(xs)
-
-
-def _recalibrate(module: nn.Module, batches: Sequence[torch.Tensor], forward) -> None:
-    """Reset every BatchNorm of ``module`` and re-estimate it as a plain average over ``batches``."""
-    bns = _bns(module)
-    saved = [m.momentum for m in bns]
-    for m in bns:
-        m.reset_running_stats()
-        m.momentum = None  # cumulative moving average: every batch weighs the same
-    module.train()
-    with torch.inference_mode():
-        for x in batches:
-            forward(x)
-    for m, mom in zip(bns, saved):
-        m.momentum = mom
-    module.eval()
