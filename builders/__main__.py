@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     pa = sub.add_parser("params", help="params and FLOPs of one architecture's stand-alone network, as JSON")
     pa.add_argument("space", help="nb201 | nb101 | darts | proxylessnas | darts-rnn")
     pa.add_argument("arch", help="canonical string, or a JSON spec the space accepts")
-    pa.add_argument("--preset", required=True, help="paper | mini")
+    pa.add_argument("--preset", required=True, help="paper | mini | nb301 (darts: NAS-Bench-301's network)")
     pu = sub.add_parser("publish", help="zip a finished store and write its catalog entry (sha256, sizes from the store)")
     pu.add_argument("store", help="finished store folder (or zip)")
     pu.add_argument("--meta", required=True, help="TOML with name, version, dataset, title, description, license, "

@@ -16,11 +16,19 @@ def standalone(space: str, arch: Any, preset: str):
 
     For darts that is DARTS's CIFAR-10 evaluation network (C=36, 20 cells,
     no auxiliary head), not the smaller search network the paper preset trains;
-    for proxylessnas the ImageNet network (224 px, 1000 classes).
+    for proxylessnas the ImageNet network (224 px, 1000 classes). ``nb301``
+    (darts only): NAS-Bench-301's training network as NASLib sizes it (C=32,
+    8 cells, edge-op BatchNorm without affine parameters).
     """
     from builders.engine.kits import get_kit
 
     kit = get_kit(space)
+    if preset == "nb301":
+        if space != "darts":
+            raise OptionError(f"preset nb301 is NAS-Bench-301's DARTS network; {space} has none")
+        from builders.darts.network import DARTSNetwork
+
+        return DARTSNetwork(arch, 32, 8, 10, op_affine=False), (3, 32, 32)
     if preset == "paper":
         return kit.paper_standalone(arch), (3, kit.paper_input, kit.paper_input)
     p = kit.preset(preset)
@@ -37,8 +45,7 @@ def sizes(space: str, arch: Any, preset: str) -> dict[str, int]:
             raise OptionError(f"darts-rnn presets: {sorted(PRESETS)}; got {preset!r}")
         nhid = PRESETS[preset].nhid
         return {"params": count_params(DARTSRNN(10_000, nhid)), "flops": flops_per_token(nhid, 10_000)}
-    from builders.flops import count_flops
-    from builders.nb201.network import count_params
+    from builders.flops import count_flops, count_params
 
     net, shape = standalone(space, arch, preset)
     return {"params": count_params(net), "flops": count_flops(net, shape)}

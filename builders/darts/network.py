@@ -5,6 +5,11 @@ depth (channels doubled there); each cell preprocesses its two inputs to C
 channels and concatenates its ``concat`` nodes; global pooling; linear
 classifier. The auxiliary head is not built: DARTS does not count it in the
 parameter size it logs (3.349342 M for DARTS_V2 at C=36, 20 layers).
+
+``op_affine=False`` gives the edge ops' BatchNorms no scale/shift, as DARTS's
+search cell does: at C=32, 8 cells that is the network whose size NASLib
+reports for NAS-Bench-301 genotypes (NB301's training configuration: C=32,
+8 cells), exactly, for all 500 genotypes of ``zc_nasbench301.json``.
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ SPACE = get_space("darts")
 
 
 class Cell(nn.Module):
-    def __init__(self, pairs, concat, c_pp: int, c_p: int, c: int, reduction: bool, reduction_prev: bool):
+    def __init__(self, pairs, concat, c_pp: int, c_p: int, c: int, reduction: bool, reduction_prev: bool,
+                 op_affine: bool = True):
         super().__init__()
         self.pre0 = FactorizedReduce(c_pp, c) if reduction_prev else ReLUConvBN(c_pp, c, 1, 1, 0)
         self.pre1 = ReLUConvBN(c_p, c, 1, 1, 0)
         self.inputs = [src for _, src in pairs]
-        self.ops = nn.ModuleList(make_op(op, c, 2 if reduction and src < 2 else 1) for op, src in pairs)
+        self.ops = nn.ModuleList(make_op(op, c, 2 if reduction and src < 2 else 1, op_affine) for op, src in pairs)
         self.concat = list(concat)
         self.multiplier = len(self.concat)
 
@@ -38,7 +44,7 @@ class Cell(nn.Module):
 
 class DARTSNetwork(nn.Module):
     def __init__(self, arch: str | dict, channels: int = 36, layers: int = 20, num_classes: int = 10,
-                 stem_multiplier: int = 3):
+                 stem_multiplier: int = 3, op_affine: bool = True):
         super().__init__()
         g = SPACE.parse(arch)
         c_curr = stem_multiplier * channels
@@ -51,7 +57,7 @@ class DARTSNetwork(nn.Module):
             if reduction:
                 c_curr *= 2
             pairs, concat = g["reduce" if reduction else "normal"]
-            cell = Cell(pairs, concat, c_pp, c_p, c_curr, reduction, reduction_prev)
+            cell = Cell(pairs, concat, c_pp, c_p, c_curr, reduction, reduction_prev, op_affine)
             self.cells.append(cell)
             reduction_prev = reduction
             c_pp, c_p = c_p, cell.multiplier * c_curr

@@ -112,9 +112,9 @@ def load_naslib_zc(path: str | Path, *, space: str, dataset: str = "cifar10") ->
             continue
         runs[arch] = {0: float(rec["val_accuracy"])}
         if "params" in rec:
-            params[arch] = float(rec["params"]) * 1e6
+            params[arch] = float(round(float(rec["params"]) * 1e6))  # millions with float noise -> a count
         if "flops" in rec:
-            flops[arch] = float(rec["flops"]) * 1e6
+            flops[arch] = float(round(float(rec["flops"]) * 1e6))
         for name, value in rec.items():
             if name not in NOT_PROXIES and isinstance(value, int | float):
                 proxies.setdefault(name, {})[arch] = float(value)
