@@ -89,6 +89,50 @@ def main() -> None:
     print(f"\n## Stability (`wsbench stability --space {sp} --epoch all`), Kendall τ\n")
     print(table(["kind", "epoch", "pairs", "τ"],
                 [[r["kind"], r["epoch"], r["pairs"], pm(r["kendall_mean"], r["kendall_std"])] for r in st.summary]))
+    other_rankings(b, np)
+
+
+def other_rankings(b, np) -> None:
+    """Kendall τ with GT of every other ranking the store holds, beside the supernet's (best and last epoch).
+
+    Computed here from the arrays (scipy's tau-b, subnets where both are finite); the CLI has no option for
+    these rankings yet. Loss and params/FLOPs are oriented so that a higher τ means a better ranker.
+    """
+    from scipy.stats import kendalltau
+
+    ds, gt = b.ds, b.ds["gt_score"].values
+    sign = 1.0 if b.ds.attrs["metric_direction"] == "max" else -1.0
+
+    def tau(x: np.ndarray) -> float:
+        ok = np.isfinite(x) & np.isfinite(gt)
+        return float(kendalltau(x[ok], gt[ok]).statistic) if ok.sum() > 2 else float("nan")
+
+    sn = ds["supernet_score"].values * sign
+    per_epoch = np.array([[tau(sn[s, e]) for e in range(sn.shape[1])] for s in range(sn.shape[0])])
+    best = int(np.nanargmax(per_epoch.mean(0)))
+    rows = [[f"supernet_score, best epoch ({b.epochs[best]})", pm(per_epoch[:, best].mean(), per_epoch[:, best].std(ddof=1))],
+            [f"supernet_score, last epoch ({b.epochs[-1]})", pm(per_epoch[:, -1].mean(), per_epoch[:, -1].std(ddof=1))]]
+    if "supernet_loss" in ds:
+        loss = -ds["supernet_loss"].values  # lower loss = better
+        lt = np.array([[tau(loss[s, e]) for e in range(loss.shape[1])] for s in range(loss.shape[0])])
+        rows += [[f"supernet_loss (negated), best epoch ({b.epochs[int(np.nanargmax(lt.mean(0)))]})",
+                  pm(lt.mean(0).max(), lt[:, int(np.nanargmax(lt.mean(0)))].std(ddof=1))],
+                 [f"supernet_loss (negated), last epoch ({b.epochs[-1]})", pm(lt[:, -1].mean(), lt[:, -1].std(ddof=1))]]
+    for name in ("params", "flops", "params_paper", "flops_paper"):
+        if name in ds:
+            rows.append([name, pm(tau(ds[name].values), float("nan"))])
+    for name in sorted(n for n in ds.data_vars if str(n).startswith("proxy_")):
+        rows.append([name, pm(tau(ds[name].values), float("nan"))])
+    print("\n## Other rankings of the same subnets: Kendall τ with ground truth\n")
+    print("Supernet rows: mean ± std over seeds. Every other row is one ranking (no seeds).\n")
+    print(table(["ranking", "Kendall τ with GT"], rows))
+    if "supernet_loss" in ds:
+        distinct = [len(np.unique(sn[s, e][np.isfinite(sn[s, e])])) for s in range(sn.shape[0])
+                    for e in range(sn.shape[1])]
+        ldistinct = [len(np.unique(loss[s, e][np.isfinite(loss[s, e])])) for s in range(loss.shape[0])
+                     for e in range(loss.shape[1])]
+        print(f"\nTies: per (seed, epoch), {min(distinct)}–{max(distinct)} distinct supernet accuracies and "
+              f"{min(ldistinct)}–{max(ldistinct)} distinct losses among {b.n_archs} subnets.")
 
 
 if __name__ == "__main__":
