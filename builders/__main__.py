@@ -23,6 +23,11 @@ def _import_gt(args: argparse.Namespace) -> dict:
     gt = load(args.source, args.path, dataset=args.dataset, split=args.split, hp=args.hp, epochs=args.epochs,
               which=args.which, width=args.width, depth=args.depth, space=args.space)
     summary = {"source": gt.source, "archs": len(gt), "seeds": gt.seeds, "noise": gt.noise()}
+    if args.write_archs:  # the source's architectures, canonical, one per line: a build's --archs-from
+        from pathlib import Path
+
+        Path(args.write_archs).write_text("".join(a + "\n" for a in gt.scores), encoding="utf-8")
+        summary["archs_written"] = args.write_archs
     if args.store:
         summary["attached"] = attach(args.store, gt, name=args.name, zip_path=args.zip)
     return summary
@@ -141,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     gt.add_argument("--store", help="store folder to write into (aligned by canonical architecture)")
     gt.add_argument("--name", default="gt_score", help="gt_score (default) or gt_score_<name> for a second GT")
     gt.add_argument("--zip", help="also write the finished store as this zip")
+    gt.add_argument("--write-archs", help="write the source's architectures (canonical, one per line) to this file: "
+                                          "the --archs-from of a build over them")
     gt.add_argument("--dataset", help="NATS: cifar10-valid | cifar10 | cifar100 | ImageNet16-120; naslib-zc: "
                                       "cifar10 (default) | cifar100 | ImageNet16-120 (nb201 file)")
     gt.add_argument("--space", help="naslib-zc: darts (zc_nasbench301.json) | nb101 | nb201")

@@ -82,7 +82,10 @@ def test_proxies_are_attached_as_proxy_variables(tmp_path):
     archs = [DARTS_ARCH] + get_space("darts").sample(3, seed=1)
     store = make_store(tmp_path / "s.zarr", space="darts", archs=archs)
     f = write(tmp_path / "zc.json", "nasbench301", {DARTS_KEY: record(93.5, synflow=10.0, jacov=-3.0)})
-    assert builders_main(["import-gt", "naslib-zc", str(f), "--space", "darts", "--store", str(store)]) == 0
+    archs_txt = tmp_path / "archs.txt"
+    assert builders_main(["import-gt", "naslib-zc", str(f), "--space", "darts", "--store", str(store),
+                          "--write-archs", str(archs_txt)]) == 0
+    assert archs_txt.read_text().splitlines() == [get_space("darts").canonicalize(DARTS_ARCH)]
     ds = open_store(store)
     assert validate(ds) == []
     assert ds["gt_score"].values[0] == pytest.approx(93.5) and np.isnan(ds["gt_score"].values[1:]).all()
