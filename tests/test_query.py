@@ -8,7 +8,7 @@ import pytest
 from factory import make_store
 
 import wsbench
-from wsbench.errors import OptionError, UnknownNameError
+from wsbench.errors import OptionError, UnknownNameError, WsbenchError
 
 
 def test_query_each_statistic_returns_explicit_options_and_json_safe_dicts(store_zip: Path):
@@ -147,3 +147,17 @@ def test_open_reads_only_the_slices_it_needs(store_dir: Path):
     b = wsbench.open(store_dir)
     b.topk(epoch=1, seed=0, k="1")
     assert {k for k in b._cache if k[0] == "sn"} == {("sn", 0, 1, None)}
+
+
+@pytest.mark.parametrize(("stat", "options", "says"), [
+    ("correlation", {"seed": ""}, "empty item"), ("topk", {"seed": []}, "empty"), ("topk", {"k": ""}, "empty item"),
+    ("correlation", {"epoch": "4,4"}, "twice"), ("correlation", {"seed": "0,0,0"}, "twice"),
+    ("correlation", {"method": "kendall,kendall"}, "twice"), ("topk", {"samples": "abc"}, "samples"),
+    ("topk", {"rng_seed": -1, "samples": 10}, "rng_seed"), ("topk", {"trials": 0}, "trials"),
+    ("prune", {"mode": "random", "trials": 0}, "trials"), ("prune", {"factor": None}, "factor"),
+    ("prune", {"factor": ""}, "empty item"), ("bias", {"params": "choice"}, "model-size"),
+    ("bias", {"by": "operator", "flag": "x"}, "flag"), ("bias", {"seed": True}, "seed"),
+])
+def test_empty_repeated_and_nonsense_options_are_one_clear_error(store_zip, stat, options, says):
+    with pytest.raises(WsbenchError, match=says):
+        wsbench.query(store_zip, stat, **options)

@@ -37,12 +37,38 @@ def _mean_std(values: Sequence[float]) -> tuple[float, float]:
     return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else 0.0
 
 
-def _as_list(value: Any) -> list:
+def _count(value: Any, what: str, minimum: int) -> int:
+    """An integer option >= ``minimum`` (bools and fractions refused), or one clear error."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise OptionError(f"{what} must be an integer >= {minimum}, got {value!r}")
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise OptionError(f"{what} must be an integer >= {minimum}, got {value!r}") from None
+    if n < minimum:
+        raise OptionError(f"{what} must be an integer >= {minimum}, got {n}")
+    return n
+
+
+def _as_list(value: Any, what: str = "option") -> list:
+    """A comma string, list or single value as a list; empty lists and repeated values are refused (a repeated
+    seed or epoch would count twice in a mean and a std)."""
     if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
+        out = [v.strip() for v in value.split(",")]
+        if any(not v for v in out):
+            raise OptionError(f"{what} has an empty item in {value!r}; give comma-separated values, e.g. 0,1")
+    elif isinstance(value, (list, tuple)):
+        out = list(value)
+    else:
+        out = [value]
+    if not out:
+        raise OptionError(f"{what} is empty; give at least one value")
+    seen: list = []
+    for v in out:
+        if any(v == w and type(v) is type(w) for w in seen) or str(v) in {str(w) for w in seen}:
+            raise OptionError(f"{what} lists {v!r} twice; each value counts once")
+        seen.append(v)
+    return out
 
 
 class Benchmark:
@@ -136,13 +162,17 @@ class Benchmark:
             return keywords[value]
         allowed = f"recorded {what}s: {recorded} (or {', '.join(repr(k) for k in keywords)})"
         out = []
-        for v in _as_list(value):
+        for v in _as_list(value, what):
+            if isinstance(v, bool):
+                raise OptionError(f"{what} must be an int from the store, got {v!r}; {allowed}")
             try:
                 v = int(v)
             except (TypeError, ValueError):
                 raise OptionError(f"{what} must be an int from the store, got {value!r}; {allowed}") from None
             if v not in recorded:
                 raise OptionError(f"{what} {v} is not in this dataset; {allowed}")
+            if v in out:
+                raise OptionError(f"{what} {v} is listed twice in {value!r}; each value counts once")
             out.append(v)
         return out
 
@@ -154,7 +184,7 @@ class Benchmark:
 
     @staticmethod
     def _methods(method: Any) -> list[str]:
-        out = _as_list(method)
+        out = _as_list(method, "method")
         for m in out:
             if m not in METHODS:
                 raise UnknownNameError("correlation method", m, METHODS)
@@ -200,7 +230,10 @@ class Benchmark:
         Defaults: samples = min(1000, subnets with both scores); trials = 100 if
         samples < that pool, else 1. The same index draws serve every seed and epoch.
         """
-        epochs, seeds, ks = self._epochs(epoch), self._seeds(seed), [str(x) for x in _as_list(k)]
+        epochs, seeds, ks = self._epochs(epoch), self._seeds(seed), [str(x) for x in _as_list(k, "k")]
+        rng_seed = _count(rng_seed, "rng_seed", 0)
+        samples = None if samples is None else _count(samples, "samples", 1)
+        trials = None if trials is None else _count(trials, "trials", 1)
         g = self._gt(gt)
         rows, notes = [], []
         resolved_n = resolved_trials = None
@@ -250,6 +283,11 @@ class Benchmark:
         """Model-size bias (by='params') or operator bias (by='operator'); see docs/statistics.md."""
         if by not in ("params", "operator"):
             raise UnknownNameError("bias kind (--by)", by, ("params", "operator"))
+        flag = _count(flag, "flag", 0)
+        if by == "params":
+            numeric = [n for n, a in self.reader.meta.arrays.items() if a.dims == ("arch",) and a.kind == "f"]
+            if params not in numeric:
+                raise UnknownNameError("model-size variable (params)", params, numeric)
         epochs, seeds = self._epochs(epoch), self._seeds(seed)
         g = self._gt(gt)
         if by == "params":
@@ -297,7 +335,7 @@ class Benchmark:
         summary = []
         for e in epochs:
             sel = [r for r in rows if r["epoch"] == e and np.isfinite(r["gap_mean"])]
-            for r in sorted(sel, key=lambda r: -abs(r["gap_mean"]))[: max(0, int(flag))]:
+            for r in sorted(sel, key=lambda r: -abs(r["gap_mean"]))[: _count(flag, "flag", 0)]:
                 r["flag"] = "overrated" if r["gap_mean"] > 0 else "underrated"
                 summary.append({k: r[k] for k in ("epoch", "decision", "op", "gap_mean", "gap_std",
                                                   "mean_pct_supernet", "mean_pct_gt", "flag")})
@@ -327,14 +365,16 @@ class Benchmark:
         if source == "retrained":
             factors = list(self.prune_factors)
         else:
+            listed = _as_list(factor, "factor")
             try:
-                factors = [float(f) for f in _as_list(factor)]
-            except ValueError:
+                factors = [float(f) for f in listed]
+            except (TypeError, ValueError):
                 raise OptionError(f"factor must be numbers in [0, 1), got {factor!r}") from None
             if any(not 0 <= f < 1 for f in factors):
                 raise OptionError(f"every prune factor must lie in [0, 1), got {factors}")
         epochs, seeds = self._epochs(epoch), self._seeds(seed)
-        t = (20 if mode == "random" else 1) if trials is None else int(trials)
+        rng_seed = _count(rng_seed, "rng_seed", 0)
+        t = (20 if mode == "random" else 1) if trials is None else _count(trials, "trials", 1)
         g = self._gt(gt)
         rows = []
         for e in epochs:
@@ -379,7 +419,7 @@ class Benchmark:
 
     def stability(self, method: str = "kendall", seed: Any = "all", epoch: Any = "all") -> Result:
         """Correlation of supernet rankings between consecutive recorded epochs and between seed pairs."""
-        (m,) = self._methods(method) if len(_as_list(method)) == 1 else (None,)
+        (m,) = self._methods(method) if len(_as_list(method, "method")) == 1 else (None,)
         if m is None:
             raise OptionError(f"stability takes one method, got {method!r}")
         epochs, seeds = self._epochs(epoch), self._seeds(seed)

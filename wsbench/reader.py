@@ -17,11 +17,14 @@ import json
 import math
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from wsbench.errors import SchemaError
 
 _NUMERIC = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
             "float16", "float32", "float64"}
@@ -134,9 +137,16 @@ class FastReader:
                 raw = self._get(key)
             except (KeyError, FileNotFoundError):
                 continue  # never written: fill value
-            for _ in names[1:]:
-                raw = gzip.decompress(raw)
-            chunk = np.frombuffer(raw, dtype=dtype).reshape(a.chunks)[lead_off]
+            except (zipfile.BadZipFile, zlib.error, OSError) as e:
+                why = f"chunk {key} cannot be read ({e}); the file is corrupted: download or build it again"
+                raise SchemaError(self.path, [why]) from None
+            try:
+                for _ in names[1:]:
+                    raw = gzip.decompress(raw)
+                chunk = np.frombuffer(raw, dtype=dtype).reshape(a.chunks)[lead_off]
+            except (OSError, EOFError, zlib.error, ValueError) as e:
+                why = f"chunk {key} of {name!r} is corrupted ({type(e).__name__}: {e}); download or build it again"
+                raise SchemaError(self.path, [why]) from None
             dst = tuple(slice(c * k, min((c + 1) * k, s)) for c, k, s in zip(coords, a.chunks[nlead:], rest_shape))
             out[dst] = chunk[tuple(slice(0, d.stop - d.start) for d in dst)]
         return out

@@ -1,4 +1,5 @@
-"""``wsbench`` CLI. Exit codes: 0 ok, 1 user error (one line on stderr), 2 usage error.
+"""``wsbench`` CLI. Exit codes: 0 ok, 1 user error (one line on stderr), 2 usage error, 3 internal error
+(a bug: one line asking for a report; the traceback with ``--debug`` or ``WSBENCH_DEBUG=1``).
 
 Heavy modules are imported inside commands so ``wsbench --help`` and
 ``wsbench list`` never load zarr, xarray or scipy.
@@ -258,8 +259,24 @@ def env(as_json: JsonOpt = False) -> None:
             typer.echo(f"{k:12} {val}")
 
 
+INTERNAL_ERROR = 3
+
+
 def main() -> None:
-    app()
+    import os
+
+    argv = sys.argv[1:]
+    if "--debug" in argv:  # anywhere on the line: the traceback of an internal error is shown
+        argv.remove("--debug")
+        os.environ["WSBENCH_DEBUG"] = "1"
+    try:
+        app(args=argv, prog_name="wsbench")
+    except Exception as e:  # noqa: BLE001 - anything that reaches here is a bug in wsbench, not the user's input
+        if os.environ.get("WSBENCH_DEBUG") == "1":
+            raise
+        sys.stderr.write(f"internal error: {type(e).__name__}: {str(e)[:300]} -- this is a wsbench bug; please report "
+                         "it with the command line (rerun with --debug for the traceback)\n")
+        sys.exit(INTERNAL_ERROR)
 
 
 if __name__ == "__main__":

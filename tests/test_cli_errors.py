@@ -1,0 +1,65 @@
+"""Corrupt stores and internal errors on the real console script: one line on stderr, an exit code, no traceback."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from factory import make_store
+from test_cli import run
+
+import wsbench.cli.app as cli
+
+
+@pytest.fixture()
+def folder_store(tmp_path: Path) -> Path:
+    return make_store(tmp_path / "s.zarr", n=30)
+
+
+def _one_clean_line(res, code: int) -> str:
+    assert res.returncode == code, (res.returncode, res.stderr)
+    assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
+    return res.stderr
+
+
+@pytest.mark.parametrize("damage", ["not gzip", "wrong length"])
+def test_a_corrupted_chunk_is_a_schema_error_naming_it(folder_store: Path, damage: str):
+    chunk = folder_store / "supernet_score" / "c" / "0" / "2" / "0"
+    chunk.write_bytes(b"garbage" if damage == "not gzip" else gzip.compress(b"\0" * 12))
+    err = _one_clean_line(run("topk", "--space", str(folder_store)), 1)
+    assert "supernet_score/c/0/2/0" in err and "corrupted" in err
+
+
+def test_a_zip_member_with_a_bad_crc_is_a_schema_error(folder_store: Path, tmp_path: Path):
+    z = tmp_path / "s.zip"
+    shutil.make_archive(str(z.with_suffix("")), "zip", folder_store)
+    data = bytearray(z.read_bytes())
+    with zipfile.ZipFile(z) as zf:
+        info = zf.getinfo("supernet_score/c/0/2/0")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF  # one flipped byte inside the member
+    z.write_bytes(bytes(data))
+    err = _one_clean_line(run("topk", "--space", str(z)), 1)
+    assert "supernet_score/c/0/2/0" in err
+
+
+def test_an_internal_error_is_exit_3_with_one_line_and_the_traceback_only_on_request(monkeypatch, capsys):
+    """A bug cannot be made on purpose in real code, so one command is replaced by one that raises."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("deliberate")
+
+    monkeypatch.setattr(cli, "_stat", broken)
+    monkeypatch.delenv("WSBENCH_DEBUG", raising=False)
+    monkeypatch.setattr("sys.argv", ["wsbench", "topk", "--space", "x"])
+    with pytest.raises(SystemExit) as e:
+        cli.main()
+    err = capsys.readouterr().err
+    assert e.value.code == cli.INTERNAL_ERROR == 3 and "wsbench bug" in err and "deliberate" in err
+    assert len(err.strip().splitlines()) == 1
+    monkeypatch.setattr("sys.argv", ["wsbench", "topk", "--space", "x", "--debug"])
+    with pytest.raises(RuntimeError, match="deliberate"):
+        cli.main()
