@@ -271,7 +271,7 @@ def main() -> None:
         os.environ["WSBENCH_DEBUG"] = "1"
     try:
         app(args=argv, prog_name="wsbench")
-    except Exception as e:  # noqa: BLE001 - anything that reaches here is a bug in wsbench, not the user's input
+    except Exception as e:
         if os.environ.get("WSBENCH_DEBUG") == "1":
             raise
         sys.stderr.write(f"internal error: {type(e).__name__}: {str(e)[:300]} -- this is a wsbench bug; please report "
