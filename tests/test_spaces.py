@@ -5,9 +5,11 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from conftest import SHARED
 
-from wsbench.errors import InvalidArchError, UnknownNameError
+from wsbench.errors import InvalidArchError, OptionError, UnknownNameError
 from wsbench.spaces import get_space, space_names
 from wsbench.spaces.nb101 import NB101, _encodings, count_unique_graphs, hash_module
 
@@ -225,3 +227,49 @@ def test_choice_matrix_shape():
     archs = space.sample(5, seed=0)
     m = space.choice_matrix(archs)
     assert m.shape == (5, 6) and m.dtype == np.int8
+
+
+def _mutate(text: str, at: int, piece: str) -> str:
+    at %= max(1, len(text))
+    return text[:at] + piece + text[at + 1:]
+
+
+_JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**40, 10**40) | st.floats(allow_nan=True) | st.text(max_size=30),
+    lambda c: st.lists(c, max_size=6) | st.dictionaries(st.text(max_size=10), c, max_size=4) | st.tuples(c, c),
+    max_leaves=15)
+
+
+@pytest.mark.parametrize("name", space_names())
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_input_is_parsed_or_refused_with_invalid_arch_error(name, data):
+    """1,000 random inputs per space: junk values, JSON of junk, canonical strings with a character changed."""
+    space = get_space(name)
+    good = space.sample(3, seed=0)
+    x = data.draw(st.one_of(_JUNK, _JUNK.map(json.dumps),
+                            st.builds(_mutate, st.sampled_from(good), st.integers(0, 400), st.text(max_size=3))))
+    try:
+        canonical = space.canonicalize(x)
+    except InvalidArchError:
+        return
+    assert space.canonicalize(canonical) == canonical  # whatever is accepted has one canonical spelling
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("Genotype(normal=[('sep_conv_3x3', False), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
+     "('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1)], normal_concat=[2, 3, 4, 5], "
+     "reduce=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), "
+     "('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1)], reduce_concat=[2, 3, 4, 5])", "input_index"),
+    ("Genotype(normal=[], junk normal_concat=[2, 3, 4, 5], reduce=[], reduce_concat=[2, 3, 4, 5])", "unexpected text"),
+    ("Genotype(normal=[], normal_concat=range(2, 100000000), reduce=[], reduce_concat=[2])", "far longer"),
+])
+def test_darts_refuses_bool_indices_junk_and_huge_ranges(text, why):
+    with pytest.raises(InvalidArchError, match=why):
+        get_space("darts").canonicalize(text)
+
+
+@pytest.mark.parametrize(("n", "seed"), [(5, -1), ("3", 0), (2.5, 0), (True, 0), (-1, 0)])
+def test_sample_refuses_non_integer_or_negative_counts_and_seeds(n, seed):
+    with pytest.raises(OptionError):
+        get_space("nb201").sample(n, seed)

@@ -19,6 +19,27 @@ from wsbench.errors import InvalidArchError, OptionError, UnknownNameError
 _REGISTRY: dict[str, type[SearchSpace]] = {}
 
 
+def _guarded(parse, space: str):
+    """``parse`` whose every failure is an InvalidArchError: whatever a user or a file hands a space (wrong types,
+    huge numbers, deep nesting) gets one clear error, never a TypeError from deep inside."""
+    import functools
+
+    @functools.wraps(parse)
+    def wrapper(self, arch: object):
+        try:
+            return parse(self, arch)
+        except InvalidArchError:
+            raise
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError, MemoryError,
+                RecursionError) as e:
+            shown = repr(arch)
+            shown = shown if len(shown) <= 120 else shown[:117] + "..."
+            raise InvalidArchError(f"{space}: cannot read an architecture from {shown} "
+                                   f"({type(e).__name__}: {str(e)[:120]})") from None
+
+    return wrapper
+
+
 class SearchSpace(abc.ABC):
     """A NAS search space: canonical strings, validation, sampling, decisions."""
 
@@ -38,6 +59,7 @@ class SearchSpace(abc.ABC):
             return
         if cls.name in _REGISTRY:
             raise TypeError(f"search space {cls.name!r} registered twice ({_REGISTRY[cls.name]} and {cls})")
+        cls.parse = _guarded(cls.parse, cls.name)  # type: ignore[method-assign]
         _REGISTRY[cls.name] = cls
 
     # -- what each space implements -------------------------------------------------
@@ -98,8 +120,10 @@ class SearchSpace(abc.ABC):
         ``unique=True`` draws without replacement (rejecting repeats), so a
         dataset's ``arch`` dim never holds one architecture twice.
         """
-        if n < 0:
-            raise OptionError(f"sample size must be >= 0, got {n}")
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+            raise OptionError(f"sample size must be an integer >= 0, got {n!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise OptionError(f"sample seed must be an integer >= 0, got {seed!r}")
         if unique and n > self.size:
             raise OptionError(f"cannot draw {n} distinct architectures from {self.name}, which has {self.size}")
         rng = np.random.default_rng(seed)

@@ -70,6 +70,8 @@ class DARTS(SearchSpace):
             if a[1] == b[1]:
                 raise InvalidArchError(f"darts: {cell} node {i} takes input {a[1]} twice; its two inputs must differ")
             out.extend(sorted((a, b), key=lambda p: (p[1], self.ops.index(p[0]))))
+        if not isinstance(concat, list | tuple) or any(isinstance(x, bool) or not isinstance(x, int) for x in concat):
+            raise InvalidArchError(f"darts: {cell}_concat must be a list of node ids, got {concat!r}")
         cc = [int(x) for x in concat]
         if not cc or cc != sorted(set(cc)) or not all(2 <= x < 2 + NODES for x in cc):
             raise InvalidArchError(f"darts: {cell}_concat must be increasing node ids in 2..{NODES + 1}, got {concat}")

@@ -42,7 +42,7 @@ class DARTSRNN(SearchSpace):
         for i, (_, src) in enumerate(pairs, start=1):
             if not 0 <= src < i:
                 raise InvalidArchError(f"darts-rnn: node {i} reads node {src}; allowed 0..{i - 1}")
-        if list(g["concat"]) != list(range(1, STEPS + 1)):
+        if any(isinstance(x, bool) for x in g["concat"]) or list(g["concat"]) != list(range(1, STEPS + 1)):
             raise InvalidArchError(f"darts-rnn: concat must be nodes 1..{STEPS} (range(1, 9)), got {g['concat']}")
         return tuple(pairs)
 
