@@ -5,9 +5,9 @@ import json
 
 import numpy as np
 import pytest
+from conftest import SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import SHARED
 
 from wsbench.errors import InvalidArchError, OptionError, UnknownNameError
 from wsbench.spaces import get_space, space_names
