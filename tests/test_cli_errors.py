@@ -63,3 +63,44 @@ def test_an_internal_error_is_exit_3_with_one_line_and_the_traceback_only_on_req
     monkeypatch.setattr("sys.argv", ["wsbench", "topk", "--space", "x", "--debug"])
     with pytest.raises(RuntimeError, match="deliberate"):
         cli.main()
+
+
+def _damage(store: Path, how: str) -> None:
+    import numpy as np
+    import zarr
+
+    g = zarr.open_group(str(store), mode="r+", zarr_format=3, use_consolidated=False)
+    if how == "duplicate seeds":
+        g["seed"][:] = np.array([0, 0, 1], dtype="int32")
+    elif how == "unsorted epochs":
+        g["epoch"][:] = np.array([4, 1, 2], dtype="int32")
+    elif how == "wrong ops":
+        g.attrs["ops"] = ["a", "b", "c", "d", "e"]
+    elif how == "choice out of range":
+        c = g["choice"][:]
+        c[0, 0] = 9
+        g["choice"][:] = c
+    elif how in ("inf score", "huge score"):
+        v = g["supernet_score"][:]
+        v[0, -1, 0] = np.inf if how == "inf score" else 1e30
+        g["supernet_score"][:] = v
+    zarr.consolidate_metadata(str(store))
+
+
+@pytest.mark.parametrize("how", ["duplicate seeds", "unsorted epochs", "wrong ops", "choice out of range",
+                                 "inf score", "huge score"])
+def test_no_statistic_answers_a_store_that_validate_rejects(folder_store: Path, how: str):
+    import warnings
+
+    from wsbench.schema import validate
+    from wsbench.store import open_store
+
+    _damage(folder_store, how)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert validate(open_store(folder_store, check=False)) != []
+    cmds = [["topk"], ["correlation"], ["bias", "--by", "operator"], ["prune"], ["stability"]]
+    if how == "choice out of range":  # choice is checked where it is read: operator statistics
+        cmds = [["bias", "--by", "operator"]]
+    for cmd in cmds:
+        _one_clean_line(run(*cmd, "--space", str(folder_store)), 1)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wsbench.errors import OptionError, UnknownNameError
+from wsbench.errors import OptionError, SchemaError, UnknownNameError, WsbenchError
 from wsbench.reader import NotReadable
 from wsbench.result import Result
 from wsbench.stats import bias as _bias
@@ -88,6 +88,52 @@ class Benchmark:
         self.n_archs: int = int(reader.meta.sizes["arch"])
         self.has_prune_dim = "prune" in reader.meta.sizes
         self.prune_factors: list[float] = [float(p) for p in self._read("prune")] if self.has_prune_dim else []
+        self._check_semantics()
+
+    def _check_semantics(self) -> None:
+        """Cheap checks at open, so no query answers a store that ``validate`` rejects for these reasons; values
+        are checked as each array is read (``_checked``), the deep checks stay in ``wsbench validate``."""
+        from wsbench.schema import DIRECTIONS
+        from wsbench.spaces import get_space
+
+        problems = []
+        if self.direction not in DIRECTIONS:
+            problems.append(f"metric_direction must be one of {list(DIRECTIONS)}, got {self.direction!r}")
+        if not self.epochs or any(b <= a for a, b in zip(self.epochs, self.epochs[1:])):
+            problems.append(f"epoch coordinate must be non-empty and strictly increasing, got {self.epochs}")
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            problems.append(f"seed coordinate must be non-empty and distinct, got {self.seeds}")
+        if self.n_archs < 1:
+            problems.append("the store has no subnets (arch dimension of size 0)")
+        try:
+            space = get_space(str(self.attrs.get("space")))
+        except WsbenchError as e:
+            problems.append(str(e))
+        else:
+            if list(self.attrs.get("ops", [])) != list(space.ops):
+                problems.append(f"attribute ops {self.attrs.get('ops')} differs from the {space.name} vocabulary")
+            self._n_ops = len(space.ops)
+        if problems:
+            raise SchemaError(self.path, problems)
+
+    def _checked(self, name: str, values: np.ndarray) -> np.ndarray:
+        """Scores must be finite or NaN and inside the metric's range; choice indices inside the op vocabulary."""
+        from wsbench.schema import METRICS
+
+        if name == "choice":
+            if values.size and (values.min() < -1 or values.max() >= self._n_ops):
+                raise SchemaError(self.path, [f"choice holds op indices outside -1..{self._n_ops - 1}"])
+            return values
+        if values.dtype.kind == "f":
+            if np.isinf(values).any():
+                raise SchemaError(self.path, [f"{name} holds +-inf; NaN is the only 'unknown' value"])
+            lo, hi = METRICS.get(self.metric, (None, -np.inf, np.inf))[1:]
+            finite = values[np.isfinite(values)]
+            if (name == "supernet_score" or name.startswith("gt_score")) and finite.size and (
+                    finite.min() < lo or finite.max() > hi):
+                raise SchemaError(self.path, [f"{name} values must lie in [{lo}, {hi}] for metric {self.metric!r}, "
+                                              f"got [{finite.min()}, {finite.max()}]"])
+        return values
 
     def __repr__(self) -> str:
         return (f"<Benchmark {self.name}: space={self.attrs['space']}, {self.n_archs} subnets, "
@@ -104,12 +150,13 @@ class Benchmark:
 
     def _read(self, name: str, lead: tuple[int, ...] = ()) -> np.ndarray:
         try:
-            return self.reader.read(name, lead)
+            values = self.reader.read(name, lead)
         except NotReadable:  # an array the fast reader cannot decode: switch to zarr for good
             from wsbench.reader import XarrayReader
 
             self.reader = XarrayReader(self.path, self.ds)
-            return self.reader.read(name, lead)
+            values = self.reader.read(name, lead)
+        return self._checked(name, np.asarray(values)) if hasattr(self, "_n_ops") else np.asarray(values)
 
     # -- cached arrays (goodness: higher is better) ------------------------------------
     def gt_variables(self) -> list[str]:

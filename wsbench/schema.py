@@ -210,6 +210,10 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
         if finite.size and (finite.min() < lo or finite.max() > hi):
             problems.append(f"{name} values must lie in [{lo}, {hi}] for metric {metric!r}, got [{finite.min()}, {finite.max()}]")
     sn = ds["supernet_score"].values
+    if attrs.get("complete"):
+        empty_dims = [d for d in ("arch", "epoch", "seed") if ds.sizes.get(d, 0) == 0]
+        if empty_dims:
+            problems.append(f"a complete store needs at least one {', one '.join(empty_dims)}; it has none")
     if attrs.get("complete") and sn.size:
         empty = np.all(np.isnan(sn), axis=-1)
         if empty.any():
