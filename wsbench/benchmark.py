@@ -131,8 +131,8 @@ class Benchmark:
             finite = values[np.isfinite(values)]
             if (name == "supernet_score" or name.startswith("gt_score")) and finite.size and (
                     finite.min() < lo or finite.max() > hi):
-                raise SchemaError(self.path, [f"{name} values must lie in [{lo}, {hi}] for metric {self.metric!r}, "
-                                              f"got [{finite.min()}, {finite.max()}]"])
+                why = f"{name} values must lie in [{lo}, {hi}] for metric {self.metric!r}, got [{finite.min()}, {finite.max()}]"
+                raise SchemaError(self.path, [why])
         return values
 
     def __repr__(self) -> str:
