@@ -111,3 +111,31 @@ def test_a_file_needs_a_url_or_to_be_bundled(tmp_path: Path):
     (tmp_path / "good.toml").write_text(text.replace('url = "https://example.org/good.zip"\n', "bundled = true\n"))
     f = load_catalog(tmp_path)["good"].store_file
     assert f.bundled and f.url is None
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    ('bytes = 5', 'bytes = true', "files[0] needs ['bytes']"),
+    ('version = "1"', 'version = "../../x"', "path separators"),
+    ('filename = "bad.zip"', 'filename = "..\\\\x.zip"', "plain file name"),
+    ('bytes = 5', 'bytes = 0', "positive"),
+])
+def test_catalog_fields_are_type_checked_and_never_paths(tmp_path: Path, old, new, says):
+    write_entry(tmp_path, "bad", "https://example.org/bad.zip", b"12345")
+    path = tmp_path / "bad.toml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    with pytest.raises(CatalogError, match=says.replace("[", r"\[").replace("]", r"\]")):
+        load_catalog(tmp_path)
+
+
+def test_files_that_are_not_tables_and_a_missing_catalog_folder_are_errors(tmp_path: Path, monkeypatch):
+    write_entry(tmp_path, "bad", "https://example.org/bad.zip", b"12345")
+    path = tmp_path / "bad.toml"
+    head = path.read_text().split("[[files]]")[0].replace('builder = {', 'files = [1]\nbuilder = {')
+    path.write_text(head)
+    with pytest.raises(CatalogError, match="must be a table"):
+        load_catalog(tmp_path)
+    monkeypatch.setenv("WSBENCH_CATALOG", str(tmp_path / "nowhere"))
+    with pytest.raises(CatalogError, match="does not exist.*WSBENCH_CATALOG"):
+        load_catalog()

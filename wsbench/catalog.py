@@ -104,7 +104,10 @@ def parse_entry(data: dict[str, Any], source: Path) -> tuple[CatalogEntry | None
     if not data["files"]:
         problems.append("files must list at least the zipped store")
     for i, f in enumerate(data["files"]):
-        bad = [k for k, t in FILE_FIELDS.items() if not isinstance(f.get(k), t)]
+        if not isinstance(f, dict):
+            problems.append(f"files[{i}] must be a table ([[files]] with filename, sha256, bytes), got {f!r}")
+            continue
+        bad = [k for k, t in FILE_FIELDS.items() if not isinstance(f.get(k), t) or isinstance(f.get(k), bool)]
         if bad:
             problems.append(f"files[{i}] needs {bad} ({', '.join(f'{k}: {t.__name__}' for k, t in FILE_FIELDS.items())})")
             continue
@@ -120,9 +123,13 @@ def parse_entry(data: dict[str, Any], source: Path) -> tuple[CatalogEntry | None
         unknown = set(f) - set(FILE_FIELDS) - {"url", "bundled"}
         if unknown:
             problems.append(f"files[{i}]: unknown field(s) {sorted(unknown)}")
-        if "/" in f["filename"] or f["filename"].startswith("."):
+        if any(c in f["filename"] for c in "/\\:") or f["filename"].startswith(".") or not f["filename"]:
             problems.append(f"files[{i}].filename must be a plain file name")
+        if f["bytes"] < 1:
+            problems.append(f"files[{i}].bytes must be a positive integer")
         files.append(CatalogFile(f["filename"], url, f["sha256"], f["bytes"], bundled is True))
+    if any(c in data["version"] for c in "/\\:") or data["version"].startswith(".") or not data["version"]:
+        problems.append(f"version {data['version']!r} must not contain path separators or start with '.'")
     for key in ("name", "version"):
         if not isinstance(data["builder"].get(key), str):
             problems.append(f"builder.{key} (string) is missing")
@@ -135,9 +142,15 @@ def parse_entry(data: dict[str, Any], source: Path) -> tuple[CatalogEntry | None
 def load_catalog(directory: Path | None = None) -> dict[str, CatalogEntry]:
     """Every entry of the catalog folder, validated; CatalogError lists all problems of all files."""
     directory = directory or catalog_dir()
+    if not directory.is_dir():
+        import os
+
+        why = " (set by WSBENCH_CATALOG)" if os.environ.get("WSBENCH_CATALOG") else ""
+        raise CatalogError(f"catalog folder {directory}{why} does not exist; point WSBENCH_CATALOG at a folder of "
+                           "<name>.toml entries, or unset it to use the catalog shipped with wsbench")
     entries: dict[str, CatalogEntry] = {}
     problems: list[str] = []
-    for path in sorted(directory.glob("*.toml")) if directory.is_dir() else []:
+    for path in sorted(directory.glob("*.toml")):
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as e:
