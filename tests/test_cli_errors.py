@@ -104,3 +104,16 @@ def test_no_statistic_answers_a_store_that_validate_rejects(folder_store: Path, 
         cmds = [["bias", "--by", "operator"]]
     for cmd in cmds:
         _one_clean_line(run(*cmd, "--space", str(folder_store)), 1)
+
+
+def test_devices_fifos_and_foreign_zarr_groups_are_named_for_what_they_are(tmp_path: Path):
+    import os
+
+    import zarr
+
+    fifo = tmp_path / "x.zip"
+    os.mkfifo(fifo)
+    assert "not a regular file or folder" in _one_clean_line(run("topk", "--space", str(fifo)), 1)
+    assert "not a regular file or folder" in _one_clean_line(run("topk", "--space", "/dev/null"), 1)
+    zarr.open_group(str(tmp_path / "g.zarr"), mode="w", zarr_format=3)
+    assert "not a wsbench store" in _one_clean_line(run("topk", "--space", str(tmp_path / "g.zarr")), 1)

@@ -266,20 +266,35 @@ def zip_store(folder: str | os.PathLike, zip_path: str | os.PathLike) -> Path:
     return zip_path
 
 
+def _existing(path: str | os.PathLike) -> Path:
+    """A store path that exists and is a folder or a zip file (not a device, FIFO or other file)."""
+    p = Path(path)
+    if not p.exists():
+        raise StoreNotFoundError(f"{p}: no such store (expected a .zarr folder or a .zip file)")
+    if not p.is_dir() and not p.is_file():
+        raise SchemaError(p, ["not a regular file or folder; expected a .zarr folder or a .zip file"])
+    if p.is_file() and not zipfile.is_zipfile(p):
+        raise SchemaError(p, ["not a zip file; expected a zipped Zarr v3 store"])
+    return p
+
+
+def _is_wsbench(p: Path, attrs: dict) -> None:
+    if "schema_version" not in attrs and "space" not in attrs:
+        raise SchemaError(p, ["a Zarr group, but not a wsbench store (no schema_version or space attribute); "
+                              "wsbench reads stores written by wsbench.store.StoreWriter"])
+
+
 def open_reader(path: str | os.PathLike, *, allow_incomplete: bool = False) -> FastReader | XarrayReader:
     """A reader for statistics: the stdlib fast path when possible, else zarr via xarray.
 
     Checks the structure (no data read) and completeness like :func:`open_store`.
     """
-    p = Path(path)
-    if not p.exists():
-        raise StoreNotFoundError(f"{p}: no such store (expected a .zarr folder or a .zip file)")
-    if p.is_file() and not zipfile.is_zipfile(p):
-        raise SchemaError(p, ["not a zip file; expected a zipped Zarr v3 store"])
+    p = _existing(path)
     try:
         reader: FastReader | XarrayReader = FastReader(p)
     except NotReadable:
         reader = XarrayReader(p, open_store(p, check=False))
+    _is_wsbench(p, reader.meta.attrs)
     if not reader.meta.attrs.get("complete", False) and not allow_incomplete:
         raise IncompleteStoreError(
             f"{p}: the store is incomplete (its build did not finish); resume the build, "
@@ -300,9 +315,7 @@ def open_store(path: str | os.PathLike, *, check: bool = True, allow_incomplete:
     """
     import xarray as xr
 
-    p = Path(path)
-    if not p.exists():
-        raise StoreNotFoundError(f"{p}: no such store (expected a .zarr folder or a .zip file)")
+    p = _existing(path)
     try:
         with _quiet():
             if p.is_file():
@@ -319,6 +332,7 @@ def open_store(path: str | os.PathLike, *, check: bool = True, allow_incomplete:
     except Exception as e:  # zarr/xarray raise many types for a non-store
         raise SchemaError(p, [f"cannot be opened as a Zarr v3 group: {type(e).__name__}: {e}"]) from None
     if check:
+        _is_wsbench(p, ds.attrs)
         if not ds.attrs.get("complete", False) and not allow_incomplete:
             raise IncompleteStoreError(
                 f"{p}: the store is incomplete (its build did not finish); resume the build, "
