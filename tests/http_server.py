@@ -54,6 +54,27 @@ class Server:
                         self.close_connection = True
                     else:
                         self._send(data)
+                elif route == "trickle.zip":  # one byte every 0.2 s: never times out per read, never ends soon
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    try:
+                        for b in data:
+                            self.wfile.write(bytes([b]))
+                            self.wfile.flush()
+                            time.sleep(0.2)
+                    except OSError:
+                        pass
+                    self.close_connection = True
+                elif route == "endless.zip":  # no length, a body that never stops
+                    self.send_response(200)
+                    self.end_headers()
+                    try:
+                        while True:
+                            self.wfile.write(b"x" * 65536)
+                    except OSError:
+                        pass
+                    self.close_connection = True
                 elif route == "slow.zip":
                     time.sleep(1.0)
                     self._send(data)

@@ -79,3 +79,35 @@ def test_existing_good_file_is_not_replaced_by_a_failed_download(server, tmp_pat
     with pytest.raises(ChecksumError):
         download(f"{server.url}/wrong.zip", dest, SHA, len(PAYLOAD), backoff=0)
     assert dest.read_bytes() == b"previous good file"
+
+
+def test_a_trickling_server_meets_the_overall_deadline(server, tmp_path):
+    with pytest.raises(DownloadError, match="deadline"):
+        download(f"{server.url}/trickle.zip", tmp_path / "d.zip", SHA, len(PAYLOAD), retries=0, deadline=1.0)
+    assert _clean(tmp_path) == []
+
+
+def test_a_body_longer_than_the_catalog_says_is_cut_off(server, tmp_path):
+    with pytest.raises(DownloadError, match="more than the catalog's"):
+        download(f"{server.url}/endless.zip", tmp_path / "d.zip", SHA, len(PAYLOAD), retries=0)
+    assert _clean(tmp_path) == []
+
+
+def test_leftovers_of_a_killed_download_are_removed(server, tmp_path):
+    (tmp_path / "d.zip.k1ll3d.part").write_bytes(b"half")
+    download(f"{server.url}/good.zip", tmp_path / "d.zip", SHA, len(PAYLOAD))
+    assert _clean(tmp_path) == ["d.zip"]
+
+
+def test_a_cached_file_is_hashed_once_and_a_corrupt_one_never_opened(tmp_path):
+    import os
+
+    from wsbench.fetch import verified
+
+    f = tmp_path / "s.zip"
+    f.write_bytes(PAYLOAD)
+    assert verified(f, SHA) and (tmp_path / "s.zip.verified").is_file()
+    assert verified(f, SHA)  # from the stamp
+    f.write_bytes(PAYLOAD[::-1])  # same size, other bytes: the changed mtime voids the stamp
+    os.utime(f, ns=(1, 1))
+    assert not verified(f, SHA) and _clean(tmp_path) == []  # deleted: it will be fetched again

@@ -50,12 +50,43 @@ def cached_path(entry: CatalogEntry, f: CatalogFile | None = None) -> Path:
 
 
 def locate(entry: CatalogEntry) -> Path | None:
-    """The store file if it is bundled or already cached (size checked), else None."""
+    """The store file if it is bundled (size checked) or cached and verified, else None.
+
+    A cached file's sha256 is checked once and remembered in a stamp beside it
+    (invalidated when its size or mtime changes); a corrupted cached file is
+    removed, so it is fetched again instead of being opened.
+    """
     f = entry.store_file
-    for p in (bundled_dir() / f.filename, cached_path(entry)):
-        if p.is_file() and p.stat().st_size == f.bytes:
-            return p
+    bundled = bundled_dir() / f.filename
+    if bundled.is_file() and bundled.stat().st_size == f.bytes:
+        return bundled
+    cached = cached_path(entry)
+    if cached.is_file() and cached.stat().st_size == f.bytes and verified(cached, f.sha256):
+        return cached
     return None
+
+
+def _stamp(path: Path) -> Path:
+    return path.with_name(path.name + ".verified")
+
+
+def verified(path: Path, sha256: str) -> bool:
+    """True if ``path`` has digest ``sha256`` (hashed once, then trusted while size and mtime stay the same);
+    a file that does not match is deleted with its stamp."""
+    st = path.stat()
+    key = f"{sha256} {st.st_size} {st.st_mtime_ns}"
+    stamp = _stamp(path)
+    try:
+        if stamp.read_text() == key:
+            return True
+    except OSError:
+        pass
+    if sha256_of(path) == sha256:
+        stamp.write_text(key)
+        return True
+    path.unlink(missing_ok=True)
+    stamp.unlink(missing_ok=True)
+    return False
 
 
 def where(entry: CatalogEntry) -> str:
@@ -84,20 +115,28 @@ def resolve(entry: CatalogEntry, *, download_missing: bool = True, progress: boo
 
 def download(url: str, dest: Path, sha256: str, size: int | None = None, *, retries: int = 3,
              backoff: float = 0.5, timeout: float = 30.0, progress: bool | None = None,
-             algorithm: str = "sha256") -> Path:
+             algorithm: str = "sha256", deadline: float | None = None) -> Path:
     """Stream ``url`` to ``dest``; verify its digest (and size); retry transient failures with back-off.
 
     ``sha256`` is the expected hex digest; ``algorithm`` names the hash when a
     source publishes another one (CIFAR-10's archive: md5).
 
     Retried: connection errors, time-outs, HTTP 5xx/429, bodies cut short.
-    Not retried: other HTTP errors (e.g. 404) and a wrong checksum (the bad
-    file is deleted). Raises DownloadError/ChecksumError naming URL and hashes.
+    Not retried: other HTTP errors (e.g. 404), a wrong checksum (the bad
+    file is deleted), a body longer than ``size`` and the overall
+    ``deadline`` (seconds for all attempts; default 10 min + 1 s per 100 kB).
+    Leftover ``.part`` files of earlier killed downloads are removed first.
+    Raises DownloadError/ChecksumError naming URL and hashes.
     """
     import requests
 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    for stale in dest.parent.glob(dest.name + ".*.part"):
+        stale.unlink(missing_ok=True)  # a killed download's leftovers (a live one would hold a fresh name)
+    if deadline is None:
+        deadline = 600.0 + (size or 0) / 100_000
+    end = time.monotonic() + deadline
     show = sys.stderr.isatty() if progress is None else progress
     last = "no attempt made"
     for attempt in range(retries + 1):
@@ -107,7 +146,7 @@ def download(url: str, dest: Path, sha256: str, size: int | None = None, *, retr
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
-                got_hash, got_bytes = _stream(requests, url, out, timeout, show, size, algorithm)
+                got_hash, got_bytes = _stream(requests, url, out, timeout, show, size, algorithm, end)
             if size is not None and got_bytes != size:
                 last = f"body cut short: got {got_bytes} of {size} bytes"
                 continue
@@ -134,7 +173,7 @@ class _Retry(Exception):
 
 
 def _stream(requests, url: str, out, timeout: float, show: bool, size: int | None,
-            algorithm: str = "sha256") -> tuple[str, int]:
+            algorithm: str = "sha256", end: float = float("inf")) -> tuple[str, int]:
     h = hashlib.new(algorithm)
     n = 0
     with requests.get(url, stream=True, timeout=timeout) as r:
@@ -148,6 +187,12 @@ def _stream(requests, url: str, out, timeout: float, show: bool, size: int | Non
                 out.write(block)
                 h.update(block)
                 n += len(block)
+                if size is not None and n > size:
+                    raise DownloadError(f"{url}: the server sent more than the catalog's {size} bytes; stopped at {n}. "
+                                        "Nothing was saved; the catalog entry or the server is wrong")
+                if time.monotonic() > end:
+                    raise DownloadError(f"{url}: the download did not finish within its deadline ({n} bytes so far); "
+                                        "nothing was saved. Try again later or on a faster connection")
                 if bar:
                     bar[0].update(bar[1], completed=n)
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as e:
