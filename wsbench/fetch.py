@@ -174,6 +174,8 @@ class _Retry(Exception):
 
 def _stream(requests, url: str, out, timeout: float, show: bool, size: int | None,
             algorithm: str = "sha256", end: float = float("inf")) -> tuple[str, int]:
+    import urllib3
+
     h = hashlib.new(algorithm)
     n = 0
     with requests.get(url, stream=True, timeout=timeout) as r:
@@ -183,7 +185,7 @@ def _stream(requests, url: str, out, timeout: float, show: bool, size: int | Non
         total = size or int(r.headers.get("content-length") or 0) or None
         bar = _progress(show, url, total)
         try:
-            for block in r.iter_content(CHUNK):
+            for block in _blocks(r):
                 out.write(block)
                 h.update(block)
                 n += len(block)
@@ -195,12 +197,29 @@ def _stream(requests, url: str, out, timeout: float, show: bool, size: int | Non
                                         "nothing was saved. Try again later or on a faster connection")
                 if bar:
                     bar[0].update(bar[1], completed=n)
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as e:
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
+                urllib3.exceptions.ProtocolError) as e:
             raise _Retry(f"connection dropped after {n} bytes: {type(e).__name__}") from None
+        except urllib3.exceptions.ReadTimeoutError as e:
+            raise requests.exceptions.ReadTimeout(f"read timed out after {n} bytes: {e}") from None
         finally:
             if bar:
                 bar[0].stop()
     return h.hexdigest(), n
+
+
+def _blocks(r):
+    """The body as it arrives (``read1``: whatever one socket read returns), so a trickling server is still
+    checked against the deadline after every few bytes; falls back to ``iter_content``."""
+    raw = getattr(r, "raw", None)
+    if raw is None or not hasattr(raw, "read1"):
+        yield from r.iter_content(CHUNK)
+        return
+    while True:
+        block = raw.read1(CHUNK, decode_content=True)  # as iter_content: Content-Encoding undone
+        if not block:
+            return
+        yield block
 
 
 def _progress(show: bool, url: str, total: int | None):
