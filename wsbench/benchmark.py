@@ -331,6 +331,7 @@ class Benchmark:
         if by not in ("params", "operator"):
             raise UnknownNameError("bias kind (--by)", by, ("params", "operator"))
         flag = _count(flag, "flag", 0)
+        _topk.parse_percent(top)  # checked whatever --by is, so a typo never passes silently
         if by == "params":
             numeric = [n for n, a in self.reader.meta.arrays.items() if a.dims == ("arch",) and a.kind == "f"]
             if params not in numeric:

@@ -151,13 +151,11 @@ def topk(space: SpaceOpt, k: Annotated[str, typer.Option(help="Comma list of cou
 @app.command()
 def bias(space: SpaceOpt, by: Annotated[By, typer.Option(help="params: model-size bias; operator: per-op bias.")] = By.params,
          epoch: EpochOpt = "last", seed: SeedOpt = "all",
-         top: Annotated[str, typer.Option(help="Top set for operator shares, as a percentage.")] = "10%",
+         top: Annotated[str, typer.Option(help="Top set for operator shares, as a percentage (--by operator).")]
+         = "10%",
          gt: GtOpt = "gt_score", as_json: JsonOpt = False) -> None:
     """Is the supernet biased towards big models or certain operators?"""
-    opts: dict[str, Any] = {"by": by.value, "epoch": epoch, "seed": seed, "gt": gt}
-    if by is By.operator:
-        opts["top"] = top
-    _stat(space, "bias", as_json, **opts)
+    _stat(space, "bias", as_json, by=by.value, epoch=epoch, seed=seed, gt=gt, top=top)  # top checked either way
 
 
 @app.command()
