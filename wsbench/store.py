@@ -280,8 +280,9 @@ def _existing(path: str | os.PathLike) -> Path:
 
 def _is_wsbench(p: Path, attrs: dict) -> None:
     if "schema_version" not in attrs and "space" not in attrs:
-        raise SchemaError(p, ["a Zarr group, but not a wsbench store (no schema_version or space attribute); "
-                              "wsbench reads stores written by wsbench.store.StoreWriter"])
+        why = ("a Zarr group, but not a wsbench store (no schema_version or space attribute); "
+               "wsbench reads stores written by wsbench.store.StoreWriter")
+        raise SchemaError(p, [why])
 
 
 def open_reader(path: str | os.PathLike, *, allow_incomplete: bool = False) -> FastReader | XarrayReader:

@@ -22,11 +22,10 @@ kept as ``proxies[name][arch]``.
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
 from typing import Any
 
-from builders.groundtruth.errors import SourceFormatError
+from builders.groundtruth.errors import SourceFormatError, read_json
 from builders.groundtruth.record import GroundTruth, sha256_file
 from wsbench.errors import InvalidArchError, OptionError
 
@@ -80,12 +79,7 @@ def load_naslib_zc(path: str | Path, *, space: str, dataset: str = "cifar10") ->
     if space not in BENCHMARKS:
         raise OptionError(f"--space must be one of {sorted(BENCHMARKS)} for naslib-zc, got {space!r}")
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise SourceFormatError(f"{path}: no such file (expected NASLib's zc_nasbench*.json)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise SourceFormatError(f"{path}: not valid JSON ({e}); truncated download?") from None
+    data = read_json(path, "NASLib's zc_nasbench*.json")
     bench = BENCHMARKS[space]
     if not isinstance(data, dict) or bench not in data:
         found = sorted(data) if isinstance(data, dict) else type(data).__name__

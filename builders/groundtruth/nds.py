@@ -14,12 +14,11 @@ skipped and counted in ``source["skipped"]``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from builders.groundtruth.errors import SourceFormatError
+from builders.groundtruth.errors import SourceFormatError, read_json
 from builders.groundtruth.record import GroundTruth, sha256_file
 from wsbench.errors import InvalidArchError, UnknownNameError
 
@@ -31,12 +30,7 @@ def load_nds(path: str | Path, *, which: str, width: int | None = None, depth: i
     if which not in ("final", "best"):
         raise UnknownNameError("NDS accuracy (which epoch)", which, ("final", "best"))
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise SourceFormatError(f"{path}: no such file (expected an NDS sweep such as DARTS.json)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise SourceFormatError(f"{path}: not valid JSON ({e}); truncated download?") from None
+    data = read_json(path, "an NDS sweep such as DARTS.json")
     items = data["top"] + data["mid"] if isinstance(data, dict) and "top" in data else data
     if not isinstance(items, list):
         raise SourceFormatError(f"{path}: expected a list of models or {{'top', 'mid'}}, got {type(data).__name__}")
