@@ -119,3 +119,13 @@ def test_heavy_imports_are_lazy(store_zip: Path, args, forbidden):
     assert not loaded & forbidden, loaded
     if "topk" in args:
         assert "best_gt" in p.stdout  # it did answer
+
+
+@pytest.mark.parametrize(("mean", "std", "shown"), [
+    (92.33, 1.389, "92.3 ± 1.4"), (93.69, 0.2168, "93.69 ± 0.22"), (0.571, 1.74e-14, "0.571 ± 0"),
+    (0.5, float("nan"), "0.5"), (94.14, 0.08793, "94.140 ± 0.088"),
+])
+def test_mean_and_std_are_rounded_as_a_reader_expects(mean, std, shown):
+    from wsbench.result import fmt_pm
+
+    assert fmt_pm(mean, std) == shown

@@ -66,6 +66,19 @@ def fmt(v: Any) -> str:
     return str(v)
 
 
+def fmt_pm(mean: Any, std: Any) -> str:
+    """'mean ± std' rounded as a reader expects: std to 2 significant digits, the mean to the same decimal place;
+    a std that is only float noise shows as 0, a missing one is left out."""
+    if not isinstance(std, (float, np.floating, int)) or not math.isfinite(std):
+        return fmt(mean)
+    if not isinstance(mean, (float, np.floating, int)) or not math.isfinite(mean):
+        return f"{fmt(mean)} ± {fmt(std)}"
+    if abs(std) <= 1e-9 * max(1.0, abs(mean)):
+        return f"{fmt(mean)} ± 0"
+    decimals = min(6, max(0, 1 - math.floor(math.log10(abs(std)))))
+    return f"{mean:.{decimals}f} ± {std:.{decimals}f}"
+
+
 def format_table(rows: list[dict[str, Any]], limit: int | None = None) -> str:
     if not rows:
         return "(no rows)"

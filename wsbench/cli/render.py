@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from wsbench.result import fmt
+from wsbench.result import fmt, fmt_pm
 
 MAX_ROWS = 40
 
@@ -31,7 +31,7 @@ def merge_mean_std(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         m: dict[str, Any] = {}
         for key, v in r.items():
             if key.endswith("_mean") and f"{key[:-5]}_std" in r:
-                m[key[:-5]] = f"{fmt(v)} ± {fmt(r[key[:-5] + '_std'])}"
+                m[key[:-5]] = fmt_pm(v, r[key[:-5] + "_std"])
             elif not (key.endswith("_std") and f"{key[:-4]}_mean" in r):
                 m[key] = v
         out.append(m)
