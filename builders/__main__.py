@@ -95,7 +95,7 @@ def _build(args: argparse.Namespace) -> dict:
     if args.archs_from:
         from pathlib import Path
 
-        from builders.groundtruth.record import sha256_file
+        from builders.core.files import sha256_file
         from wsbench.spaces import get_space
 
         space = get_space(args.space)

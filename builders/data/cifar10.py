@@ -61,7 +61,7 @@ def _read(path: Path) -> Split:
 
 def fingerprint(data_dir: str | Path) -> dict[str, str]:
     """sha256 of every file the loader reads: what provenance records instead of a machine's path."""
-    from builders.groundtruth.record import sha256_file
+    from builders.core.files import sha256_file
 
     d = _batches_dir(data_dir)
     return {f: sha256_file(d / f) for f in (*TRAIN_FILES, TEST_FILE)}

@@ -18,28 +18,17 @@ held-out set leaves, and is a ranking of its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
+from builders.core.chain import Chain
 from builders.engine.bn import recalibrate
 
 #: scoring images per forward pass: measured on each space (benchmarks/scoring_floor.py)
 EVAL_BATCH = 250
-
-
-@dataclass(frozen=True)
-class Chain:
-    """A supernet seen as head -> one step per decision -> tail (see ProxylessSupernet.chain)."""
-
-    head: nn.Module  # the fixed layers before the first decision
-    step: Callable[[int, int, torch.Tensor], torch.Tensor]  # (position, choice, x) -> x
-    step_module: Callable[[int, int], nn.Module | None]  # parameters of that step (None: a parameter-free op)
-    tail: nn.Module  # the fixed layers after the last decision (to logits)
-    choices: Callable[[Any], Sequence[int]]  # parsed architecture -> one choice per position
 
 
 class Scorer:

@@ -123,7 +123,7 @@ class ProxylessSupernet(_Macro):
 
     def chain(self):
         """This supernet as a chain of decisions, for prefix-sharing scoring (``builders.engine.scoring``)."""
-        from builders.engine.scoring import Chain
+        from builders.core.chain import Chain
 
         def step(i: int, k: int, x: torch.Tensor) -> torch.Tensor:
             if k == 0:  # zero: only the shortcut remains
