@@ -87,6 +87,8 @@ def test_validate_lists_all_problems_and_exits_1(store_dir: Path, tmp_path: Path
 def test_info_list_env_download(store_zip: Path, tmp_path: Path):
     res = runner.invoke(app, ["info", str(store_zip), "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["summary"][0] == {"key": "archs", "value": 60}
+    res = runner.invoke(app, ["info", str(store_zip)])
+    assert res.exit_code == 0 and "variables" in res.stdout and "supernet_score" in res.stdout  # text mode too
     res = runner.invoke(app, ["list", "--json"])
     assert res.exit_code == 0 and isinstance(json.loads(res.stdout), list)
     res = runner.invoke(app, ["env", "--json"])

@@ -45,9 +45,11 @@ def show(result: Any, console: Console) -> None:
     if result.summary:
         title = "summary (mean ± std over seeds)" if "seed" in result.options else "summary"
         t = table(title, merge_mean_std(result.summary))
-        if result.rows:
+        if result.rows and result.stat != "info":
             t.caption = f"{len(result.rows)} per-seed rows: add --json"
         console.print(t)
+        if result.stat == "info":  # its rows are the variables: what a reader looks for first
+            console.print(table("variables", result.rows))
     else:
         console.print(table("rows", result.rows))
     for n in result.notes:
