@@ -90,7 +90,9 @@ def test_info_list_env_download(store_zip: Path, tmp_path: Path):
     res = runner.invoke(app, ["info", str(store_zip)])
     assert res.exit_code == 0 and "variables" in res.stdout and "supernet_score" in res.stdout  # text mode too
     res = runner.invoke(app, ["list", "--json"])
-    assert res.exit_code == 0 and isinstance(json.loads(res.stdout), list)
+    listed = json.loads(res.stdout)
+    assert res.exit_code == 0 and isinstance(listed, list)
+    assert all(Path(r["file"]).is_file() for r in listed if r["where"] in ("bundled", "cached"))
     res = runner.invoke(app, ["env", "--json"])
     assert json.loads(res.stdout)["wsbench"] == wsbench.__version__
     p = run("download", "no-such-dataset")

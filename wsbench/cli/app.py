@@ -89,19 +89,22 @@ def _stat(space: str, stat: str, as_json: bool, **options: Any) -> None:
 
 @app.command("list")
 def list_cmd(as_json: JsonOpt = False) -> None:
-    """List the datasets of the catalog and whether each is bundled, cached or remote."""
+    """List the datasets of the catalog: bundled, cached or remote, and the local file when there is one."""
     from wsbench.errors import WsbenchError
 
     try:
         from wsbench.catalog import load_catalog
-        from wsbench.fetch import where
+        from wsbench.fetch import locate, where
 
         entries = load_catalog()
     except WsbenchError as e:
         _fail(str(e))
         return
-    rows = [{"name": e.name, "space": e.space, "dataset": e.dataset, "scale": e.scale, **e.sizes,
-             "metric": e.metric, "where": where(e), "title": e.title} for e in entries.values()]
+    rows = []
+    for e in entries.values():
+        found = locate(e)
+        rows.append({"name": e.name, "space": e.space, "scale": e.scale, **e.sizes, "metric": e.metric,
+                     "where": where(e), "file": str(found) if found else None, "title": e.title})
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=1) + "\n")
         return
@@ -113,7 +116,8 @@ def list_cmd(as_json: JsonOpt = False) -> None:
         return
     from wsbench.cli.render import table
 
-    _console().print(table("wsbench datasets", rows))
+    # text mode: the file path in full, the title left to `wsbench info NAME` and --json
+    _console().print(table("wsbench datasets", [{k: v for k, v in r.items() if k != "title"} for r in rows]))
 
 
 @app.command()
