@@ -16,7 +16,7 @@ def table(title: str, rows: list[dict[str, Any]]) -> Table:
     t = Table(title=title, title_justify="left", header_style="bold")
     cols = list(rows[0]) if rows else []
     for c in cols:
-        t.add_column(c, justify="right" if rows and isinstance(rows[0][c], (int, float)) else "left")
+        t.add_column(c, justify="right" if rows and isinstance(rows[0][c], (int, float)) else "left", overflow="fold")
     for r in rows[:MAX_ROWS]:
         t.add_row(*(fmt(r.get(c)) for c in cols))
     if len(rows) > MAX_ROWS:
