@@ -16,7 +16,8 @@ def _import_gt(args: argparse.Namespace) -> dict:
     needed = {"nats-tss": ("dataset", "split", "hp"), "nb201-pth": ("dataset", "split", "hp"),
               "nb101": ("epochs", "split"),
               "nni-nb201": ("dataset", "epochs", "split"), "nni-nb101": ("epochs", "split"),
-              "nds-darts": ("which", "width", "depth"), "naslib-zc": ("space",)}.get(args.source, ())
+              "nds-darts": ("which", "width", "depth"), "naslib-zc": ("space",),
+              "nb101-records": ("epochs", "split")}.get(args.source, ())
     missing = [f"--{o}" for o in needed if getattr(args, o) is None]
     if missing:
         raise SystemExit(f"usage error: {args.source} needs {', '.join(missing)} (no hidden defaults)")
@@ -29,7 +30,8 @@ def _import_gt(args: argparse.Namespace) -> dict:
         Path(args.write_archs).write_text("".join(a + "\n" for a in gt.scores), encoding="utf-8")
         summary["archs_written"] = args.write_archs
     if args.store:
-        summary["attached"] = attach(args.store, gt, name=args.name, zip_path=args.zip)
+        summary["attached"] = attach(args.store, gt, name=args.name, zip_path=args.zip, fill=args.fill,
+                                     score_seed=args.gt_score_seed)
     return summary
 
 
@@ -146,12 +148,16 @@ def main(argv: list[str] | None = None) -> int:
     gt.add_argument("--store", help="store folder to write into (aligned by canonical architecture)")
     gt.add_argument("--name", default="gt_score", help="gt_score (default) or gt_score_<name> for a second GT")
     gt.add_argument("--zip", help="also write the finished store as this zip")
+    gt.add_argument("--fill", action="store_true", help="write only the subnets this source knows; keep the ground "
+                                                        "truth already there (both sources are recorded)")
+    gt.add_argument("--gt-score-seed", type=int, help="gt_score = this GT seed's value, not the mean over seeds")
     gt.add_argument("--write-archs", help="write the source's architectures (canonical, one per line) to this file: "
                                           "the --archs-from of a build over them")
     gt.add_argument("--dataset", help="NATS: cifar10-valid | cifar10 | cifar100 | ImageNet16-120; naslib-zc: "
                                       "cifar10 (default) | cifar100 | ImageNet16-120 (nb201 file)")
     gt.add_argument("--space", help="naslib-zc: darts (zc_nasbench301.json) | nb101 | nb201")
-    gt.add_argument("--split", help="NATS: x-valid | x-test | ori-test (depends on the dataset); NB101: validation | test")
+    gt.add_argument("--split", help="NATS: x-valid | x-test | ori-test (depends on the dataset); NB101 / nb101-records: "
+                                    "validation | test")
     gt.add_argument("--hp", help="NATS: training budget in epochs, 12 or 200")
     gt.add_argument("--epochs", help="NB101 / NNI: training budget, e.g. 108 (NB101) or 200 (NB201)")
     gt.add_argument("--which", help="NDS: final | best epoch's test accuracy")

@@ -209,6 +209,25 @@ class StoreWriter:
                                 chunks=self.group["arch_string"].chunks, fill_value=np.nan,
                                 compressors=GzipCodec(level=5))
 
+    def ensure_gt_seeds(self, gt_seeds: Sequence[int]) -> None:
+        """Add the ``gt_seed`` dim and a NaN-filled ``gt_score_per_seed`` to a store created without them."""
+        from zarr.codecs import GzipCodec
+
+        if "gt_seed" in self.group:
+            have = [int(x) for x in self.group["gt_seed"][:]]
+            if have != list(gt_seeds):
+                raise OptionError(f"this store's gt_seed values are {have}; asked for {list(gt_seeds)}")
+            return
+        gz = GzipCodec(level=5)
+        c = self.group.create_array("gt_seed", shape=(len(gt_seeds),), dtype="int32", dimension_names=["gt_seed"],
+                                    compressors=gz)
+        c[:] = np.asarray(gt_seeds, dtype="int32")
+        n = self.group["arch_string"].shape[0]
+        chunk = self.group["arch_string"].chunks[0]
+        self.group.create_array("gt_score_per_seed", shape=(len(gt_seeds), n), dtype="float32",
+                                dimension_names=["gt_seed", "arch"], chunks=(1, chunk), fill_value=np.nan,
+                                compressors=gz)
+
     def arch_strings(self) -> list[str]:
         return [str(a) for a in self.group["arch_string"][:]]
 

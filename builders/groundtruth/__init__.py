@@ -8,7 +8,7 @@ through the allow-listed unpickler in ``unpickle.py``.
 from builders.groundtruth.attach import attach
 from builders.groundtruth.record import GroundTruth
 
-SOURCES = ("nats-tss", "nb201-pth", "analognas", "nb101", "nni-nb201", "nni-nb101", "nds-darts", "naslib-zc")
+SOURCES = ("nats-tss", "nb201-pth", "analognas", "nb101", "nni-nb201", "nni-nb101", "nds-darts", "naslib-zc", "nb101-records")
 
 __all__ = ["SOURCES", "GroundTruth", "attach", "load"]
 
@@ -50,4 +50,8 @@ def load(source: str, path: str, **options: str) -> GroundTruth:
         from builders.groundtruth.naslib_zc import load_naslib_zc
 
         return load_naslib_zc(path, space=options["space"], dataset=options.get("dataset") or "cifar10")
+    if source == "nb101-records":
+        from builders.groundtruth.nb101_records import load_nb101_records
+
+        return load_nb101_records(path, epochs=int(options["epochs"]), split=options["split"])
     raise UnknownNameError("ground-truth source", source, SOURCES)
