@@ -117,3 +117,12 @@ def test_devices_fifos_and_foreign_zarr_groups_are_named_for_what_they_are(tmp_p
     assert "not a regular file or folder" in _one_clean_line(run("topk", "--space", "/dev/null"), 1)
     zarr.open_group(str(tmp_path / "g.zarr"), mode="w", zarr_format=3)
     assert "not a wsbench store" in _one_clean_line(run("topk", "--space", str(tmp_path / "g.zarr")), 1)
+
+
+def test_a_deeply_nested_zarr_json_is_a_schema_error(tmp_path: Path):
+    store = tmp_path / "deep.zarr"
+    store.mkdir()
+    (store / "zarr.json").write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
+    assert "nested too deeply" in _one_clean_line(run("topk", "--space", str(store)), 1)
+    res = run("validate", str(store))  # validate lists every problem (several lines), exit 1, no traceback
+    assert res.returncode == 1 and "RecursionError" in res.stdout + res.stderr and "Traceback" not in res.stderr

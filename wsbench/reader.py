@@ -105,6 +105,8 @@ class FastReader:
             root = json.loads(self._get("zarr.json"))
         except (KeyError, FileNotFoundError, json.JSONDecodeError) as e:
             raise NotReadable(f"no readable zarr.json: {e}") from None
+        except RecursionError:  # zarr would fail on it the same way: say so here
+            raise SchemaError(self.path, ["zarr.json is nested too deeply to be store metadata"]) from None
         self.meta = meta_from_json(root)
 
     def _get(self, key: str) -> bytes:
