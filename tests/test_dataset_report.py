@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from dataset_report import expected_best_with_random_ties  # noqa: E402
+from dataset_report import expected_best_with_random_ties
 
 
 def test_tie_expectation_equals_brute_force():
