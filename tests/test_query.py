@@ -146,7 +146,7 @@ def test_stability_and_operator_bias_shapes(store_dir: Path):
 def test_open_reads_only_the_slices_it_needs(store_dir: Path):
     b = wsbench.open(store_dir)
     b.topk(epoch=1, seed=0, k="1")
-    assert {k for k in b._cache if k[0] == "sn"} == {("sn", 0, 1, None)}
+    assert {k for k in b._cache if k[0] == "sn"} == {("sn", 0, 1, None, "supernet")}
 
 
 @pytest.mark.parametrize(("stat", "options", "says"), [
@@ -161,3 +161,40 @@ def test_open_reads_only_the_slices_it_needs(store_dir: Path):
 def test_empty_repeated_and_nonsense_options_are_one_clear_error(store_zip, stat, options, says):
     with pytest.raises(WsbenchError, match=says):
         wsbench.query(store_zip, stat, **options)
+
+
+def test_score_picks_what_ranks_the_subnets(tmp_path: Path):
+    """score='loss' ranks by the negated supernet_loss, 'proxy:NAME' by a proxy; hand-checked with scipy."""
+    from factory import provenance
+    from scipy.stats import kendalltau
+
+    from wsbench.spaces import get_space
+    from wsbench.store import StoreWriter
+
+    rng = np.random.default_rng(5)
+    archs = get_space("nb201").sample(40, seed=5)
+    gt = rng.uniform(60, 90, 40)
+    w = StoreWriter.create(tmp_path / "l.zarr", space="nb201", archs=archs, epochs=[1, 2], seeds=[0, 1], losses=True,
+                           attrs=provenance())
+    loss = {}
+    for s in (0, 1):
+        for e in (1, 2):
+            loss[s, e] = rng.uniform(0.5, 2.5, 40)
+            w.write_supernet(s, e, np.round(rng.uniform(10, 50, 40)), loss=loss[s, e])
+    for name, v in (("gt_score", gt), ("params", gt * 1e3), ("flops", gt * 1e4)):
+        w.write_arch_values(name, v)
+    w.ensure_arch_variable("proxy_synflow")
+    proxy = rng.normal(size=40)
+    w.write_arch_values("proxy_synflow", proxy)
+    store = w.finalize()
+    b = wsbench.open(store)
+    assert b.scores() == ["supernet", "loss", "params", "flops", "proxy:synflow"]
+    r = b.correlation(epoch=2, seed=1, method="kendall", score="loss")
+    assert r.options["score"] == "loss"
+    assert r.rows[0]["kendall"] == pytest.approx(kendalltau(-loss[1, 2], gt).statistic, abs=1e-12)
+    r = b.correlation(epoch=1, seed=0, method="kendall", score="proxy:synflow")
+    assert r.rows[0]["kendall"] == pytest.approx(kendalltau(proxy, gt).statistic, abs=1e-12)
+    best = b.topk(k="1", epoch=1, seed=0, score="loss").rows[0]["best_gt"]
+    assert best == pytest.approx(gt[np.argmin(loss[0, 1])], rel=1e-6)
+    with pytest.raises(UnknownNameError, match="ranking"):
+        b.topk(score="proxy:nope")

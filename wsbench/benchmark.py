@@ -170,13 +170,34 @@ class Benchmark:
             self._cache[key] = goodness(self._read(gt), self.direction)
         return self._cache[key]
 
-    def _sn(self, seed: int, epoch: int, prune: float | None = None) -> np.ndarray:
-        key = ("sn", seed, epoch, prune)
+    def scores(self) -> list[str]:
+        """What can rank the subnets (``score=``): the supernet, its loss, sizes and proxies the store holds."""
+        arrays = self.reader.meta.arrays
+        out = ["supernet"] + (["loss"] if "supernet_loss" in arrays else [])
+        out += [n for n in ("params", "flops", "params_paper", "flops_paper") if n in arrays]
+        return out + [f"proxy:{n[len('proxy_'):]}" for n in sorted(arrays) if n.startswith("proxy_")]
+
+    def _check_score(self, score: str) -> str:
+        if score not in self.scores():
+            raise UnknownNameError("ranking (score)", score, self.scores())
+        return score
+
+    def _sn(self, seed: int, epoch: int, prune: float | None = None, score: str = "supernet") -> np.ndarray:
+        """Goodness (higher = better) of each subnet under ``score``: supernet_score (oriented by the metric), the
+        negated supernet_loss, or a per-subnet ranking (sizes, proxies: higher = better, as the store holds them)."""
+        key = ("sn", seed, epoch, prune, score)
         if key not in self._cache:
+            if score not in ("supernet", "loss"):
+                name = "proxy_" + score[len("proxy:"):] if score.startswith("proxy:") else score
+                self._cache[key] = self._arch_values(name).astype(np.float64)
+                return self._cache[key]
             lead: tuple[int, ...] = (self.seeds.index(seed), self.epochs.index(epoch))
             if self.has_prune_dim:
                 lead = (self.prune_factors.index(0.0 if prune is None else prune), *lead)
-            self._cache[key] = goodness(self._read("supernet_score", lead), self.direction)
+            if score == "loss":
+                self._cache[key] = goodness(self._read("supernet_loss", lead), "min")
+            else:
+                self._cache[key] = goodness(self._read("supernet_score", lead), self.direction)
         return self._cache[key]
 
     def _against(self, name: str) -> np.ndarray:
@@ -245,19 +266,20 @@ class Benchmark:
 
     # -- statistics ------------------------------------------------------------------------
     def correlation(self, epoch: Any = "last", seed: Any = "all", method: Any = ("kendall", "spearman"),
-                    against: str = "gt_score") -> Result:
+                    against: str = "gt_score", score: str = "supernet") -> Result:
         """Correlation of supernet scores with ground truth per (seed, epoch); summary = mean ± std over seeds.
 
         ``against`` picks the other variable: ``gt_score`` (default), another
         ``gt_score_<name>``, or a per-subnet size such as ``params``/``flops``.
         """
+        score = self._check_score(score)
         epochs, seeds, methods = self._epochs(epoch), self._seeds(seed), self._methods(method)
         g = self._against(against)
         rows, summary = [], []
         for e in epochs:
             per_seed = []
             for s in seeds:
-                sn = self._sn(s, e)
+                sn = self._sn(s, e, score=score)
                 ok = np.isfinite(sn) & np.isfinite(g)
                 row = {"seed": s, "epoch": e, "n": int(ok.sum())}
                 row.update({m: correlate(sn, g, m) for m in methods})
@@ -267,16 +289,17 @@ class Benchmark:
             for m in methods:
                 srow[f"{m}_mean"], srow[f"{m}_std"] = _mean_std([r[m] for r in per_seed])
             summary.append(srow)
-        opts = {"epoch": epochs, "seed": seeds, "method": methods, "against": against}
+        opts = {"epoch": epochs, "seed": seeds, "method": methods, "against": against, "score": score}
         return self._result("correlation", opts, rows, summary)
 
     def topk(self, k: Any = DEFAULT_K, epoch: Any = "last", seed: Any = "all", samples: int | None = None,
-             trials: int | None = None, rng_seed: int = 0, gt: str = "gt_score") -> Result:
+             trials: int | None = None, rng_seed: int = 0, gt: str = "gt_score", score: str = "supernet") -> Result:
         """Best GT among the supernet's top-k of ``samples`` subnets, vs k random subnets, over ``trials`` draws.
 
         Defaults: samples = min(1000, subnets with both scores); trials = 100 if
         samples < that pool, else 1. The same index draws serve every seed and epoch.
         """
+        score = self._check_score(score)
         epochs, seeds, ks = self._epochs(epoch), self._seeds(seed), [str(x) for x in _as_list(k, "k")]
         rng_seed = _count(rng_seed, "rng_seed", 0)
         samples = None if samples is None else _count(samples, "samples", 1)
@@ -286,7 +309,7 @@ class Benchmark:
         resolved_n = resolved_trials = None
         for e in epochs:
             for s in seeds:
-                sn = self._sn(s, e)
+                sn = self._sn(s, e, score=score)
                 pool = np.flatnonzero(np.isfinite(sn) & np.isfinite(g))
                 n = min(1000, len(pool)) if samples is None else int(samples)
                 if n < 1:
@@ -322,15 +345,16 @@ class Benchmark:
         notes.append("best_gt_top_pct: rank of the found subnet among the sample by GT, as a percentage "
                      "(1% = it is in the sample's top 1%); random_* are exact expectations for k random subnets")
         opts = {"k": ks, "epoch": epochs, "seed": seeds, "samples": resolved_n, "trials": resolved_trials,
-                "rng_seed": rng_seed, "gt": gt}
+                "rng_seed": rng_seed, "gt": gt, "score": score}
         return self._result("topk", opts, rows, summary, notes)
 
     def bias(self, by: str = "params", epoch: Any = "last", seed: Any = "all", top: str = "10%",
-             gt: str = "gt_score", params: str = "params", flag: int = 3) -> Result:
+             gt: str = "gt_score", params: str = "params", flag: int = 3, score: str = "supernet") -> Result:
         """Model-size bias (by='params') or operator bias (by='operator'); see docs/statistics.md."""
         if by not in ("params", "operator"):
             raise UnknownNameError("bias kind (--by)", by, ("params", "operator"))
         flag = _count(flag, "flag", 0)
+        score = self._check_score(score)
         _topk.parse_percent(top)  # checked whatever --by is, so a typo never passes silently
         if by == "params":
             numeric = [n for n, a in self.reader.meta.arrays.items() if a.dims == ("arch",) and a.kind == "f"]
@@ -343,7 +367,7 @@ class Benchmark:
             rows = []
             for e in epochs:
                 for s in seeds:
-                    sn = self._sn(s, e)
+                    sn = self._sn(s, e, score=score)
                     rows.append({"seed": s, "epoch": e, **_bias.size_bias(sn, g, pv)})
             summary = []
             for e in epochs:
@@ -354,7 +378,8 @@ class Benchmark:
                 summary.append(srow)
             notes = ["Kendall tau: (PS,GT) = tau_params_gt, (WS,GT) = tau_supernet_gt, (WS,PS) = tau_supernet_params; "
                      "scores oriented higher-is-better"]
-            return self._result("bias", {"by": by, "epoch": epochs, "seed": seeds, "gt": gt, "params": params},
+            return self._result("bias", {"by": by, "epoch": epochs, "seed": seeds, "gt": gt, "params": params,
+                                         "score": score},
                                 rows, summary, notes)
         frac = _topk.parse_percent(top)
         choice = self._arch_values("choice").astype(np.int64)
@@ -364,7 +389,7 @@ class Benchmark:
         for e in epochs:
             per_seed = []
             for s in seeds:
-                sn = self._sn(s, e)
+                sn = self._sn(s, e, score=score)
                 ok = np.isfinite(sn) & np.isfinite(g)
                 per_seed.append(_bias.operator_bias(sn[ok], g[ok], choice[ok], frac))
             for j, dname in enumerate(decisions):
@@ -390,12 +415,12 @@ class Benchmark:
         notes = ["mean_pct_*: mean rank percentile (100 = best) of subnets with that op at that decision; "
                  "gap = supernet - GT (> 0: the supernet overrates the op); share_top_*: share of the top "
                  f"{top} under each ranking that has the op; decision 'any' = the op appears anywhere"]
-        opts = {"by": by, "epoch": epochs, "seed": seeds, "top": top, "gt": gt, "flag": flag}
+        opts = {"by": by, "epoch": epochs, "seed": seeds, "top": top, "gt": gt, "flag": flag, "score": score}
         return self._result("bias", opts, rows, summary, notes)
 
     def prune(self, mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, epoch: Any = "last", seed: Any = "all",
               k: str = "1%", trials: int | None = None, rng_seed: int = 0, source: str = "posthoc",
-              gt: str = "gt_score") -> Result:
+              gt: str = "gt_score", score: str = "supernet") -> Result:
         """Statistics of what remains after pruning a fraction of the space.
 
         source='posthoc' prunes the recorded subnets after the fact (mode
@@ -420,6 +445,7 @@ class Benchmark:
                 raise OptionError(f"factor must be numbers in [0, 1), got {factor!r}") from None
             if any(not 0 <= f < 1 for f in factors):
                 raise OptionError(f"every prune factor must lie in [0, 1), got {factors}")
+        score = self._check_score(score)
         epochs, seeds = self._epochs(epoch), self._seeds(seed)
         rng_seed = _count(rng_seed, "rng_seed", 0)
         t = (20 if mode == "random" else 1) if trials is None else _count(trials, "trials", 1)
@@ -428,7 +454,7 @@ class Benchmark:
         for e in epochs:
             for s in seeds:
                 for f in factors:
-                    sn = self._sn(s, e, prune=f if source == "retrained" else None)
+                    sn = self._sn(s, e, prune=f if source == "retrained" else None, score=score)
                     pool = np.flatnonzero(np.isfinite(sn) & np.isfinite(g))
                     rng = np.random.default_rng(rng_seed)
                     acc: dict[str, list[float]] = {}
@@ -462,22 +488,23 @@ class Benchmark:
                 summary.append(srow)
         notes = [f"factor = fraction of the subnets removed; top-k uses k={k} of what remains"]
         opts = {"mode": mode, "factor": factors, "epoch": epochs, "seed": seeds, "k": k, "trials": t,
-                "rng_seed": rng_seed, "source": source, "gt": gt}
+                "rng_seed": rng_seed, "source": source, "gt": gt, "score": score}
         return self._result("prune", opts, rows, summary, notes)
 
-    def stability(self, method: str = "kendall", seed: Any = "all", epoch: Any = "all") -> Result:
+    def stability(self, method: str = "kendall", seed: Any = "all", epoch: Any = "all", score: str = "supernet") -> Result:
         """Correlation of supernet rankings between consecutive recorded epochs and between seed pairs."""
         (m,) = self._methods(method) if len(_as_list(method, "method")) == 1 else (None,)
         if m is None:
             raise OptionError(f"stability takes one method, got {method!r}")
+        score = self._check_score(score)
         epochs, seeds = self._epochs(epoch), self._seeds(seed)
         rows = []
         for s in seeds:
-            taus = _stab.epoch_stability(np.stack([self._sn(s, e) for e in epochs]), m)
+            taus = _stab.epoch_stability(np.stack([self._sn(s, e, score=score) for e in epochs]), m)
             for a, b, tau in zip(epochs, epochs[1:], taus):
                 rows.append({"kind": "epoch", "seed": s, "epoch": b, "between": f"epoch {a} vs {b}", m: float(tau)})
         for e in epochs:
-            for i, j, tau in _stab.seed_stability(np.stack([self._sn(s, e) for s in seeds]), m):
+            for i, j, tau in _stab.seed_stability(np.stack([self._sn(s, e, score=score) for s in seeds]), m):
                 rows.append({"kind": "seed", "seed": None, "epoch": e, "between": f"seed {seeds[i]} vs {seeds[j]}",
                              m: tau})
         summary = []
@@ -490,7 +517,8 @@ class Benchmark:
         notes = ["kind=epoch: epoch e vs the previous recorded epoch, per seed; kind=seed: all seed pairs at epoch e"]
         if len(seeds) < 2:
             notes.append("only one seed selected: no seed-to-seed rows")
-        return self._result("stability", {"method": m, "seed": seeds, "epoch": epochs}, rows, summary, notes)
+        return self._result("stability", {"method": m, "seed": seeds, "epoch": epochs, "score": score}, rows, summary,
+                            notes)
 
     def info(self) -> Result:
         """Dimensions, variables and provenance attributes of the store."""
