@@ -198,3 +198,10 @@ def test_score_picks_what_ranks_the_subnets(tmp_path: Path):
     assert best == pytest.approx(gt[np.argmin(loss[0, 1])], rel=1e-6)
     with pytest.raises(UnknownNameError, match="ranking"):
         b.topk(score="proxy:nope")
+
+
+def test_one_seed_has_no_std(store_zip: Path):
+    """A single value has no sample std: null in JSON, not 0 (0 would claim perfect agreement)."""
+    r = wsbench.query(store_zip, "correlation", seed="1")
+    assert r.summary[0]["kendall_std"] != r.summary[0]["kendall_std"]  # NaN
+    assert r.to_dict()["summary"][0]["kendall_std"] is None

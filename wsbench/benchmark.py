@@ -31,10 +31,11 @@ DEFAULT_FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def _mean_std(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and sample std; a single value has no sample std (NaN, shown as null in JSON), never 0."""
     v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
     if v.size == 0:
         return float("nan"), float("nan")
-    return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else 0.0
+    return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else float("nan")
 
 
 def _count(value: Any, what: str, minimum: int) -> int:
