@@ -64,11 +64,11 @@ def _as_list(value: Any, what: str = "option") -> list:
         out = [value]
     if not out:
         raise OptionError(f"{what} is empty; give at least one value")
-    seen: list = []
-    for v in out:
-        if any(v == w and type(v) is type(w) for w in seen) or str(v) in {str(w) for w in seen}:
+    seen: set[str] = set()
+    for v in out:  # compared as written ("4" and 4 are one value)
+        if str(v) in seen:
             raise OptionError(f"{what} lists {v!r} twice; each value counts once")
-        seen.append(v)
+        seen.add(str(v))
     return out
 
 
@@ -82,6 +82,7 @@ class Benchmark:
         self._ds: xr.Dataset | None = None
         self._cache: dict[Any, np.ndarray] = {}
         self.attrs = dict(reader.meta.attrs)
+        self._n_ops: int | None = None  # set by _check_semantics; until then arrays are read unchecked
         self.direction: str = self.attrs["metric_direction"]
         self.metric: str = self.attrs["metric"]
         self.epochs: list[int] = [int(e) for e in self._read("epoch")]
@@ -157,7 +158,7 @@ class Benchmark:
 
             self.reader = XarrayReader(self.path, self.ds)
             values = self.reader.read(name, lead)
-        return self._checked(name, np.asarray(values)) if hasattr(self, "_n_ops") else np.asarray(values)
+        return self._checked(name, np.asarray(values)) if self._n_ops is not None else np.asarray(values)
 
     # -- cached arrays (goodness: higher is better) ------------------------------------
     def gt_variables(self) -> list[str]:

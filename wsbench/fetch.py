@@ -89,9 +89,11 @@ def verified(path: Path, sha256: str) -> bool:
     return False
 
 
-def where(entry: CatalogEntry) -> str:
-    """``bundled``, ``cached``, ``remote`` (downloadable) or ``missing`` (wheel-only file not found)."""
-    found = locate(entry)
+def where(entry: CatalogEntry, found: Path | None = None) -> str:
+    """``bundled``, ``cached``, ``remote`` (downloadable) or ``missing`` (wheel-only file not found).
+
+    ``found``: what :func:`locate` already returned for ``entry`` (it is not looked up twice)."""
+    found = found if found is not None else locate(entry)
     if found is not None:
         return "bundled" if found.parent == bundled_dir() else "cached"
     return "remote" if entry.store_file.url else "missing"

@@ -53,8 +53,8 @@ class Scorer:
         return cls(model, protocol, eval_batch, chain)
 
     def describe(self) -> str:
-        return (f"{'prefix tree' if self.chain else 'per subnet'}, inference_mode, eval batch "
-                f"{self._batch(10**9)}, BN {self.protocol}")
+        batch = "all images" if self.protocol == "batch_stats" else self.eval_batch
+        return f"{'prefix tree' if self.chain else 'per subnet'}, inference_mode, eval batch {batch}, BN {self.protocol}"
 
     def _batch(self, n: int) -> int:
         return n if self.protocol == "batch_stats" else self.eval_batch  # batch statistics need one batch

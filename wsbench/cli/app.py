@@ -105,8 +105,9 @@ def list_cmd(as_json: JsonOpt = False) -> None:
     rows = []
     for e in entries.values():
         found = locate(e)
-        rows.append({"name": e.name, "space": e.space, "scale": e.scale, **e.sizes, "metric": e.metric,
-                     "where": where(e), "file": str(found) if found else None, "title": e.title})
+        rows.append({"name": e.name, "space": e.space, "dataset": e.dataset, "scale": e.scale, **e.sizes,
+                     "metric": e.metric, "where": where(e, found), "file": str(found) if found else None,
+                     "title": e.title})
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=1) + "\n")
         return
@@ -118,8 +119,9 @@ def list_cmd(as_json: JsonOpt = False) -> None:
         return
     from wsbench.cli.render import table
 
-    # text mode: the file path in full, the title left to `wsbench info NAME` and --json
-    _console().print(table("wsbench datasets", [{k: v for k, v in r.items() if k != "title"} for r in rows]))
+    # text mode: the file path in full; title and dataset are in --json and `wsbench info NAME`
+    _console().print(table("wsbench datasets", [{k: v for k, v in r.items() if k not in ("title", "dataset")}
+                                                for r in rows]))
 
 
 @app.command()
