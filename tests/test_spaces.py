@@ -24,13 +24,13 @@ DARTS_RNN_V2 = ("Genotype(recurrent=[('sigmoid', 0), ('relu', 1), ('relu', 1), (
                 "('sigmoid', 5), ('tanh', 3), ('relu', 5)], concat=range(1, 9))")
 
 
-def test_registry_lists_the_five_spaces():
-    assert space_names() == ["darts", "darts-rnn", "nb101", "nb201", "proxylessnas"]
+def test_registry_lists_the_spaces():
+    assert space_names() == ["darts", "darts-rnn", "macro", "nb101", "nb201", "proxylessnas"]
     with pytest.raises(UnknownNameError, match="expected one of: darts, darts-rnn"):
         get_space("nb999")
 
 
-@pytest.mark.parametrize("name", ["darts", "darts-rnn", "nb101", "nb201", "proxylessnas"])
+@pytest.mark.parametrize("name", ["darts", "darts-rnn", "macro", "nb101", "nb201", "proxylessnas"])
 def test_sampling_is_seeded_unique_canonical_and_round_trips(name):
     space = get_space(name)
     a = space.sample(40, seed=3)
@@ -56,6 +56,9 @@ def test_sampling_is_seeded_unique_canonical_and_round_trips(name):
     ("darts-rnn", DARTS_RNN_V2.replace("('relu', 5)]", "('relu', 8)]")),
     ("proxylessnas", "zero,zero,zero,zero|" * 5 + "zero"),
     ("proxylessnas", "3x3_MBConv3"),
+    ("macro", "0201210"),
+    ("macro", "02012103"),
+    ("macro", [0, 2, 0, 1, 2, 1, 0, True]),
 ])
 def test_invalid_architectures_get_a_clear_error(name, bad):
     space = get_space(name)
@@ -273,3 +276,55 @@ def test_darts_refuses_bool_indices_junk_and_huge_ranges(text, why):
 def test_sample_refuses_non_integer_or_negative_counts_and_seeds(n, seed):
     with pytest.raises(OptionError):
         get_space("nb201").sample(n, seed)
+
+
+# ---- NAS-Bench-Macro ----------------------------------------------------------------
+def test_macro_canonical_form_moves_noop_identities_to_the_end_of_each_stage():
+    space = get_space("macro")
+    # stage 1 = 2 layers, stages 2, 3 = 3 layers; only a non-first id is a no-op
+    assert space.canonicalize("02" "012" "100") == "02012100"
+    assert space.canonicalize("02" "021" "001") == "02021010"  # stage 2 stays; stage 3: first 0 kept, '01' -> '10'
+    assert space.canonicalize("00" "102" "010") == "00120010"
+    assert space.canonicalize([0, 0, 1, 0, 2, 0, 1, 0]) == "00120010"
+    assert space.choices("00102010") == (0, 0, 1, 2, 0, 0, 1, 0)
+    with pytest.raises(InvalidArchError, match="not canonical"):
+        space.validate("00102010")
+
+
+def test_macro_enumerates_3969_networks_each_the_class_of_its_encodings():
+    space = get_space("macro")
+    nets = list(space.enumerate())
+    assert len(nets) == len(set(nets)) == space.size == 3969
+    assert nets == sorted(nets)
+    classes = {space.canonicalize("".join(map(str, e))) for e in itertools.product(range(3), repeat=8)}
+    assert classes == set(nets) and space.encodings == 6561
+
+
+def test_macro_sample_is_uniform_over_networks_and_draw_over_encodings():
+    space = get_space("macro")
+    # stage 1 has 9 forms, each 1/9 of a uniform network sample; by encodings '10' and '01'-style pairs would
+    # make stage 2's one-op forms twice as frequent as its two-op forms
+    rng = np.random.default_rng(0)
+    stage2 = [space._sample_parsed(rng)[2:5] for _ in range(21_000)]
+    counts = {f: stage2.count(f) for f in set(stage2)}
+    assert len(counts) == 21 and all(800 < c < 1200 for c in counts.values())
+    drawn = [space.draw(rng) for _ in range(3000)]
+    assert {len(d) for d in drawn} == {8}
+    assert any(d != tuple(space.parse(d)) for d in drawn)  # encodings, not canonicalised
+    for layer in range(8):
+        col = [d[layer] for d in drawn]
+        assert all(850 < col.count(k) < 1150 for k in range(3))
+
+
+def test_macro_classes_equal_nas_bench_macro_result_sets():
+    path = SHARED / "gt" / "nas-bench-macro" / "nas-bench-macro_cifar10.json"
+    if not path.exists():
+        pytest.skip("../shared NAS-Bench-Macro file not present")
+    data = json.loads(path.read_text())
+    space = get_space("macro")
+    assert len(data) == 6561
+    by_class: dict[str, set] = {}
+    for key, rec in data.items():
+        by_class.setdefault(space.canonicalize(key), set()).add(tuple(rec["test_acc"]))
+    assert len(by_class) == 3969 and all(len(v) == 1 for v in by_class.values())
+    assert len({next(iter(v)) for v in by_class.values()}) == 3969  # different networks, different results

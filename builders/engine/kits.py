@@ -70,7 +70,17 @@ def _proxylessnas() -> Kit:
                paper_input=224)
 
 
-KITS: dict[str, Callable[[], Kit]] = {"nb201": _nb201, "nb101": _nb101, "darts": _darts, "proxylessnas": _proxylessnas}
+def _macro() -> Kit:
+    from builders.macro.network import MacroNetwork, MacroSupernet
+    from builders.macro.presets import PRESETS, head_width
+
+    return Kit("macro", PRESETS, lambda p: MacroSupernet(p.channels, head_width(p.channels), 10),
+               lambda a, c, n: MacroNetwork(a, c, head_width(c), 10),
+               lambda a: MacroNetwork(a, 32, 1280, 10), "Su et al., NAS-Bench-Macro (CVPR 2021)")
+
+
+KITS: dict[str, Callable[[], Kit]] = {"nb201": _nb201, "nb101": _nb101, "darts": _darts, "proxylessnas": _proxylessnas,
+                                      "macro": _macro}
 
 
 def get_kit(space: str) -> Kit:

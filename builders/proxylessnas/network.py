@@ -34,18 +34,24 @@ def _bn(c: int) -> nn.BatchNorm2d:
 
 
 class ConvBNReLU6(nn.Sequential):
-    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int = 1, groups: int = 1):
-        super().__init__(nn.Conv2d(c_in, c_out, kernel, stride, kernel // 2, groups=groups, bias=False), _bn(c_out),
-                         nn.ReLU6(inplace=True))
+    """conv -BN -activation (ReLU6 and ProxylessNAS's BN unless told otherwise: NAS-Bench-Macro uses ReLU, default BN)."""
+
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int = 1, groups: int = 1,
+                 act: type[nn.Module] = nn.ReLU6, bn=_bn):
+        super().__init__(nn.Conv2d(c_in, c_out, kernel, stride, kernel // 2, groups=groups, bias=False), bn(c_out),
+                         act(inplace=True))
 
 
 class MBConv(nn.Module):
-    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, expand: int):
+    """Inverted residual: 1x1 expand, k x k depthwise (stride), 1x1 linear projection; the shortcut is the caller's."""
+
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, expand: int,
+                 act: type[nn.Module] = nn.ReLU6, bn=_bn):
         super().__init__()
         mid = c_in * expand
-        self.expand = ConvBNReLU6(c_in, mid, 1) if expand > 1 else None
-        self.depthwise = ConvBNReLU6(mid, mid, kernel, stride, groups=mid)
-        self.project = nn.Sequential(nn.Conv2d(mid, c_out, 1, bias=False), _bn(c_out))
+        self.expand = ConvBNReLU6(c_in, mid, 1, act=act, bn=bn) if expand > 1 else None
+        self.depthwise = ConvBNReLU6(mid, mid, kernel, stride, groups=mid, act=act, bn=bn)
+        self.project = nn.Sequential(nn.Conv2d(mid, c_out, 1, bias=False), bn(c_out))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.project(self.depthwise(self.expand(x) if self.expand is not None else x))

@@ -1,0 +1,1 @@
+"""NAS-Bench-Macro networks: stand-alone and weight-sharing supernet."""
