@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "builders"
-SPACES = ("nb201", "nb101", "darts", "darts_rnn", "proxylessnas")
+SPACES = ("nb201", "nb101", "darts", "darts_rnn", "proxylessnas", "macro")
 #: package -> the builders packages it may import (any import, also inside functions)
 ALLOWED = {
     "core": set(),

@@ -37,7 +37,7 @@ def tiny_cifar(tmp_path_factory):
     return d
 
 
-@pytest.mark.parametrize("space", ["nb201", "nb101", "darts", "proxylessnas"])
+@pytest.mark.parametrize("space", ["nb201", "nb101", "darts", "proxylessnas", "macro"])
 def test_tiny_build_then_ground_truth_gives_a_valid_store(space, tiny_cifar, tmp_path):
     out = tmp_path / f"{space}-tiny.zarr"
     assert builders_main(["build", space, "--data-dir", str(tiny_cifar), "--out", str(out), *TINY]) == 0

@@ -36,9 +36,10 @@ def test_accuracy_and_mean_cross_entropy_match_hand_worked_numbers():
     assert acc[1] == pytest.approx(200 / 3) and loss[1] == pytest.approx(np.log(2), rel=1e-6)
 
 
+@pytest.mark.parametrize("space_name", ["proxylessnas", "macro"])
 @pytest.mark.parametrize("protocol", ["recalibrate", "running_stats", "batch_stats"])
-def test_prefix_tree_scores_equal_scoring_each_subnet_alone(protocol):
-    kit, space = get_kit("proxylessnas"), get_space("proxylessnas")
+def test_prefix_tree_scores_equal_scoring_each_subnet_alone(protocol, space_name):
+    kit, space = get_kit(space_name), get_space(space_name)
     torch.manual_seed(0)
     net = kit.supernet(kit.preset("mini")).to(memory_format=torch.channels_last)
     with torch.no_grad():  # distinct running statistics, so running_stats is not trivially equal
@@ -55,7 +56,7 @@ def test_prefix_tree_scores_equal_scoring_each_subnet_alone(protocol):
     xs, ys = torch.randn(40, 3, 16, 16, generator=gen), np.arange(40) % 10
     before = {k: v.clone() for k, v in net.state_dict().items()}
     tree = Scorer(net, protocol, eval_batch=16, chain=net.chain())
-    assert tree.chain is not None and Scorer.for_space("proxylessnas", net).chain is not None
+    assert tree.chain is not None and Scorer.for_space(space_name, net).chain is not None
     acc_t, loss_t = tree.score(choices, recal, xs, ys)
     acc_e, loss_e = Scorer(net, protocol, eval_batch=16).score(choices, recal, xs, ys)
     np.testing.assert_allclose(loss_t, loss_e, rtol=1e-4)

@@ -8,7 +8,8 @@ through the allow-listed unpickler in ``unpickle.py``.
 from builders.groundtruth.attach import attach
 from builders.groundtruth.record import GroundTruth
 
-SOURCES = ("nats-tss", "nb201-pth", "analognas", "nb101", "nni-nb201", "nni-nb101", "nds-darts", "naslib-zc", "nb101-records")
+SOURCES = ("nats-tss", "nb201-pth", "analognas", "nb101", "nni-nb201", "nni-nb101", "nds-darts", "naslib-zc", "nb101-records",
+           "nas-bench-macro")
 
 __all__ = ["SOURCES", "GroundTruth", "attach", "load"]
 
@@ -54,4 +55,8 @@ def load(source: str, path: str, **options: str) -> GroundTruth:
         from builders.groundtruth.nb101_records import load_nb101_records
 
         return load_nb101_records(path, epochs=int(options["epochs"]), split=options["split"])
+    if source == "nas-bench-macro":
+        from builders.groundtruth.nas_bench_macro import load_nas_bench_macro
+
+        return load_nas_bench_macro(path)
     raise UnknownNameError("ground-truth source", source, SOURCES)
