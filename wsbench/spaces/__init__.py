@@ -8,4 +8,4 @@ from wsbench.spaces.nb101 import NB101
 from wsbench.spaces.nb201 import NB201
 from wsbench.spaces.proxylessnas import ProxylessNAS
 
-__all__ = ["DARTS", "DARTSRNN", "Macro", "NB101", "NB201", "ProxylessNAS", "SearchSpace", "get_space", "space_names"]
+__all__ = ["DARTS", "DARTSRNN", "NB101", "NB201", "Macro", "ProxylessNAS", "SearchSpace", "get_space", "space_names"]
