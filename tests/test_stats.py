@@ -105,6 +105,20 @@ def test_operator_bias_by_hand():
     assert out["share_top_supernet"][0].tolist() == [1.0, 0.0]  # supernet's top-1 is arch 0 (op 0)
     assert out["share_top_gt"][0].tolist() == [0.0, 1.0]  # GT's top-1 is arch 3 (op 1)
     assert out["mean_pct_supernet"][1] == pytest.approx(out["mean_pct_supernet"][0])  # 'any' row = only decision
+    # a tie at the cut: the supernet scores archs 0 and 1 equally; its top-1 is either, each with probability 1/2
+    tied = operator_bias(np.array([4.0, 4, 2, 1]), gt, choice, top_fraction=0.25)
+    assert tied["share_top_supernet"][0].tolist() == [0.5, 0.5]
+    assert operator_bias(np.array([4.0, 4, 2, 1]), gt, choice, 0.25, ties="store")["share_top_supernet"][0].tolist() \
+        == [1.0, 0.0]
+
+
+def test_top_membership_is_the_mean_over_all_tie_orders():
+    from wsbench.stats.bias import top_membership
+
+    g = np.array([3.0, 2, 2, 2, 1])
+    assert top_membership(g, 2).tolist() == [1, 1 / 3, 1 / 3, 1 / 3, 0]
+    assert top_membership(g, 2, "store").tolist() == [1, 1, 0, 0, 0]
+    assert top_membership(g, 4).tolist() == [1, 1, 1, 1, 0] and top_membership(g, 5).sum() == 5
 
 
 def test_prune_remaining_by_hand():
@@ -196,3 +210,95 @@ def test_numpy_spearman_and_pearson_equal_scipy_with_ties(x, data):
     assert correlate(x, y, "spearman") == pytest.approx(sst.spearmanr(x, y).statistic, abs=1e-12)
     assert correlate(x, y, "pearson") == pytest.approx(sst.pearsonr(x, y).statistic, abs=1e-12)
     assert correlate(x, y, "kendall") == pytest.approx(sst.kendalltau(x, y).statistic, abs=1e-12)
+
+
+# ---- ties at the top-k cut ------------------------------------------------------------------
+def test_topk_ties_by_hand():
+    # scores: one clear favourite (gt 80), then a tie of three (gt 70, 95, 85), then the rest
+    sn = np.array([0.9, 0.5, 0.5, 0.5, 0.1])
+    gt = np.array([80.0, 70.0, 95.0, 85.0, 99.0])
+    store = topk_sample(sn, gt, 2, ties="store")
+    assert (store.best_gt, store.best_rank) == (80.0, 4)  # store order takes gt 70 from the tie
+    r = topk_sample(sn, gt, 2)  # the tie contributes one of its three at random: 70, 95 or 85
+    assert (r.tie_group, r.tie_in_topk) == (3, 1)
+    assert r.best_gt == pytest.approx((80 + 95 + 85) / 3)
+    assert r.best_rank == pytest.approx((4 + 2 + 3) / 3)
+    # k=3 takes two of the three: best is 95 unless the pair is (70, 85): 2/3 * 95 + 1/3 * 85
+    r3 = topk_sample(sn, gt, 3)
+    assert r3.best_gt == pytest.approx(2 / 3 * 95 + 1 / 3 * 85) and r3.tie_in_topk == 2
+    assert topk_sample(sn, gt, 4).tie_group == 3 and topk_sample(sn, gt, 4).best_gt == 95.0  # all three in
+    # p: 2 random of the 5 fall short of 80 only if both are below it (one item is: never);
+    # of 95 if both come from the 3 below it: 1 - C(3,2)/C(5,2) = 0.7; of 85: 1 - C(2,2)/10 = 0.9
+    assert r.p_random_at_least == pytest.approx((1.0 + 0.7 + 0.9) / 3)
+
+
+def _brute_force_topk(sn, gt, k):
+    """Average over every order consistent with the scores (ties broken every possible way)."""
+    import itertools
+
+    n = len(sn)
+    bests, ranks, ps = [], [], []
+    subsets = list(itertools.combinations(range(n), k))
+    for perm in itertools.permutations(range(n)):
+        if any(sn[perm[i]] < sn[perm[i + 1]] for i in range(n - 1)):
+            continue
+        best = max(gt[list(perm[:k])])
+        bests.append(best)
+        ranks.append(1 + int(np.sum(gt > best)))
+        ps.append(np.mean([max(gt[list(s)]) >= best for s in subsets]))
+    return np.mean(bests), np.mean(ranks), np.mean(ps)
+
+
+@given(st.data())
+@settings(max_examples=80, deadline=None)
+def test_tie_expectations_equal_brute_force_over_all_tie_orders(data):
+    n = data.draw(st.integers(1, 6))
+    sn = np.array(data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), float)
+    gt = np.array(data.draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)), float)
+    k = data.draw(st.integers(1, n))
+    best, rank, p = _brute_force_topk(sn, gt, k)
+    r = topk_sample(sn, gt, k)
+    assert r.best_gt == pytest.approx(best) and r.best_rank == pytest.approx(rank)
+    assert r.p_random_at_least == pytest.approx(p)
+    assert 1 <= r.tie_in_topk <= r.tie_group
+
+
+def test_unknown_tie_rule_is_refused():
+    from wsbench.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match="store"):
+        topk_sample(np.array([1.0, 2.0]), np.array([1.0, 2.0]), 1, ties="first")
+
+
+@given(arrays(np.int64, st.integers(0, 300), elements=st.integers(-3, 12)))
+@settings(max_examples=100, deadline=None)
+def test_inversions_equal_counting_every_pair(a):
+    from wsbench.stats.correlation import inversions
+
+    n = len(a)
+    assert inversions(a) == sum(int(a[i] > a[j]) for i in range(n) for j in range(i + 1, n))
+
+
+@given(st.integers(3, 400), st.integers(1, 9), st.integers(1, 9), st.integers(0, 2**32 - 1))
+@settings(max_examples=100, deadline=None)
+def test_numpy_kendall_equals_scipy_with_many_ties(n, vx, vy, seed):
+    import scipy.stats as sst
+
+    from wsbench.stats.correlation import kendall_tau_b
+
+    rng = np.random.default_rng(seed)
+    x, y = rng.integers(0, vx + 1, n).astype(float), rng.integers(0, vy + 1, n).astype(float)
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return
+    assert kendall_tau_b(x, y) == pytest.approx(sst.kendalltau(x, y).statistic, abs=1e-12)
+
+
+def test_correlation_needs_no_scipy_import():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from wsbench.stats.correlation import correlate; "
+            "x = np.arange(50.0); correlate(x, x[::-1], 'kendall'); correlate(x, x, 'spearman'); "
+            "print('scipy' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() \
+        == "False"

@@ -184,6 +184,12 @@ class Benchmark:
             raise UnknownNameError("ranking (score)", score, self.scores())
         return score
 
+    @staticmethod
+    def _check_ties(ties: str) -> str:
+        if ties not in _topk.TIES:
+            raise UnknownNameError("tie rule (ties)", ties, _topk.TIES)
+        return ties
+
     def _sn(self, seed: int, epoch: int, prune: float | None = None, score: str = "supernet") -> np.ndarray:
         """Goodness (higher = better) of each subnet under ``score``: supernet_score (oriented by the metric), the
         negated supernet_loss, or a per-subnet ranking (sizes, proxies: higher = better, as the store holds them)."""
@@ -295,13 +301,14 @@ class Benchmark:
         return self._result("correlation", opts, rows, summary)
 
     def topk(self, k: Any = DEFAULT_K, epoch: Any = "last", seed: Any = "all", samples: int | None = None,
-             trials: int | None = None, rng_seed: int = 0, gt: str = "gt_score", score: str = "supernet") -> Result:
+             trials: int | None = None, rng_seed: int = 0, gt: str = "gt_score", score: str = "supernet",
+             ties: str = "random") -> Result:
         """Best GT among the supernet's top-k of ``samples`` subnets, vs k random subnets, over ``trials`` draws.
 
         Defaults: samples = min(1000, subnets with both scores); trials = 100 if
         samples < that pool, else 1. The same index draws serve every seed and epoch.
         """
-        score = self._check_score(score)
+        score, ties = self._check_score(score), self._check_ties(ties)
         epochs, seeds, ks = self._epochs(epoch), self._seeds(seed), [str(x) for x in _as_list(k, "k")]
         rng_seed = _count(rng_seed, "rng_seed", 0)
         samples = None if samples is None else _count(samples, "samples", 1)
@@ -319,10 +326,10 @@ class Benchmark:
                 t = (100 if n < len(pool) else 1) if trials is None else int(trials)
                 if t < 1:
                     raise OptionError(f"trials must be >= 1, got {t}")
-                resolved_n, resolved_trials = n, t
                 draws = _topk.draw_samples(len(pool), n, t, rng_seed)
+                resolved_n, resolved_trials = n, len(draws)
                 kns = [_topk.resolve_k(kk, n) for kk in ks]
-                per_draw = [_topk.topk_many(sn[pool[d]], g[pool[d]], kns) for d in draws]
+                per_draw = [_topk.topk_many(sn[pool[d]], g[pool[d]], kns, ties) for d in draws]
                 for j, (kk, kn) in enumerate(zip(ks, kns)):
                     res = [r[j] for r in per_draw]
                     rows.append({
@@ -332,6 +339,9 @@ class Benchmark:
                         "random_best_gt": self._value(np.mean([r.random_best_gt for r in res])),
                         "random_top_pct": float(np.mean([100.0 * r.random_best_rank / n for r in res])),
                         "sample_best_gt": self._value(np.mean([r.sample_best_gt for r in res])),
+                        "p_random_at_least": float(np.mean([r.p_random_at_least for r in res])),
+                        "tie_group": float(np.mean([r.tie_group for r in res])),
+                        "tie_in_topk": float(np.mean([r.tie_in_topk for r in res])),
                     })
         summary = []
         for e in epochs:
@@ -343,20 +353,31 @@ class Benchmark:
                                 "best_gt_top_pct_mean": pm, "best_gt_top_pct_std": psd,
                                 "random_best_gt": float(np.mean([r["random_best_gt"] for r in sel])),
                                 "random_top_pct": float(np.mean([r["random_top_pct"] for r in sel])),
-                                "sample_best_gt": float(np.mean([r["sample_best_gt"] for r in sel]))})
+                                "sample_best_gt": float(np.mean([r["sample_best_gt"] for r in sel])),
+                                "p_random_max": float(np.max([r["p_random_at_least"] for r in sel])),
+                                "tie_group_max": float(np.max([r["tie_group"] for r in sel]))})
         notes.append("best_gt_top_pct: rank of the found subnet among the sample by GT, as a percentage "
-                     "(1% = it is in the sample's top 1%); random_* are exact expectations for k random subnets")
+                     "(1% = it is in the sample's top 1%); random_* are exact expectations for k random subnets; "
+                     "p_random_at_least: exact probability that k random subnets find a GT at least as good "
+                     "(p_random_max: the largest over seeds)")
+        notes.append("ties at the k-th place (tie_group subnets share that score): " + (
+            "exact expectation over uniformly random tie-breaking" if ties == "random"
+            else "broken by store order (--ties store), as wsbench 0.1 did"))
+        if resolved_trials == 1 and resolved_n is not None and trials not in (None, 1):
+            notes.append(f"samples = every subnet with both scores ({resolved_n}): one sample, so one trial "
+                         f"(trials={trials} would repeat it)")
         opts = {"k": ks, "epoch": epochs, "seed": seeds, "samples": resolved_n, "trials": resolved_trials,
-                "rng_seed": rng_seed, "gt": gt, "score": score}
+                "rng_seed": rng_seed, "gt": gt, "score": score, "ties": ties}
         return self._result("topk", opts, rows, summary, notes)
 
     def bias(self, by: str = "params", epoch: Any = "last", seed: Any = "all", top: str = "10%",
-             gt: str = "gt_score", params: str = "params", flag: int = 3, score: str = "supernet") -> Result:
+             gt: str = "gt_score", params: str = "params", flag: int = 3, score: str = "supernet",
+             ties: str = "random") -> Result:
         """Model-size bias (by='params') or operator bias (by='operator'); see docs/statistics.md."""
         if by not in ("params", "operator"):
             raise UnknownNameError("bias kind (--by)", by, ("params", "operator"))
         flag = _count(flag, "flag", 0)
-        score = self._check_score(score)
+        score, ties = self._check_score(score), self._check_ties(ties)
         _topk.parse_percent(top)  # checked whatever --by is, so a typo never passes silently
         if by == "params":
             numeric = [n for n, a in self.reader.meta.arrays.items() if a.dims == ("arch",) and a.kind == "f"]
@@ -393,7 +414,7 @@ class Benchmark:
             for s in seeds:
                 sn = self._sn(s, e, score=score)
                 ok = np.isfinite(sn) & np.isfinite(g)
-                per_seed.append(_bias.operator_bias(sn[ok], g[ok], choice[ok], frac))
+                per_seed.append(_bias.operator_bias(sn[ok], g[ok], choice[ok], frac, ties))
             for j, dname in enumerate(decisions):
                 for o, op in enumerate(ops):
                     if o >= per_seed[0]["count"].shape[1] or not per_seed[0]["count"][j, o]:
@@ -417,12 +438,15 @@ class Benchmark:
         notes = ["mean_pct_*: mean rank percentile (100 = best) of subnets with that op at that decision; "
                  "gap = supernet - GT (> 0: the supernet overrates the op); share_top_*: share of the top "
                  f"{top} under each ranking that has the op; decision 'any' = the op appears anywhere"]
-        opts = {"by": by, "epoch": epochs, "seed": seeds, "top": top, "gt": gt, "flag": flag, "score": score}
+        notes.append(f"the {flag} largest |gap| per epoch are flagged (--flag); shares of a top set count a tie at its "
+                     "cut " + ("as the expectation over random tie-breaking" if ties == "random" else "in store order"))
+        opts = {"by": by, "epoch": epochs, "seed": seeds, "top": top, "gt": gt, "flag": flag, "score": score,
+                "ties": ties}
         return self._result("bias", opts, rows, summary, notes)
 
     def prune(self, mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, epoch: Any = "last", seed: Any = "all",
               k: str = "1%", trials: int | None = None, rng_seed: int = 0, source: str = "posthoc",
-              gt: str = "gt_score", score: str = "supernet") -> Result:
+              gt: str = "gt_score", score: str = "supernet", ties: str = "random") -> Result:
         """Statistics of what remains after pruning a fraction of the space.
 
         source='posthoc' prunes the recorded subnets after the fact (mode
@@ -447,7 +471,7 @@ class Benchmark:
                 raise OptionError(f"factor must be numbers in [0, 1), got {factor!r}") from None
             if any(not 0 <= f < 1 for f in factors):
                 raise OptionError(f"every prune factor must lie in [0, 1), got {factors}")
-        score = self._check_score(score)
+        score, ties = self._check_score(score), self._check_ties(ties)
         epochs, seeds = self._epochs(epoch), self._seeds(seed)
         rng_seed = _count(rng_seed, "rng_seed", 0)
         t = (20 if mode == "random" else 1) if trials is None else _count(trials, "trials", 1)
@@ -466,9 +490,11 @@ class Benchmark:
                         else:
                             keep = pool[_prune.remaining(g[pool], f, mode, rng)]
                         if len(keep) == 0:
-                            continue
+                            raise OptionError(f"prune factor {f} removes all {len(pool)} subnets "
+                                              f"(round({f} x {len(pool)}) = {len(pool)}); use a factor below "
+                                              f"{(len(pool) - 0.5) / len(pool):.6g}")
                         kn = _topk.resolve_k(k, len(keep))
-                        res = _topk.topk_sample(sn[keep], g[keep], kn)
+                        res = _topk.topk_sample(sn[keep], g[keep], kn, ties)
                         for key, val in (("remaining", len(keep)), ("mean_gt", g[keep].mean()), ("best_gt", g[keep].max()),
                                          ("supernet_topk_best_gt", res.best_gt), ("random_topk_best_gt", res.random_best_gt),
                                          ("kendall", correlate(sn[keep], g[keep], "kendall")),
@@ -490,7 +516,7 @@ class Benchmark:
                 summary.append(srow)
         notes = [f"factor = fraction of the subnets removed; top-k uses k={k} of what remains"]
         opts = {"mode": mode, "factor": factors, "epoch": epochs, "seed": seeds, "k": k, "trials": t,
-                "rng_seed": rng_seed, "source": source, "gt": gt, "score": score}
+                "rng_seed": rng_seed, "source": source, "gt": gt, "score": score, "ties": ties}
         return self._result("prune", opts, rows, summary, notes)
 
     def stability(self, method: str = "kendall", seed: Any = "all", epoch: Any = "all", score: str = "supernet") -> Result:

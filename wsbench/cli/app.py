@@ -28,6 +28,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON 
 EpochOpt = Annotated[str, typer.Option(help="Recorded epoch(s): 'last', 'all', or e.g. '4' or '1,2,4'.")]
 SeedOpt = Annotated[str, typer.Option(help="Supernet seed(s): 'all' or e.g. '0' or '0,2'.")]
 GtOpt = Annotated[str, typer.Option(help="Ground-truth variable of the store.")]
+TiesOpt = Annotated[str, typer.Option(help="Ties in the score at a top-k cut: random (exact expectation over "
+                                            "random tie-breaking, default) or store (store order, as in 0.1).")]
 ScoreOpt = Annotated[str, typer.Option(help="What ranks the subnets: supernet (default), loss (supernet_loss), "
                                             "params, flops, or proxy:NAME; `wsbench info` lists the store's.")]
 
@@ -151,10 +153,11 @@ def topk(space: SpaceOpt, k: Annotated[str, typer.Option(help="Comma list of cou
          samples: Annotated[int | None, typer.Option(help="Subnets per sample (default min(1000, all)).")] = None,
          trials: Annotated[int | None, typer.Option(help="Samples drawn (default 100, or 1 if all).")] = None,
          rng_seed: Annotated[int, typer.Option(help="Seed of the sample draws.")] = 0,
-         gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", as_json: JsonOpt = False) -> None:
+         gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
+         as_json: JsonOpt = False) -> None:
     """Best ground truth among the supernet's top-k, against k random subnets."""
     _stat(space, "topk", as_json, k=k, epoch=epoch, seed=seed, samples=samples, trials=trials, rng_seed=rng_seed, gt=gt,
-          score=score)
+          score=score, ties=ties)
 
 
 @app.command()
@@ -162,10 +165,13 @@ def bias(space: SpaceOpt, by: Annotated[By, typer.Option(help="params: model-siz
          epoch: EpochOpt = "last", seed: SeedOpt = "all",
          top: Annotated[str, typer.Option(help="Top set for operator shares, as a percentage (--by operator).")]
          = "10%",
-         gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", as_json: JsonOpt = False) -> None:
+         flag: Annotated[int, typer.Option(help="Flag the N largest supernet-GT gaps per epoch (--by operator).")]
+         = 3,
+         gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
+         as_json: JsonOpt = False) -> None:
     """Is the supernet biased towards big models or certain operators?"""
     _stat(space, "bias", as_json, by=by.value, epoch=epoch, seed=seed, gt=gt, top=top,  # top checked either way
-          score=score)
+          flag=flag, score=score, ties=ties)
 
 
 @app.command()
@@ -178,10 +184,11 @@ def prune(space: SpaceOpt, mode: Annotated[Mode, typer.Option(help="Which subnet
           rng_seed: Annotated[int, typer.Option(help="Seed of random pruning.")] = 0,
           source: Annotated[Source, typer.Option(help="posthoc, or retrained (stores with a prune dimension).")]
           = Source.posthoc,
-          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", as_json: JsonOpt = False) -> None:
+          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
+          as_json: JsonOpt = False) -> None:
     """Does pruning the space help the supernet find better architectures?"""
     _stat(space, "prune", as_json, mode=mode.value, factor=factor, epoch=epoch, seed=seed, k=k, trials=trials,
-          rng_seed=rng_seed, source=source.value, gt=gt, score=score)
+          rng_seed=rng_seed, source=source.value, gt=gt, score=score, ties=ties)
 
 
 @app.command()

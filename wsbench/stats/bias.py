@@ -17,21 +17,34 @@ def size_bias(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, f
     }
 
 
-def operator_bias(sn: np.ndarray, gt: np.ndarray, choice: np.ndarray, top_fraction: float) -> dict[str, np.ndarray]:
+def top_membership(g: np.ndarray, k: int, ties: str = "random") -> np.ndarray:
+    """Probability that each item is in the top ``k`` by ``g``: 1 above the cut, 0 below; inside a tie group at
+    the cut, a/m under random tie-breaking (a of its m members are taken), or store order (``ties="store"``)."""
+    order = order_best_first(g)
+    w = np.zeros(len(g))
+    w[order[:k]] = 1.0
+    if ties == "random" and 0 < k < len(g):
+        v = g[order[k - 1]]
+        group = g == v
+        m, a = int(group.sum()), int(np.count_nonzero(w[group]))
+        w[group] = a / m
+    return w
+
+
+def operator_bias(sn: np.ndarray, gt: np.ndarray, choice: np.ndarray, top_fraction: float,
+                  ties: str = "random") -> dict[str, np.ndarray]:
     """Per (decision, op): mean rank percentile (100 = best) under supernet and GT, share in each top set.
 
     Rows are the decisions of ``choice`` plus one last row "any" (the op appears
     at any decision). Returns arrays of shape (decisions + 1, ops); NaN where the
-    op never occurs at that decision.
+    op never occurs at that decision. Shares of a top set are expectations over
+    random tie-breaking at its cut (:func:`top_membership`) unless ``ties="store"``.
     """
     n, d = choice.shape
     n_ops = int(choice.max()) + 1 if choice.size else 0
     pct_sn, pct_gt = rank_percentile(sn), rank_percentile(gt)
     k = max(1, int(np.ceil(n * top_fraction - 1e-9)))
-    in_top_sn = np.zeros(n, bool)
-    in_top_sn[order_best_first(sn)[:k]] = True
-    in_top_gt = np.zeros(n, bool)
-    in_top_gt[order_best_first(gt)[:k]] = True
+    in_top_sn, in_top_gt = top_membership(sn, k, ties), top_membership(gt, k, ties)
     masks = [(choice[:, j, None] == np.arange(n_ops)) for j in range(d)]
     masks.append((choice[:, :, None] == np.arange(n_ops)).any(axis=1))
     out = {name: np.full((d + 1, n_ops), np.nan) for name in
@@ -42,6 +55,6 @@ def operator_bias(sn: np.ndarray, gt: np.ndarray, choice: np.ndarray, top_fracti
         with np.errstate(invalid="ignore", divide="ignore"):
             out["mean_pct_supernet"][j] = np.where(cnt > 0, pct_sn @ m / cnt, np.nan)
             out["mean_pct_gt"][j] = np.where(cnt > 0, pct_gt @ m / cnt, np.nan)
-        out["share_top_supernet"][j] = m[in_top_sn].mean(axis=0)
-        out["share_top_gt"][j] = m[in_top_gt].mean(axis=0)
+        out["share_top_supernet"][j] = in_top_sn @ m / k
+        out["share_top_gt"][j] = in_top_gt @ m / k
     return out

@@ -1,10 +1,15 @@
 """Top-k: does ranking by supernet score find good architectures? (NumPy only.)
 
-For one sample of ``n`` subnets: order by supernet goodness (ties: lower store
-index first), take the first ``k``, report the best ground truth among them and
-that subnet's rank in the sample by ground truth. The random baseline is the
-exact expectation of the same quantities for ``k`` subnets drawn uniformly
-without replacement from the same sample (no supernet score involved).
+For one sample of ``n`` subnets: order by supernet goodness, take the first
+``k``, report the best ground truth among them and that subnet's rank in the
+sample by ground truth. Where the k-th place falls inside a group of equal
+scores (a finite held-out set makes many), ``ties="random"`` (default) gives the
+exact expectation over uniformly random tie-breaking: the strictly better
+subnets are always in, and a uniform subset of the tie group fills the rest
+(closed form below); ``ties="store"`` breaks ties by store order (v1). The
+random baseline is the exact expectation for ``k`` subnets drawn uniformly
+without replacement from the same sample (no supernet score involved), and
+``p_random_at_least`` the exact probability that such ``k`` do at least as well.
 """
 
 from __future__ import annotations
@@ -64,23 +69,56 @@ def random_best_distribution(n: int, k: int) -> np.ndarray:
     return p
 
 
+TIES = ("random", "store")
+
+
 @dataclass(frozen=True)
 class TopKSample:
-    best_gt: float  # goodness of the best GT among the supernet's top-k
-    best_rank: int  # its rank in the sample by GT (1 = best)
+    best_gt: float  # goodness of the best GT among the supernet's top-k (expected over random tie-breaking)
+    best_rank: float  # its rank in the sample by GT (1 = best; expected over random tie-breaking)
     random_best_gt: float  # expected goodness of the best GT among k random subnets
     random_best_rank: float  # expected rank of that subnet
     sample_best_gt: float  # best GT goodness of the whole sample (the oracle)
+    tie_group: int = 1  # subnets sharing the score at the k-th place (1 = no tie at the cut)
+    tie_in_topk: int = 1  # how many of them the top-k takes
+    p_random_at_least: float = float("nan")  # P(best GT of k random subnets >= the supernet's), exact
 
 
-def topk_many(sn: np.ndarray, gt: np.ndarray, ks: list[int]) -> list[TopKSample]:
+def _cut_outcomes(s_sorted: np.ndarray, prefix_max: np.ndarray, gt_ord: np.ndarray, k: int,
+                  ties: str) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """(possible best GTs of the top-k, their probabilities, tie group size, members taken) for one k.
+
+    With c subnets strictly better than the score v at place k and m subnets
+    scoring exactly v, the top-k is those c plus a uniform a-subset of the m
+    (a = k - c). Its best GT is max(best of the c, best of the a-subset); the
+    best of the a-subset is the r-th best of the group with probability
+    C(m-r, a-1) / C(m, a) (:func:`random_best_distribution`).
+    """
+    v = s_sorted[k - 1]
+    lo = int(np.searchsorted(-s_sorted, -v, side="left"))
+    hi = int(np.searchsorted(-s_sorted, -v, side="right"))
+    m, a = hi - lo, k - lo
+    if ties == "store" or m == 1 or a == m:
+        return np.array([prefix_max[k - 1]]), np.array([1.0]), m, a
+    above = prefix_max[lo - 1] if lo > 0 else -np.inf
+    group = np.sort(gt_ord[lo:hi])[::-1]
+    return np.maximum(above, group), random_best_distribution(m, a), m, a
+
+
+def topk_many(sn: np.ndarray, gt: np.ndarray, ks: list[int], ties: str = "random") -> list[TopKSample]:
     """Top-k of one sample for several k at once (arrays already restricted to the sample, in store order).
 
     One sort by supernet score serves every k: the best GT among the first k is
-    the running maximum of GT along that order.
+    the running maximum of GT along that order (stable: store order inside ties).
     """
+    if ties not in TIES:
+        from wsbench.errors import UnknownNameError
+
+        raise UnknownNameError("tie rule (ties)", ties, TIES)
     n = len(gt)
-    best_so_far = np.maximum.accumulate(gt[order_best_first(sn)])
+    order = order_best_first(sn)
+    s_sorted, gt_ord = np.asarray(sn)[order], gt[order]
+    prefix_max = np.maximum.accumulate(gt_ord)
     gt_desc = np.sort(gt)[::-1]
     gt_asc = gt_desc[::-1]
     # rank with ties: the item at sorted position r has rank 1 + #strictly better
@@ -88,20 +126,26 @@ def topk_many(sn: np.ndarray, gt: np.ndarray, ks: list[int]) -> list[TopKSample]
     out = []
     for k in ks:
         p = random_best_distribution(n, k)
-        best = float(best_so_far[k - 1])
+        values, probs, m, a = _cut_outcomes(s_sorted, prefix_max, gt_ord, k, ties)
+        ranks = n - np.searchsorted(gt_asc, values, side="right") + 1
+        # P(random best >= v) = P(random best is among the items >= v) = sum of p over the first #(gt >= v) ranks
+        at_least = n - np.searchsorted(gt_asc, values, side="left")
+        cdf = np.concatenate(([0.0], np.cumsum(p)))
         out.append(TopKSample(
-            best_gt=best,
-            best_rank=int(n - np.searchsorted(gt_asc, best, side="right")) + 1,
+            best_gt=float(probs @ values),
+            best_rank=float(probs @ ranks),
             random_best_gt=float(p @ gt_desc),
             random_best_rank=float(p @ tie_rank),
             sample_best_gt=float(gt_desc[0]),
+            tie_group=m, tie_in_topk=a,
+            p_random_at_least=float(min(1.0, probs @ cdf[at_least])),
         ))
     return out
 
 
-def topk_sample(sn: np.ndarray, gt: np.ndarray, k: int) -> TopKSample:
+def topk_sample(sn: np.ndarray, gt: np.ndarray, k: int, ties: str = "random") -> TopKSample:
     """Top-k of one sample for one k."""
-    return topk_many(sn, gt, [k])[0]
+    return topk_many(sn, gt, [k], ties)[0]
 
 
 def draw_samples(pool: int, n: int, trials: int, rng_seed: int) -> list[np.ndarray]:
