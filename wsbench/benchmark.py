@@ -542,7 +542,7 @@ class Benchmark:
                 if sel:
                     mean, sd = _mean_std(sel)
                     summary.append({"kind": kind, "epoch": e, "pairs": len(sel), f"{m}_mean": mean, f"{m}_std": sd})
-        notes = ["kind=epoch: epoch e vs the previous recorded epoch, per seed; kind=seed: all seed pairs at epoch e"]
+        notes = ["kind=epoch: epoch e vs the previous chosen epoch, per seed; kind=seed: all seed pairs at epoch e"]
         if len(seeds) < 2:
             notes.append("only one seed selected: no seed-to-seed rows")
         return self._result("stability", {"method": m, "seed": seeds, "epoch": epochs, "score": score}, rows, summary,
