@@ -302,3 +302,29 @@ def test_correlation_needs_no_scipy_import():
             "print('scipy' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() \
         == "False"
+
+
+def test_weighted_tau_one_sided_forms_equal_the_brute_force_sum():
+    import itertools
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=9)
+    y = x + rng.normal(size=9)
+
+    def by_hand(weigh):
+        r = np.empty(9, int)
+        r[np.argsort(-weigh)] = np.arange(9)
+        num = den = 0.0
+        for i, j in itertools.combinations(range(9), 2):
+            w = 1 / (r[i] + 1) + 1 / (r[j] + 1)
+            num += w * np.sign(x[i] - x[j]) * np.sign(y[i] - y[j])
+            den += w
+        return num / den
+
+    assert correlate(x, y, "weighted", "supernet") == pytest.approx(by_hand(x), abs=1e-12)
+    assert correlate(x, y, "weighted", "gt") == pytest.approx(by_hand(y), abs=1e-12)
+    assert correlate(x, y, "weighted") == pytest.approx((by_hand(x) + by_hand(y)) / 2, abs=1e-12)
+    from wsbench.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match="weigh_by"):
+        correlate(x, y, "weighted", "both-ways")

@@ -18,7 +18,7 @@ from wsbench.stats import bias as _bias
 from wsbench.stats import prune as _prune
 from wsbench.stats import stability as _stab
 from wsbench.stats import topk as _topk
-from wsbench.stats.correlation import METHODS, correlate
+from wsbench.stats.correlation import METHODS, WEIGH_BY, correlate
 from wsbench.stats.ranking import goodness
 
 if TYPE_CHECKING:
@@ -274,7 +274,7 @@ class Benchmark:
 
     # -- statistics ------------------------------------------------------------------------
     def correlation(self, epoch: Any = "last", seed: Any = "all", method: Any = ("kendall", "spearman"),
-                    against: str = "gt_score", score: str = "supernet") -> Result:
+                    against: str = "gt_score", score: str = "supernet", weigh_by: str = "both") -> Result:
         """Correlation of supernet scores with ground truth per (seed, epoch); summary = mean ± std over seeds.
 
         ``against`` picks the other variable: ``gt_score`` (default), another
@@ -282,6 +282,8 @@ class Benchmark:
         """
         score = self._check_score(score)
         epochs, seeds, methods = self._epochs(epoch), self._seeds(seed), self._methods(method)
+        if weigh_by not in WEIGH_BY:
+            raise UnknownNameError("weighted tau's weighting (weigh_by)", weigh_by, WEIGH_BY)
         g = self._against(against)
         rows, summary = [], []
         for e in epochs:
@@ -290,7 +292,7 @@ class Benchmark:
                 sn = self._sn(s, e, score=score)
                 ok = np.isfinite(sn) & np.isfinite(g)
                 row = {"seed": s, "epoch": e, "n": int(ok.sum())}
-                row.update({m: correlate(sn, g, m) for m in methods})
+                row.update({m: correlate(sn, g, m, weigh_by) for m in methods})
                 rows.append(row)
                 per_seed.append(row)
             srow: dict[str, Any] = {"epoch": e, "seeds": len(seeds)}
@@ -298,7 +300,13 @@ class Benchmark:
                 srow[f"{m}_mean"], srow[f"{m}_std"] = _mean_std([r[m] for r in per_seed])
             summary.append(srow)
         opts = {"epoch": epochs, "seed": seeds, "method": methods, "against": against, "score": score}
-        return self._result("correlation", opts, rows, summary)
+        notes = []
+        if "weighted" in methods:
+            opts["weigh_by"] = weigh_by
+            notes.append("weighted: Vigna's weighted tau, hyperbolic weights; " + (
+                "symmetrised (mean of the forms weighted by supernet ranks and by GT ranks)" if weigh_by == "both"
+                else f"pairs weighted by the {weigh_by} ranking's ranks (one-sided)"))
+        return self._result("correlation", opts, rows, summary, notes)
 
     def topk(self, k: Any = DEFAULT_K, epoch: Any = "last", seed: Any = "all", samples: int | None = None,
              trials: int | None = None, rng_seed: int = 0, gt: str = "gt_score", score: str = "supernet",

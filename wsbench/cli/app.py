@@ -74,12 +74,12 @@ def _emit(as_json: bool, make: Callable[[], Any]) -> None:
 
 
 def _console() -> Any:
-    """stdout console; at least 120 columns when piped, so tables are not squeezed to 80."""
+    """stdout console; at least 140 columns when piped, so tables (top-k has 10 columns) are not squeezed to 80."""
     import shutil
 
     from rich.console import Console
 
-    return Console(width=max(120, shutil.get_terminal_size((120, 24)).columns), highlight=False)
+    return Console(width=max(140, shutil.get_terminal_size((140, 24)).columns), highlight=False)
 
 
 def _stat(space: str, stat: str, as_json: bool, **options: Any) -> None:
@@ -142,9 +142,13 @@ def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all"
                 method: Annotated[str, typer.Option(help="Comma list of kendall, spearman, pearson, weighted.")]
                 = "kendall,spearman",
                 against: Annotated[str, typer.Option(help="gt_score, another gt_score_<name>, or params/flops.")]
-                = "gt_score", score: ScoreOpt = "supernet", as_json: JsonOpt = False) -> None:
+                = "gt_score", score: ScoreOpt = "supernet",
+                weigh_by: Annotated[str, typer.Option(help="weighted tau: both (symmetrised, scipy's default), "
+                                                           "supernet or gt (pairs weighed by that ranking).")]
+                = "both", as_json: JsonOpt = False) -> None:
     """Rank correlation between supernet scores and ground truth, per seed and epoch."""
-    _stat(space, "correlation", as_json, epoch=epoch, seed=seed, method=method, against=against, score=score)
+    _stat(space, "correlation", as_json, epoch=epoch, seed=seed, method=method, against=against, score=score,
+          weigh_by=weigh_by)
 
 
 @app.command()

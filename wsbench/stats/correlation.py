@@ -81,16 +81,23 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
     return float(con_minus_dis / denom) if denom else float("nan")
 
 
-def correlate(x: np.ndarray, y: np.ndarray, method: str) -> float:
+WEIGH_BY = ("both", "supernet", "gt")
+
+
+def correlate(x: np.ndarray, y: np.ndarray, method: str, weigh_by: str = "both") -> float:
     """Correlation of ``x`` and ``y`` over the items where both are finite; NaN if < 3 items or constant.
 
     kendall = Kendall's tau-b (ties corrected); spearman = Pearson's r of the
     average ranks; pearson = Pearson's r; weighted = Vigna's weighted tau
-    (hyperbolic weights, larger values weigh more, so orient both as goodness).
+    (hyperbolic weights, larger values weigh more, so orient both as goodness): ``weigh_by="both"`` is scipy's
+    default, the mean of the two one-sided forms; ``"supernet"`` weighs pairs by the ranks of ``x``, ``"gt"`` by the
+    ranks of ``y``.
     """
-    if method not in METHODS:
+    if method not in METHODS or weigh_by not in WEIGH_BY:
         from wsbench.errors import UnknownNameError
 
+        if weigh_by not in WEIGH_BY:
+            raise UnknownNameError("weighted tau's weighting (weigh_by)", weigh_by, WEIGH_BY)
         raise UnknownNameError("correlation method", method, METHODS)
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     ok = np.isfinite(x) & np.isfinite(y)
@@ -109,4 +116,8 @@ def correlate(x: np.ndarray, y: np.ndarray, method: str) -> float:
         return kendall_tau_b(x, y)
     import scipy.stats as st
 
+    if weigh_by == "supernet":
+        return float(st.weightedtau(x, y, rank=None).statistic)
+    if weigh_by == "gt":
+        return float(st.weightedtau(y, x, rank=None).statistic)
     return float(st.weightedtau(x, y).statistic)
