@@ -133,8 +133,9 @@ def ties_at_the_cut(b, np) -> None:
                          f"{min(groups)}–{max(groups)}"])
     print("\n## Top-k with ties handled: best GT among the supernet's top-k, ties at the cut broken at random "
           "(exact expectation)\n")
-    print("The CLI table above breaks ties by store order; this one does not. Tie group = subnets sharing the "
-          "k-th best supernet score (min–max over seeds).\n")
+    print("Over the whole pool (one sample of all subnets), computed by this script's own brute-force-tested "
+          "function; the CLI table above (samples of 1,000) handles ties the same way by default (`--ties random`). "
+          "Tie group = subnets sharing the k-th best supernet score (min–max over seeds).\n")
     print(table(["epoch", "k", "best GT (random ties)", "tie group at the cut"], rows))
 
 
