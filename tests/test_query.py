@@ -205,3 +205,16 @@ def test_one_seed_has_no_std(store_zip: Path):
     r = wsbench.query(store_zip, "correlation", seed="1")
     assert r.summary[0]["kendall_std"] != r.summary[0]["kendall_std"]  # NaN
     assert r.to_dict()["summary"][0]["kendall_std"] is None
+
+
+def test_correlation_ci_is_seeded_brackets_the_estimate_and_is_in_the_options(store_dir):
+    import wsbench
+
+    a = wsbench.query(store_dir, "correlation", ci=0.9, boot=200, rng_seed=3, epoch="all")
+    b = wsbench.query(store_dir, "correlation", ci=0.9, boot=200, rng_seed=3, epoch="all")
+    assert a.to_dict() == b.to_dict() and a.options["ci"] == 0.9 and a.options["boot"] == 200
+    for r in a.rows:
+        assert r["kendall_ci_low"] <= r["kendall"] <= r["kendall_ci_high"]
+    for s in a.summary:
+        assert s["kendall_ci_low"] <= s["kendall_mean"] <= s["kendall_ci_high"]
+    assert "ci" not in wsbench.query(store_dir, "correlation").options

@@ -328,3 +328,33 @@ def test_weighted_tau_one_sided_forms_equal_the_brute_force_sum():
 
     with pytest.raises(UnknownNameError, match="weigh_by"):
         correlate(x, y, "weighted", "both-ways")
+
+
+# ---- bootstrap confidence intervals ----------------------------------------------------------
+def test_bootstrap_interval_covers_the_known_population_tau():
+    """Bivariate normal with correlation rho has Kendall tau = 2/pi arcsin(rho); a 90% interval must cover it in
+    most of 40 independent samples (expected 36; P(fewer than 30) < 1e-3 under correct coverage)."""
+    from wsbench.stats.bootstrap import bootstrap, percentile_interval, resamples
+
+    rho = 0.6
+    true_tau = 2 / np.pi * np.arcsin(rho)
+    rng = np.random.default_rng(0)
+    covered = 0
+    for rep in range(40):
+        x = rng.normal(size=150)
+        y = rho * x + np.sqrt(1 - rho**2) * rng.normal(size=150)
+        draws = bootstrap(lambda i, x=x, y=y: correlate(x[i], y[i], "kendall"), resamples(150, 200, rep))
+        lo, hi = percentile_interval(draws, 0.90)
+        covered += lo <= true_tau <= hi
+    assert covered >= 30
+
+
+def test_bootstrap_interval_by_hand_and_options():
+    from wsbench.stats.bootstrap import check_level, percentile_interval, resamples
+
+    assert percentile_interval(np.arange(101.0), 0.9) == pytest.approx((5.0, 95.0))  # 5th/95th pct of 0..100
+    assert all(math.isnan(v) for v in percentile_interval(np.array([np.nan, np.nan]), 0.9))
+    assert (resamples(10, 5, 3) == resamples(10, 5, 3)).all() and resamples(10, 5, 3).shape == (5, 10)
+    for bad in (0, 1, 1.5, "x", True):
+        with pytest.raises(OptionError, match="confidence level"):
+            check_level(bad)

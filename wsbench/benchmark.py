@@ -274,7 +274,8 @@ class Benchmark:
 
     # -- statistics ------------------------------------------------------------------------
     def correlation(self, epoch: Any = "last", seed: Any = "all", method: Any = ("kendall", "spearman"),
-                    against: str = "gt_score", score: str = "supernet", weigh_by: str = "both") -> Result:
+                    against: str = "gt_score", score: str = "supernet", weigh_by: str = "both",
+                    ci: float | None = None, boot: int = 1000, rng_seed: int = 0) -> Result:
         """Correlation of supernet scores with ground truth per (seed, epoch); summary = mean ± std over seeds.
 
         ``against`` picks the other variable: ``gt_score`` (default), another
@@ -284,23 +285,43 @@ class Benchmark:
         epochs, seeds, methods = self._epochs(epoch), self._seeds(seed), self._methods(method)
         if weigh_by not in WEIGH_BY:
             raise UnknownNameError("weighted tau's weighting (weigh_by)", weigh_by, WEIGH_BY)
+        from wsbench.stats import bootstrap as _boot
+
+        level = None if ci is None else _boot.check_level(ci)
+        boot = _count(boot, "boot", 10)
+        rng_seed = _count(rng_seed, "rng_seed", 0)
         g = self._against(against)
+        idx = _boot.resamples(len(g), boot, rng_seed) if level is not None else None
         rows, summary = [], []
         for e in epochs:
-            per_seed = []
+            per_seed, draws = [], {m: [] for m in methods}
             for s in seeds:
                 sn = self._sn(s, e, score=score)
                 ok = np.isfinite(sn) & np.isfinite(g)
                 row = {"seed": s, "epoch": e, "n": int(ok.sum())}
                 row.update({m: correlate(sn, g, m, weigh_by) for m in methods})
+                if idx is not None:
+                    for m in methods:
+                        d = _boot.bootstrap(lambda i, sn=sn, m=m: correlate(sn[i], g[i], m, weigh_by), idx)
+                        draws[m].append(d)
+                        row[f"{m}_ci_low"], row[f"{m}_ci_high"] = _boot.percentile_interval(d, level)
                 rows.append(row)
                 per_seed.append(row)
             srow: dict[str, Any] = {"epoch": e, "seeds": len(seeds)}
             for m in methods:
                 srow[f"{m}_mean"], srow[f"{m}_std"] = _mean_std([r[m] for r in per_seed])
+                if idx is not None:  # the same subnet draws for every seed: an interval for the mean over seeds
+                    with np.errstate(all="ignore"):
+                        srow[f"{m}_ci_low"], srow[f"{m}_ci_high"] = _boot.percentile_interval(
+                            np.nanmean(np.stack(draws[m]), axis=0), level)
             summary.append(srow)
         opts = {"epoch": epochs, "seed": seeds, "method": methods, "against": against, "score": score}
         notes = []
+        if level is not None:
+            opts.update(ci=level, boot=boot, rng_seed=rng_seed)
+            notes.append(f"*_ci_low/high: {level:.0%} bootstrap percentile interval over subnets ({boot} resamples "
+                         f"with replacement, rng_seed {rng_seed}; the same draws for every seed, so the summary's "
+                         "interval is that of the mean over seeds); it shows sampling of subnets, not of seeds")
         if "weighted" in methods:
             opts["weigh_by"] = weigh_by
             notes.append("weighted: Vigna's weighted tau, hyperbolic weights; " + (

@@ -145,10 +145,15 @@ def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all"
                 = "gt_score", score: ScoreOpt = "supernet",
                 weigh_by: Annotated[str, typer.Option(help="weighted tau: both (symmetrised, scipy's default), "
                                                            "supernet or gt (pairs weighed by that ranking).")]
-                = "both", as_json: JsonOpt = False) -> None:
+                = "both",
+                ci: Annotated[float | None, typer.Option(help="Bootstrap confidence level over subnets, e.g. 0.95.")]
+                = None,
+                boot: Annotated[int, typer.Option(help="Bootstrap resamples (with --ci).")] = 1000,
+                rng_seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
+                as_json: JsonOpt = False) -> None:
     """Rank correlation between supernet scores and ground truth, per seed and epoch."""
     _stat(space, "correlation", as_json, epoch=epoch, seed=seed, method=method, against=against, score=score,
-          weigh_by=weigh_by)
+          weigh_by=weigh_by, ci=ci, boot=boot, rng_seed=rng_seed)
 
 
 @app.command()
