@@ -218,3 +218,19 @@ def test_correlation_ci_is_seeded_brackets_the_estimate_and_is_in_the_options(st
     for s in a.summary:
         assert s["kendall_ci_low"] <= s["kendall_mean"] <= s["kendall_ci_high"]
     assert "ci" not in wsbench.query(store_dir, "correlation").options
+
+
+def test_gt_resolution_rounds_the_ground_truth_before_ranking(tmp_path: Path):
+    import wsbench
+    from wsbench.stats.correlation import correlate
+
+    store = make_store(tmp_path / "s.zarr", n=40, rng_seed=5)
+    b = wsbench.open(store)
+    plain = b.correlation(seed=0, method="kendall")
+    coarse = b.correlation(seed=0, method="kendall", gt_resolution=2.0)
+    sn, gt = b._sn(0, b.epochs[-1]), b._gt("gt_score")
+    assert coarse.rows[0]["kendall"] == pytest.approx(correlate(sn, np.round(gt / 2.0) * 2.0, "kendall"))
+    assert coarse.rows[0]["kendall"] != plain.rows[0]["kendall"] and coarse.options["gt_resolution"] == 2.0
+    for bad in (0, -0.1, "x", float("inf"), True):
+        with pytest.raises(OptionError, match="gt_resolution"):
+            b.correlation(gt_resolution=bad)

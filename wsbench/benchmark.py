@@ -51,6 +51,17 @@ def _count(value: Any, what: str, minimum: int) -> int:
     return n
 
 
+def _resolution(value: Any) -> float:
+    """A positive, finite resolution in metric units (e.g. 0.1 accuracy points)."""
+    try:
+        res = float(value)
+    except (TypeError, ValueError):
+        res = float("nan")
+    if isinstance(value, bool) or not np.isfinite(res) or res <= 0:
+        raise OptionError(f"gt_resolution must be a positive number in metric units such as 0.1, got {value!r}")
+    return res
+
+
 def _as_list(value: Any, what: str = "option") -> list:
     """A comma string, list or single value as a list; empty lists and repeated values are refused (a repeated
     seed or epoch would count twice in a mean and a std)."""
@@ -275,7 +286,8 @@ class Benchmark:
     # -- statistics ------------------------------------------------------------------------
     def correlation(self, epoch: Any = "last", seed: Any = "all", method: Any = ("kendall", "spearman"),
                     against: str = "gt_score", score: str = "supernet", weigh_by: str = "both",
-                    ci: float | None = None, boot: int = 1000, rng_seed: int = 0) -> Result:
+                    ci: float | None = None, boot: int = 1000, rng_seed: int = 0,
+                    gt_resolution: float | None = None) -> Result:
         """Correlation of supernet scores with ground truth per (seed, epoch); summary = mean ± std over seeds.
 
         ``against`` picks the other variable: ``gt_score`` (default), another
@@ -291,6 +303,9 @@ class Benchmark:
         boot = _count(boot, "boot", 10)
         rng_seed = _count(rng_seed, "rng_seed", 0)
         g = self._against(against)
+        if gt_resolution is not None:
+            res = _resolution(gt_resolution)
+            g = np.round(g / res) * res  # values within one resolution step become ties (NASLib's kt at 0.1)
         idx = _boot.resamples(len(g), boot, rng_seed) if level is not None else None
         rows, summary = [], []
         for e in epochs:
@@ -317,6 +332,10 @@ class Benchmark:
             summary.append(srow)
         opts = {"epoch": epochs, "seed": seeds, "method": methods, "against": against, "score": score}
         notes = []
+        if gt_resolution is not None:
+            opts["gt_resolution"] = res
+            notes.append(f"{against} rounded to multiples of {res:g} before ranking: differences below the "
+                         "benchmark's resolution count as ties")
         if level is not None:
             opts.update(ci=level, boot=boot, rng_seed=rng_seed)
             notes.append(f"*_ci_low/high: {level:.0%} bootstrap percentile interval over subnets ({boot} resamples "

@@ -150,10 +150,13 @@ def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all"
                 = None,
                 boot: Annotated[int, typer.Option(help="Bootstrap resamples (with --ci).")] = 1000,
                 rng_seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
+                gt_resolution: Annotated[float | None, typer.Option(
+                    help="Round the GT to multiples of this (metric units, e.g. 0.1) first: smaller differences "
+                         "count as ties.")] = None,
                 as_json: JsonOpt = False) -> None:
     """Rank correlation between supernet scores and ground truth, per seed and epoch."""
     _stat(space, "correlation", as_json, epoch=epoch, seed=seed, method=method, against=against, score=score,
-          weigh_by=weigh_by, ci=ci, boot=boot, rng_seed=rng_seed)
+          weigh_by=weigh_by, ci=ci, boot=boot, rng_seed=rng_seed, gt_resolution=gt_resolution)
 
 
 @app.command()
