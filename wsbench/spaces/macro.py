@@ -23,11 +23,13 @@ class of this rule. So:
   (canonical strings);
 - ``draw`` (one supernet training step) is SPOS's uniform choice per layer over
   the 6,561 encodings: in a weight-sharing supernet each layer position has its
-  own weights, so two encodings of one network train different paths. A subnet is scored through its canonical encoding's path.
+  own weights, so two encodings of one network train different paths. A subnet
+  is scored through its canonical encoding's path.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from typing import ClassVar
@@ -55,8 +57,10 @@ def canonical_encoding(encoding: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _stage_forms(n: int) -> list[tuple[int, ...]]:
-    return sorted({_canonical_stage(t) for t in itertools.product(range(3), repeat=n)})
+@functools.cache
+def _stage_forms(n: int) -> tuple[tuple[int, ...], ...]:
+    """The canonical forms of a stage of ``n`` layers (computed once: ``sample`` draws one per stage per try)."""
+    return tuple(sorted({_canonical_stage(t) for t in itertools.product(range(3), repeat=n)}))
 
 
 class Macro(SearchSpace):

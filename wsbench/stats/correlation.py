@@ -28,18 +28,17 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     return float(xc @ yc / denom) if denom else float("nan")
 
 
-def _pairs_tied(v: np.ndarray) -> int:
-    """Pairs of equal values in ``v`` (sorted): sum of t(t-1)/2 over runs of length t."""
-    if len(v) == 0:
-        return 0
-    starts = np.flatnonzero(np.concatenate(([True], v[1:] != v[:-1])))
-    t = np.diff(np.append(starts, len(v)))
+def _pairs_tied(changed: np.ndarray) -> int:
+    """Pairs inside runs of equal items of a sorted array, given ``changed[i]`` = item i+1 differs from item i:
+    sum of t(t-1)/2 over runs of length t."""
+    starts = np.flatnonzero(np.concatenate(([True], changed)))
+    t = np.diff(np.append(starts, len(changed) + 1))
     return int((t * (t - 1) // 2).sum())
 
 
 def inversions(a: np.ndarray) -> int:
     """Pairs i < j with a[i] > a[j] (strictly) of an integer array, by a bottom-up merge sort done level by level
-    in NumPy: O(n log n) per level with stable (run-merging) sorts, no Python loop over items."""
+    in NumPy (per level: two searchsorted calls and one stable sort; no Python loop over items)."""
     a = np.asarray(a, dtype=np.int64)
     n = len(a)
     if n < 2:
@@ -69,11 +68,10 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
     order = np.lexsort((y, x))
     xs, ys = x[order], y[order]
     n0 = n * (n - 1) // 2
-    n1 = _pairs_tied(xs)
-    n2 = _pairs_tied(np.sort(ys))
-    joint = np.flatnonzero(np.concatenate(([True], (xs[1:] != xs[:-1]) | (ys[1:] != ys[:-1]))))
-    t = np.diff(np.append(joint, n))
-    n3 = int((t * (t - 1) // 2).sum())
+    x_changed, y_sorted = xs[1:] != xs[:-1], np.sort(ys)
+    n1 = _pairs_tied(x_changed)
+    n2 = _pairs_tied(y_sorted[1:] != y_sorted[:-1])
+    n3 = _pairs_tied(x_changed | (ys[1:] != ys[:-1]))  # tied in both: equal runs of the (x, y)-sorted pairs
     dense = np.unique(ys, return_inverse=True)[1].ravel()
     dis = inversions(dense)
     con_minus_dis = n0 - n1 - n2 + n3 - 2 * dis
