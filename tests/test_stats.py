@@ -358,3 +358,35 @@ def test_bootstrap_interval_by_hand_and_options():
     for bad in (0, 1, 1.5, "x", True):
         with pytest.raises(OptionError, match="confidence level"):
             check_level(bad)
+
+
+def test_vectorised_bootstrap_by_hand():
+    from wsbench.stats.bootstrap import correlation_draws
+
+    x, y = np.array([1.0, 2, 3]), np.array([1.0, 3, 2])
+    # resample (0, 0, 1, 2): pairs between copies of item 0 tie in both; the other 5 pairs: (0,1) x2 and (0,2) x2
+    # concordant, (1,2) discordant -> 4 - 1 = 3; n0 = 6, tied in x = tied in y = 1 -> 3 / sqrt(5 * 5) = 0.6
+    idx = np.array([[0, 0, 1, 2], [0, 1, 2, 2], [1, 1, 1, 1]])
+    tau = correlation_draws(x, y, idx, "kendall")
+    assert tau[0] == pytest.approx(0.6)
+    assert math.isnan(tau[2])  # one item drawn four times: constant, as correlate says
+    assert tau[1] == pytest.approx(correlate(x[idx[1]], y[idx[1]], "kendall"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(3, 40), levels=st.integers(2, 8), seed=st.integers(0, 2**16),
+       method=st.sampled_from(["kendall", "spearman", "pearson"]))
+def test_vectorised_bootstrap_equals_the_loop(n, levels, seed, method):
+    """Every resample's value, computed at once from multiplicities, equals correlate() on that resample
+    (ties from coarse values, duplicates from resampling, NaN items dropped)."""
+    from wsbench.stats.bootstrap import bootstrap, correlation_draws, resamples
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, levels, n).astype(float)
+    y = x + rng.integers(0, levels, n)
+    x[rng.random(n) < 0.1] = np.nan
+    idx = resamples(n, 30, seed)
+    fast = correlation_draws(x, y, idx, method)
+    slow = bootstrap(lambda i: correlate(x[i], y[i], method), idx)
+    assert np.array_equal(np.isnan(fast), np.isnan(slow))
+    assert np.allclose(fast[~np.isnan(fast)], slow[~np.isnan(slow)], atol=1e-12)

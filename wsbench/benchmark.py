@@ -307,6 +307,7 @@ class Benchmark:
             res = _resolution(gt_resolution)
             g = np.round(g / res) * res  # values within one resolution step become ties (NASLib's kt at 0.1)
         idx = _boot.resamples(len(g), boot, rng_seed) if level is not None else None
+        mult = _boot.counts(idx, len(g)) if idx is not None else None
         rows, summary = [], []
         for e in epochs:
             per_seed, draws = [], {m: [] for m in methods}
@@ -317,7 +318,7 @@ class Benchmark:
                 row.update({m: correlate(sn, g, m, weigh_by) for m in methods})
                 if idx is not None:
                     for m in methods:
-                        d = _boot.bootstrap(lambda i, sn=sn, m=m: correlate(sn[i], g[i], m, weigh_by), idx)
+                        d = _boot.correlation_draws(sn, g, idx, m, weigh_by, mult)
                         draws[m].append(d)
                         row[f"{m}_ci_low"], row[f"{m}_ci_high"] = _boot.percentile_interval(d, level)
                 rows.append(row)

@@ -46,3 +46,89 @@ def percentile_interval(values: np.ndarray, level: float) -> tuple[float, float]
 def bootstrap(stat: Callable[[np.ndarray], float], idx: np.ndarray) -> np.ndarray:
     """``stat`` evaluated on every resample (``stat`` takes an index array)."""
     return np.array([stat(i) for i in idx])
+
+
+#: above this many subnets Kendall's draws are computed one resample at a time (the pair-sign matrix would take
+#: n^2 x 4 bytes: 64 MB at 4,096)
+DENSE_KENDALL_MAX = 4096
+
+
+def counts(idx: np.ndarray, n: int) -> np.ndarray:
+    """``(boot, n)`` multiplicities: how often each of the ``n`` items is drawn in each resample."""
+    b = idx.shape[0]
+    flat = (idx + n * np.arange(b)[:, None]).ravel()
+    return np.bincount(flat, minlength=b * n).reshape(b, n).astype(np.float64)
+
+
+def _group_totals(c: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per resample, the total multiplicity of each group of equal ``v`` (groups in ascending order of v), and
+    the multiplicity of the items strictly below each item's group (for ranks)."""
+    order = np.argsort(v, kind="stable")
+    vs = v[order]
+    starts = np.flatnonzero(np.concatenate(([True], vs[1:] != vs[:-1])))
+    totals = np.add.reduceat(c[:, order], starts, axis=1)  # (boot, groups)
+    below_group = np.cumsum(totals, axis=1) - totals
+    group_of = np.empty(len(v), dtype=np.int64)
+    group_of[order] = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(v))))
+    return totals, below_group[:, group_of]
+
+
+def _tied_pairs(totals: np.ndarray) -> np.ndarray:
+    return (totals * (totals - 1) / 2).sum(axis=1)
+
+
+def _weighted_pearson(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Pearson's r per resample: x, y are (boot, n) or (n,) values, c the multiplicities."""
+    total = c.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mx = (c * x).sum(axis=1) / total
+        my = (c * y).sum(axis=1) / total
+        dx = x - mx[:, None]
+        dy = y - my[:, None]
+        sxy, sxx, syy = (c * dx * dy).sum(axis=1), (c * dx * dx).sum(axis=1), (c * dy * dy).sum(axis=1)
+        r = sxy / np.sqrt(sxx * syy)
+    return np.where((sxx > 0) & (syy > 0), r, np.nan)
+
+
+def correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str,
+                      weigh_by: str = "both", multiplicities: np.ndarray | None = None) -> np.ndarray:
+    """:func:`wsbench.stats.correlation.correlate` of every resample ``x[i], y[i]`` (``i`` = a row of ``idx``),
+    computed at once from the multiplicities (property-tested equal to the loop): Kendall's tau-b from one
+    pair-sign matrix (a copy of an item ties with itself in both scores, so it adds tied pairs only); Spearman
+    from ranks with multiplicities (rank = items below + (group total + 1) / 2); Pearson from weighted moments.
+    Weighted tau, and Kendall above :data:`DENSE_KENDALL_MAX` items, loop over the resamples.
+    ``multiplicities`` = :func:`counts` of ``idx``, when the caller reuses them for several seeds and methods."""
+    from wsbench.stats.correlation import correlate
+
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if method == "weighted" or (method == "kendall" and len(x) > DENSE_KENDALL_MAX):
+        return bootstrap(lambda i: correlate(x[i], y[i], method, weigh_by), idx)
+    c = counts(idx, len(x)) if multiplicities is None else multiplicities
+    ok = np.isfinite(x) & np.isfinite(y)
+    c, x, y = c[:, ok], x[ok], y[ok]
+    total = c.sum(axis=1)
+    tx, below_x = _group_totals(c, x)
+    ty, below_y = _group_totals(c, y)
+    constant = (tx.max(axis=1) == total) | (ty.max(axis=1) == total)  # one distinct value drawn: NaN, as correlate
+    if method == "pearson":
+        out = _weighted_pearson(c, x - x.mean(), y - y.mean())
+    elif method == "spearman":
+        # ranks 1..N with ties averaged: items strictly below + (own group's total + 1) / 2
+        _, gx = np.unique(x, return_inverse=True)
+        _, gy = np.unique(y, return_inverse=True)
+        rx = below_x + (tx[:, gx.ravel()] + 1) / 2
+        ry = below_y + (ty[:, gy.ravel()] + 1) / 2
+        out = _weighted_pearson(c, rx, ry)
+    elif method == "kendall":
+        s = (np.sign(x[:, None] - x[None, :]) * np.sign(y[:, None] - y[None, :])).astype(np.float32)
+        # float32 is exact here: every partial sum is an integer below 2**24 (at most n x max multiplicity)
+        con_minus_dis = ((c.astype(np.float32) @ s).astype(np.float64) * c).sum(axis=1) / 2
+        n0 = total * (total - 1) / 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = con_minus_dis / (np.sqrt(n0 - _tied_pairs(tx)) * np.sqrt(n0 - _tied_pairs(ty)))
+    else:
+        from wsbench.errors import UnknownNameError
+        from wsbench.stats.correlation import METHODS
+
+        raise UnknownNameError("correlation method", method, METHODS)
+    return np.where(constant | (total < 3), np.nan, out)
