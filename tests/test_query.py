@@ -234,3 +234,26 @@ def test_gt_resolution_rounds_the_ground_truth_before_ranking(tmp_path: Path):
     for bad in (0, -0.1, "x", float("inf"), True):
         with pytest.raises(OptionError, match="gt_resolution"):
             b.correlation(gt_resolution=bad)
+
+
+def test_within_top_keeps_the_top_share_of_the_ground_truth(tmp_path: Path):
+    from wsbench.stats.correlation import correlate
+
+    store = make_store(tmp_path / "s.zarr", n=40, rng_seed=5)
+    b = wsbench.open(store)
+    r = b.correlation(seed=0, method="kendall", within_top="25%")
+    sn, gt = b._sn(0, b.epochs[-1]), b._gt("gt_score")
+    top = np.argsort(-gt, kind="stable")[:10]  # 25% of 40, no ties in this GT
+    assert r.rows[0]["n"] == 10
+    assert r.rows[0]["kendall"] == pytest.approx(correlate(sn[top], gt[top], "kendall"))
+    assert r.options["within_top"] == "25%" and any("top 25%" in n for n in r.notes)
+    with pytest.raises(OptionError, match="percentage"):
+        b.correlation(within_top="10")
+
+
+def test_topk_reports_precision_and_ndcg_with_their_random_baselines(store_zip: Path):
+    r = wsbench.query(store_zip, "topk", k="1,10")
+    for row in r.rows:
+        assert 0 <= row["precision"] <= 1 and 0 <= row["ndcg"] <= 1
+        assert row["random_precision"] == pytest.approx(row["k_count"] / row["samples"])
+    assert {"precision_mean", "ndcg_mean", "random_ndcg"} <= set(r.summary[0])

@@ -390,3 +390,47 @@ def test_vectorised_bootstrap_equals_the_loop(n, levels, seed, method):
     slow = bootstrap(lambda i: correlate(x[i], y[i], method), idx)
     assert np.array_equal(np.isnan(fast), np.isnan(slow))
     assert np.allclose(fast[~np.isnan(fast)], slow[~np.isnan(slow)], atol=1e-12)
+
+
+# ---- precision@k and NDCG@k -------------------------------------------------------------------
+def test_precision_and_ndcg_by_hand():
+    from wsbench.stats.topk import topk_many
+
+    # score order: item 0, then items 1 and 2 tied, then 3, 4. GT gains (rank percentile / 100):
+    # item 0 worst (0), 1 best (1), 2 0.75, 3 0.5, 4 0.25
+    sn, gt = np.array([5.0, 4, 4, 3, 1]), np.array([1.0, 5, 4, 3, 2])
+    d1, d2 = 1.0, 1 / math.log2(3)
+    k1, k2, k3 = topk_many(sn, gt, [1, 2, 3], "random")
+    assert (k1.precision, k1.ndcg, k1.random_ndcg) == (0.0, 0.0, pytest.approx(0.5))  # item 0 is GT's worst
+    assert k2.precision == pytest.approx(0.5)  # {0, one of 1|2} vs GT top-2 {1, 2}: one overlap either way
+    # position 2 holds item 1 or 2 with probability 1/2 each: expected gain (1 + 0.75) / 2
+    assert k2.ndcg == pytest.approx(0.875 * d2 / (1 + 0.75 * d2))
+    assert k2.random_ndcg == pytest.approx(0.5 * (d1 + d2) / (1 + 0.75 * d2))  # mean gain is 0.5
+    assert k3.precision == pytest.approx(2 / 3)  # {0, 1, 2} vs {1, 2, 3}
+    s2 = topk_many(sn, gt, [2], "store")[0]
+    assert s2.ndcg == pytest.approx(1.0 * d2 / (1 + 0.75 * d2))  # store order puts item 1 second
+    # a tie in the GT at its cut: GT top-1 is item 1 or 2 (both 5) -> precision of top-1 {1} is 1/2
+    assert topk_many(np.array([0.0, 9, 1]), np.array([0.0, 5, 5]), [1])[0].precision == pytest.approx(0.5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 30), levels=st.integers(1, 6), seed=st.integers(0, 2**16))
+def test_precision_and_ndcg_random_ties_are_the_mean_over_tie_breakings(n, levels, seed):
+    """The closed forms equal the average of the store-order values over random permutations inside tie groups:
+    checked by averaging 'store' results over many random relabellings (a Monte-Carlo check with a wide bound)
+    and exactly at the invariants: a perfect ranking scores 1, precision within [0, 1]."""
+    from wsbench.stats.topk import topk_many
+
+    rng = np.random.default_rng(seed)
+    sn = rng.integers(0, levels, n).astype(float)
+    gt = rng.normal(size=n)
+    ks = sorted({1, max(1, n // 3), n})
+    exact = topk_many(sn, gt, ks, "random")
+    perms = [rng.permutation(n) for _ in range(400)]
+    mc = np.mean([[(r.precision, r.ndcg) for r in topk_many(sn[p], gt[p], ks, "store")] for p in perms], axis=0)
+    for j, r in enumerate(exact):
+        assert 0 <= r.precision <= 1 and 0 <= r.ndcg <= 1 + 1e-12
+        assert abs(r.precision - mc[j, 0]) < 0.12 and abs(r.ndcg - mc[j, 1]) < 0.12
+    perfect = topk_many(gt, gt, ks)
+    assert all(r.precision == pytest.approx(1.0) and r.ndcg == pytest.approx(1.0) for r in perfect)
+    assert topk_many(sn, gt, [n])[0].precision == pytest.approx(1.0)  # k = n: everything overlaps

@@ -287,7 +287,7 @@ class Benchmark:
     def correlation(self, epoch: Any = "last", seed: Any = "all", method: Any = ("kendall", "spearman"),
                     against: str = "gt_score", score: str = "supernet", weigh_by: str = "both",
                     ci: float | None = None, boot: int = 1000, rng_seed: int = 0,
-                    gt_resolution: float | None = None) -> Result:
+                    gt_resolution: float | None = None, within_top: str | None = None) -> Result:
         """Correlation of supernet scores with ground truth per (seed, epoch); summary = mean ± std over seeds.
 
         ``against`` picks the other variable: ``gt_score`` (default), another
@@ -303,6 +303,13 @@ class Benchmark:
         boot = _count(boot, "boot", 10)
         rng_seed = _count(rng_seed, "rng_seed", 0)
         g = self._against(against)
+        if within_top is not None:
+            frac = _topk.parse_percent(within_top)
+            finite = np.sort(g[np.isfinite(g)])[::-1]
+            if finite.size == 0:
+                raise OptionError(f"{against} has no finite values to take a top {within_top} of")
+            cut = finite[max(1, int(np.ceil(finite.size * frac - 1e-9))) - 1]
+            g = np.where(g >= cut, g, np.nan)  # the whole tie group at the cut stays (no arbitrary split)
         if gt_resolution is not None:
             res = _resolution(gt_resolution)
             g = np.round(g / res) * res  # values within one resolution step become ties (NASLib's kt at 0.1)
@@ -333,6 +340,10 @@ class Benchmark:
             summary.append(srow)
         opts = {"epoch": epochs, "seed": seeds, "method": methods, "against": against, "score": score}
         notes = []
+        if within_top is not None:
+            opts["within_top"] = within_top
+            notes.append(f"only the subnets in the top {within_top} by {against} (ties at the cut all kept; n per "
+                         "row): how well the ranking orders the good subnets among themselves")
         if gt_resolution is not None:
             opts["gt_resolution"] = res
             notes.append(f"{against} rounded to multiples of {res:g} before ranking: differences below the "
@@ -389,6 +400,9 @@ class Benchmark:
                         "random_top_pct": float(np.mean([100.0 * r.random_best_rank / n for r in res])),
                         "sample_best_gt": self._value(np.mean([r.sample_best_gt for r in res])),
                         "p_random_at_least": float(np.mean([r.p_random_at_least for r in res])),
+                        "precision": float(np.mean([r.precision for r in res])), "random_precision": kn / n,
+                        "ndcg": float(np.mean([r.ndcg for r in res])),
+                        "random_ndcg": float(np.mean([r.random_ndcg for r in res])),
                         "tie_group": float(np.mean([r.tie_group for r in res])),
                         "tie_in_topk": float(np.mean([r.tie_in_topk for r in res])),
                     })
@@ -404,11 +418,17 @@ class Benchmark:
                                 "random_top_pct": float(np.mean([r["random_top_pct"] for r in sel])),
                                 "sample_best_gt": float(np.mean([r["sample_best_gt"] for r in sel])),
                                 "p_random_max": float(np.max([r["p_random_at_least"] for r in sel])),
+                                **dict(zip(("precision_mean", "precision_std"), _mean_std([r["precision"] for r in sel]))),
+                                "random_precision": sel[0]["random_precision"],
+                                **dict(zip(("ndcg_mean", "ndcg_std"), _mean_std([r["ndcg"] for r in sel]))),
+                                "random_ndcg": float(np.mean([r["random_ndcg"] for r in sel])),
                                 "tie_group_max": float(np.max([r["tie_group"] for r in sel]))})
         notes.append("best_gt_top_pct: rank of the found subnet among the sample by GT, as a percentage "
                      "(1% = it is in the sample's top 1%); random_* are exact expectations for k random subnets; "
                      "p_random_at_least: exact probability that k random subnets find a GT at least as good "
-                     "(p_random_max: the largest over seeds)")
+                     "(p_random_max: the largest over seeds); precision = |top-k by score ∩ top-k by GT| / k "
+                     "(random: k/n); ndcg = NDCG@k with the GT rank percentile (0..1) as gain, discount "
+                     "1/log2(1 + position) (random_ndcg: a uniformly random order)")
         notes.append("ties at the k-th place (tie_group subnets share that score): " + (
             "exact expectation over uniformly random tie-breaking" if ties == "random"
             else "broken by store order (--ties store), as wsbench 0.1 did"))

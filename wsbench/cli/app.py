@@ -153,10 +153,14 @@ def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all"
                 gt_resolution: Annotated[float | None, typer.Option(
                     help="Round the GT to multiples of this (metric units, e.g. 0.1) first: smaller differences "
                          "count as ties.")] = None,
+                within_top: Annotated[str | None, typer.Option(
+                    help="Only the subnets in this top share of --against (the GT), e.g. 10%: how well the "
+                         "supernet orders the good ones.")] = None,
                 as_json: JsonOpt = False) -> None:
     """Rank correlation between supernet scores and ground truth, per seed and epoch."""
     _stat(space, "correlation", as_json, epoch=epoch, seed=seed, method=method, against=against, score=score,
-          weigh_by=weigh_by, ci=ci, boot=boot, rng_seed=rng_seed, gt_resolution=gt_resolution)
+          weigh_by=weigh_by, ci=ci, boot=boot, rng_seed=rng_seed, gt_resolution=gt_resolution,
+          within_top=within_top)
 
 
 @app.command()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wsbench.errors import OptionError
-from wsbench.stats.ranking import order_best_first
+from wsbench.stats.ranking import order_best_first, rank_percentile
 
 _K = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 
@@ -82,6 +82,27 @@ class TopKSample:
     tie_group: int = 1  # subnets sharing the score at the k-th place (1 = no tie at the cut)
     tie_in_topk: int = 1  # how many of them the top-k takes
     p_random_at_least: float = float("nan")  # P(best GT of k random subnets >= the supernet's), exact
+    precision: float = float("nan")  # |top-k by score ∩ top-k by GT| / k (expected over random tie-breaking)
+    ndcg: float = float("nan")  # NDCG@k with GT rank percentiles as gains (expected over random tie-breaking)
+    random_ndcg: float = float("nan")  # expected NDCG@k of a uniformly random order
+
+
+def membership(values_desc: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
+    """P(item in the top ``k`` by ``g``) under uniformly random tie-breaking: 1 above the k-th value, 0 below,
+    a/m for the m items equal to it when a of them fit (``values_desc`` = ``g`` sorted best first)."""
+    v = values_desc[k - 1]
+    above = np.count_nonzero(values_desc > v)
+    tied = g == v
+    w = (g > v).astype(np.float64)
+    w[tied] = (k - above) / np.count_nonzero(tied)
+    return w
+
+
+def _group_means(values: np.ndarray, s_sorted: np.ndarray) -> np.ndarray:
+    """Each position's expected ``values`` under random tie-breaking: the mean over its group of equal scores."""
+    starts = np.flatnonzero(np.concatenate(([True], s_sorted[1:] != s_sorted[:-1])))
+    sizes = np.diff(np.append(starts, len(s_sorted)))
+    return np.repeat(np.add.reduceat(values, starts) / sizes, sizes)
 
 
 def _cut_outcomes(s_sorted: np.ndarray, prefix_max: np.ndarray, gt_ord: np.ndarray, k: int,
@@ -123,8 +144,21 @@ def topk_many(sn: np.ndarray, gt: np.ndarray, ks: list[int], ties: str = "random
     gt_asc = gt_desc[::-1]
     # rank with ties: the item at sorted position r has rank 1 + #strictly better
     tie_rank = np.searchsorted(-gt_desc, -gt_desc, side="left") + 1
+    # NDCG: gain = GT rank percentile in [0, 1] (1 = best; ties averaged), discount 1 / log2(position + 1)
+    gain = rank_percentile(gt) / 100.0
+    disc = 1.0 / np.log2(np.arange(2, n + 2))
+    gain_ord = gain[order] if ties == "store" else _group_means(gain[order], s_sorted)
+    dcg, ideal = np.cumsum(gain_ord * disc), np.cumsum(np.sort(gain)[::-1] * disc)
+    random_dcg = gain.mean() * np.cumsum(disc)
+    s_desc = np.asarray(sn, dtype=np.float64)[order]
+    gt_store = order_best_first(gt) if ties == "store" else None
     out = []
     for k in ks:
+        if ties == "store":
+            in_sn, in_gt = np.zeros(n), np.zeros(n)
+            in_sn[order[:k]], in_gt[gt_store[:k]] = 1.0, 1.0
+        else:
+            in_sn, in_gt = membership(s_desc, np.asarray(sn, dtype=np.float64), k), membership(gt_desc, gt, k)
         p = random_best_distribution(n, k)
         values, probs, m, a = _cut_outcomes(s_sorted, prefix_max, gt_ord, k, ties)
         ranks = n - np.searchsorted(gt_asc, values, side="right") + 1
@@ -139,6 +173,9 @@ def topk_many(sn: np.ndarray, gt: np.ndarray, ks: list[int], ties: str = "random
             sample_best_gt=float(gt_desc[0]),
             tie_group=m, tie_in_topk=a,
             p_random_at_least=float(min(1.0, probs @ cdf[at_least])),
+            precision=float(in_sn @ in_gt / k),
+            ndcg=float(dcg[k - 1] / ideal[k - 1]) if ideal[k - 1] > 0 else float("nan"),
+            random_ndcg=float(random_dcg[k - 1] / ideal[k - 1]) if ideal[k - 1] > 0 else float("nan"),
         ))
     return out
 
