@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import json
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def test_query_each_statistic_returns_explicit_options_and_json_safe_dicts(store
 def test_unknown_names_list_what_is_allowed(store_zip: Path):
     with pytest.raises(UnknownNameError, match="expected one of: bias, correlation, prune, stability, topk"):
         wsbench.query(store_zip, "ranking")
-    with pytest.raises(UnknownNameError, match="option of topk 'kk'; expected one of: epoch, gt, k, rng_seed"):
+    with pytest.raises(UnknownNameError, match="option of topk 'kk'; expected one of: boot, ci, epoch, gt, k, rng_seed"):
         wsbench.query(store_zip, "topk", kk=3)
     with pytest.raises(UnknownNameError, match="correlation method 'tau'"):
         wsbench.query(store_zip, "correlation", method="tau")
@@ -257,3 +258,42 @@ def test_topk_reports_precision_and_ndcg_with_their_random_baselines(store_zip: 
         assert 0 <= row["precision"] <= 1 and 0 <= row["ndcg"] <= 1
         assert row["random_precision"] == pytest.approx(row["k_count"] / row["samples"])
     assert {"precision_mean", "ndcg_mean", "random_ndcg"} <= set(r.summary[0])
+
+
+def test_topk_intervals_and_monte_carlo_errors(store_zip: Path):
+    b = wsbench.open(store_zip)
+    one = b.topk(k="1,5", ci=0.9, boot=200)  # all 60 subnets: one trial, so a bootstrap over subnets
+    assert one.options["ci"] == 0.9 and one.options["boot"] == 200 and any("bootstrap" in n for n in one.notes)
+    for r in one.rows:
+        assert r["best_gt_mc_se"] is None or math.isnan(r["best_gt_mc_se"])  # no Monte-Carlo in one trial
+        assert r["best_gt_ci_low"] <= r["best_gt_ci_high"] and 0 <= r["precision_ci_low"] <= r["precision_ci_high"] <= 1
+    assert one.to_dict() == b.topk(k="1,5", ci=0.9, boot=200).to_dict()  # seeded
+    many = b.topk(k="5", samples=30, trials=40, ci=0.9)
+    for r in many.rows:  # the interval is over the 40 trials, the mc_se of their mean
+        assert r["best_gt_ci_low"] <= r["best_gt"] <= r["best_gt_ci_high"]
+        assert r["best_gt_mc_se"] >= 0 and many.options["boot"] is None
+    assert "best_gt_ci_low" not in b.topk(k="5").rows[0]
+
+
+def test_bias_intervals(store_zip: Path):
+    b = wsbench.open(store_zip)
+    size = b.bias(ci=0.9, boot=100)
+    for r in size.rows + size.summary:
+        suffix = "" if "seed" in r else "_mean"
+        assert r["tau_supernet_gt_ci_low"] <= r["tau_supernet_gt" + suffix] <= r["tau_supernet_gt_ci_high"] + 0.05
+    ops = b.bias(by="operator", ci=0.9, boot=100)
+    assert all(r["gap_ci_low"] <= r["gap_ci_high"] for r in ops.rows if r["gap_ci_low"] is not None
+               and not math.isnan(r["gap_ci_low"]))
+    with pytest.raises(OptionError, match="confidence level"):
+        b.bias(ci=2)
+
+
+def test_random_prune_is_exact_where_a_closed_form_exists(store_zip: Path):
+    b = wsbench.open(store_zip)
+    r = b.prune(mode="random", factor="0,0.5", trials=5)
+    for row in r.rows:  # exact columns do not depend on the trials; Monte-Carlo ones carry a standard error
+        assert row["mean_gt"] == pytest.approx(np.nanmean(b._gt("gt_score")))
+        assert row["kendall_mc_se"] >= 0 or row["factor"] == 0
+    again = b.prune(mode="random", factor="0,0.5", trials=50)
+    assert [x["best_gt"] for x in r.rows] == [x["best_gt"] for x in again.rows]
+    assert any("exact expectations" in n for n in r.notes)

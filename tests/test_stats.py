@@ -434,3 +434,20 @@ def test_precision_and_ndcg_random_ties_are_the_mean_over_tie_breakings(n, level
     perfect = topk_many(gt, gt, ks)
     assert all(r.precision == pytest.approx(1.0) and r.ndcg == pytest.approx(1.0) for r in perfect)
     assert topk_many(sn, gt, [n])[0].precision == pytest.approx(1.0)  # k = n: everything overlaps
+
+
+def test_random_pruning_expectations_by_hand_and_against_simulation():
+    from wsbench.stats.prune import random_expectations
+
+    g = np.array([1.0, 2, 3, 4])
+    ex = random_expectations(g, 0.5, "1")  # 2 of 4 remain
+    # best of 2 of 4: rank 1 w.p. 3/6, rank 2 w.p. 2/6, rank 3 w.p. 1/6 (pairs {4,x}, {3,<3}, {2,1})
+    assert ex["best_gt"][0] == pytest.approx(4 * 3 / 6 + 3 * 2 / 6 + 2 * 1 / 6)
+    assert ex["mean_gt"][0] == pytest.approx(2.5) and ex["random_topk_best_gt"][0] == pytest.approx(2.5)
+    rng = np.random.default_rng(0)
+    g = rng.normal(size=50)
+    ex = random_expectations(g, 0.7, "10%")  # 15 remain, k = 2
+    sims = [np.sort(rng.permutation(g)[:15]) for _ in range(20000)]
+    assert ex["best_gt"][0] == pytest.approx(np.mean([s[-1] for s in sims]), abs=0.01)
+    assert ex["random_topk_best_gt"][0] == pytest.approx(np.mean([max(rng.choice(s, 2, replace=False)) for s in
+                                                                   sims[:5000]]), abs=0.03)

@@ -38,6 +38,17 @@ def _mean_std(values: Sequence[float]) -> tuple[float, float]:
     return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else float("nan")
 
 
+def _mc_se(values: Sequence[float]) -> float:
+    """Monte-Carlo standard error of a mean over trials: sample std / sqrt(trials); NaN for one trial."""
+    v = np.asarray(values, dtype=float)
+    return float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan")
+
+
+def _ci_note(level: float, boot: int, rng_seed: int) -> str:
+    return (f"*_ci_low/high: {level:.0%} bootstrap percentile interval over subnets ({boot} resamples with "
+            f"replacement, rng_seed {rng_seed}, the same for every seed); it shows sampling of subnets, not of seeds")
+
+
 def _count(value: Any, what: str, minimum: int) -> int:
     """An integer option >= ``minimum`` (bools and fractions refused), or one clear error."""
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
@@ -362,19 +373,26 @@ class Benchmark:
 
     def topk(self, k: Any = DEFAULT_K, epoch: Any = "last", seed: Any = "all", samples: int | None = None,
              trials: int | None = None, rng_seed: int = 0, gt: str = "gt_score", score: str = "supernet",
-             ties: str = "random") -> Result:
+             ties: str = "random", ci: float | None = None, boot: int = 1000) -> Result:
         """Best GT among the supernet's top-k of ``samples`` subnets, vs k random subnets, over ``trials`` draws.
 
         Defaults: samples = min(1000, subnets with both scores); trials = 100 if
-        samples < that pool, else 1. The same index draws serve every seed and epoch.
+        samples < that pool, else 1. The same index draws serve every seed and epoch. ``ci``: a percentile
+        interval of best_gt, precision and ndcg: over the trials when there are several, else over ``boot``
+        bootstrap resamples of the subnets (the same resamples for every seed).
         """
+        from wsbench.stats import bootstrap as _boot
+
         score, ties = self._check_score(score), self._check_ties(ties)
+        level = None if ci is None else _boot.check_level(ci)
+        boot = _count(boot, "boot", 10)
         epochs, seeds, ks = self._epochs(epoch), self._seeds(seed), [str(x) for x in _as_list(k, "k")]
         rng_seed = _count(rng_seed, "rng_seed", 0)
         samples = None if samples is None else _count(samples, "samples", 1)
         trials = None if trials is None else _count(trials, "trials", 1)
         g = self._gt(gt)
         rows, notes = [], []
+        dists: dict[tuple, np.ndarray] = {}
         resolved_n = resolved_trials = None
         for e in epochs:
             for s in seeds:
@@ -390,8 +408,25 @@ class Benchmark:
                 resolved_n, resolved_trials = n, len(draws)
                 kns = [_topk.resolve_k(kk, n) for kk in ks]
                 per_draw = [_topk.topk_many(sn[pool[d]], g[pool[d]], kns, ties) for d in draws]
+                spread = per_draw
+                if level is not None and len(draws) == 1:  # one sample: resample its subnets
+                    sub_sn, sub_g = sn[pool[draws[0]]], g[pool[draws[0]]]
+                    spread = [_topk.topk_many(sub_sn[i], sub_g[i], kns, ties)
+                              for i in _boot.resamples(n, boot, rng_seed)]
                 for j, (kk, kn) in enumerate(zip(ks, kns)):
                     res = [r[j] for r in per_draw]
+                    mc = {f"{key}_mc_se": _mc_se([getattr(r, attr) * scale for r in res]) for key, attr, scale in
+                          (("best_gt", "best_gt", 1.0), ("best_gt_top_pct", "best_rank", 100.0 / n),
+                           ("random_best_gt", "random_best_gt", 1.0), ("precision", "precision", 1.0),
+                           ("ndcg", "ndcg", 1.0))}
+                    if level is not None:
+                        for key in ("best_gt", "precision", "ndcg"):
+                            d = np.array([getattr(r[j], key) for r in spread])
+                            dists[(e, s, kk, key)] = d
+                            lo, hi = _boot.percentile_interval(d, level)
+                            if key == "best_gt":
+                                lo, hi = sorted((self._value(lo), self._value(hi)))
+                            mc[f"{key}_ci_low"], mc[f"{key}_ci_high"] = lo, hi
                     rows.append({
                         "seed": s, "epoch": e, "k": kk, "k_count": kn, "samples": n, "trials": len(draws),
                         "best_gt": self._value(np.mean([r.best_gt for r in res])),
@@ -405,6 +440,7 @@ class Benchmark:
                         "random_ndcg": float(np.mean([r.random_ndcg for r in res])),
                         "tie_group": float(np.mean([r.tie_group for r in res])),
                         "tie_in_topk": float(np.mean([r.tie_in_topk for r in res])),
+                        **mc,
                     })
         summary = []
         for e in epochs:
@@ -422,11 +458,20 @@ class Benchmark:
                                 "random_precision": sel[0]["random_precision"],
                                 **dict(zip(("ndcg_mean", "ndcg_std"), _mean_std([r["ndcg"] for r in sel]))),
                                 "random_ndcg": float(np.mean([r["random_ndcg"] for r in sel])),
-                                "tie_group_max": float(np.max([r["tie_group"] for r in sel]))})
+                                "tie_group_max": float(np.max([r["tie_group"] for r in sel])),
+                                "best_gt_mc_se": float(np.sqrt(np.sum([r["best_gt_mc_se"] ** 2 for r in sel]))
+                                                       / len(sel))})
+                if level is not None:  # the same trials / resamples for every seed: interval of the mean over seeds
+                    for key in ("best_gt", "precision", "ndcg"):
+                        lo, hi = _boot.percentile_interval(
+                            np.mean([dists[(e, r["seed"], kk, key)] for r in sel], axis=0), level)
+                        if key == "best_gt":
+                            lo, hi = sorted((self._value(lo), self._value(hi)))
+                        summary[-1][f"{key}_ci_low"], summary[-1][f"{key}_ci_high"] = lo, hi
         notes.append("best_gt_top_pct: rank of the found subnet among the sample by GT, as a percentage "
                      "(1% = it is in the sample's top 1%); random_* are exact expectations for k random subnets; "
                      "p_random_at_least: exact probability that k random subnets find a GT at least as good "
-                     "(p_random_max: the largest over seeds); precision = |top-k by score ∩ top-k by GT| / k "
+                     "(p_random_max: the largest over seeds); sample_best_gt: the best GT of the sample (the oracle); precision = |top-k by score ∩ top-k by GT| / k "
                      "(random: k/n); ndcg = NDCG@k with the GT rank percentile (0..1) as gain, discount "
                      "1/log2(1 + position) (random_ndcg: a uniformly random order)")
         notes.append("ties at the k-th place (tie_group subnets share that score): " + (
@@ -435,14 +480,31 @@ class Benchmark:
         if resolved_trials == 1 and resolved_n is not None and trials not in (None, 1):
             notes.append(f"samples = every subnet with both scores ({resolved_n}): one sample, so one trial "
                          f"(trials={trials} would repeat it)")
+        if resolved_trials and resolved_trials > 1:
+            notes.append(f"*_mc_se: Monte-Carlo standard error of the mean over the {resolved_trials} trials "
+                         "(std over trials / sqrt(trials)); the summary's *_std is the spread over seeds")
         opts = {"k": ks, "epoch": epochs, "seed": seeds, "samples": resolved_n, "trials": resolved_trials,
                 "rng_seed": rng_seed, "gt": gt, "score": score, "ties": ties}
+        if level is not None:
+            opts.update(ci=level, boot=boot if resolved_trials == 1 else None)
+            notes.append(f"*_ci_low/high: {level:.0%} percentile interval " + (
+                f"over {boot} bootstrap resamples of the subnets (rng_seed {rng_seed}; the same for every seed; "
+                "approximate for a best-of-k statistic)" if resolved_trials == 1 else
+                f"over the {resolved_trials} trials (samples of {resolved_n} subnets drawn without replacement)"))
         return self._result("topk", opts, rows, summary, notes)
 
     def bias(self, by: str = "params", epoch: Any = "last", seed: Any = "all", top: str = "10%",
              gt: str = "gt_score", params: str = "params", flag: int = 3, score: str = "supernet",
-             ties: str = "random") -> Result:
-        """Model-size bias (by='params') or operator bias (by='operator'); see docs/statistics.md."""
+             ties: str = "random", ci: float | None = None, boot: int = 1000, rng_seed: int = 0) -> Result:
+        """Model-size bias (by='params') or operator bias (by='operator'); see docs/statistics.md.
+
+        ``ci``: bootstrap percentile intervals over subnets (``boot`` resamples, the same for every seed) of
+        the three taus (by='params') or of each operator's gap (by='operator')."""
+        from wsbench.stats import bootstrap as _boot
+
+        level = None if ci is None else _boot.check_level(ci)
+        boot, rng_seed = _count(boot, "boot", 10), _count(rng_seed, "rng_seed", 0)
+        idx = _boot.resamples(self.n_archs, boot, rng_seed) if level is not None else None
         if by not in ("params", "operator"):
             raise UnknownNameError("bias kind (--by)", by, ("params", "operator"))
         flag = _count(flag, "flag", 0)
@@ -456,34 +518,50 @@ class Benchmark:
         g = self._gt(gt)
         if by == "params":
             pv = self._arch_values(params).astype(float)
-            rows = []
+            mult = _boot.counts(idx, self.n_archs) if idx is not None else None
+            rows, dists = [], {}
             for e in epochs:
                 for s in seeds:
                     sn = self._sn(s, e, score=score)
-                    rows.append({"seed": s, "epoch": e, **_bias.size_bias(sn, g, pv)})
+                    row = {"seed": s, "epoch": e, **_bias.size_bias(sn, g, pv)}
+                    if idx is not None:
+                        for key, (x, y) in _bias.size_pairs(sn, g, pv).items():
+                            d = dists[(e, s, key)] = _boot.correlation_draws(x, y, idx, "kendall", multiplicities=mult)
+                            row[f"{key}_ci_low"], row[f"{key}_ci_high"] = _boot.percentile_interval(d, level)
+                    rows.append(row)
             summary = []
             for e in epochs:
                 sel = [r for r in rows if r["epoch"] == e]
                 srow: dict[str, Any] = {"epoch": e}
                 for key in ("tau_params_gt", "tau_supernet_gt", "tau_supernet_params"):
                     srow[f"{key}_mean"], srow[f"{key}_std"] = _mean_std([r[key] for r in sel])
+                    if idx is not None:
+                        with np.errstate(all="ignore"):
+                            srow[f"{key}_ci_low"], srow[f"{key}_ci_high"] = _boot.percentile_interval(
+                                np.nanmean([dists[(e, r["seed"], key)] for r in sel], axis=0), level)
                 summary.append(srow)
             notes = ["Kendall tau: (PS,GT) = tau_params_gt, (WS,GT) = tau_supernet_gt, (WS,PS) = tau_supernet_params; "
                      "scores oriented higher-is-better"]
-            return self._result("bias", {"by": by, "epoch": epochs, "seed": seeds, "gt": gt, "params": params,
-                                         "score": score},
-                                rows, summary, notes)
+            opts = {"by": by, "epoch": epochs, "seed": seeds, "gt": gt, "params": params, "score": score}
+            if level is not None:
+                opts.update(ci=level, boot=boot, rng_seed=rng_seed)
+                notes.append(_ci_note(level, boot, rng_seed))
+            return self._result("bias", opts, rows, summary, notes)
         frac = _topk.parse_percent(top)
         choice = self._arch_values("choice").astype(np.int64)
+        n_ops = int(choice.max()) + 1 if choice.size else 0
         decisions = [str(d) for d in self.attrs["decisions"]] + ["any"]
         ops = list(self.attrs["ops"])
         rows = []
         for e in epochs:
-            per_seed = []
+            per_seed, gap_draws = [], []
             for s in seeds:
                 sn = self._sn(s, e, score=score)
                 ok = np.isfinite(sn) & np.isfinite(g)
                 per_seed.append(_bias.operator_bias(sn[ok], g[ok], choice[ok], frac, ties))
+                if idx is not None:  # the same resamples for every seed; NaN subnets dropped from each
+                    gap_draws.append(np.stack([_bias.operator_gap(sn[i], g[i], choice[i], frac, ties, n_ops)
+                                               for i in (row[ok[row]] for row in idx)]))
             for j, dname in enumerate(decisions):
                 for o, op in enumerate(ops):
                     if o >= per_seed[0]["count"].shape[1] or not per_seed[0]["count"][j, o]:
@@ -491,19 +569,24 @@ class Benchmark:
                     vals = {key: [p[key][j, o] for p in per_seed] for key in per_seed[0]}
                     gaps = [a - b for a, b in zip(vals["mean_pct_supernet"], vals["mean_pct_gt"])]
                     gm, gsd = _mean_std(gaps)
+                    ci_cols = {}
+                    if idx is not None:
+                        ci_cols["gap_ci_low"], ci_cols["gap_ci_high"] = _boot.percentile_interval(
+                            np.mean([d[:, j, o] for d in gap_draws], axis=0), level)
                     rows.append({"epoch": e, "decision": dname, "op": op, "count": int(vals["count"][0]),
                                  "mean_pct_supernet": float(np.mean(vals["mean_pct_supernet"])),
                                  "mean_pct_gt": float(np.mean(vals["mean_pct_gt"])),
                                  "gap_mean": gm, "gap_std": gsd,
                                  "share_top_supernet": float(np.mean(vals["share_top_supernet"])),
-                                 "share_top_gt": float(np.mean(vals["share_top_gt"])), "flag": ""})
+                                 "share_top_gt": float(np.mean(vals["share_top_gt"])), **ci_cols, "flag": ""})
         summary = []
         for e in epochs:
             sel = [r for r in rows if r["epoch"] == e and np.isfinite(r["gap_mean"])]
             for r in sorted(sel, key=lambda r: -abs(r["gap_mean"]))[: _count(flag, "flag", 0)]:
                 r["flag"] = "overrated" if r["gap_mean"] > 0 else "underrated"
-                summary.append({k: r[k] for k in ("epoch", "decision", "op", "gap_mean", "gap_std",
-                                                  "mean_pct_supernet", "mean_pct_gt", "flag")})
+                summary.append({k: r[k] for k in ("epoch", "decision", "op", "gap_mean", "gap_std", "gap_ci_low",
+                                                  "gap_ci_high", "mean_pct_supernet", "mean_pct_gt", "flag")
+                                if k in r})
         notes = ["mean_pct_*: mean rank percentile (100 = best) of subnets with that op at that decision; "
                  "gap = supernet - GT (> 0: the supernet overrates the op); share_top_*: share of the top "
                  f"{top} under each ranking that has the op; decision 'any' = the op appears anywhere"]
@@ -511,6 +594,9 @@ class Benchmark:
                      "cut " + ("as the expectation over random tie-breaking" if ties == "random" else "in store order"))
         opts = {"by": by, "epoch": epochs, "seed": seeds, "top": top, "gt": gt, "flag": flag, "score": score,
                 "ties": ties}
+        if level is not None:
+            opts.update(ci=level, boot=boot, rng_seed=rng_seed)
+            notes.append(_ci_note(level, boot, rng_seed) + "; gap_ci_* is the interval of the gap's mean over seeds")
         return self._result("bias", opts, rows, summary, notes)
 
     def prune(self, mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, epoch: Any = "last", seed: Any = "all",
@@ -569,11 +655,16 @@ class Benchmark:
                                          ("kendall", correlate(sn[keep], g[keep], "kendall")),
                                          ("mean_supernet", sn[keep].mean()), ("best_supernet", sn[keep].max())):
                             acc.setdefault(key, []).append(float(val))
+                    if mode == "random" and source == "posthoc":
+                        acc.update(_prune.random_expectations(g[pool], f, k))  # exact: no Monte-Carlo needed
                     row: dict[str, Any] = {"seed": s, "epoch": e, "factor": f}
                     for key, vals in acc.items():
                         v = float(np.mean(vals))
                         row[key] = v if key in ("remaining", "kendall") else self._value(v)
                     row["remaining"] = int(round(row.get("remaining", 0)))
+                    if mode == "random" and source == "posthoc":
+                        for key in _prune.MONTE_CARLO:  # standard error of the mean over trials (NaN for one trial)
+                            row[f"{key}_mc_se"] = _mc_se(acc[key])
                     rows.append(row)
         summary = []
         for e in epochs:
@@ -582,8 +673,16 @@ class Benchmark:
                 srow: dict[str, Any] = {"epoch": e, "factor": f, "remaining": sel[0].get("remaining")}
                 for key in ("mean_gt", "best_gt", "supernet_topk_best_gt", "random_topk_best_gt", "kendall"):
                     srow[f"{key}_mean"], srow[f"{key}_std"] = _mean_std([r.get(key, np.nan) for r in sel])
+                    if f"{key}_mc_se" in sel[0]:  # of the mean over seeds: independent trials per seed
+                        srow[f"{key}_mc_se"] = float(np.sqrt(np.sum([r[f"{key}_mc_se"] ** 2 for r in sel]))
+                                                     / len(sel))
                 summary.append(srow)
         notes = [f"factor = fraction of the subnets removed; top-k uses k={k} of what remains"]
+        if mode == "random" and source == "posthoc":
+            notes.append("random pruning: mean_gt, best_gt and random_topk_best_gt are exact expectations over "
+                         "uniformly random pruning (closed form); supernet_topk_best_gt, kendall and the supernet "
+                         f"columns average {t} seeded trials, *_mc_se = their Monte-Carlo standard error "
+                         "(std over trials / sqrt(trials)); *_std is the spread over seeds")
         opts = {"mode": mode, "factor": factors, "epoch": epochs, "seed": seeds, "k": k, "trials": t,
                 "rng_seed": rng_seed, "source": source, "gt": gt, "score": score, "ties": ties}
         return self._result("prune", opts, rows, summary, notes)

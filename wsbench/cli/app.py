@@ -28,6 +28,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON 
 EpochOpt = Annotated[str, typer.Option(help="Recorded epoch(s): 'last', 'all', or e.g. '4' or '1,2,4'.")]
 SeedOpt = Annotated[str, typer.Option(help="Supernet seed(s): 'all' or e.g. '0' or '0,2'.")]
 GtOpt = Annotated[str, typer.Option(help="Ground-truth variable of the store.")]
+CiOpt = Annotated[float | None, typer.Option(help="Confidence level of a percentile interval, e.g. 0.95 "
+                                                  "(bootstrap over subnets; over trials where there are several).")]
+BootOpt = Annotated[int, typer.Option(help="Bootstrap resamples (with --ci).")]
 TiesOpt = Annotated[str, typer.Option(help="Ties in the score at a top-k cut: random (exact expectation over "
                                             "random tie-breaking, default) or store (store order, as in 0.1).")]
 ScoreOpt = Annotated[str, typer.Option(help="What ranks the subnets: supernet (default), loss (supernet_loss), "
@@ -74,12 +77,12 @@ def _emit(as_json: bool, make: Callable[[], Any]) -> None:
 
 
 def _console() -> Any:
-    """stdout console; at least 140 columns when piped, so tables (top-k has 10 columns) are not squeezed to 80."""
+    """stdout console; at least 170 columns when piped, so tables (top-k has 11 columns) are not squeezed to 80."""
     import shutil
 
     from rich.console import Console
 
-    return Console(width=max(140, shutil.get_terminal_size((140, 24)).columns), highlight=False)
+    return Console(width=max(170, shutil.get_terminal_size((170, 24)).columns), highlight=False)
 
 
 def _stat(space: str, stat: str, as_json: bool, **options: Any) -> None:
@@ -146,9 +149,7 @@ def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all"
                 weigh_by: Annotated[str, typer.Option(help="weighted tau: both (symmetrised, scipy's default), "
                                                            "supernet or gt (pairs weighed by that ranking).")]
                 = "both",
-                ci: Annotated[float | None, typer.Option(help="Bootstrap confidence level over subnets, e.g. 0.95.")]
-                = None,
-                boot: Annotated[int, typer.Option(help="Bootstrap resamples (with --ci).")] = 1000,
+                ci: CiOpt = None, boot: BootOpt = 1000,
                 rng_seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
                 gt_resolution: Annotated[float | None, typer.Option(
                     help="Round the GT to multiples of this (metric units, e.g. 0.1) first: smaller differences "
@@ -170,10 +171,11 @@ def topk(space: SpaceOpt, k: Annotated[str, typer.Option(help="Comma list of cou
          trials: Annotated[int | None, typer.Option(help="Samples drawn (default 100, or 1 if all).")] = None,
          rng_seed: Annotated[int, typer.Option(help="Seed of the sample draws.")] = 0,
          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
+         ci: CiOpt = None, boot: BootOpt = 1000,
          as_json: JsonOpt = False) -> None:
     """Best ground truth among the supernet's top-k, against k random subnets."""
     _stat(space, "topk", as_json, k=k, epoch=epoch, seed=seed, samples=samples, trials=trials, rng_seed=rng_seed, gt=gt,
-          score=score, ties=ties)
+          score=score, ties=ties, ci=ci, boot=boot)
 
 
 @app.command()
@@ -184,10 +186,12 @@ def bias(space: SpaceOpt, by: Annotated[By, typer.Option(help="params: model-siz
          flag: Annotated[int, typer.Option(help="Flag the N largest supernet-GT gaps per epoch (--by operator).")]
          = 3,
          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
+         ci: CiOpt = None, boot: BootOpt = 1000,
+         rng_seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
          as_json: JsonOpt = False) -> None:
     """Is the supernet biased towards big models or certain operators?"""
     _stat(space, "bias", as_json, by=by.value, epoch=epoch, seed=seed, gt=gt, top=top,  # top checked either way
-          flag=flag, score=score, ties=ties)
+          flag=flag, score=score, ties=ties, ci=ci, boot=boot, rng_seed=rng_seed)
 
 
 @app.command()

@@ -38,13 +38,40 @@ def merge_mean_std(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+#: summary columns left out of the human table (in --json; their value is stated in the notes)
+HIDDEN = {"topk": ("random_precision", "random_ndcg", "sample_best_gt")}
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def merge_intervals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Put ``x_ci_low``/``x_ci_high`` into one ``x ci`` column '[low, high]' right after ``x``; drop columns that
+    are null (or NaN) in every row, such as a Monte-Carlo error where there was one trial."""
+    keys = [k for k in (rows[0] if rows else {}) if not all(_blank(r.get(k)) for r in rows)]
+    out = []
+    for r in rows:
+        m: dict[str, Any] = {}
+        for key in keys:
+            if key.endswith(("_ci_low", "_ci_high")):
+                continue
+            m[key] = r[key]
+            if f"{key}_ci_low" in r:
+                m[f"{key} ci"] = f"[{fmt(r[key + '_ci_low'])}, {fmt(r[key + '_ci_high'])}]"
+        out.append(m)
+    return out
+
+
 def show(result: Any, console: Console) -> None:
     """Summary table (mean ± std over seeds) if there is one, else the rows; then the notes."""
     opts = ", ".join(f"{k}={v}" for k, v in result.options.items())
     console.print(f"[bold]{result.stat}[/bold] of [bold]{result.dataset}[/bold]  ({opts})", soft_wrap=True)
     if result.summary:
         title = "summary (mean ± std over seeds)" if "seed" in result.options else "summary"
-        t = table(title, merge_mean_std(result.summary))
+        hidden = HIDDEN.get(result.stat, ())
+        t = table(title, merge_intervals(merge_mean_std([{k: v for k, v in r.items() if k not in hidden}
+                                                          for r in result.summary])))
         if result.rows and result.stat != "info":
             t.caption = f"{len(result.rows)} per-seed rows: add --json"
         console.print(t)

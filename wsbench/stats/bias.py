@@ -17,6 +17,18 @@ def size_bias(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, f
     }
 
 
+def size_pairs(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The (x, y) pairs of :func:`size_bias`, by key (for bootstrapping the same taus)."""
+    return {"tau_params_gt": (params, gt), "tau_supernet_gt": (sn, gt), "tau_supernet_params": (sn, params)}
+
+
+def operator_gap(sn: np.ndarray, gt: np.ndarray, choice: np.ndarray, top_fraction: float,
+                 ties: str = "random", n_ops: int | None = None) -> np.ndarray:
+    """mean_pct_supernet - mean_pct_gt of :func:`operator_bias`, shape (decisions + 1, ops)."""
+    out = operator_bias(sn, gt, choice, top_fraction, ties, n_ops)
+    return out["mean_pct_supernet"] - out["mean_pct_gt"]
+
+
 def top_membership(g: np.ndarray, k: int, ties: str = "random") -> np.ndarray:
     """Probability that each item is in the top ``k`` by ``g``: 1 above the cut, 0 below; inside a tie group at
     the cut, a/m under random tie-breaking (a of its m members are taken), or store order (``ties="store"``)."""
@@ -32,7 +44,7 @@ def top_membership(g: np.ndarray, k: int, ties: str = "random") -> np.ndarray:
 
 
 def operator_bias(sn: np.ndarray, gt: np.ndarray, choice: np.ndarray, top_fraction: float,
-                  ties: str = "random") -> dict[str, np.ndarray]:
+                  ties: str = "random", n_ops: int | None = None) -> dict[str, np.ndarray]:
     """Per (decision, op): mean rank percentile (100 = best) under supernet and GT, share in each top set.
 
     Rows are the decisions of ``choice`` plus one last row "any" (the op appears
@@ -41,7 +53,8 @@ def operator_bias(sn: np.ndarray, gt: np.ndarray, choice: np.ndarray, top_fracti
     random tie-breaking at its cut (:func:`top_membership`) unless ``ties="store"``.
     """
     n, d = choice.shape
-    n_ops = int(choice.max()) + 1 if choice.size else 0
+    if n_ops is None:
+        n_ops = int(choice.max()) + 1 if choice.size else 0
     pct_sn, pct_gt = rank_percentile(sn), rank_percentile(gt)
     k = max(1, int(np.ceil(n * top_fraction - 1e-9)))
     in_top_sn, in_top_gt = top_membership(sn, k, ties), top_membership(gt, k, ties)
