@@ -393,6 +393,7 @@ class Benchmark:
         g = self._gt(gt)
         rows, notes = [], []
         dists: dict[tuple, np.ndarray] = {}
+        sides: dict[tuple, list[_topk.GtSide]] = {}
         resolved_n = resolved_trials = None
         for e in epochs:
             for s in seeds:
@@ -407,7 +408,11 @@ class Benchmark:
                 draws = _topk.draw_samples(len(pool), n, t, rng_seed)
                 resolved_n, resolved_trials = n, len(draws)
                 kns = [_topk.resolve_k(kk, n) for kk in ks]
-                per_draw = [_topk.topk_many(sn[pool[d]], g[pool[d]], kns, ties) for d in draws]
+                key = (pool.tobytes(), n, len(draws))  # the GT side of each draw serves every seed and epoch
+                if key not in sides:
+                    sides[key] = [_topk.gt_side(g[pool[d]]) for d in draws]
+                per_draw = [_topk.topk_many(sn[pool[d]], None, kns, ties, side)
+                            for d, side in zip(draws, sides[key])]
                 spread = per_draw
                 if level is not None and len(draws) == 1:  # one sample: resample its subnets
                     sub_sn, sub_g = sn[pool[draws[0]]], g[pool[draws[0]]]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -69,6 +69,14 @@ def random_best_distribution(n: int, k: int) -> np.ndarray:
     return p
 
 
+@functools.lru_cache(maxsize=256)
+def _random_best_cdf(n: int, k: int) -> np.ndarray:
+    """0 followed by the cumulative sums of :func:`random_best_distribution` (P(rank <= r), r = 0..n)."""
+    cdf = np.concatenate(([0.0], np.cumsum(random_best_distribution(n, k))))
+    cdf.setflags(write=False)
+    return cdf
+
+
 TIES = ("random", "store")
 
 
@@ -85,17 +93,6 @@ class TopKSample:
     precision: float = float("nan")  # |top-k by score ∩ top-k by GT| / k (expected over random tie-breaking)
     ndcg: float = float("nan")  # NDCG@k with GT rank percentiles as gains (expected over random tie-breaking)
     random_ndcg: float = float("nan")  # expected NDCG@k of a uniformly random order
-
-
-def membership(values_desc: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
-    """P(item in the top ``k`` by ``g``) under uniformly random tie-breaking: 1 above the k-th value, 0 below,
-    a/m for the m items equal to it when a of them fit (``values_desc`` = ``g`` sorted best first)."""
-    v = values_desc[k - 1]
-    above = np.count_nonzero(values_desc > v)
-    tied = g == v
-    w = (g > v).astype(np.float64)
-    w[tied] = (k - above) / np.count_nonzero(tied)
-    return w
 
 
 def _group_means(values: np.ndarray, s_sorted: np.ndarray) -> np.ndarray:
@@ -126,56 +123,101 @@ def _cut_outcomes(s_sorted: np.ndarray, prefix_max: np.ndarray, gt_ord: np.ndarr
     return np.maximum(above, group), random_best_distribution(m, a), m, a
 
 
-def topk_many(sn: np.ndarray, gt: np.ndarray, ks: list[int], ties: str = "random") -> list[TopKSample]:
+@dataclass(frozen=True)
+class GtSide:
+    """What top-k needs from the ground truth of one sample alone: computed once, shared by every seed, epoch and
+    score that ranks the same sample."""
+    gt: np.ndarray
+    desc: np.ndarray  # GT best first
+    asc: np.ndarray
+    tie_rank: np.ndarray  # rank (1 + #strictly better) of each position of ``desc``
+    gain: np.ndarray  # NDCG gain of each item: GT rank percentile in [0, 1]
+    disc: np.ndarray  # 1 / log2(position + 1), positions 1..n
+    ideal: np.ndarray  # ideal DCG@k for k = 1..n
+    store_order: np.ndarray  # items best first, ties by store order
+    memo: dict = field(default_factory=dict, compare=False)  # top-k memberships by (k, ties)
+
+
+def gt_side(gt: np.ndarray) -> GtSide:
+    gt = np.asarray(gt, dtype=np.float64)
+    n = len(gt)
+    store_order = order_best_first(gt)
+    desc = gt[store_order]
+    gain = rank_percentile(gt) / 100.0
+    disc = 1.0 / np.log2(np.arange(2, n + 2))
+    return GtSide(gt, desc, desc[::-1], np.searchsorted(-desc, -desc, side="left") + 1, gain, disc,
+                  np.cumsum(gain[store_order] * disc), store_order)
+
+
+def _gt_membership(side: GtSide, k: int, ties: str) -> np.ndarray:
+    """P(item in the GT's top ``k``): 1 above the k-th value, 0 below; a/m for the m items equal to it (random
+    tie-breaking) or store order."""
+    if (k, ties) in side.memo:
+        return side.memo[(k, ties)]
+    side.memo[(k, ties)] = w = _membership(side, k, ties)
+    return w
+
+
+def _membership(side: GtSide, k: int, ties: str) -> np.ndarray:
+    if ties == "store":
+        w = np.zeros(len(side.gt))
+        w[side.store_order[:k]] = 1.0
+        return w
+    v = side.desc[k - 1]
+    lo = int(np.searchsorted(-side.desc, -v, side="left"))
+    hi = int(np.searchsorted(-side.desc, -v, side="right"))
+    w = (side.gt > v).astype(np.float64)
+    w[side.gt == v] = (k - lo) / (hi - lo)
+    return w
+
+
+def topk_many(sn: np.ndarray, gt: np.ndarray | None, ks: list[int], ties: str = "random",
+              side: GtSide | None = None) -> list[TopKSample]:
     """Top-k of one sample for several k at once (arrays already restricted to the sample, in store order).
 
     One sort by supernet score serves every k: the best GT among the first k is
     the running maximum of GT along that order (stable: store order inside ties).
+    ``side`` = :func:`gt_side` of ``gt``, when the caller ranks the same sample several times.
     """
     if ties not in TIES:
         from wsbench.errors import UnknownNameError
 
         raise UnknownNameError("tie rule (ties)", ties, TIES)
+    side = gt_side(gt) if side is None else side
+    gt = side.gt
     n = len(gt)
+    sn = np.asarray(sn, dtype=np.float64)
     order = order_best_first(sn)
-    s_sorted, gt_ord = np.asarray(sn)[order], gt[order]
+    s_sorted, gt_ord = sn[order], gt[order]
     prefix_max = np.maximum.accumulate(gt_ord)
-    gt_desc = np.sort(gt)[::-1]
-    gt_asc = gt_desc[::-1]
-    # rank with ties: the item at sorted position r has rank 1 + #strictly better
-    tie_rank = np.searchsorted(-gt_desc, -gt_desc, side="left") + 1
-    # NDCG: gain = GT rank percentile in [0, 1] (1 = best; ties averaged), discount 1 / log2(position + 1)
-    gain = rank_percentile(gt) / 100.0
-    disc = 1.0 / np.log2(np.arange(2, n + 2))
-    gain_ord = gain[order] if ties == "store" else _group_means(gain[order], s_sorted)
-    dcg, ideal = np.cumsum(gain_ord * disc), np.cumsum(np.sort(gain)[::-1] * disc)
-    random_dcg = gain.mean() * np.cumsum(disc)
-    s_desc = np.asarray(sn, dtype=np.float64)[order]
-    gt_store = order_best_first(gt) if ties == "store" else None
+    # NDCG: inside a tie group of scores every position expects the group's mean gain (random tie-breaking)
+    gain_ord = side.gain[order] if ties == "store" else _group_means(side.gain[order], s_sorted)
+    dcg = np.cumsum(gain_ord * side.disc)
+    mean_gain = float(side.gain.mean())
     out = []
     for k in ks:
-        if ties == "store":
-            in_sn, in_gt = np.zeros(n), np.zeros(n)
-            in_sn[order[:k]], in_gt[gt_store[:k]] = 1.0, 1.0
-        else:
-            in_sn, in_gt = membership(s_desc, np.asarray(sn, dtype=np.float64), k), membership(gt_desc, gt, k)
         p = random_best_distribution(n, k)
         values, probs, m, a = _cut_outcomes(s_sorted, prefix_max, gt_ord, k, ties)
-        ranks = n - np.searchsorted(gt_asc, values, side="right") + 1
+        ranks = n - np.searchsorted(side.asc, values, side="right") + 1
         # P(random best >= v) = P(random best is among the items >= v) = sum of p over the first #(gt >= v) ranks
-        at_least = n - np.searchsorted(gt_asc, values, side="left")
-        cdf = np.concatenate(([0.0], np.cumsum(p)))
+        at_least = n - np.searchsorted(side.asc, values, side="left")
+        cdf = _random_best_cdf(n, k)
+        # precision: the score's top-k holds positions < k - a surely and a of the m tied positions at random
+        in_gt = _gt_membership(side, k, ties)[order]
+        lo = k - a
+        overlap = in_gt[:lo].sum() + (a / m * in_gt[lo:lo + m].sum() if ties == "random" else in_gt[lo:k].sum())
+        ideal = side.ideal[k - 1]
         out.append(TopKSample(
             best_gt=float(probs @ values),
             best_rank=float(probs @ ranks),
-            random_best_gt=float(p @ gt_desc),
-            random_best_rank=float(p @ tie_rank),
-            sample_best_gt=float(gt_desc[0]),
+            random_best_gt=float(p @ side.desc),
+            random_best_rank=float(p @ side.tie_rank),
+            sample_best_gt=float(side.desc[0]),
             tie_group=m, tie_in_topk=a,
             p_random_at_least=float(min(1.0, probs @ cdf[at_least])),
-            precision=float(in_sn @ in_gt / k),
-            ndcg=float(dcg[k - 1] / ideal[k - 1]) if ideal[k - 1] > 0 else float("nan"),
-            random_ndcg=float(random_dcg[k - 1] / ideal[k - 1]) if ideal[k - 1] > 0 else float("nan"),
+            precision=float(overlap / k),
+            ndcg=float(dcg[k - 1] / ideal) if ideal > 0 else float("nan"),
+            random_ndcg=float(mean_gain * side.disc[:k].sum() / ideal) if ideal > 0 else float("nan"),
         ))
     return out
 
