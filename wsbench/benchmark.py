@@ -394,6 +394,7 @@ class Benchmark:
         rows, notes = [], []
         dists: dict[tuple, np.ndarray] = {}
         sides: dict[tuple, list[_topk.GtSide]] = {}
+        resampled: dict[tuple, dict[int, list]] = {}
         resolved_n = resolved_trials = None
         for e in epochs:
             for s in seeds:
@@ -415,9 +416,11 @@ class Benchmark:
                             for d, side in zip(draws, sides[key])]
                 spread = per_draw
                 if level is not None and len(draws) == 1:  # one sample: resample its subnets
-                    sub_sn, sub_g = sn[pool[draws[0]]], g[pool[draws[0]]]
-                    spread = [_topk.topk_many(sub_sn[i], sub_g[i], kns, ties)
-                              for i in _boot.resamples(n, boot, rng_seed)]
+                    bkey = (e, pool.tobytes())
+                    if bkey not in resampled:  # every seed with this pool at once: each resample's GT side once
+                        resampled[bkey] = self._topk_resampled(e, seeds, pool, g, kns, ties, score,
+                                                               _boot.resamples(n, boot, rng_seed))
+                    spread = resampled[bkey][s]
                 for j, (kk, kn) in enumerate(zip(ks, kns)):
                     res = [r[j] for r in per_draw]
                     mc = {f"{key}_mc_se": _mc_se([getattr(r, attr) * scale for r in res]) for key, attr, scale in
@@ -497,6 +500,22 @@ class Benchmark:
                 "approximate for a best-of-k statistic)" if resolved_trials == 1 else
                 f"over the {resolved_trials} trials (samples of {resolved_n} subnets drawn without replacement)"))
         return self._result("topk", opts, rows, summary, notes)
+
+    def _topk_resampled(self, epoch: int, seeds: list[int], pool: np.ndarray, g: np.ndarray, kns: list[int],
+                        ties: str, score: str, idx: np.ndarray) -> dict[int, list]:
+        """Top-k of every bootstrap resample ``idx`` of ``pool``, for each seed whose pool it is."""
+        sns = {}
+        for s in seeds:
+            sn = self._sn(s, epoch, score=score)
+            if np.array_equal(np.flatnonzero(np.isfinite(sn) & np.isfinite(g)), pool):
+                sns[s] = sn[pool]
+        sub_g = g[pool]
+        out: dict[int, list] = {s: [] for s in sns}
+        for i in idx:
+            side = _topk.gt_side(sub_g[i])
+            for s, sub_sn in sns.items():
+                out[s].append(_topk.topk_many(sub_sn[i], None, kns, ties, side))
+        return out
 
     def bias(self, by: str = "params", epoch: Any = "last", seed: Any = "all", top: str = "10%",
              gt: str = "gt_score", params: str = "params", flag: int = 3, score: str = "supernet",
