@@ -1,7 +1,8 @@
 """Cold CLI start-up and in-process query latency/memory, as ratios measured in one run.
 
-Targets (issue #2): cold CLI <= 3x `python -c "import numpy"`; warm top-k and
-correlation on 1k subnets <= 5 ms; a 1M-subnet store queried without loading it whole.
+Targets (issues #2, #17): every cold statistic command <= 3x `python -c "import numpy"`; warm top-k and
+correlation on 1k subnets <= 5 ms, with --ci and 1,000 bootstrap draws <= 0.5 s; a 1M-subnet store
+queried without loading it whole.
 """
 
 from __future__ import annotations
@@ -66,11 +67,11 @@ t0 = time.perf_counter()
 import wsbench
 b = wsbench.open(sys.argv[1])
 t1 = time.perf_counter()
-b.{stat}()
+b.{stat}({kwargs})
 t2 = time.perf_counter()
 times = []
 for _ in range({repeat}):
-    t = time.perf_counter(); b.{stat}(); times.append(time.perf_counter() - t)
+    t = time.perf_counter(); b.{stat}({kwargs}); times.append(time.perf_counter() - t)
 times.sort()
 # peak RSS of this process since exec (VmHWM; ru_maxrss would include the parent's size at fork)
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
@@ -79,8 +80,8 @@ print(json.dumps({{"open_s": t1 - t0, "first_s": t2 - t1, "warm_ms": 1000 * time
 """
 
 
-def probe(store: Path, stat: str, repeat: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", PROBE.format(stat=stat, repeat=repeat), str(store)],
+def probe(store: Path, stat: str, repeat: int, kwargs: str = "") -> dict:
+    out = subprocess.run([sys.executable, "-c", PROBE.format(stat=stat, repeat=repeat, kwargs=kwargs), str(store)],
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
 
@@ -97,17 +98,24 @@ def main() -> None:
 
     base = wall([sys.executable, "-c", "import numpy"], args.repeat)
     helpt = wall([*cli, "--help"], args.repeat)
-    topk = wall([*cli, "topk", "--space", str(small)], args.repeat)
     print(f"\ncold start (median of {args.repeat}):")
-    print(f"  python -c 'import numpy'   {base * 1000:7.0f} ms  (1.00x)")
-    print(f"  wsbench --help             {helpt * 1000:7.0f} ms  ({helpt / base:.2f}x)")
-    print(f"  wsbench topk (1k store)    {topk * 1000:7.0f} ms  ({topk / base:.2f}x)")
+    print(f"  python -c 'import numpy'                {base * 1000:7.0f} ms  (1.00x)")
+    print(f"  wsbench --help                          {helpt * 1000:7.0f} ms  ({helpt / base:.2f}x)")
+    commands = [["topk"], ["correlation"], ["bias"], ["bias", "--by", "operator"], ["prune"], ["stability"]]
+    for store, label in ((small, "1k store"), ("nb201-cifar10", "nb201-cifar10"), ("macro-cifar10", "macro-cifar10")):
+        for c in commands:
+            t = wall([*cli, *c, "--space", str(store)], args.repeat)
+            name = f"{' '.join(c)} ({label})"
+            print(f"  wsbench {name:31} {t * 1000:7.0f} ms  ({t / base:.2f}x)", flush=True)
 
     print("\nin-process, 1k subnets x 6 epochs x 3 seeds (defaults: last epoch, all seeds):")
-    for stat in ("topk", "correlation"):
-        r = probe(small, stat, 50)
-        print(f"  {stat:12} open {r['open_s'] * 1000:6.0f} ms  first {r['first_s'] * 1000:6.1f} ms  "
-              f"warm {r['warm_ms']:6.2f} ms  max RSS {r['max_rss_mb']:.0f} MB")
+    for stat, kwargs, reps in (("topk", "", 50), ("correlation", "", 50), ("bias", "", 20), ("prune", "", 5),
+                               ("correlation", "ci=0.95, boot=1000", 3), ("topk", "ci=0.95, boot=1000", 3),
+                               ("bias", "ci=0.95, boot=1000", 3)):
+        r = probe(small, stat, reps, kwargs)
+        label = f"{stat}({kwargs})"
+        print(f"  {label:32} open {r['open_s'] * 1000:6.0f} ms  first {r['first_s'] * 1000:7.1f} ms  "
+              f"warm {r['warm_ms']:8.2f} ms  max RSS {r['max_rss_mb']:.0f} MB", flush=True)
     if args.quick:
         return
     big = build(WORK / "proxylessnas-1M.zip", "proxylessnas", 1_000_000, tuple(range(1, 11)), (0, 1, 2))

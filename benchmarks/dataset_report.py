@@ -42,19 +42,33 @@ def main() -> None:
           + "; ".join(f"epoch {e}: {np.nanmin(sn[:, i]):.1f} – {np.nanmax(sn[:, i]):.1f}"
                       for i, e in enumerate(b.epochs)) + ".\n")
 
-    corr = b.correlation(epoch="all")
-    print(f"## Rank correlation with ground truth vs epoch (`wsbench correlation --space {sp} --epoch all`)\n")
-    print(table(["epoch", "Kendall τ", "Spearman ρ"],
-                [[r["epoch"], pm(r["kendall_mean"], r["kendall_std"]), pm(r["spearman_mean"], r["spearman_std"])]
-                 for r in corr.summary]))
+    corr = b.correlation(epoch="all", ci=0.95, boot=1000)
+    top10 = {r["epoch"]: r for r in b.correlation(epoch="all", method="kendall", within_top="10%").summary}
+    print(f"## Rank correlation with ground truth vs epoch (`wsbench correlation --space {sp} --epoch all "
+          "--ci 0.95`; last column `--within-top 10%`)\n")
+    print("95% CI: bootstrap over subnets (1,000 resamples, the same for every seed) of the mean over seeds: how "
+          "much the figure depends on which subnets were sampled; the ± is the spread over supernet seeds, which "
+          "the CI does not cover. τ in GT top 10%: only the subnets in the ground truth's top 10%.\n")
+    print(table(["epoch", "Kendall τ", "95% CI", "Spearman ρ", "τ in GT top 10%"],
+                [[r["epoch"], pm(r["kendall_mean"], r["kendall_std"]),
+                  f"{r['kendall_ci_low']:.3f} – {r['kendall_ci_high']:.3f}",
+                  pm(r["spearman_mean"], r["spearman_std"]),
+                  pm(top10[r["epoch"]]["kendall_mean"], top10[r["epoch"]]["kendall_std"])] for r in corr.summary]))
 
     tk = b.topk(k=["1", "10", "1%", "10%"], epoch="all")
     print(f"\n## Best GT among the supernet's top-k vs k random (`wsbench topk --space {sp} --k 1,10,1%,10% "
-          f"--epoch all`; samples={tk.options['samples']}, trials={tk.options['trials']})\n")
-    print(table(["epoch", "k", "supernet: best GT", "its GT rank (top %)", "random: best GT", "random (top %)"],
+          f"--epoch all`; samples={tk.options['samples']}, trials={tk.options['trials']}, ties at the cut broken "
+          "at random: exact expectation)\n")
+    print("p(random ≥): the largest over seeds of the exact probability that k random subnets of the sample do at "
+          "least as well; precision@k expects k/n at random; NDCG@k (GT rank-percentile gains) expects "
+          f"{tk.summary[0]['random_ndcg']:.2f}–{max(r['random_ndcg'] for r in tk.summary):.2f}; tie: the largest "
+          "group of equal supernet scores at the cut.\n")
+    print(table(["epoch", "k", "supernet: best GT", "its GT rank (top %)", "random: best GT", "random (top %)",
+                 "p(random ≥)", "precision@k", "NDCG@k", "tie"],
                 [[r["epoch"], r["k"], pm(r["best_gt_mean"], r["best_gt_std"], 2),
                   pm(r["best_gt_top_pct_mean"], r["best_gt_top_pct_std"], 2), f"{r['random_best_gt']:.2f}",
-                  f"{r['random_top_pct']:.2f}"] for r in tk.summary]))
+                  f"{r['random_top_pct']:.2f}", f"{r['p_random_max']:.3f}", pm(r["precision_mean"], r["precision_std"], 2),
+                  pm(r["ndcg_mean"], r["ndcg_std"], 2), int(r["tie_group_max"])] for r in tk.summary]))
 
     bp = b.bias(by="params", epoch="all")
     print(f"\n## Model-size bias (`wsbench bias --space {sp} --by params --epoch all`), Kendall τ\n")
@@ -64,7 +78,8 @@ def main() -> None:
                   pm(r["tau_supernet_params_mean"], r["tau_supernet_params_std"])] for r in bp.summary]))
 
     bo = b.bias(by="operator", flag=6)
-    print(f"\n## Operators the supernet over- and under-rates, last epoch (`wsbench bias --space {sp} --by operator`)\n")
+    print(f"\n## Operators the supernet over- and under-rates, last epoch (`wsbench bias --space {sp} --by operator "
+          "--flag 6`)\n")
     print(table(["decision", "op", "gap (pct points)", "supernet pct", "GT pct", "flag"],
                 [[r["decision"], r["op"], pm(r["gap_mean"], r["gap_std"], 1), f"{r['mean_pct_supernet']:.1f}",
                   f"{r['mean_pct_gt']:.1f}", r["flag"]] for r in bo.summary]))
@@ -76,7 +91,7 @@ def main() -> None:
 
     opt, rnd = b.prune(mode="optimistic"), b.prune(mode="random")
     print(f"\n## Post-hoc pruning, last epoch (`wsbench prune --space {sp} --mode optimistic|random`; "
-          f"k={opt.options['k']} of what remains)\n")
+          f"k={opt.options['k']} of what remains; random: {rnd.options['trials']} trials)\n")
     rows = []
     for o, r in zip(opt.summary, rnd.summary):
         rows.append([o["factor"], o["remaining"], pm(o["supernet_topk_best_gt_mean"], o["supernet_topk_best_gt_std"], 2),
@@ -89,97 +104,36 @@ def main() -> None:
     print(f"\n## Stability (`wsbench stability --space {sp} --epoch all`), Kendall τ\n")
     print(table(["kind", "epoch", "pairs", "τ"],
                 [[r["kind"], r["epoch"], r["pairs"], pm(r["kendall_mean"], r["kendall_std"])] for r in st.summary]))
-    ties_at_the_cut(b, np)
     other_rankings(b, np)
 
 
-def expected_best_with_random_ties(score, gt, k: int) -> tuple[float, int]:
-    """E[best GT among the top-k by ``score``] when ties at the cut are broken uniformly at random (exact), and
-    the size of the tie group at the cut. With a subnets strictly above the cut and m = k - a drawn from the T
-    tied ones: P(the best drawn is the j-th lowest GT of the tie group) = C(j-1, m-1) / C(T, m)."""
-    from math import comb
-
-    import numpy as np
-
-    order = np.sort(score)[::-1]
-    cut = order[k - 1]
-    above, tied = gt[score > cut], np.sort(gt[score == cut])
-    m, t = k - len(above), len(tied)
-    base = above.max() if len(above) else -np.inf
-    total = comb(t, m)
-    expect = sum(comb(j - 1, m - 1) * max(base, tied[j - 1]) for j in range(m, t + 1)) / total
-    return float(expect), t
-
-
-def ties_at_the_cut(b, np) -> None:
-    """Top-k with ties handled: the CLI breaks ties by store order; here the exact random-tie expectation."""
-    ds = b.ds
-    sign = 1.0 if ds.attrs["metric_direction"] == "max" else -1.0
-    gt = ds["gt_score"].values * sign
-    sn = ds["supernet_score"].values * sign
-    ok = np.isfinite(gt)
-    n = int(ok.sum())
-    ks = [("1", 1), ("10", 10), ("1%", max(1, -(-n // 100))), ("10%", max(1, -(-n // 10)))]
-    rows = []
-    for ei, e in enumerate(b.epochs):
-        for label, k in ks:
-            vals, groups = [], []
-            for si in range(sn.shape[0]):
-                fin = ok & np.isfinite(sn[si, ei])
-                v, t = expected_best_with_random_ties(sn[si, ei][fin], gt[fin], k)
-                vals.append(sign * v)
-                groups.append(t)
-            rows.append([e, label, pm(float(np.mean(vals)), float(np.std(vals, ddof=1)), 2),
-                         f"{min(groups)}–{max(groups)}"])
-    print("\n## Top-k with ties handled: best GT among the supernet's top-k, ties at the cut broken at random "
-          "(exact expectation)\n")
-    print("Over the whole pool (one sample of all subnets), computed by this script's own brute-force-tested "
-          "function; the CLI table above (samples of 1,000) handles ties the same way by default (`--ties random`). "
-          "Tie group = subnets sharing the k-th best supernet score (min–max over seeds).\n")
-    print(table(["epoch", "k", "best GT (random ties)", "tie group at the cut"], rows))
-
-
 def other_rankings(b, np) -> None:
-    """Kendall τ with GT of every other ranking the store holds, beside the supernet's (best and last epoch).
-
-    Computed here from the arrays (scipy's tau-b, subnets where both are finite); the CLI has no option for
-    these rankings yet. Loss and params/FLOPs are oriented so that a higher τ means a better ranker.
-    """
-    from scipy.stats import kendalltau
-
-    ds, gt = b.ds, b.ds["gt_score"].values
-    sign = 1.0 if b.ds.attrs["metric_direction"] == "max" else -1.0
-
-    def tau(x: np.ndarray) -> float:
-        ok = np.isfinite(x) & np.isfinite(gt)
-        return float(kendalltau(x[ok], gt[ok]).statistic) if ok.sum() > 2 else float("nan")
-
-    sn = ds["supernet_score"].values * sign
-    per_epoch = np.array([[tau(sn[s, e]) for e in range(sn.shape[1])] for s in range(sn.shape[0])])
-    best = int(np.nanargmax(per_epoch.mean(0)))
-    rows = [[f"supernet_score, best epoch ({b.epochs[best]})", pm(per_epoch[:, best].mean(), per_epoch[:, best].std(ddof=1))],
-            [f"supernet_score, last epoch ({b.epochs[-1]})", pm(per_epoch[:, -1].mean(), per_epoch[:, -1].std(ddof=1))]]
-    if "supernet_loss" in ds:
-        loss = -ds["supernet_loss"].values  # lower loss = better
-        lt = np.array([[tau(loss[s, e]) for e in range(loss.shape[1])] for s in range(loss.shape[0])])
-        rows += [[f"supernet_loss (negated), best epoch ({b.epochs[int(np.nanargmax(lt.mean(0)))]})",
-                  pm(lt.mean(0).max(), lt[:, int(np.nanargmax(lt.mean(0)))].std(ddof=1))],
-                 [f"supernet_loss (negated), last epoch ({b.epochs[-1]})", pm(lt[:, -1].mean(), lt[:, -1].std(ddof=1))]]
-    for name in ("params", "flops", "params_paper", "flops_paper"):
-        if name in ds:
-            rows.append([name, pm(tau(ds[name].values), float("nan"))])
-    for name in sorted(n for n in ds.data_vars if str(n).startswith("proxy_")):
-        rows.append([name, pm(tau(ds[name].values), float("nan"))])
-    print("\n## Other rankings of the same subnets: Kendall τ with ground truth\n")
-    print("Supernet rows: mean ± std over seeds. Every other row is one ranking (no seeds).\n")
-    print(table(["ranking", "Kendall τ with GT"], rows))
-    if "supernet_loss" in ds:
-        distinct = [len(np.unique(sn[s, e][np.isfinite(sn[s, e])])) for s in range(sn.shape[0])
-                    for e in range(sn.shape[1])]
-        ldistinct = [len(np.unique(loss[s, e][np.isfinite(loss[s, e])])) for s in range(loss.shape[0])
-                     for e in range(loss.shape[1])]
-        print(f"\nTies: per (seed, epoch), {min(distinct)}–{max(distinct)} distinct supernet accuracies and "
-              f"{min(ldistinct)}–{max(ldistinct)} distinct losses among {b.n_archs} subnets.")
+    """Kendall τ with GT of every other ranking the store holds (``--score``), beside the supernet's."""
+    sp = b.name
+    rows = []
+    for score in b.scores():
+        summ = b.correlation(epoch="all", method="kendall", score=score).summary
+        if score in ("supernet", "loss"):
+            best = max(summ, key=lambda r: r["kendall_mean"])
+            rows.append([f"{score}, best epoch ({best['epoch']})", pm(best["kendall_mean"], best["kendall_std"])])
+            rows.append([f"{score}, last epoch ({summ[-1]['epoch']})", pm(summ[-1]["kendall_mean"],
+                                                                           summ[-1]["kendall_std"])])
+        else:  # one ranking, the same for every seed and epoch
+            rows.append([score, pm(summ[-1]["kendall_mean"], float("nan"))])
+    print(f"\n## Other rankings of the same subnets: Kendall τ with ground truth (`wsbench correlation --space {sp} "
+          "--score NAME --epoch all`)\n")
+    print("supernet/loss rows: mean ± std over seeds; loss ranks lower-is-better; every other row is one ranking "
+          "(no seeds), larger = predicted better.\n")
+    print(table(["ranking (--score)", "Kendall τ with GT"], rows))
+    sn = b.ds["supernet_score"].values
+    distinct = [len(np.unique(sn[s, e][np.isfinite(sn[s, e])])) for s in range(sn.shape[0]) for e in range(sn.shape[1])]
+    line = f"\nTies: per (seed, epoch), {min(distinct)}–{max(distinct)} distinct supernet scores"
+    if "supernet_loss" in b.ds:
+        loss = b.ds["supernet_loss"].values
+        ld = [len(np.unique(loss[s, e][np.isfinite(loss[s, e])])) for s in range(loss.shape[0])
+              for e in range(loss.shape[1])]
+        line += f" and {min(ld)}–{max(ld)} distinct losses"
+    print(line + f" among {b.n_archs} subnets.")
 
 
 if __name__ == "__main__":
