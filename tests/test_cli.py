@@ -133,3 +133,18 @@ def test_mean_and_std_are_rounded_as_a_reader_expects(mean, std, shown):
     from wsbench.result import fmt_pm
 
     assert fmt_pm(mean, std) == shown
+
+
+def test_each_commands_json_help_says_what_it_prints():
+    from typer.testing import CliRunner
+
+    from wsbench.cli.app import app
+
+    helps = {}
+    for cmd in ("list", "info", "correlation", "topk", "bias", "prune", "stability", "validate", "download", "env"):
+        res = CliRunner().invoke(app, [cmd, "--help"], env={"COLUMNS": "400"})
+        assert res.exit_code == 0
+        line = next(ln for ln in res.stdout.splitlines() if "--json" in ln)
+        helps[cmd] = line.split("--json", 1)[1].strip(" │")
+        assert helps[cmd].startswith("Print JSON instead of a table:"), (cmd, helps[cmd])
+    assert len(set(helps.values())) == len(helps)  # one text per command

@@ -191,7 +191,11 @@ class Benchmark:
             raise UnknownNameError("ground-truth variable", gt, self.gt_variables())
         key = ("gt", gt)
         if key not in self._cache:
-            self._cache[key] = goodness(self._read(gt), self.direction)
+            values = goodness(self._read(gt), self.direction)
+            if not np.isfinite(values).any():
+                why = f"{gt} holds no finite value (all NaN, or its chunks are missing): nothing to compare with"
+                raise SchemaError(self.path, [why])
+            self._cache[key] = values
         return self._cache[key]
 
     def scores(self) -> list[str]:
@@ -224,10 +228,13 @@ class Benchmark:
             lead: tuple[int, ...] = (self.seeds.index(seed), self.epochs.index(epoch))
             if self.has_prune_dim:
                 lead = (self.prune_factors.index(0.0 if prune is None else prune), *lead)
-            if score == "loss":
-                self._cache[key] = goodness(self._read("supernet_loss", lead), "min")
-            else:
-                self._cache[key] = goodness(self._read("supernet_score", lead), self.direction)
+            name = "supernet_loss" if score == "loss" else "supernet_score"
+            values = goodness(self._read(name, lead), "min" if score == "loss" else self.direction)
+            if not np.isfinite(values).any():
+                where = f"seed {seed}, epoch {epoch}" + (f", prune factor {prune}" if self.has_prune_dim else "")
+                why = f"{name} holds no finite value at {where} (all NaN, or its chunks are missing): never scored"
+                raise SchemaError(self.path, [why])
+            self._cache[key] = values
         return self._cache[key]
 
     def _against(self, name: str) -> np.ndarray:
@@ -247,6 +254,14 @@ class Benchmark:
         if key not in self._cache:
             self._cache[key] = np.asarray(self._read(name))
         return self._cache[key]
+
+    def _pool(self, sn: np.ndarray, g: np.ndarray, seed: int, epoch: int, gt: str) -> np.ndarray:
+        """Subnets with both a finite score and a finite GT; none is an error (no top-k or pruning exists)."""
+        pool = np.flatnonzero(np.isfinite(sn) & np.isfinite(g))
+        if pool.size == 0:
+            why = f"no subnet has both a finite supernet score (seed {seed}, epoch {epoch}) and a finite {gt}"
+            raise SchemaError(self.path, [why + ": nothing to rank"])
+        return pool
 
     def _value(self, g: float) -> float:
         """Goodness back to metric units."""
@@ -399,7 +414,7 @@ class Benchmark:
         for e in epochs:
             for s in seeds:
                 sn = self._sn(s, e, score=score)
-                pool = np.flatnonzero(np.isfinite(sn) & np.isfinite(g))
+                pool = self._pool(sn, g, s, e, gt)
                 n = min(1000, len(pool)) if samples is None else int(samples)
                 if n < 1:
                     raise OptionError(f"samples must be >= 1, got {n}")
@@ -660,7 +675,7 @@ class Benchmark:
             for s in seeds:
                 for f in factors:
                     sn = self._sn(s, e, prune=f if source == "retrained" else None, score=score)
-                    pool = np.flatnonzero(np.isfinite(sn) & np.isfinite(g))
+                    pool = self._pool(sn, g, s, e, gt)
                     rng = np.random.default_rng(rng_seed)
                     acc: dict[str, list[float]] = {}
                     for _ in range(t if mode == "random" else 1):

@@ -24,7 +24,28 @@ app = typer.Typer(
 )
 
 SpaceOpt = Annotated[str, typer.Option("--space", "-s", help="Catalog dataset name (see `wsbench list`) or a store path.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON (exactly Result.to_dict()).")]
+def _json(what: str) -> Any:
+    """The --json option of one command, saying what that command prints."""
+    return Annotated[bool, typer.Option("--json", help=f"Print JSON instead of a table: {what}")]
+
+
+_RESULT = ("{stat, dataset, options (every default resolved), rows, summary, notes} (Result.to_dict(); NaN as "
+           "null); ")
+JsonList = _json("a list of {name, space, dataset, scale, sizes, metric, where, file, title}, one per dataset.")
+JsonInfo = _json(_RESULT + "rows = the variables (name, dims, shape, dtype), summary = sizes and every attribute.")
+JsonCorrelation = _json(_RESULT + "rows per (seed, epoch) with n and one value per method (and *_ci_low/high with "
+                        "--ci); summary per epoch: *_mean, *_std over seeds.")
+JsonTopk = _json(_RESULT + "rows per (seed, epoch, k): best_gt, its top %, random baselines, p_random_at_least, "
+                 "precision, ndcg, tie group, *_mc_se; summary per (epoch, k) over seeds.")
+JsonBias = _json(_RESULT + "--by params: rows per (seed, epoch) with the three taus; --by operator: rows per "
+                 "(epoch, decision, op) with rank percentiles, gap and top-set shares; summary: flagged rows.")
+JsonPrune = _json(_RESULT + "rows per (seed, epoch, factor): remaining, mean/best GT, top-k best GT of the supernet "
+                  "and of random, kendall (random mode: *_mc_se); summary per (epoch, factor) over seeds.")
+JsonStability = _json(_RESULT + "rows per epoch pair (kind=epoch, per seed) and per seed pair (kind=seed, per epoch); "
+                      "summary: mean/std per kind and epoch.")
+JsonValidate = _json("{path, valid, problems: [every problem found]}; exit 1 if there is any.")
+JsonDownload = _json("{name, path, sha256, verified}.")
+JsonEnv = _json("versions of wsbench, Python and its dependencies, and the cache, catalog and bundled folders.")
 EpochOpt = Annotated[str, typer.Option(help="Recorded epoch(s): 'last', 'all', or e.g. '4' or '1,2,4'.")]
 SeedOpt = Annotated[str, typer.Option(help="Supernet seed(s): 'all' or e.g. '0' or '0,2'.")]
 GtOpt = Annotated[str, typer.Option(help="Ground-truth variable of the store.")]
@@ -95,7 +116,7 @@ def _stat(space: str, stat: str, as_json: bool, **options: Any) -> None:
 
 
 @app.command("list")
-def list_cmd(as_json: JsonOpt = False) -> None:
+def list_cmd(as_json: JsonList = False) -> None:
     """List the datasets of the catalog: bundled, cached or remote, and the local file when there is one."""
     from wsbench.errors import WsbenchError
 
@@ -130,7 +151,7 @@ def list_cmd(as_json: JsonOpt = False) -> None:
 
 
 @app.command()
-def info(space: Annotated[str, typer.Argument(help="Catalog name or store path.")], as_json: JsonOpt = False) -> None:
+def info(space: Annotated[str, typer.Argument(help="Catalog name or store path.")], as_json: JsonInfo = False) -> None:
     """Dimensions, variables and provenance of a dataset."""
     def make() -> Any:
         from wsbench.api import open as wopen
@@ -157,7 +178,7 @@ def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all"
                 within_top: Annotated[str | None, typer.Option(
                     help="Only the subnets in this top share of --against (the GT), e.g. 10%: how well the "
                          "supernet orders the good ones.")] = None,
-                as_json: JsonOpt = False) -> None:
+                as_json: JsonCorrelation = False) -> None:
     """Rank correlation between supernet scores and ground truth, per seed and epoch."""
     _stat(space, "correlation", as_json, epoch=epoch, seed=seed, method=method, against=against, score=score,
           weigh_by=weigh_by, ci=ci, boot=boot, rng_seed=rng_seed, gt_resolution=gt_resolution,
@@ -172,7 +193,7 @@ def topk(space: SpaceOpt, k: Annotated[str, typer.Option(help="Comma list of cou
          rng_seed: Annotated[int, typer.Option(help="Seed of the sample draws.")] = 0,
          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
          ci: CiOpt = None, boot: BootOpt = 1000,
-         as_json: JsonOpt = False) -> None:
+         as_json: JsonTopk = False) -> None:
     """Best ground truth among the supernet's top-k, against k random subnets."""
     _stat(space, "topk", as_json, k=k, epoch=epoch, seed=seed, samples=samples, trials=trials, rng_seed=rng_seed, gt=gt,
           score=score, ties=ties, ci=ci, boot=boot)
@@ -188,7 +209,7 @@ def bias(space: SpaceOpt, by: Annotated[By, typer.Option(help="params: model-siz
          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
          ci: CiOpt = None, boot: BootOpt = 1000,
          rng_seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
-         as_json: JsonOpt = False) -> None:
+         as_json: JsonBias = False) -> None:
     """Is the supernet biased towards big models or certain operators?"""
     _stat(space, "bias", as_json, by=by.value, epoch=epoch, seed=seed, gt=gt, top=top,  # top checked either way
           flag=flag, score=score, ties=ties, ci=ci, boot=boot, rng_seed=rng_seed)
@@ -205,7 +226,7 @@ def prune(space: SpaceOpt, mode: Annotated[Mode, typer.Option(help="Which subnet
           source: Annotated[Source, typer.Option(help="posthoc, or retrained (stores with a prune dimension).")]
           = Source.posthoc,
           gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
-          as_json: JsonOpt = False) -> None:
+          as_json: JsonPrune = False) -> None:
     """Does pruning the space help the supernet find better architectures?"""
     _stat(space, "prune", as_json, mode=mode.value, factor=factor, epoch=epoch, seed=seed, k=k, trials=trials,
           rng_seed=rng_seed, source=source.value, gt=gt, score=score, ties=ties)
@@ -214,13 +235,13 @@ def prune(space: SpaceOpt, mode: Annotated[Mode, typer.Option(help="Which subnet
 @app.command()
 def stability(space: SpaceOpt, method: Annotated[str, typer.Option(help="One correlation method.")] = "kendall",
               epoch: EpochOpt = "all", seed: SeedOpt = "all", score: ScoreOpt = "supernet",
-              as_json: JsonOpt = False) -> None:
+              as_json: JsonStability = False) -> None:
     """Agreement of supernet rankings between consecutive epochs and between seeds."""
     _stat(space, "stability", as_json, method=method, epoch=epoch, seed=seed, score=score)
 
 
 @app.command()
-def validate(path: Annotated[str, typer.Argument(help="Store folder or zip.")], as_json: JsonOpt = False) -> None:
+def validate(path: Annotated[str, typer.Argument(help="Store folder or zip.")], as_json: JsonValidate = False) -> None:
     """Check a store against schema v1; list every problem; exit 1 if there is any."""
     from wsbench.errors import WsbenchError
     from wsbench.schema import validate as check
@@ -249,7 +270,7 @@ def validate(path: Annotated[str, typer.Argument(help="Store folder or zip.")], 
 
 
 @app.command()
-def download(space: Annotated[str, typer.Argument(help="Catalog dataset name.")], as_json: JsonOpt = False) -> None:
+def download(space: Annotated[str, typer.Argument(help="Catalog dataset name.")], as_json: JsonDownload = False) -> None:
     """Fetch a dataset into the cache and verify its sha256 (bundled files are verified in place)."""
     from wsbench.errors import ChecksumError, WsbenchError
 
@@ -270,7 +291,7 @@ def download(space: Annotated[str, typer.Argument(help="Catalog dataset name.")]
 
 
 @app.command()
-def env(as_json: JsonOpt = False) -> None:
+def env(as_json: JsonEnv = False) -> None:
     """Versions and folders that matter for reproducing a result."""
     import platform
     from importlib.metadata import PackageNotFoundError, version

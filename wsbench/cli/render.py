@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rich.console import Console
@@ -43,7 +44,7 @@ HIDDEN = {"topk": ("random_precision", "random_ndcg", "sample_best_gt")}
 
 
 def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and v != v)
+    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def merge_intervals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ def random_expectations(g: np.ndarray, factor: float, k: str) -> dict[str, list[
     from wsbench.stats.topk import random_best_distribution, resolve_k
 
     n = len(g)
-    r = n - int(round(factor * n))
+    r = n - round(factor * n)
     desc = np.sort(g)[::-1]
     return {"mean_gt": [float(g.mean())], "best_gt": [float(random_best_distribution(n, r) @ desc)],
             "random_topk_best_gt": [float(random_best_distribution(n, resolve_k(k, r)) @ desc)]}
