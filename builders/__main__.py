@@ -47,6 +47,41 @@ def _read_archs(path: str) -> list[str]:
     return [str(a) for a in open_store(p, allow_incomplete=True)["arch_string"].values]
 
 
+def _shard(text: str) -> tuple[int, int]:
+    """``i/n`` with 0 <= i < n, or one clear error."""
+    from wsbench.errors import OptionError
+
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        i, n = -1, 0
+    if not 0 <= i < n:
+        raise OptionError(f"--shard must be i/n with 0 <= i < n, got {text!r}")
+    return i, n
+
+
+def _proxies(args: argparse.Namespace) -> dict:
+    from builders.proxies import run as proxies
+    from wsbench.errors import OptionError
+
+    names = proxies.check_names([n.strip() for n in args.names.split(",")] if args.names.strip() else [])
+    if args.batch < 2:
+        raise OptionError(f"--batch must be an integer >= 2 (jacov and naswot compare images), got {args.batch}")
+    shard = _shard(args.shard)
+    store = args.store.rstrip("/")
+    work = args.work or store + ".proxies"
+    from wsbench.store import open_store
+
+    ds = open_store(store, allow_incomplete=True)
+    archs = [str(a) for a in ds["arch_string"].values]
+    written = proxies.run(archs, str(ds.attrs["space"]), args.preset, names, args.data_dir, work, args.batch,
+                          args.seed, shard)
+    out = {"work": work, "computed_now": len(written)}
+    if args.write:
+        out.update(proxies.write(store, work, replace=args.replace))
+    return out
+
+
 def _groundtruth(args: argparse.Namespace) -> dict:
     from builders.groundtruth import attach
     from builders.scratch.train import collect, recipe_for, run
@@ -57,11 +92,7 @@ def _groundtruth(args: argparse.Namespace) -> dict:
     archs = [space.canonicalize(a) for a in _read_archs(args.archs_from)]
     if args.limit:
         archs = archs[: args.limit]
-    try:
-        i, n = (int(x) for x in args.shard.split("/"))
-        assert 0 <= i < n
-    except (ValueError, AssertionError):
-        raise OptionError(f"--shard must be i/n with 0 <= i < n, got {args.shard!r}") from None
+    i, n = _shard(args.shard)
     recipe = recipe_for(args.preset, args.space, epochs=args.epochs, train_size=args.train_size, valid_size=args.valid_size)
     seeds = _ints(args.seeds, "--seeds")
     run(archs, seeds, recipe, args.data_dir, args.work, shard=(i, n))
@@ -194,6 +225,18 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--bn", help="BatchNorm when scoring: recalibrate (preset default) | batch_stats | running_stats")
     for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):
         b.add_argument(f"--{name}", type=int, help=f"override the preset's {name.replace('-', ' ')}")
+    px = sub.add_parser("proxies", help="zero-cost proxies of every subnet of a store (resumable, shardable)")
+    px.add_argument("store", help="store folder: its arch_string; --write adds proxy_<name> variables to it")
+    px.add_argument("--preset", required=True, help="paper (the published benchmark's network) | mini")
+    px.add_argument("--names", default="synflow,snip,grad_norm,jacov,naswot,fisher,grasp,l2_norm",
+                    help="comma list of proxies (builders/proxies/measures.py)")
+    px.add_argument("--data-dir", required=True, help="folder with cifar-10-batches-bin/")
+    px.add_argument("--batch", type=int, default=64, help="training images in the one batch (default 64)")
+    px.add_argument("--seed", type=int, default=0, help="seed of the initialisation and of the batch (default 0)")
+    px.add_argument("--work", help="folder of per-architecture results (default <store>.proxies); rerun to resume")
+    px.add_argument("--shard", default="0/1", help="i/n: every n-th architecture starting at i")
+    px.add_argument("--write", action="store_true", help="then write every result of --work into the store")
+    px.add_argument("--replace", action="store_true", help="overwrite proxies the store holds from another source")
     pa = sub.add_parser("params", help="params and FLOPs of one architecture's stand-alone network, as JSON")
     pa.add_argument("space", help="nb201 | nb101 | darts | proxylessnas | macro | darts-rnn")
     pa.add_argument("arch", help="canonical string, or a JSON spec the space accepts")
@@ -216,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     from wsbench.errors import WsbenchError
 
     try:
-        out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build,
+        out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build, "proxies": _proxies,
                "params": _params, "publish": _publish, "reissue": _reissue}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""Zero-cost proxies of stand-alone networks (``measures``) for every subnet of a store (``run``)."""
