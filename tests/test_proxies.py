@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-from torch import nn  # noqa: E402
+from torch import nn
 
-from builders.proxies.measures import compute  # noqa: E402
+from builders.proxies.measures import compute
 
 N, D, K = 6, 5, 3
 

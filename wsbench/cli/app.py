@@ -43,6 +43,7 @@ JsonPrune = _json(_RESULT + "rows per (seed, epoch, factor): remaining, mean/bes
                   "and of random, kendall (random mode: *_mc_se); summary per (epoch, factor) over seeds.")
 JsonStability = _json(_RESULT + "rows per epoch pair (kind=epoch, per seed) and per seed pair (kind=seed, per epoch); "
                       "summary: mean/std per kind and epoch.")
+JsonReport = _json("{dataset, format, written: [files], sections: {section: its finding or why it was skipped}}.")
 JsonValidate = _json("{path, valid, problems: [every problem found]}; exit 1 if there is any.")
 JsonDownload = _json("{name, path, sha256, verified}.")
 JsonEnv = _json("versions of wsbench, Python and its dependencies, and the cache, catalog and bundled folders.")
@@ -76,7 +77,10 @@ class Source(str, Enum):
 def _fail(message: str) -> None:
     from rich.console import Console
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {message}", markup=True)
+    from rich.markup import escape
+
+    # the message is plain text: brackets in it (pip extras, lists) are not markup
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {escape(message)}", markup=True)
     raise typer.Exit(1)
 
 
@@ -238,6 +242,32 @@ def stability(space: SpaceOpt, method: Annotated[str, typer.Option(help="One cor
               as_json: JsonStability = False) -> None:
     """Agreement of supernet rankings between consecutive epochs and between seeds."""
     _stat(space, "stability", as_json, method=method, epoch=epoch, seed=seed, score=score)
+
+
+@app.command()
+def report(space: Annotated[str, typer.Argument(help="Catalog name or store path.")],
+           out: Annotated[str | None, typer.Option(help="File to write (default <dataset>-report.<format> here); "
+                                                       "replaced atomically.")] = None,
+           fmt: Annotated[str, typer.Option("--format", help="html (one self-contained file) or md (PNGs "
+                                                             "beside it).")] = "html",
+           epoch: EpochOpt = "all", seed: SeedOpt = "all", as_json: JsonReport = False) -> None:
+    """The study's questions for one dataset as one page: figures, a measured finding each, provenance."""
+    from wsbench.errors import WsbenchError
+
+    try:
+        from wsbench.report import write
+
+        res = write(space, out, fmt, epoch, seed)
+    except WsbenchError as e:
+        _fail(str(e))
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(res, indent=1) + "\n")
+        return
+    for path in res["written"]:
+        typer.echo(f"wrote {path}")
+    for key, finding in res["sections"].items():
+        typer.echo(f"  {key}: {finding}")
 
 
 @app.command()

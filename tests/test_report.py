@@ -1,0 +1,128 @@
+"""`wsbench report`: every figure rendered for a store the tests make, decoded and checked for size and content;
+the HTML parsed with its embedded images; Markdown with PNGs beside it; skipped sections say why."""
+
+from __future__ import annotations
+
+import base64
+import io
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from factory import make_store
+
+pytest.importorskip("matplotlib")
+
+from wsbench.report import write  # noqa: E402
+from wsbench.report.figures import DPI, HEIGHT, WIDTH  # noqa: E402
+from wsbench.report.sections import BUILDERS  # noqa: E402
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    from matplotlib.image import imread
+
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return imread(io.BytesIO(png), format="png")
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.srcs: list[str] = []
+        self.h2: list[str] = []
+        self._in_h2 = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.srcs.append(dict(attrs)["src"])
+        self._in_h2 = tag == "h2"
+
+    def handle_data(self, data):
+        if self._in_h2:
+            self.h2.append(data)
+            self._in_h2 = False
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    return make_store(tmp_path_factory.mktemp("rep") / "s.zarr", n=60, epochs=(1, 2, 4, 8), rng_seed=3)
+
+
+def test_html_embeds_every_figure_and_each_is_a_real_picture(store: Path, tmp_path: Path):
+    out = tmp_path / "r.html"
+    res = write(str(store), out)
+    assert res["written"] == [str(out)] and set(res["sections"]) == set(BUILDERS)
+    page = _Images()
+    page.feed(out.read_text())
+    assert len(page.srcs) == len(BUILDERS)  # every section drew its figure on this store
+    assert "Provenance" in page.h2
+    for src in page.srcs:
+        assert src.startswith("data:image/png;base64,")
+        px = _pixels(base64.b64decode(src.split(",", 1)[1]))
+        assert px.shape[:2] == (int(HEIGHT * DPI), int(WIDTH * DPI))
+        assert px[..., :3].std() > 0.05  # not blank
+    assert all(not f.name.endswith(".part") for f in tmp_path.iterdir())
+    assert "Correlation" in res["sections"]["correlation"] or "Kendall" in res["sections"]["correlation"]
+
+
+def test_markdown_writes_pngs_beside_it(store: Path, tmp_path: Path):
+    out = tmp_path / "card.md"
+    res = write(str(store), out, fmt="md")
+    text = out.read_text()
+    for key in BUILDERS:
+        png = tmp_path / f"card-{key}.png"
+        assert png.is_file() and f"]({png.name})" in text
+        assert _pixels(png.read_bytes())[..., :3].std() > 0.05
+    assert len(res["written"]) == len(BUILDERS) + 1
+
+
+def test_one_epoch_and_one_seed_skip_what_cannot_be_drawn(tmp_path: Path):
+    s = make_store(tmp_path / "one.zarr", n=30, epochs=(4,), seeds=(0,))
+    res = write(str(s), tmp_path / "one.html")
+    assert "one epoch chosen" in res["sections"]["correlation"]
+    assert "one seed" in res["sections"]["stability"]
+
+
+def test_bad_input_is_one_clean_error_and_leaves_the_old_page(store: Path, tmp_path: Path):
+    from test_cli import run
+
+    out = tmp_path / "keep.html"
+    out.write_text("old page")
+    for args, msg in ((["--epoch", "99"], "epoch 99"), (["--format", "pdf"], "report format"),
+                      (["--seed", "7"], "seed 7")):
+        res = run("report", str(store), "--out", str(out), *args)
+        assert res.returncode == 1 and msg in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
+        assert out.read_text() == "old page"
+    res = run("report", str(tmp_path / "missing.zarr"))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+
+
+def test_without_matplotlib_report_says_how_to_install_and_the_rest_works(store: Path):
+    code = ("import sys; sys.modules['matplotlib'] = None; from wsbench.cli.app import main; "
+            "sys.argv = ['wsbench', *sys.argv[1:]]; main()")
+    res = subprocess.run([sys.executable, "-c", code, "report", str(store)], capture_output=True, text=True)
+    assert res.returncode == 1 and "pip install 'wsbench[plot]'" in res.stderr
+    res = subprocess.run([sys.executable, "-c", code, "topk", "--space", str(store)], capture_output=True, text=True)
+    assert res.returncode == 0
+
+
+def test_the_page_renders_in_a_real_headless_browser(tmp_path: Path):
+    """Debian's chromium screenshots the nb201-cifar10 page; skipped where no browser is installed."""
+    browser = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+    if browser is None:
+        pytest.skip("no chromium installed (apt install chromium)")
+    page = tmp_path / "nb201.html"
+    write("nb201-cifar10", page)
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
+                    "--window-size=1200,6000", page.as_uri()], capture_output=True, timeout=120, check=True)
+    px = _pixels(shot.read_bytes())
+    assert px[..., :3].std() > 0.05
+    # every embedded image decoded: the browser reports broken images as tiny placeholders; the page height with
+    # seven 800x400 figures exceeds 7 x 400 px of non-white rows
+    rows_with_ink = int((px[..., :3].min(axis=2) < 0.9).any(axis=1).sum())
+    assert rows_with_ink > 7 * 300

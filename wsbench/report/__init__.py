@@ -1,0 +1,141 @@
+"""``wsbench report``: the seed study's questions for one dataset, as figures with one measured finding each.
+
+Every number comes from the same :class:`wsbench.benchmark.Benchmark` methods
+as the CLI statistics. HTML is one self-contained file (PNG figures embedded as
+data URIs); Markdown is a ``.md`` with its PNGs beside it. Files are written to
+a temporary name and renamed, so an existing page is replaced whole or not at all.
+matplotlib (the ``plot`` extra) is imported only here.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from wsbench.errors import OptionError
+
+FORMATS = ("html", "md")
+
+
+def _require_matplotlib() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise OptionError("wsbench report draws with matplotlib, which is not installed; "
+                          "install it with: pip install 'wsbench[plot]'") from None
+
+
+def build(space: str, epoch: Any = "all", seed: Any = "all") -> tuple[Any, list]:
+    """(benchmark, sections with their PNGs) for ``space`` (a catalog name or a store path)."""
+    _require_matplotlib()
+    import wsbench
+    from wsbench.report import figures
+    from wsbench.report.sections import all_sections
+
+    b = wsbench.open(space)
+    epochs, seeds = b._epochs(epoch), b._seeds(seed)
+    sections = all_sections(b, epochs, seeds)
+    for sec in sections:
+        if sec.skipped is None:
+            sec.png = figures.DRAW[sec.key](sec)
+    return b, sections
+
+
+def provenance(b) -> list[tuple[str, str]]:
+    """(label, text) pairs describing how the dataset was made, from the store's attributes."""
+    a = b.attrs
+
+    def short(v: Any, n: int = 300) -> str:
+        text = v if isinstance(v, str) else ", ".join(f"{k}: {x}" for k, x in v.items()) if isinstance(v, dict) else str(v)
+        return text if len(text) <= n else text[: n - 1] + "…"
+
+    rows = [("dataset", b.name), ("space", str(a.get("space"))),
+            ("scale", f"{b.n_archs} subnets × epochs {b.epochs} × seeds {b.seeds}; preset {a.get('scale_preset')!r}"),
+            ("metric", f"{b.metric} ({'higher' if b.direction == 'max' else 'lower'} is better)")]
+    for key in ("dataset", "gt_source", "gt_noise", "supernet_recipe", "evaluation_protocol", "license", "citation"):
+        if key in a:
+            rows.append((key.replace("_", " "), short(a[key])))
+    return rows
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the page from other users
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_html(b, sections: list) -> str:
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'>",
+             f"<title>wsbench report: {html.escape(b.name)}</title>",
+             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+             "img{max-width:100%}.finding{font-weight:bold}.caption{color:#555;font-size:90%}"
+             "table{border-collapse:collapse}td{border-top:1px solid #ddd;padding:2px 8px;vertical-align:top}"
+             ".skipped{color:#a00}</style></head><body>",
+             f"<h1>wsbench report: {html.escape(b.name)}</h1>", "<h2>Provenance</h2><table>"]
+    parts += [f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in provenance(b)]
+    parts.append("</table>")
+    for sec in sections:
+        parts.append(f"<h2 id='{sec.key}'>{html.escape(sec.title)}</h2>")
+        if sec.skipped:
+            parts.append(f"<p class='skipped'>Skipped: {html.escape(sec.skipped)}</p>")
+            continue
+        parts.append(f"<p class='finding'>{html.escape(sec.finding)}</p>")
+        data = base64.b64encode(sec.png).decode()
+        parts.append(f"<img alt='{html.escape(sec.title)}' src='data:image/png;base64,{data}'>")
+        parts.append(f"<p class='caption'>{html.escape(sec.caption)}</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def render_md(b, sections: list, stem: str) -> tuple[str, dict[str, bytes]]:
+    """(Markdown text, {png file name: bytes}) with the PNGs named ``<stem>-<section>.png``."""
+    lines = [f"# wsbench report: {b.name}", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v.replace('|', '/')} |" for k, v in provenance(b)]
+    pngs = {}
+    for sec in sections:
+        lines += ["", f"## {sec.title}", ""]
+        if sec.skipped:
+            lines.append(f"Skipped: {sec.skipped}")
+            continue
+        name = f"{stem}-{sec.key}.png"
+        pngs[name] = sec.png
+        lines += [f"**{sec.finding}**", "", f"![{sec.title}]({name})", "", f"*{sec.caption}*"]
+    return "\n".join(lines) + "\n", pngs
+
+
+def write(space: str, out: str | Path | None = None, fmt: str = "html", epoch: Any = "all",
+          seed: Any = "all") -> dict[str, Any]:
+    """Build the report and write it; returns what was written."""
+    if fmt not in FORMATS:
+        from wsbench.errors import UnknownNameError
+
+        raise UnknownNameError("report format", fmt, FORMATS)
+    b, sections = build(space, epoch, seed)
+    out = Path(out) if out else Path(f"{Path(b.name).stem}-report.{fmt}")
+    if out.is_dir():
+        raise OptionError(f"--out {out} is a folder; give a file name such as {out / ('report.' + fmt)}")
+    written = []
+    if fmt == "html":
+        _atomic_write(out, render_html(b, sections).encode())
+    else:
+        text, pngs = render_md(b, sections, out.stem)
+        for name, png in pngs.items():
+            _atomic_write(out.parent / name, png)
+            written.append(str(out.parent / name))
+        _atomic_write(out, text.encode())
+    written.insert(0, str(out))
+    return {"dataset": b.name, "format": fmt, "written": written,
+            "sections": {s.key: ("skipped: " + s.skipped) if s.skipped else s.finding for s in sections}}

@@ -1,0 +1,151 @@
+"""One PNG per report section, drawn with matplotlib's object API on the Agg canvas (no pyplot, no display)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from wsbench.report.sections import Section
+
+WIDTH, HEIGHT, DPI = 8.0, 4.0, 100  # 800 x 400 px
+
+
+def _figure(ncols: int = 1):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(1, ncols, squeeze=False)[0]
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+def _epoch_axis(ax, epochs: list[int]) -> None:
+    if len(epochs) > 1 and min(epochs) > 0:
+        ax.set_xscale("log", base=2)
+    ax.set_xticks(epochs, [str(e) for e in epochs])
+    ax.set_xlabel("supernet epoch")
+
+
+def correlation(sec: Section) -> bytes:
+    fig, (ax,) = _figure()
+    d = sec.data
+    e = np.array(d["epochs"])
+    for method, colour in (("kendall", "C0"), ("spearman", "C1")):
+        m = np.array([s[f"{method}_mean"] for s in d["summary"]])
+        sd = np.nan_to_num(np.array([s[f"{method}_std"] for s in d["summary"]], dtype=float))
+        lo = np.array([s.get(f"{method}_ci_low", np.nan) for s in d["summary"]], dtype=float)
+        hi = np.array([s.get(f"{method}_ci_high", np.nan) for s in d["summary"]], dtype=float)
+        ax.plot(e, m, "-o", color=colour, label=f"{method} (mean over seeds)")
+        ax.fill_between(e, m - sd, m + sd, color=colour, alpha=0.15)
+        ax.errorbar(e, m, yerr=[m - lo, hi - m], fmt="none", ecolor=colour, capsize=3)
+        for s in d["seeds"]:
+            rows = [r for r in d["rows"] if r["seed"] == s]
+            ax.plot([r["epoch"] for r in rows], [r[method] for r in rows], "-", color=colour, lw=0.6, alpha=0.5)
+    ax.axhline(0, color="grey", lw=0.8)
+    _epoch_axis(ax, d["epochs"])
+    ax.set_ylabel("rank correlation with ground truth")
+    ax.legend(loc="best", fontsize=8)
+    return _png(fig)
+
+
+def topk(sec: Section) -> bytes:
+    fig, (ax,) = _figure()
+    d = sec.data
+    for j, k in enumerate(d["ks"]):
+        rows = [s for s in d["summary"] if s["k"] == k]
+        e = [s["epoch"] for s in rows]
+        ax.plot(e, [s["best_gt_top_pct_mean"] for s in rows], "-o", color=f"C{j}", label=f"supernet top-{k}")
+        ax.plot(e, [s["random_top_pct"] for s in rows], "--", color=f"C{j}", label=f"{k} random")
+    from matplotlib.ticker import FuncFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
+    ax.invert_yaxis()  # better (smaller top %) is up
+    _epoch_axis(ax, d["epochs"])
+    ax.set_ylabel("GT rank of the best found (top %)")
+    ax.legend(loc="best", fontsize=8, ncol=2)
+    return _png(fig)
+
+
+def scatter(sec: Section) -> bytes:
+    fig, (ax,) = _figure()
+    d = sec.data
+    ok = np.isfinite(d["supernet"]) & np.isfinite(d["gt"])
+    if d["params"] is not None:
+        pts = ax.scatter(d["supernet"][ok], d["gt"][ok], c=d["params"][ok], s=6, cmap="viridis")
+        fig.colorbar(pts, ax=ax, label="params")
+    else:
+        ax.scatter(d["supernet"][ok], d["gt"][ok], s=6)
+    ax.set_xlabel(f"supernet score ({d['metric']})")
+    ax.set_ylabel(f"ground truth ({d['metric']})")
+    return _png(fig)
+
+
+def operators(sec: Section) -> bytes:
+    fig, (ax,) = _figure()
+    d = sec.data
+    gap = d["gap"]
+    lim = float(np.nanmax(np.abs(gap))) or 1.0
+    im = ax.imshow(gap.T, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
+    ax.set_xticks(range(len(d["decisions"])), d["decisions"], rotation=90, fontsize=7)
+    ax.set_yticks(range(len(d["ops"])), d["ops"], fontsize=7)
+    ax.set_xlabel("decision")
+    fig.colorbar(im, ax=ax, label="supernet − GT (rank-percentile points)")
+    return _png(fig)
+
+
+def pruning(sec: Section) -> bytes:
+    fig, (a1, a2) = _figure(2)
+    d = sec.data
+    for mode, style in (("optimistic", "-o"), ("random", "--s")):
+        f = [s["factor"] for s in d[mode]]
+        a1.plot(f, [s["supernet_topk_best_gt_mean"] for s in d[mode]], style, label=f"supernet top-{d['k']}, {mode}")
+        a2.plot(f, [s["kendall_mean"] for s in d[mode]], style, label=mode)
+    a1.plot([s["factor"] for s in d["random"]], [s["random_topk_best_gt_mean"] for s in d["random"]], ":",
+            color="grey", label=f"{d['k']} random")
+    a1.set_xlabel("fraction pruned")
+    a1.set_ylabel("best GT found")
+    a2.set_xlabel("fraction pruned")
+    a2.set_ylabel("Kendall τ of what remains")
+    a1.legend(fontsize=7)
+    a2.legend(fontsize=7)
+    return _png(fig)
+
+
+def stability(sec: Section) -> bytes:
+    fig, (a1, a2) = _figure(2)
+    d = sec.data
+    for ax, mat, labels, title in ((a1, d["epoch_epoch"], d["epochs"], "epoch × epoch"),
+                                   (a2, d["seed_seed"], d["seeds"], f"seed × seed, epoch {d['epochs'][-1]}")):
+        im = ax.imshow(mat, cmap="viridis", vmin=min(0.0, float(np.nanmin(mat))), vmax=1.0)
+        ax.set_xticks(range(len(labels)), [str(x) for x in labels], fontsize=7)
+        ax.set_yticks(range(len(labels)), [str(x) for x in labels], fontsize=7)
+        ax.set_title(title, fontsize=9)
+        for i in range(mat.shape[0]):
+            for j in range(mat.shape[1]):
+                ax.text(j, i, f"{mat[i, j]:.2f}", ha="center", va="center", fontsize=6, color="w")
+        fig.colorbar(im, ax=ax, shrink=0.8)
+    return _png(fig)
+
+
+def rankings(sec: Section) -> bytes:
+    fig, (ax,) = _figure()
+    names, vals, sds = zip(*sec.data["bars"])
+    y = np.arange(len(names))
+    ax.barh(y, vals, xerr=np.nan_to_num(np.array(sds, dtype=float)), color=["C3"] + ["C0"] * (len(names) - 1))
+    ax.set_yticks(y, names, fontsize=7)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.invert_yaxis()
+    ax.set_xlabel("Kendall τ with ground truth")
+    return _png(fig)
+
+
+DRAW = {"correlation": correlation, "topk": topk, "scatter": scatter, "operators": operators, "pruning": pruning,
+        "stability": stability, "rankings": rankings}
