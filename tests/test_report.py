@@ -17,9 +17,9 @@ from factory import make_store
 
 pytest.importorskip("matplotlib")
 
-from wsbench.report import write  # noqa: E402
-from wsbench.report.figures import DPI, HEIGHT, WIDTH  # noqa: E402
-from wsbench.report.sections import BUILDERS  # noqa: E402
+from wsbench.report import write
+from wsbench.report.figures import DPI, HEIGHT, WIDTH
+from wsbench.report.sections import BUILDERS
 
 
 def _pixels(png: bytes) -> np.ndarray:
@@ -104,9 +104,10 @@ def test_bad_input_is_one_clean_error_and_leaves_the_old_page(store: Path, tmp_p
 def test_without_matplotlib_report_says_how_to_install_and_the_rest_works(store: Path):
     code = ("import sys; sys.modules['matplotlib'] = None; from wsbench.cli.app import main; "
             "sys.argv = ['wsbench', *sys.argv[1:]]; main()")
-    res = subprocess.run([sys.executable, "-c", code, "report", str(store)], capture_output=True, text=True)
+    res = subprocess.run([sys.executable, "-c", code, "report", str(store)], capture_output=True, text=True, check=False)
     assert res.returncode == 1 and "pip install 'wsbench[plot]'" in res.stderr
-    res = subprocess.run([sys.executable, "-c", code, "topk", "--space", str(store)], capture_output=True, text=True)
+    res = subprocess.run([sys.executable, "-c", code, "topk", "--space", str(store)], capture_output=True,
+                         text=True, check=False)
     assert res.returncode == 0
 
 

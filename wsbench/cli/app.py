@@ -76,7 +76,6 @@ class Source(str, Enum):
 
 def _fail(message: str) -> None:
     from rich.console import Console
-
     from rich.markup import escape
 
     # the message is plain text: brackets in it (pip extras, lists) are not markup

@@ -78,12 +78,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def render_html(b, sections: list) -> str:
-    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'>",
-             f"<title>wsbench report: {html.escape(b.name)}</title>",
-             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+    style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
              "img{max-width:100%}.finding{font-weight:bold}.caption{color:#555;font-size:90%}"
              "table{border-collapse:collapse}td{border-top:1px solid #ddd;padding:2px 8px;vertical-align:top}"
-             ".skipped{color:#a00}</style></head><body>",
+             ".skipped{color:#a00}")
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'>",
+             f"<title>wsbench report: {html.escape(b.name)}</title>", f"<style>{style}</style></head><body>",
              f"<h1>wsbench report: {html.escape(b.name)}</h1>", "<h2>Provenance</h2><table>"]
     parts += [f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in provenance(b)]
     parts.append("</table>")
