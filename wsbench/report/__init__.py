@@ -53,7 +53,7 @@ def provenance(b) -> list[tuple[str, str]]:
         text = v if isinstance(v, str) else ", ".join(f"{k}: {x}" for k, x in v.items()) if isinstance(v, dict) else str(v)
         return text if len(text) <= n else text[: n - 1] + "…"
 
-    rows = [("dataset", b.name), ("space", str(a.get("space"))),
+    rows = [("name", b.name), ("space", str(a.get("space"))),
             ("scale", f"{b.n_archs} subnets × epochs {b.epochs} × seeds {b.seeds}; preset {a.get('scale_preset')!r}"),
             ("metric", f"{b.metric} ({'higher' if b.direction == 'max' else 'lower'} is better)")]
     for key in ("dataset", "gt_source", "gt_noise", "supernet_recipe", "evaluation_protocol", "license", "citation"):
