@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from wsbench.report import build, render_md
+from wsbench.report import build, provenance, render_md
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "datasets"
 START, END = "<!-- report:start -->", "<!-- report:end -->"
@@ -25,7 +25,7 @@ def main() -> None:
     ap.add_argument("name")
     args = ap.parse_args()
     b, sections = build(args.name)
-    text, pngs = render_md(b, sections, f"img/{args.name}")
+    text, pngs = render_md(b.name, provenance(b), sections, f"img/{args.name}")
     body = text.split("\n## ", 1)[1]  # drop the title and provenance table: the card has its own
     body = "## " + body
     body = body.replace("\n## ", "\n### ").replace("## ", "### ", 1)

@@ -127,3 +127,26 @@ def test_the_page_renders_in_a_real_headless_browser(tmp_path: Path):
     # seven 800x400 figures exceeds 7 x 400 px of non-white rows
     rows_with_ink = int((px[..., :3].min(axis=2) < 0.9).any(axis=1).sum())
     assert rows_with_ink > 7 * 300
+
+
+def test_compare_puts_datasets_on_one_axis(store: Path, tmp_path: Path):
+    other = make_store(tmp_path / "other.zarr", n=40, epochs=(2, 8), rng_seed=5,
+                       supernet_recipe={"kind": "synthetic", "epochs": 8})
+    out = tmp_path / "cmp.html"
+    res = write(None, out, compare=f"{store},{other}")
+    page = _Images()
+    page.feed(out.read_text())
+    assert len(page.srcs) == 2 and set(res["sections"]) == {"compare_correlation", "compare_topk"}
+    for src in page.srcs:
+        assert _pixels(base64.b64decode(src.split(",", 1)[1]))[..., :3].std() > 0.05
+    import wsbench
+    from wsbench.report.compare import schedule_length
+
+    assert schedule_length(wsbench.open(other)) == 8 and schedule_length(wsbench.open(store)) == 8  # recipe / last
+    assert res["sections"]["compare_correlation"].count("of its schedule") == 2
+    from wsbench.errors import OptionError
+
+    with pytest.raises(OptionError, match="two or more distinct"):
+        write(None, out, compare=f"{store},{store}")
+    with pytest.raises(OptionError, match="not both"):
+        write(str(store), out, compare=f"{store},{other}")

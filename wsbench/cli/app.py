@@ -244,7 +244,9 @@ def stability(space: SpaceOpt, method: Annotated[str, typer.Option(help="One cor
 
 
 @app.command()
-def report(space: Annotated[str, typer.Argument(help="Catalog name or store path.")],
+def report(space: Annotated[str | None, typer.Argument(help="Catalog name or store path (or use --compare).")] = None,
+           compare: Annotated[str | None, typer.Option(help="Comma list of datasets on the same axes, epoch as a "
+                                                           "fraction of each schedule (instead of SPACE).")] = None,
            out: Annotated[str | None, typer.Option(help="File to write (default <dataset>-report.<format> here); "
                                                        "replaced atomically.")] = None,
            fmt: Annotated[str, typer.Option("--format", help="html (one self-contained file) or md (PNGs "
@@ -256,7 +258,7 @@ def report(space: Annotated[str, typer.Argument(help="Catalog name or store path
     try:
         from wsbench.report import write
 
-        res = write(space, out, fmt, epoch, seed)
+        res = write(space, out, fmt, epoch, seed, compare)
     except WsbenchError as e:
         _fail(str(e))
         return

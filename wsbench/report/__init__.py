@@ -77,15 +77,15 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def render_html(b, sections: list) -> str:
+def render_html(title: str, prov: list[tuple[str, str]], sections: list) -> str:
     style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
              "img{max-width:100%}.finding{font-weight:bold}.caption{color:#555;font-size:90%}"
              "table{border-collapse:collapse}td{border-top:1px solid #ddd;padding:2px 8px;vertical-align:top}"
              ".skipped{color:#a00}")
     parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'>",
-             f"<title>wsbench report: {html.escape(b.name)}</title>", f"<style>{style}</style></head><body>",
-             f"<h1>wsbench report: {html.escape(b.name)}</h1>", "<h2>Provenance</h2><table>"]
-    parts += [f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in provenance(b)]
+             f"<title>wsbench report: {html.escape(title)}</title>", f"<style>{style}</style></head><body>",
+             f"<h1>wsbench report: {html.escape(title)}</h1>", "<h2>Provenance</h2><table>"]
+    parts += [f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in prov]
     parts.append("</table>")
     for sec in sections:
         parts.append(f"<h2 id='{sec.key}'>{html.escape(sec.title)}</h2>")
@@ -100,10 +100,10 @@ def render_html(b, sections: list) -> str:
     return "\n".join(parts)
 
 
-def render_md(b, sections: list, stem: str) -> tuple[str, dict[str, bytes]]:
+def render_md(title: str, prov: list[tuple[str, str]], sections: list, stem: str) -> tuple[str, dict[str, bytes]]:
     """(Markdown text, {png file name: bytes}) with the PNGs named ``<stem>-<section>.png``."""
-    lines = [f"# wsbench report: {b.name}", "", "| | |", "|---|---|"]
-    lines += [f"| {k} | {v.replace('|', '/')} |" for k, v in provenance(b)]
+    lines = [f"# wsbench report: {title}", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v.replace('|', '/')} |" for k, v in prov]
     pngs = {}
     for sec in sections:
         lines += ["", f"## {sec.title}", ""]
@@ -116,26 +116,37 @@ def render_md(b, sections: list, stem: str) -> tuple[str, dict[str, bytes]]:
     return "\n".join(lines) + "\n", pngs
 
 
-def write(space: str, out: str | Path | None = None, fmt: str = "html", epoch: Any = "all",
-          seed: Any = "all") -> dict[str, Any]:
-    """Build the report and write it; returns what was written."""
+def write(space: str | None, out: str | Path | None = None, fmt: str = "html", epoch: Any = "all",
+          seed: Any = "all", compare: str | list[str] | None = None) -> dict[str, Any]:
+    """Build the report of ``space`` (or the comparison of the datasets in ``compare``) and write it; returns
+    what was written."""
     if fmt not in FORMATS:
         from wsbench.errors import UnknownNameError
 
         raise UnknownNameError("report format", fmt, FORMATS)
-    b, sections = build(space, epoch, seed)
-    out = Path(out) if out else Path(f"{Path(b.name).stem}-report.{fmt}")
+    if (space is None) == (compare is None):
+        raise OptionError("give one dataset (SPACE) or --compare A,B,…, not both and not neither")
+    if compare is not None:
+        from wsbench.report.compare import build_compare
+
+        names = [c.strip() for c in compare.split(",")] if isinstance(compare, str) else list(compare)
+        title, prov, sections = build_compare(names)
+        stem = "compare-" + "-".join(Path(n).stem for n in names)
+    else:
+        b, sections = build(space, epoch, seed)
+        title, prov, stem = b.name, provenance(b), Path(b.name).stem
+    out = Path(out) if out else Path(f"{stem}-report.{fmt}")
     if out.is_dir():
         raise OptionError(f"--out {out} is a folder; give a file name such as {out / ('report.' + fmt)}")
     written = []
     if fmt == "html":
-        _atomic_write(out, render_html(b, sections).encode())
+        _atomic_write(out, render_html(title, prov, sections).encode())
     else:
-        text, pngs = render_md(b, sections, out.stem)
+        text, pngs = render_md(title, prov, sections, out.stem)
         for name, png in pngs.items():
             _atomic_write(out.parent / name, png)
             written.append(str(out.parent / name))
         _atomic_write(out, text.encode())
     written.insert(0, str(out))
-    return {"dataset": b.name, "format": fmt, "written": written,
+    return {"dataset": title, "format": fmt, "written": written,
             "sections": {s.key: ("skipped: " + s.skipped) if s.skipped else s.finding for s in sections}}

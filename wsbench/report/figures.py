@@ -149,3 +149,38 @@ def rankings(sec: Section) -> bytes:
 
 DRAW = {"correlation": correlation, "topk": topk, "scatter": scatter, "operators": operators, "pruning": pruning,
         "stability": stability, "rankings": rankings}
+
+
+def compare_correlation(sec: Section) -> bytes:
+    fig, (ax,) = _figure()
+    for j, (name, (frac, m, sd)) in enumerate(sec.data["series"].items()):
+        m, sd = np.array(m), np.nan_to_num(np.array(sd, dtype=float))
+        ax.plot(frac, m, "-o", color=f"C{j}", label=name)
+        ax.fill_between(frac, m - sd, m + sd, color=f"C{j}", alpha=0.15)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlabel("epoch / supernet training epochs")
+    ax.set_ylabel("Kendall τ with ground truth")
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def compare_topk(sec: Section) -> bytes:
+    from matplotlib.ticker import FuncFormatter
+
+    fig, (ax,) = _figure()
+    for j, (name, (frac, found, rand)) in enumerate(sec.data["series"].items()):
+        ax.plot(frac, found, "-o", color=f"C{j}", label=f"{name}: supernet top 10%")
+        ax.plot(frac, rand, "--", color=f"C{j}", label=f"{name}: 10% random")
+    ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
+    ax.invert_yaxis()
+    ax.set_xlabel("epoch / supernet training epochs")
+    ax.set_ylabel("GT rank of the best found (top %)")
+    ax.legend(fontsize=7)
+    return _png(fig)
