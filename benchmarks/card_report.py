@@ -39,9 +39,12 @@ def main() -> None:
     if START in lines:
         head, rest = lines.split(START, 1)
         lines = head + block + rest.split(END, 1)[1]
-    else:
+    elif "## Results\n" in lines:
         head, rest = lines.split("## Results\n", 1)
         lines = head + "## Results\n\n" + block + "\n" + rest
+    else:  # a card whose results heading says more: the figures go in their own section before it
+        head, rest = lines.split("## Results", 1)
+        lines = head + f"## Figures (`wsbench report {args.name}`)\n\n" + block + "\n\n## Results" + rest
     card.write_text(lines)
     print(f"{card}: report block with {len(pngs)} figures")
 
