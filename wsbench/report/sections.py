@@ -62,13 +62,19 @@ def topk(b, epochs: list[int], seeds: list[int]) -> Section:
     sec.data = {"epochs": epochs, "ks": ks, "summary": r.summary, "samples": r.options["samples"],
                 "trials": r.options["trials"]}
     last = {s["k"]: s for s in r.summary if s["epoch"] == epochs[-1]}
+    def verdict(row: dict) -> str:  # the exact chance that k random subnets do at least as well, worst seed
+        p = row["p_random_max"]
+        return (f"; cannot tell from chance, p = {p:.2f}" if p >= 0.05 else f"; beats chance, p ≤ {p:.3f}")
+
     parts = [f"of its top-{k}, a top-{last[k]['best_gt_top_pct_mean']:.1f}% subnet ({k} random: "
-             f"{last[k]['random_top_pct']:.1f}%)" for k in ks]
+             f"{last[k]['random_top_pct']:.1f}%{verdict(last[k])})" for k in ks]
     sec.finding = (f"At epoch {epochs[-1]}, the best subnet (by ground truth) the supernet ranks in its top-k is: "
                    + "; ".join(parts) + ".")
     sec.caption = (f"Rank (top %) by ground truth of the best subnet among the supernet's top-k (solid, mean over seeds) "
                    f"and of k random subnets (dashed, exact expectation); samples of {r.options['samples']} subnets, "
-                   f"{r.options['trials']} trial(s); ties at the cut broken at random. `wsbench topk --k 1,1%,10% --epoch all`")
+                   f"{r.options['trials']} trial(s); ties at the cut broken at random; p: the largest over seeds of "
+                   "the exact probability that k random subnets find one at least as good. "
+                   "`wsbench topk --k 1,1%,10% --epoch all`")
     return sec
 
 
