@@ -85,7 +85,6 @@ def _proxies(args: argparse.Namespace) -> dict:
 def _groundtruth(args: argparse.Namespace) -> dict:
     from builders.groundtruth import attach
     from builders.scratch.train import collect, recipe_for, run
-    from wsbench.errors import OptionError
     from wsbench.spaces import get_space
 
     space = get_space(args.space)

@@ -96,7 +96,8 @@ def fisher(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
         a = outputs.get(m)
         if a is None or a.grad is None:
             continue
-        per = (a * a.grad).flatten(2).sum(2) if a.dim() > 2 else a * a.grad  # (images, channels)
+        prod = a.detach() * a.grad
+        per = prod.flatten(2).sum(2) if prod.dim() > 2 else prod  # (images, channels)
         total += float(0.5 * per.pow(2).mean(0).sum()) * int(np.prod(m.weight.shape[1:]))
     return total
 
