@@ -105,3 +105,23 @@ def test_stopped_and_resumed_build_equals_an_uninterrupted_one(tiny_ptb, tmp_pat
     a = open_store(tmp_path / "a.zarr", allow_incomplete=True)["supernet_score"].values
     b = open_store(tmp_path / "b.zarr", allow_incomplete=True)["supernet_score"].values
     assert np.isfinite(a).all() and np.array_equal(a, b)
+
+
+def test_a_longer_ground_truth_schedule_continues_the_shorter_runs_exactly(tiny_ptb, tmp_path):
+    """2 epochs, then the same work folder asked for 3: the third epoch continues from the checkpoint, and the
+    result equals a fresh 3-epoch run (constant learning rate, both random generators restored)."""
+    import json
+
+    archs = tmp_path / "archs.txt"
+    archs.write_text(SPACE.canonicalize(DARTS_V2) + "\n")
+    base = ["groundtruth", "darts-rnn", "--preset", "mini", "--archs-from", str(archs), "--seeds", "0",
+            "--data-dir", str(tiny_ptb), "--train-size", "1500", "--valid-size", "400"]
+    assert builders_main([*base, "--work", str(tmp_path / "a"), "--epochs", "2"]) == 0
+    two = json.loads(next((tmp_path / "a").glob("*.json")).read_text())
+    assert len(two["curve"]) == 2 and list((tmp_path / "a").glob("*.ckpt"))
+    assert builders_main([*base, "--work", str(tmp_path / "a"), "--epochs", "3"]) == 0
+    extended = json.loads(next((tmp_path / "a").glob("*.json")).read_text())
+    assert builders_main([*base, "--work", str(tmp_path / "b"), "--epochs", "3"]) == 0
+    fresh = json.loads(next((tmp_path / "b").glob("*.json")).read_text())
+    assert extended["curve"][:2] == two["curve"] and extended["curve"] == fresh["curve"]
+    assert extended["recipe"] == fresh["recipe"] and extended["recipe"]["epochs"] == 3

@@ -127,18 +127,28 @@ def run(archs: list[str], seeds: list[int], recipe: Recipe, data_dir: str | Path
     work.mkdir(parents=True, exist_ok=True)
     i, n = shard
     mine = [a for k, a in enumerate(archs) if k % n == i]
-    todo = [(a, s) for a in mine for s in seeds if not (work / result_name(a, s)).exists()]
+    lm = recipe.space == "darts-rnn"
+    wanted = json.dumps(as_recipe_dict(recipe), sort_keys=True)
+
+    def done(a: str, s: int) -> bool:  # a result of exactly this recipe (an LM run of fewer epochs is extended)
+        f = work / result_name(a, s)
+        return f.exists() and (not lm or json.dumps(json.loads(f.read_text())["recipe"], sort_keys=True) == wanted)
+
+    todo = [(a, s) for a in mine for s in seeds if not done(a, s)]
     if not todo:
         return []
     prepare, train_fn = prepare_data, train_one
-    if recipe.space == "darts-rnn":
+    if lm:
         from builders.scratch.lm import prepare
         from builders.scratch.lm import train_one as train_fn
     train, valid = prepare(data_dir, recipe)
     written = []
     t0 = time.perf_counter()
     for k, (a, s) in enumerate(todo, start=1):
-        res = train_fn(a, s, recipe, train, valid)
+        if lm:  # checkpointed: a longer schedule later continues this run instead of repeating it
+            res = train_fn(a, s, recipe, train, valid, checkpoint=work / (result_name(a, s)[:-5] + ".ckpt"))
+        else:
+            res = train_fn(a, s, recipe, train, valid)
         path = work / result_name(a, s)
         _atomic_json(path, res)
         written.append(path)
@@ -147,6 +157,15 @@ def run(archs: list[str], seeds: list[int], recipe: Recipe, data_dir: str | Path
             print(f"[shard {i}/{n}] {k}/{len(todo)} seed {s} score {res.get('score', res.get('valid_acc')):.2f} "
                   f"({res['train_seconds']:.0f} s) ETA {eta / 60:.1f} min", flush=True)
     return written
+
+
+def as_recipe_dict(recipe: Any) -> dict[str, Any]:
+    """The recipe as its result files record it."""
+    if getattr(recipe, "space", None) == "darts-rnn":
+        from builders.scratch.lm import as_dict
+
+        return as_dict(recipe)
+    return asdict(recipe)
 
 
 def collect(work: str | Path, archs: list[str] | None = None) -> GroundTruth:
