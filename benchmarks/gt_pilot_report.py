@@ -33,11 +33,28 @@ def main() -> None:
         "recipe": gt.source["recipe"], "archs_with_all_seeds": len(complete), "seeds": gt.seeds,
         "runs": len(results), "seconds_per_run_mean": float(secs.mean()), "seconds_per_run_max": float(secs.max()),
         "seconds_per_arch_all_seeds": float(secs.mean() * len(gt.seeds)),
-        "accuracy_min": float(mat.min()), "accuracy_max": float(mat.max()), "accuracy_mean": float(mat.mean()),
+        "metric": gt.metric, "score_min": float(mat.min()), "score_max": float(mat.max()),
+        "score_mean": float(mat.mean()),
         "noise": gt.noise(),
     }
     for n in (200, 1000):
         out[f"projected_hours_{n}_archs"] = n * len(gt.seeds) * float(secs.mean()) / args.workers / 3600
+    curves = {}
+    for r in results:  # constant-LR recipes record the score after every epoch: each prefix is a shorter schedule
+        if "curve" in r:
+            curves.setdefault(r["arch"], {})[int(r["seed"])] = r["curve"]
+    if curves:
+        from itertools import combinations
+
+        both = [a for a, v in curves.items() if len(v) == len(gt.seeds)]
+        n_epochs = min(len(c) for a in both for c in curves[a].values()) if both else 0
+        per_epoch = []
+        for e in range(n_epochs):
+            taus = [float(kendalltau([curves[a][s][e] for a in both], [curves[a][t][e] for a in both]).statistic)
+                    for s, t in combinations(gt.seeds, 2)]
+            per_epoch.append({"epochs": e + 1, "archs": len(both), "gt_seed_tau": float(np.mean(taus)),
+                              "seconds_per_run": float(secs.mean()) * (e + 1) / n_epochs})
+        out["per_epoch_schedule"] = per_epoch
     if args.analognas:
         from builders.groundtruth.analognas import load_analognas
 
