@@ -456,3 +456,25 @@ def test_random_pruning_expectations_by_hand_and_against_simulation():
     assert ex["best_gt"][0] == pytest.approx(np.mean([s[-1] for s in sims]), abs=0.01)
     assert ex["random_topk_best_gt"][0] == pytest.approx(np.mean([max(rng.choice(s, 2, replace=False)) for s in
                                                                    sims[:5000]]), abs=0.03)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 30), levels=st.integers(1, 5), seed=st.integers(0, 2**16),
+       ties=st.sampled_from(["random", "store"]))
+def test_resampled_topk_equals_topk_of_each_resample(n, levels, seed, ties):
+    """The bootstrap path (resamples laid out from multiplicities, GT parts shared by seeds) gives the same
+    best_gt, precision and NDCG@k as topk_many on each resample."""
+    from wsbench.stats.topk import topk_many, topk_resampled
+
+    rng = np.random.default_rng(seed)
+    gt = rng.integers(0, levels + 1, n).astype(float)
+    scores = [rng.integers(0, levels, n).astype(float) for _ in range(2)]
+    idx = rng.integers(0, n, (8, n))
+    ks = sorted({1, max(1, n // 3), n})
+    fast = topk_resampled(scores, gt, idx, ks, ties)
+    for j, s in enumerate(scores):
+        for b, i in enumerate(idx):
+            for got, want in zip(fast[j][b], topk_many(s[i], gt[i], ks, ties)):
+                for f in ("best_gt", "precision", "ndcg"):
+                    assert getattr(got, f) == pytest.approx(getattr(want, f), abs=1e-12) or (
+                        math.isnan(getattr(got, f)) and math.isnan(getattr(want, f)))

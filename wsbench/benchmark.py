@@ -524,13 +524,8 @@ class Benchmark:
             sn = self._sn(s, epoch, score=score)
             if np.array_equal(np.flatnonzero(np.isfinite(sn) & np.isfinite(g)), pool):
                 sns[s] = sn[pool]
-        sub_g = g[pool]
-        out: dict[int, list] = {s: [] for s in sns}
-        for i in idx:
-            side = _topk.gt_side(sub_g[i])
-            for s, sub_sn in sns.items():
-                out[s].append(_topk.topk_many(sub_sn[i], None, kns, ties, side))
-        return out
+        per_seed = _topk.topk_resampled(list(sns.values()), g[pool], idx, kns, ties)
+        return dict(zip(sns, per_seed))
 
     def bias(self, by: str = "params", epoch: Any = "last", seed: Any = "all", top: str = "10%",
              gt: str = "gt_score", params: str = "params", flag: int = 3, score: str = "supernet",

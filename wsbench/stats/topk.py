@@ -103,7 +103,7 @@ def _group_means(values: np.ndarray, s_sorted: np.ndarray) -> np.ndarray:
 
 
 def _cut_outcomes(s_sorted: np.ndarray, prefix_max: np.ndarray, gt_ord: np.ndarray, k: int,
-                  ties: str) -> tuple[np.ndarray, np.ndarray, int, int]:
+                  ties: str, bounds: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray, int, int]:
     """(possible best GTs of the top-k, their probabilities, tie group size, members taken) for one k.
 
     With c subnets strictly better than the score v at place k and m subnets
@@ -112,9 +112,10 @@ def _cut_outcomes(s_sorted: np.ndarray, prefix_max: np.ndarray, gt_ord: np.ndarr
     best of the a-subset is the r-th best of the group with probability
     C(m-r, a-1) / C(m, a) (:func:`random_best_distribution`).
     """
-    v = s_sorted[k - 1]
-    lo = int(np.searchsorted(-s_sorted, -v, side="left"))
-    hi = int(np.searchsorted(-s_sorted, -v, side="right"))
+    if bounds is None:
+        v = s_sorted[k - 1]
+        bounds = int(np.searchsorted(-s_sorted, -v, side="left")), int(np.searchsorted(-s_sorted, -v, side="right"))
+    lo, hi = bounds
     m, a = hi - lo, k - lo
     if ties == "store" or m == 1 or a == m:
         return np.array([prefix_max[k - 1]]), np.array([1.0]), m, a
@@ -235,3 +236,64 @@ def draw_samples(pool: int, n: int, trials: int, rng_seed: int) -> list[np.ndarr
         return [np.arange(pool)]
     rng = np.random.default_rng(rng_seed)
     return [np.sort(rng.choice(pool, size=n, replace=False)) for _ in range(trials)]
+
+
+def topk_resampled(scores: list[np.ndarray], gt: np.ndarray, idx: np.ndarray, ks: list[int],
+                   ties: str = "random") -> list[list[list[TopKSample]]]:
+    """:func:`topk_many` of every bootstrap resample ``idx`` (rows of indices into one sample) for each score
+    vector in ``scores`` (seeds), sharing what depends on the GT alone: ``[score][resample][k]``.
+
+    With random tie-breaking the result does not depend on the order of a resample's items, so each resample is
+    laid out from multiplicities: the sample's score order (sorted once) with item i repeated c_i times, and the
+    GT order likewise, so no resample is sorted again. Store order (``ties="store"``) depends on the resample's
+    own order and is computed one resample at a time.
+    """
+    n = len(gt)
+    gt = np.asarray(gt, dtype=np.float64)
+    out: list[list[list[TopKSample]]] = [[] for _ in scores]
+    if ties == "store":
+        for i in idx:
+            side = gt_side(gt[i])
+            for j, s in enumerate(scores):
+                out[j].append(topk_many(np.asarray(s)[i], None, ks, ties, side))
+        return out
+    order_g = order_best_first(gt)
+    orders = [order_best_first(s) for s in scores]
+    scores = [np.asarray(s, dtype=np.float64) for s in scores]
+    disc = 1.0 / np.log2(np.arange(2, n + 2))
+    for i in idx:
+        c = np.bincount(i, minlength=n)
+        desc = np.repeat(gt[order_g], c[order_g])
+        asc = desc[::-1]
+        below = np.searchsorted(asc, gt, side="left")
+        tied = np.searchsorted(asc, gt, side="right") - below
+        gain = (below + (tied + 1) / 2.0 - 1.0) / (n - 1) if n > 1 else np.ones(n)  # rank percentile / 100
+        ideal = np.cumsum(np.repeat(gain[order_g], c[order_g]) * disc)
+        member = []  # P(item in the GT's top k) under random ties, per original item (copies share it)
+        for k in ks:
+            v = desc[k - 1]
+            lo, hi = n - np.searchsorted(asc, v, side="right"), n - np.searchsorted(asc, v, side="left")
+            member.append(np.where(gt > v, 1.0, np.where(gt == v, (k - lo) / (hi - lo), 0.0)))
+        for j, (s, order) in enumerate(zip(scores, orders)):
+            expanded = np.repeat(order, c[order])  # the resample's items, best score first
+            out[j].append(_lean(s[expanded], gt[expanded], gain[expanded], disc, ideal, ks,
+                                [m[expanded] for m in member]))
+    return out
+
+
+def _lean(s_sorted: np.ndarray, gt_ord: np.ndarray, gain_ord: np.ndarray, disc: np.ndarray, ideal: np.ndarray,
+          ks: list[int], member_ord: list[np.ndarray]) -> list[TopKSample]:
+    """best_gt, precision and NDCG@k of one resample laid out best score first (random ties); the rest NaN."""
+    prefix_max = np.maximum.accumulate(gt_ord)
+    dcg = np.cumsum(_group_means(gain_ord, s_sorted) * disc)
+    neg, cut = -s_sorted, -s_sorted[np.asarray(ks) - 1]
+    los, his = np.searchsorted(neg, cut, side="left"), np.searchsorted(neg, cut, side="right")  # every k at once
+    out = []
+    for k, in_gt, lo_k, hi_k in zip(ks, member_ord, los.tolist(), his.tolist()):
+        values, probs, m, a = _cut_outcomes(s_sorted, prefix_max, gt_ord, k, "random", (lo_k, hi_k))
+        lo = k - a
+        overlap = in_gt[:lo].sum() + a / m * in_gt[lo:lo + m].sum()
+        nan = float("nan")
+        out.append(TopKSample(float(probs @ values), nan, nan, nan, nan, m, a, nan, float(overlap / k),
+                              float(dcg[k - 1] / ideal[k - 1]) if ideal[k - 1] > 0 else nan, nan))
+    return out
