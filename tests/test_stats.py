@@ -478,3 +478,22 @@ def test_resampled_topk_equals_topk_of_each_resample(n, levels, seed, ties):
                 for f in ("best_gt", "precision", "ndcg"):
                     assert getattr(got, f) == pytest.approx(getattr(want, f), abs=1e-12) or (
                         math.isnan(getattr(got, f)) and math.isnan(getattr(want, f)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(3, 25), levels=st.integers(1, 5), seed=st.integers(0, 2**16))
+def test_resampled_operator_gaps_equal_operator_bias_of_each_resample(n, levels, seed):
+    from wsbench.stats.bias import operator_gap_resampled
+
+    rng = np.random.default_rng(seed)
+    gt = rng.integers(0, levels + 1, n).astype(float)
+    sn = rng.integers(0, levels, n).astype(float)
+    sn[0] = np.nan  # dropped, as the statistic drops it
+    choice = rng.integers(0, 3, (n, 2))
+    idx = rng.integers(0, n, (6, n))
+    (gaps,) = operator_gap_resampled([sn], gt, choice, idx, 3)
+    for b, i in enumerate(idx):
+        i = i[np.isfinite(sn[i])]
+        want = operator_bias(sn[i], gt[i], choice[i], 0.5, n_ops=3)
+        expect = want["mean_pct_supernet"] - want["mean_pct_gt"]
+        assert np.allclose(gaps[b], expect, equal_nan=True, atol=1e-9)

@@ -560,7 +560,9 @@ class Benchmark:
                     row = {"seed": s, "epoch": e, **_bias.size_bias(sn, g, pv)}
                     if idx is not None:
                         for key, (x, y) in _bias.size_pairs(sn, g, pv).items():
-                            d = dists[(e, s, key)] = _boot.correlation_draws(x, y, idx, "kendall", multiplicities=mult)
+                            same = (e, seeds[0], key) if key == "tau_params_gt" else None  # no supernet in it
+                            d = dists[(e, s, key)] = dists[same] if same in dists else _boot.correlation_draws(
+                                x, y, idx, "kendall", multiplicities=mult)
                             row[f"{key}_ci_low"], row[f"{key}_ci_high"] = _boot.percentile_interval(d, level)
                     rows.append(row)
             summary = []
@@ -593,9 +595,9 @@ class Benchmark:
                 sn = self._sn(s, e, score=score)
                 ok = np.isfinite(sn) & np.isfinite(g)
                 per_seed.append(_bias.operator_bias(sn[ok], g[ok], choice[ok], frac, ties))
-                if idx is not None:  # the same resamples for every seed; NaN subnets dropped from each
-                    gap_draws.append(np.stack([_bias.operator_gap(sn[i], g[i], choice[i], frac, ties, n_ops)
-                                               for i in (row[ok[row]] for row in idx)]))
+            if idx is not None:  # the same resamples for every seed; NaN subnets dropped from each
+                gap_draws = _bias.operator_gap_resampled([self._sn(s, e, score=score) for s in seeds], g, choice,
+                                                         idx, n_ops)
             for j, dname in enumerate(decisions):
                 for o, op in enumerate(ops):
                     if o >= per_seed[0]["count"].shape[1] or not per_seed[0]["count"][j, o]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wsbench.stats.correlation import correlate
-from wsbench.stats.ranking import order_best_first, rank_percentile
+from wsbench.stats.ranking import order_best_first, percentiles_with_counts, rank_percentile, tie_groups
 
 
 def size_bias(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, float]:
@@ -20,13 +20,6 @@ def size_bias(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, f
 def size_pairs(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The (x, y) pairs of :func:`size_bias`, by key (for bootstrapping the same taus)."""
     return {"tau_params_gt": (params, gt), "tau_supernet_gt": (sn, gt), "tau_supernet_params": (sn, params)}
-
-
-def operator_gap(sn: np.ndarray, gt: np.ndarray, choice: np.ndarray, top_fraction: float,
-                 ties: str = "random", n_ops: int | None = None) -> np.ndarray:
-    """mean_pct_supernet - mean_pct_gt of :func:`operator_bias`, shape (decisions + 1, ops)."""
-    out = operator_bias(sn, gt, choice, top_fraction, ties, n_ops)
-    return out["mean_pct_supernet"] - out["mean_pct_gt"]
 
 
 def top_membership(g: np.ndarray, k: int, ties: str = "random") -> np.ndarray:
@@ -70,4 +63,29 @@ def operator_bias(sn: np.ndarray, gt: np.ndarray, choice: np.ndarray, top_fracti
             out["mean_pct_gt"][j] = np.where(cnt > 0, pct_gt @ m / cnt, np.nan)
         out["share_top_supernet"][j] = in_top_sn @ m / k
         out["share_top_gt"][j] = in_top_gt @ m / k
+    return out
+
+
+def operator_gap_resampled(scores: list[np.ndarray], gt: np.ndarray, choice: np.ndarray, idx: np.ndarray,
+                           n_ops: int) -> list[np.ndarray]:
+    """:func:`operator_gap` of every bootstrap resample ``idx`` for each score vector (seed), from multiplicities:
+    a copy of a subnet ranks with its tie group, and means over the subnets with an op weigh each by its count.
+    Returns ``[seed] -> (resamples, decisions + 1, ops)``; items with a NaN score or GT are dropped per seed."""
+    n, d = choice.shape
+    masks = np.concatenate([(choice[:, j, None] == np.arange(n_ops)) for j in range(d)]
+                           + [(choice[:, :, None] == np.arange(n_ops)).any(axis=1)], axis=1).astype(np.float64)
+    out = []
+    for s in scores:
+        ok = np.isfinite(s) & np.isfinite(gt)
+        ss, gg, mm = s[ok], gt[ok], masks[ok]
+        keep = np.cumsum(ok) - 1  # new index of each kept item
+        g_s, g_g = tie_groups(ss), tie_groups(gg)
+        gaps = np.empty((len(idx), d + 1, n_ops))
+        for b, i in enumerate(idx):
+            c = np.bincount(keep[i[ok[i]]], minlength=len(ss)).astype(np.float64)
+            diff = percentiles_with_counts(g_s, c) - percentiles_with_counts(g_g, c)
+            cnt = c @ mm
+            with np.errstate(invalid="ignore", divide="ignore"):
+                gaps[b] = np.where(cnt > 0, (c * diff) @ mm / cnt, np.nan).reshape(d + 1, n_ops)
+        out.append(gaps)
     return out

@@ -60,13 +60,15 @@ def counts(idx: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(flat, minlength=b * n).reshape(b, n).astype(np.float64)
 
 
-def _group_totals(c: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _group_totals(c: np.ndarray, v: np.ndarray, below: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Per resample, the total multiplicity of each group of equal ``v`` (groups in ascending order of v), and
-    the multiplicity of the items strictly below each item's group (for ranks)."""
+    (with ``below``) the multiplicity of the items strictly below each item's group (for ranks)."""
     order = np.argsort(v, kind="stable")
     vs = v[order]
     starts = np.flatnonzero(np.concatenate(([True], vs[1:] != vs[:-1])))
     totals = np.add.reduceat(c[:, order], starts, axis=1)  # (boot, groups)
+    if not below:
+        return totals, None
     below_group = np.cumsum(totals, axis=1) - totals
     group_of = np.empty(len(v), dtype=np.int64)
     group_of[order] = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(v))))
@@ -105,10 +107,11 @@ def correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str
         return bootstrap(lambda i: correlate(x[i], y[i], method, weigh_by), idx)
     c = counts(idx, len(x)) if multiplicities is None else multiplicities
     ok = np.isfinite(x) & np.isfinite(y)
-    c, x, y = c[:, ok], x[ok], y[ok]
+    if not ok.all():
+        c, x, y = c[:, ok], x[ok], y[ok]
     total = c.sum(axis=1)
-    tx, below_x = _group_totals(c, x)
-    ty, below_y = _group_totals(c, y)
+    tx, below_x = _group_totals(c, x, method == "spearman")
+    ty, below_y = _group_totals(c, y, method == "spearman")
     constant = (tx.max(axis=1) == total) | (ty.max(axis=1) == total)  # one distinct value drawn: NaN, as correlate
     if method == "pearson":
         out = _weighted_pearson(c, x - x.mean(), y - y.mean())

@@ -45,3 +45,23 @@ def rank_percentile(g: np.ndarray) -> np.ndarray:
 def rank_from_top(g_sample: np.ndarray, value: float) -> int:
     """1 + number of items strictly better than ``value`` (1 = the best of the sample)."""
     return int(np.count_nonzero(np.asarray(g_sample) > value)) + 1
+
+
+def tie_groups(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ascending order, start of each run of equal values in it, run lengths): what
+    :func:`percentiles_with_counts` needs, computed once for many resamples of the same items."""
+    order = np.argsort(values, kind="stable")
+    vs = np.asarray(values)[order]
+    starts = np.flatnonzero(np.concatenate(([True], vs[1:] != vs[:-1])))
+    return order, starts, np.diff(np.append(starts, len(vs)))
+
+
+def percentiles_with_counts(groups: tuple[np.ndarray, np.ndarray, np.ndarray], counts: np.ndarray) -> np.ndarray:
+    """Rank percentile (0..100, 100 = largest, ties averaged) of each item among a resample that holds item i
+    ``counts[i]`` times: (copies strictly below + (copies tied - 1) / 2) / (copies - 1), with no sorting."""
+    order, starts, sizes = groups
+    total = np.add.reduceat(np.asarray(counts)[order], starts)  # copies per run of equal values
+    below = np.cumsum(total) - total
+    pct = np.empty(len(order))
+    pct[order] = np.repeat((below + (total - 1) / 2.0) / max(int(total.sum()) - 1, 1) * 100.0, sizes)
+    return pct

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from wsbench.errors import OptionError
-from wsbench.stats.ranking import order_best_first, rank_percentile
+from wsbench.stats.ranking import order_best_first, percentiles_with_counts, rank_percentile, tie_groups
 
 _K = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 
@@ -258,6 +258,7 @@ def topk_resampled(scores: list[np.ndarray], gt: np.ndarray, idx: np.ndarray, ks
                 out[j].append(topk_many(np.asarray(s)[i], None, ks, ties, side))
         return out
     order_g = order_best_first(gt)
+    groups = tie_groups(gt)
     orders = [order_best_first(s) for s in scores]
     scores = [np.asarray(s, dtype=np.float64) for s in scores]
     disc = 1.0 / np.log2(np.arange(2, n + 2))
@@ -265,9 +266,7 @@ def topk_resampled(scores: list[np.ndarray], gt: np.ndarray, idx: np.ndarray, ks
         c = np.bincount(i, minlength=n)
         desc = np.repeat(gt[order_g], c[order_g])
         asc = desc[::-1]
-        below = np.searchsorted(asc, gt, side="left")
-        tied = np.searchsorted(asc, gt, side="right") - below
-        gain = (below + (tied + 1) / 2.0 - 1.0) / (n - 1) if n > 1 else np.ones(n)  # rank percentile / 100
+        gain = percentiles_with_counts(groups, c) / 100.0 if n > 1 else np.ones(n)  # GT rank percentile
         ideal = np.cumsum(np.repeat(gain[order_g], c[order_g]) * disc)
         member = []  # P(item in the GT's top k) under random ties, per original item (copies share it)
         for k in ks:
