@@ -52,7 +52,8 @@ def network_factory(space: str, preset: str):
 
     kit, sp = get_kit(space), get_space(space)
     if preset == "paper":
-        return (lambda a: kit.paper_standalone(sp.parse(a))), kit.paper_input, "the published benchmark's network"
+        return ((lambda a: kit.paper_standalone(sp.parse(a))), kit.paper_input,
+                f"paper: the network of {kit.citation}, {kit.paper_input}x{kit.paper_input} input")
     p = kit.preset(preset)
     return ((lambda a: kit.standalone(sp.parse(a), p.channels, p.cells_per_stage)), p.resolution,
             f"channels {p.channels}, cells per stage {p.cells_per_stage}, {p.resolution}x{p.resolution} input")
@@ -91,7 +92,8 @@ def run(archs: list[str], space: str, preset: str, names: list[str], data_dir: s
     make, resolution, scale = network_factory(space, preset)
     x, y = batch_of(data_dir, batch, seed, resolution)
     setup = {"space": space, "preset": preset, "scale": scale, "batch": batch, "seed": seed,
-             "resolution": resolution, "data": {"cifar10_train": fingerprint(data_dir)}, "torch": torch.__version__}
+             "resolution": resolution, "data": {"name": "CIFAR-10 training images (first `batch` of a seeded permutation), "
+             "normalised, no augmentation", "sha256": fingerprint(data_dir)}, "torch": torch.__version__}
     written, t0 = [], time.perf_counter()
     for k, arch in enumerate(todo, start=1):
         torch.manual_seed(seed)
