@@ -17,6 +17,18 @@ import numpy as np
 from wsbench.errors import InvalidArchError, OptionError, UnknownNameError
 
 _REGISTRY: dict[str, type[SearchSpace]] = {}
+#: the spaces wsbench ships, by name -> module of wsbench.spaces (imported on first use)
+BUILTIN = {"nb101": "nb101", "nb201": "nb201", "darts": "darts", "darts-rnn": "darts_rnn",
+           "proxylessnas": "proxylessnas", "macro": "macro"}
+
+
+def _load(name: str | None = None) -> None:
+    """Import the built-in space ``name`` (all of them when None) so that it registers itself."""
+    from importlib import import_module
+
+    for key, module in BUILTIN.items():
+        if (name is None or key == name) and key not in _REGISTRY:
+            import_module(f"wsbench.spaces.{module}")
 
 
 def _guarded(parse, space: str):
@@ -147,15 +159,15 @@ class SearchSpace(abc.ABC):
 
 def get_space(name: str) -> SearchSpace:
     """The registered space called ``name`` (e.g. ``"nb201"``)."""
-    import wsbench.spaces  # noqa: F401  (registers the built-in spaces)
-
-    try:
-        return _REGISTRY[name]()
-    except KeyError:
-        raise UnknownNameError("search space", name, _REGISTRY) from None
+    if isinstance(name, str) and name in BUILTIN:
+        _load(name)
+    if not isinstance(name, str) or name not in _REGISTRY:
+        _load()
+        raise UnknownNameError("search space", name, _REGISTRY)
+    return _REGISTRY[name]()
 
 
 def space_names() -> list[str]:
-    import wsbench.spaces  # noqa: F401
+    _load()
 
     return sorted(_REGISTRY)
