@@ -167,6 +167,6 @@ def test_bundled_nb201_reissue_kept_every_array_of_its_first_release():
 
     entry = load()["nb201-cifar10"]
     attrs = open_store(bundled_dir() / entry.store_file.filename).attrs
-    assert entry.version == "1.0.1" and attrs["reissues"][-1]["arrays"] == "unchanged"
+    assert entry.version == "1.1" and attrs["reissues"][-1]["arrays"] == "unchanged"  # 1.1 only added proxies
     assert "source" not in attrs["dataset"] and len(attrs["dataset"]["files_sha256"]) == 6
     assert attrs["license"] == entry.license and attrs["citation"] == entry.citation
