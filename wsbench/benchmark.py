@@ -330,11 +330,11 @@ class Benchmark:
         rng_seed = _count(rng_seed, "rng_seed", 0)
         g = self._against(against)
         if within_top is not None:
-            frac = _topk.parse_percent(within_top)
+            _topk.parse_percent(within_top)  # a share, not a count
             finite = np.sort(g[np.isfinite(g)])[::-1]
             if finite.size == 0:
                 raise OptionError(f"{against} has no finite values to take a top {within_top} of")
-            cut = finite[max(1, int(np.ceil(finite.size * frac - 1e-9))) - 1]
+            cut = finite[_topk.resolve_k(within_top, finite.size) - 1]
             g = np.where(g >= cut, g, np.nan)  # the whole tie group at the cut stays (no arbitrary split)
         if gt_resolution is not None:
             res = _resolution(gt_resolution)
@@ -590,7 +590,7 @@ class Benchmark:
         ops = list(self.attrs["ops"])
         rows = []
         for e in epochs:
-            per_seed, gap_draws = [], []
+            per_seed, gap_draws = [], []  # gap_draws: [seed] -> (resamples, decisions + 1, ops) with ci
             for s in seeds:
                 sn = self._sn(s, e, score=score)
                 ok = np.isfinite(sn) & np.isfinite(g)

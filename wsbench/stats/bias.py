@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from wsbench.stats.correlation import correlate
-from wsbench.stats.ranking import order_best_first, percentiles_with_counts, rank_percentile, tie_groups
+from wsbench.stats.ranking import (
+    order_best_first,
+    percentiles_with_counts,
+    rank_percentile,
+    tie_groups,
+    top_share,
+)
 
 
 def size_bias(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, float]:
@@ -25,14 +31,10 @@ def size_pairs(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, 
 def top_membership(g: np.ndarray, k: int, ties: str = "random") -> np.ndarray:
     """Probability that each item is in the top ``k`` by ``g``: 1 above the cut, 0 below; inside a tie group at
     the cut, a/m under random tie-breaking (a of its m members are taken), or store order (``ties="store"``)."""
-    order = order_best_first(g)
+    if ties == "random":
+        return top_share(g, np.sort(g)[::-1], k)
     w = np.zeros(len(g))
-    w[order[:k]] = 1.0
-    if ties == "random" and 0 < k < len(g):
-        v = g[order[k - 1]]
-        group = g == v
-        m, a = int(group.sum()), int(np.count_nonzero(w[group]))
-        w[group] = a / m
+    w[order_best_first(g)[:k]] = 1.0
     return w
 
 
@@ -71,7 +73,7 @@ def operator_gap_resampled(scores: list[np.ndarray], gt: np.ndarray, choice: np.
     """:func:`operator_gap` of every bootstrap resample ``idx`` for each score vector (seed), from multiplicities:
     a copy of a subnet ranks with its tie group, and means over the subnets with an op weigh each by its count.
     Returns ``[seed] -> (resamples, decisions + 1, ops)``; items with a NaN score or GT are dropped per seed."""
-    n, d = choice.shape
+    d = choice.shape[1]
     masks = np.concatenate([(choice[:, j, None] == np.arange(n_ops)) for j in range(d)]
                            + [(choice[:, :, None] == np.arange(n_ops)).any(axis=1)], axis=1).astype(np.float64)
     out = []

@@ -63,15 +63,15 @@ def counts(idx: np.ndarray, n: int) -> np.ndarray:
 def _group_totals(c: np.ndarray, v: np.ndarray, below: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Per resample, the total multiplicity of each group of equal ``v`` (groups in ascending order of v), and
     (with ``below``) the multiplicity of the items strictly below each item's group (for ranks)."""
-    order = np.argsort(v, kind="stable")
-    vs = v[order]
-    starts = np.flatnonzero(np.concatenate(([True], vs[1:] != vs[:-1])))
+    from wsbench.stats.ranking import tie_groups
+
+    order, starts, sizes = tie_groups(v)
     totals = np.add.reduceat(c[:, order], starts, axis=1)  # (boot, groups)
     if not below:
         return totals, None
     below_group = np.cumsum(totals, axis=1) - totals
     group_of = np.empty(len(v), dtype=np.int64)
-    group_of[order] = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(v))))
+    group_of[order] = np.repeat(np.arange(len(starts)), sizes)
     return totals, below_group[:, group_of]
 
 

@@ -65,3 +65,15 @@ def percentiles_with_counts(groups: tuple[np.ndarray, np.ndarray, np.ndarray], c
     pct = np.empty(len(order))
     pct[order] = np.repeat((below + (total - 1) / 2.0) / max(int(total.sum()) - 1, 1) * 100.0, sizes)
     return pct
+
+
+def top_share(g: np.ndarray, desc: np.ndarray, k: int) -> np.ndarray:
+    """P(each item is in the top ``k`` by ``g``) under uniformly random tie-breaking: 1 above the k-th value, 0
+    below, a/m for the m items equal to it when a of them fit (``desc`` = the values of ``g``'s sample sorted best
+    first; it may hold repeated copies, as a bootstrap resample does)."""
+    if k <= 0 or k >= len(desc):  # nothing or everything is in
+        return np.full(len(g), 1.0 if k > 0 else 0.0)
+    v = desc[k - 1]
+    lo = int(np.searchsorted(-desc, -v, side="left"))
+    hi = int(np.searchsorted(-desc, -v, side="right"))
+    return np.where(g > v, 1.0, np.where(g == v, (k - lo) / (hi - lo), 0.0))

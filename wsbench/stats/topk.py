@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from wsbench.errors import OptionError
-from wsbench.stats.ranking import order_best_first, percentiles_with_counts, rank_percentile, tie_groups
+from wsbench.stats.ranking import (
+    order_best_first,
+    percentiles_with_counts,
+    rank_percentile,
+    tie_groups,
+    top_share,
+)
 
 _K = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 
@@ -164,12 +170,7 @@ def _membership(side: GtSide, k: int, ties: str) -> np.ndarray:
         w = np.zeros(len(side.gt))
         w[side.store_order[:k]] = 1.0
         return w
-    v = side.desc[k - 1]
-    lo = int(np.searchsorted(-side.desc, -v, side="left"))
-    hi = int(np.searchsorted(-side.desc, -v, side="right"))
-    w = (side.gt > v).astype(np.float64)
-    w[side.gt == v] = (k - lo) / (hi - lo)
-    return w
+    return top_share(side.gt, side.desc, k)
 
 
 def topk_many(sn: np.ndarray, gt: np.ndarray | None, ks: list[int], ties: str = "random",
@@ -265,14 +266,9 @@ def topk_resampled(scores: list[np.ndarray], gt: np.ndarray, idx: np.ndarray, ks
     for i in idx:
         c = np.bincount(i, minlength=n)
         desc = np.repeat(gt[order_g], c[order_g])
-        asc = desc[::-1]
         gain = percentiles_with_counts(groups, c) / 100.0 if n > 1 else np.ones(n)  # GT rank percentile
         ideal = np.cumsum(np.repeat(gain[order_g], c[order_g]) * disc)
-        member = []  # P(item in the GT's top k) under random ties, per original item (copies share it)
-        for k in ks:
-            v = desc[k - 1]
-            lo, hi = n - np.searchsorted(asc, v, side="right"), n - np.searchsorted(asc, v, side="left")
-            member.append(np.where(gt > v, 1.0, np.where(gt == v, (k - lo) / (hi - lo), 0.0)))
+        member = [top_share(gt, desc, k) for k in ks]  # per original item; its copies share it
         for j, (s, order) in enumerate(zip(scores, orders)):
             expanded = np.repeat(order, c[order])  # the resample's items, best score first
             out[j].append(_lean(s[expanded], gt[expanded], gain[expanded], disc, ideal, ks,
