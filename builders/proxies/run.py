@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from builders.proxies.measures import PROXIES
+from builders.scratch.train import atomic_json
 from wsbench.errors import OptionError, UnknownNameError
 
 
@@ -36,13 +35,6 @@ def check_names(names: list[str]) -> list[str]:
 
 def result_name(arch: str) -> str:
     return hashlib.md5(arch.encode()).hexdigest()[:16] + ".json"
-
-
-def _atomic_json(path: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f)
-    os.replace(tmp, path)
 
 
 def network_factory(space: str, preset: str):
@@ -104,7 +96,7 @@ def run(archs: list[str], space: str, preset: str, names: list[str], data_dir: s
             values[name], reasons[name] = compute(name, net, x, y)
             seconds[name] = time.perf_counter() - t
         path = work / result_name(arch)
-        _atomic_json(path, {"arch": arch, "setup": setup, "values": values, "reasons": reasons, "seconds": seconds})
+        atomic_json(path, {"arch": arch, "setup": setup, "values": values, "reasons": reasons, "seconds": seconds})
         written.append(path)
         if progress:
             eta = (time.perf_counter() - t0) / k * (len(todo) - k)

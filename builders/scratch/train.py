@@ -57,7 +57,8 @@ def result_name(arch: str, seed: int) -> str:
     return f"{hashlib.md5(arch.encode()).hexdigest()[:16]}-s{seed}.json"
 
 
-def _atomic_json(path: Path, data: dict) -> None:
+def atomic_json(path: Path, data: dict) -> None:
+    """Write ``data`` as JSON via a temp file and an atomic rename: a killed run never leaves half a result."""
     fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
     with os.fdopen(fd, "w") as f:
         json.dump(data, f)
@@ -150,7 +151,7 @@ def run(archs: list[str], seeds: list[int], recipe: Recipe, data_dir: str | Path
         else:
             res = train_fn(a, s, recipe, train, valid)
         path = work / result_name(a, s)
-        _atomic_json(path, res)
+        atomic_json(path, res)
         written.append(path)
         if progress:
             eta = (time.perf_counter() - t0) / k * (len(todo) - k)
