@@ -54,7 +54,10 @@ def main() -> None:
                     for s, t in combinations(gt.seeds, 2)]
             per_epoch.append({"epochs": e + 1, "archs": len(both), "gt_seed_tau": float(np.mean(taus)),
                               "seconds_per_run": float(secs.mean()) * (e + 1) / n_epochs})
-        out["per_epoch_schedule"] = per_epoch
+        if gt.source["recipe"].get("lr_schedule", "constant") == "constant":
+            out["per_epoch_schedule"] = per_epoch
+        else:  # a decaying schedule's early epochs are not a shorter schedule: report them as what they are
+            out["per_epoch_within_run"] = per_epoch
     if args.analognas:
         from builders.groundtruth.analognas import load_analognas
 

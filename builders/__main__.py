@@ -92,7 +92,14 @@ def _groundtruth(args: argparse.Namespace) -> dict:
     if args.limit:
         archs = archs[: args.limit]
     i, n = _shard(args.shard)
-    recipe = recipe_for(args.preset, args.space, epochs=args.epochs, train_size=args.train_size, valid_size=args.valid_size)
+    extra = {"lr_schedule": args.lr_schedule} if args.lr_schedule else {}
+    if extra and args.space != "darts-rnn":
+        from wsbench.errors import OptionError
+
+        raise OptionError(f"--lr-schedule applies to darts-rnn only (the CIFAR recipes are cosine already); "
+                          f"got space {args.space!r}")
+    recipe = recipe_for(args.preset, args.space, epochs=args.epochs, train_size=args.train_size,
+                        valid_size=args.valid_size, **extra)
     seeds = _ints(args.seeds, "--seeds")
     run(archs, seeds, recipe, args.data_dir, args.work, shard=(i, n))
     gt = collect(args.work, archs)
@@ -203,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--epochs", type=int, help="override the preset's epochs")
     tr.add_argument("--train-size", type=int, help="override the preset's number of training images")
     tr.add_argument("--valid-size", type=int, help="override the preset's number of held-out images")
+    tr.add_argument("--lr-schedule", help="darts-rnn: constant (default, DARTS's) | cosine (to 0 over --epochs)")
     tr.add_argument("--shard", default="0/1", help="i/n: train every n-th architecture starting at i")
     tr.add_argument("--limit", type=int, help="only the first N architectures")
     tr.add_argument("--store", help="write the collected GT into this store folder")

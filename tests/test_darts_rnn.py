@@ -125,3 +125,38 @@ def test_a_longer_ground_truth_schedule_continues_the_shorter_runs_exactly(tiny_
     fresh = json.loads(next((tmp_path / "b").glob("*.json")).read_text())
     assert extended["curve"][:2] == two["curve"] and extended["curve"] == fresh["curve"]
     assert extended["recipe"] == fresh["recipe"] and extended["recipe"]["epochs"] == 3
+
+
+def test_a_cosine_schedule_depends_on_its_length_so_a_longer_one_starts_afresh(tiny_ptb, tmp_path):
+    """Cosine to 0 over 2 epochs, then 3 asked in the same folder: the 3-epoch run must not continue the
+    2-epoch one (its learning rate already reached 0) but equal a fresh 3-epoch cosine run; and cosine differs
+    from the constant schedule from the first epoch on (the rate falls within it)."""
+    import json
+
+    archs = tmp_path / "archs.txt"
+    archs.write_text(SPACE.canonicalize(DARTS_V2) + "\n")
+    base = ["groundtruth", "darts-rnn", "--preset", "mini", "--archs-from", str(archs), "--seeds", "0",
+            "--data-dir", str(tiny_ptb), "--train-size", "1500", "--valid-size", "400"]
+    cos = [*base, "--lr-schedule", "cosine"]
+
+    def result(folder: str) -> dict:
+        return json.loads(next((tmp_path / folder).glob("*.json")).read_text())
+
+    assert builders_main([*cos, "--work", str(tmp_path / "a"), "--epochs", "2"]) == 0
+    two = result("a")
+    assert two["recipe"]["lr_schedule"] == "cosine" and len(two["curve"]) == 2
+    assert builders_main([*cos, "--work", str(tmp_path / "a"), "--epochs", "3"]) == 0
+    assert builders_main([*cos, "--work", str(tmp_path / "b"), "--epochs", "3"]) == 0
+    assert builders_main([*base, "--work", str(tmp_path / "c"), "--epochs", "3"]) == 0
+    assert result("a")["curve"] == result("b")["curve"]
+    assert result("a")["curve"][:2] != two["curve"]
+    assert "lr_schedule" not in result("c")["recipe"] and result("c")["curve"][0] != result("b")["curve"][0]
+
+
+def test_an_unknown_lr_schedule_is_one_clear_error(tiny_ptb, tmp_path, capsys):
+    archs = tmp_path / "archs.txt"
+    archs.write_text(SPACE.canonicalize(DARTS_V2) + "\n")
+    code = builders_main(["groundtruth", "darts-rnn", "--preset", "mini", "--archs-from", str(archs), "--seeds", "0",
+                          "--data-dir", str(tiny_ptb), "--work", str(tmp_path / "w"), "--lr-schedule", "step"])
+    err = capsys.readouterr().err
+    assert code != 0 and "cosine" in err and "step" in err and not (tmp_path / "w").exists()

@@ -11,8 +11,11 @@ import torch
 import torch.nn.functional as F
 
 
-def train_epoch(model, data: np.ndarray, opt, preset, arch_for_step: Callable[[], Any]) -> float:
-    """One pass over ``data`` ([steps, batch] token ids) in BPTT windows; returns the mean training loss."""
+def train_epoch(model, data: np.ndarray, opt, preset, arch_for_step: Callable[[], Any],
+                lr_at: Callable[[], float] | None = None) -> float:
+    """One pass over ``data`` ([steps, batch] token ids) in BPTT windows; returns the mean training loss.
+
+    ``lr_at``, when given, is called before every step for that step's learning rate (a schedule)."""
     model.train()
     hidden = model.init_hidden(data.shape[1])
     total, n = 0.0, 0
@@ -23,6 +26,10 @@ def train_epoch(model, data: np.ndarray, opt, preset, arch_for_step: Callable[[]
         hidden = hidden.detach()
         logp, hidden = model(x, hidden, arch_for_step())
         loss = F.nll_loss(logp.reshape(-1, logp.shape[-1]), y.reshape(-1))
+        if lr_at is not None:
+            lr = lr_at()  # one call per step
+            for group in opt.param_groups:
+                group["lr"] = lr
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), preset.clip)
