@@ -52,11 +52,37 @@ def build(path: Path, space: str, n: int, epochs: tuple[int, ...], seeds: tuple[
     return path
 
 
+def child_env(bytecode: str) -> dict[str, str]:
+    """The environment of timed commands. ``installed``: as after ``pip install`` (byte-compiled modules, which
+    pip writes at install time; numpy, the baseline, is always loaded that way): PYTHONDONTWRITEBYTECODE is
+    removed and a warm-up run writes wsbench's .pyc files. ``source``: wsbench compiled from source on every
+    start (what an editable install gives on a machine that sets PYTHONDONTWRITEBYTECODE=1, as this one does):
+    the variable is set and wsbench's __pycache__ folders are removed first."""
+    import os
+
+    env = dict(os.environ)
+    if bytecode == "installed":
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        return env
+    import shutil
+
+    import wsbench
+
+    for cache in Path(wsbench.__file__).parent.rglob("__pycache__"):
+        shutil.rmtree(cache)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+ENV: dict[str, str] | None = None
+
+
 def wall(cmd: list[str], repeat: int) -> float:
+    subprocess.run(cmd, check=True, capture_output=True, env=ENV)  # warm-up: file cache, and .pyc when installed
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
+        subprocess.run(cmd, check=True, capture_output=True, env=ENV)
         times.append(time.perf_counter() - t)
     return statistics.median(times)
 
@@ -82,7 +108,7 @@ print(json.dumps({{"open_s": t1 - t0, "first_s": t2 - t1, "warm_ms": 1000 * time
 
 def probe(store: Path, stat: str, repeat: int, kwargs: str = "") -> dict:
     out = subprocess.run([sys.executable, "-c", PROBE.format(stat=stat, repeat=repeat, kwargs=kwargs), str(store)],
-                         check=True, capture_output=True, text=True)
+                         check=True, capture_output=True, text=True, env=ENV)
     return json.loads(out.stdout)
 
 
@@ -90,7 +116,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="skip the 1M-subnet store")
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--bytecode", choices=("installed", "source"), default="installed",
+                    help="installed (default): modules byte-compiled as pip leaves them; source: wsbench "
+                         "compiled from source on every start (see child_env)")
     args = ap.parse_args()
+    global ENV
+    ENV = child_env(args.bytecode)
     WORK.mkdir(exist_ok=True)
     small = build(WORK / "nb201-1k.zip", "nb201", 1000, (1, 2, 4, 8, 16, 32), (0, 1, 2))
     script = Path(sys.executable).parent / "wsbench"
@@ -98,7 +129,7 @@ def main() -> None:
 
     base = wall([sys.executable, "-c", "import numpy"], args.repeat)
     helpt = wall([*cli, "--help"], args.repeat)
-    print(f"\ncold start (median of {args.repeat}):")
+    print(f"\ncold start (median of {args.repeat}; wsbench modules: {args.bytecode}):")
     print(f"  python -c 'import numpy'                {base * 1000:7.0f} ms  (1.00x)")
     print(f"  wsbench --help                          {helpt * 1000:7.0f} ms  ({helpt / base:.2f}x)")
     commands = [["topk"], ["correlation"], ["bias"], ["bias", "--by", "operator"], ["prune"], ["stability"]]

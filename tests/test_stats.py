@@ -497,3 +497,37 @@ def test_resampled_operator_gaps_equal_operator_bias_of_each_resample(n, levels,
         want = operator_bias(sn[i], gt[i], choice[i], 0.5, n_ops=3)
         expect = want["mean_pct_supernet"] - want["mean_pct_gt"]
         assert np.allclose(gaps[b], expect, equal_nan=True, atol=1e-9)
+
+
+@given(st.integers(1, 7), st.integers(1, 30), st.integers(0, 2**32 - 1), st.sampled_from(["random", "store"]))
+@settings(max_examples=60, deadline=None)
+def test_a_batch_of_samples_equals_each_sample_ranked_alone(rows, n, seed, ties):
+    """topk_batch handles every row whose cut falls in a tie group together (padded rows of probabilities);
+    no row may see another's items, and each equals the same sample ranked alone."""
+    from wsbench.stats.topk import topk_batch
+
+    rng = np.random.default_rng(seed)
+    sn = rng.integers(0, rng.integers(1, 6), (rows, n)).astype(float)  # coarse scores: many ties at the cut
+    gt = rng.integers(0, 8, (rows, n)).astype(float)
+    ks = sorted({1, n, int(rng.integers(1, n + 1))})
+    batch = topk_batch(sn, gt, ks, ties)
+    for i in range(rows):
+        alone = topk_batch(sn[i:i + 1], gt[i:i + 1], ks, ties)
+        for b, a in zip(batch, alone):
+            assert b.row(i) == pytest.approx(a.row(0), nan_ok=True)
+
+
+def test_draws_split_into_memory_bounded_chunks_give_the_same_rows(monkeypatch):
+    from wsbench.stats import topk
+
+    rng = np.random.default_rng(3)
+    sn, g = rng.integers(0, 20, 500).astype(float), rng.normal(size=500)
+    draws = np.stack(topk.draw_samples(500, 40, 25, 0))
+    whole, _ = topk.topk_draws(sn, g, draws, [1, 4, 40], "random")
+    monkeypatch.setattr(topk, "_chunks", lambda rows, n, cells=7 * 40: [slice(i, min(i + 7, rows))
+                                                                          for i in range(0, rows, 7)])
+    chunked, sides = topk.topk_draws(sn, g, draws, [1, 4, 40], "random")
+    assert len(sides) == 4
+    for a, b in zip(whole, chunked):  # equal up to the BLAS's summation order of desc @ p
+        for x, y in zip(a, b):
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15)

@@ -409,6 +409,7 @@ class Benchmark:
         rows, notes = [], []
         dists: dict[tuple, np.ndarray] = {}
         sides: dict[tuple, list[_topk.GtSide]] = {}
+        drawn: dict[tuple, list[np.ndarray]] = {}
         resampled: dict[tuple, dict[int, list]] = {}
         resolved_n = resolved_trials = None
         for e in epochs:
@@ -421,15 +422,15 @@ class Benchmark:
                 t = (100 if n < len(pool) else 1) if trials is None else int(trials)
                 if t < 1:
                     raise OptionError(f"trials must be >= 1, got {t}")
-                draws = _topk.draw_samples(len(pool), n, t, rng_seed)
+                if (len(pool), n, t) not in drawn:  # the same draws for every seed and epoch: drawn once
+                    drawn[(len(pool), n, t)] = _topk.draw_samples(len(pool), n, t, rng_seed)
+                draws = drawn[(len(pool), n, t)]
                 resolved_n, resolved_trials = n, len(draws)
                 kns = [_topk.resolve_k(kk, n) for kk in ks]
                 key = (pool.tobytes(), n, len(draws))  # the GT side of each draw serves every seed and epoch
-                if key not in sides:
-                    sides[key] = [_topk.gt_side(g[pool[d]]) for d in draws]
-                per_draw = [_topk.topk_many(sn[pool[d]], None, kns, ties, side)
-                            for d, side in zip(draws, sides[key])]
-                spread = per_draw
+                at = pool[np.stack(draws)]
+                per_k, sides[key] = _topk.topk_draws(sn, g, at, kns, ties, sides.get(key))
+                spread = None
                 if level is not None and len(draws) == 1:  # one sample: resample its subnets
                     bkey = (e, pool.tobytes())
                     if bkey not in resampled:  # every seed with this pool at once: each resample's GT side once
@@ -437,14 +438,14 @@ class Benchmark:
                                                                _boot.resamples(n, boot, rng_seed))
                     spread = resampled[bkey][s]
                 for j, (kk, kn) in enumerate(zip(ks, kns)):
-                    res = [r[j] for r in per_draw]
-                    mc = {f"{key}_mc_se": _mc_se([getattr(r, attr) * scale for r in res]) for key, attr, scale in
+                    res = per_k[j]
+                    mc = {f"{key}_mc_se": _mc_se(getattr(res, attr) * scale) for key, attr, scale in
                           (("best_gt", "best_gt", 1.0), ("best_gt_top_pct", "best_rank", 100.0 / n),
                            ("random_best_gt", "random_best_gt", 1.0), ("precision", "precision", 1.0),
                            ("ndcg", "ndcg", 1.0))}
                     if level is not None:
                         for key in ("best_gt", "precision", "ndcg"):
-                            d = np.array([getattr(r[j], key) for r in spread])
+                            d = getattr(res, key) if spread is None else np.array([getattr(r[j], key) for r in spread])
                             dists[(e, s, kk, key)] = d
                             lo, hi = _boot.percentile_interval(d, level)
                             if key == "best_gt":
@@ -452,17 +453,17 @@ class Benchmark:
                             mc[f"{key}_ci_low"], mc[f"{key}_ci_high"] = lo, hi
                     rows.append({
                         "seed": s, "epoch": e, "k": kk, "k_count": kn, "samples": n, "trials": len(draws),
-                        "best_gt": self._value(np.mean([r.best_gt for r in res])),
-                        "best_gt_top_pct": float(np.mean([100.0 * r.best_rank / n for r in res])),
-                        "random_best_gt": self._value(np.mean([r.random_best_gt for r in res])),
-                        "random_top_pct": float(np.mean([100.0 * r.random_best_rank / n for r in res])),
-                        "sample_best_gt": self._value(np.mean([r.sample_best_gt for r in res])),
-                        "p_random_at_least": float(np.mean([r.p_random_at_least for r in res])),
-                        "precision": float(np.mean([r.precision for r in res])), "random_precision": kn / n,
-                        "ndcg": float(np.mean([r.ndcg for r in res])),
-                        "random_ndcg": float(np.mean([r.random_ndcg for r in res])),
-                        "tie_group": float(np.mean([r.tie_group for r in res])),
-                        "tie_in_topk": float(np.mean([r.tie_in_topk for r in res])),
+                        "best_gt": self._value(res.best_gt.mean()),
+                        "best_gt_top_pct": float(np.mean(100.0 * res.best_rank / n)),
+                        "random_best_gt": self._value(res.random_best_gt.mean()),
+                        "random_top_pct": float(np.mean(100.0 * res.random_best_rank / n)),
+                        "sample_best_gt": self._value(res.sample_best_gt.mean()),
+                        "p_random_at_least": float(res.p_random_at_least.mean()),
+                        "precision": float(res.precision.mean()), "random_precision": kn / n,
+                        "ndcg": float(res.ndcg.mean()),
+                        "random_ndcg": float(res.random_ndcg.mean()),
+                        "tie_group": float(res.tie_group.mean()),
+                        "tie_in_topk": float(res.tie_in_topk.mean()),
                         **mc,
                     })
         summary = []

@@ -9,7 +9,6 @@ sits under the final name.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import tempfile
@@ -37,6 +36,8 @@ def bundled_dir() -> Path:
 
 
 def sha256_of(path: Path) -> str:
+    import hashlib  # lazy: a verified, stamped file never needs it, and the import costs ~3 ms of every start
+
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -176,6 +177,8 @@ class _Retry(Exception):
 
 def _stream(requests, url: str, out, timeout: float, show: bool, size: int | None,
             algorithm: str = "sha256", end: float = float("inf")) -> tuple[str, int]:
+    import hashlib
+
     import urllib3
 
     h = hashlib.new(algorithm)

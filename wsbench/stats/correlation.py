@@ -38,7 +38,14 @@ def _pairs_tied(changed: np.ndarray) -> int:
 
 def inversions(a: np.ndarray) -> int:
     """Pairs i < j with a[i] > a[j] (strictly) of an integer array, by a bottom-up merge sort done level by level
-    in NumPy (per level: two searchsorted calls and one stable sort; no Python loop over items)."""
+    in NumPy (per level: one stable argsort of nearly sorted keys and one cumulative sum; no Python loop over
+    items).
+
+    At each level, runs of ``width`` are sorted and merged pairwise. A right-half item is inverted with every
+    left-half item of its pair except those the stable merge places before it (value <= its own), and those
+    are counted by a running sum of "is left" along the merged order: inversions = right items x width - that
+    count (earlier pairs' left halves, full, subtracted).
+    """
     a = np.asarray(a, dtype=np.int64)
     n = len(a)
     if n < 2:
@@ -49,31 +56,42 @@ def inversions(a: np.ndarray) -> int:
     total, width = 0, 1
     while width < n:
         pair = idx // (2 * width)
-        right = (idx % (2 * width)) >= width
+        is_right = (idx - pair * (2 * width)) >= width
         key = pair * span + a  # runs of width are sorted; keys keep pairs apart
-        left_keys, right_keys = key[~right], key[right]
-        # for each right element: left elements of its pair greater than it
-        above = np.searchsorted(left_keys, right_keys, side="right")
-        end = np.searchsorted(left_keys, (pair[right] + 1) * span, side="left")
-        total += int((end - above).sum())
-        a = np.sort(key, kind="stable") - pair * span
+        order = np.argsort(key, kind="stable")
+        right_at = np.flatnonzero(is_right[order])
+        lefts_before = np.cumsum(~is_right[order])[right_at]
+        total += len(right_at) * width - int(lefts_before.sum()) + int(pair[order[right_at]].sum()) * width
+        a = key[order] - pair * span
         width *= 2
     return total
 
 
+def _dense(v: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """(dense rank 0..u-1 of each item, u distinct values, pairs tied) from one stable sort."""
+    order = np.argsort(v, kind="stable")
+    vs = v[order]
+    changed = vs[1:] != vs[:-1]
+    rank = np.empty(len(v), dtype=np.int64)
+    rank[order] = np.concatenate(([0], np.cumsum(changed)))
+    return rank, int(changed.sum()) + 1, _pairs_tied(changed)
+
+
 def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
     """Kendall's tau-b (Knight's O(n log n) method): (concordant - discordant) / sqrt((n0 - n1)(n0 - n2)), with n1,
-    n2 the pairs tied in x, in y. Sorted by (x, y), the discordant pairs are the strict inversions of y."""
+    n2 the pairs tied in x, in y. Sorted by (x, y), the discordant pairs are the strict inversions of y.
+
+    Both vectors become dense integer ranks first (one float sort each), so ordering by (x, y) is one integer
+    sort of a combined key, several times faster than a float lexsort."""
     n = len(x)
-    order = np.lexsort((y, x))
-    xs, ys = x[order], y[order]
+    rx, _, n1 = _dense(x)
+    ry, uy, n2 = _dense(y)
+    pair_key = rx * uy + ry
+    order = np.argsort(pair_key, kind="stable")
+    sorted_key = pair_key[order]
+    n3 = _pairs_tied(sorted_key[1:] != sorted_key[:-1])  # tied in both
     n0 = n * (n - 1) // 2
-    x_changed, y_sorted = xs[1:] != xs[:-1], np.sort(ys)
-    n1 = _pairs_tied(x_changed)
-    n2 = _pairs_tied(y_sorted[1:] != y_sorted[:-1])
-    n3 = _pairs_tied(x_changed | (ys[1:] != ys[:-1]))  # tied in both: equal runs of the (x, y)-sorted pairs
-    dense = np.unique(ys, return_inverse=True)[1].ravel()
-    dis = inversions(dense)
+    dis = inversions(ry[order])
     con_minus_dis = n0 - n1 - n2 + n3 - 2 * dis
     denom = math.sqrt(n0 - n1) * math.sqrt(n0 - n2)
     return float(con_minus_dis / denom) if denom else float("nan")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,7 +25,6 @@ from wsbench.errors import OptionError
 from wsbench.stats.ranking import (
     order_best_first,
     percentiles_with_counts,
-    rank_percentile,
     tie_groups,
     top_share,
 )
@@ -86,8 +85,7 @@ def _random_best_cdf(n: int, k: int) -> np.ndarray:
 TIES = ("random", "store")
 
 
-@dataclass(frozen=True)
-class TopKSample:
+class TopKSample(NamedTuple):
     best_gt: float  # goodness of the best GT among the supernet's top-k (expected over random tie-breaking)
     best_rank: float  # its rank in the sample by GT (1 = best; expected over random tie-breaking)
     random_best_gt: float  # expected goodness of the best GT among k random subnets
@@ -101,6 +99,35 @@ class TopKSample:
     random_ndcg: float = float("nan")  # expected NDCG@k of a uniformly random order
 
 
+def _runs(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows sorted either way: the first index and one past the last of each position's run of equal
+    values, shape of ``v`` (row by row, no Python loop)."""
+    t, n = v.shape
+    idx = np.broadcast_to(np.arange(n), (t, n))
+    new = np.ones((t, n), dtype=bool)
+    new[:, 1:] = v[:, 1:] != v[:, :-1]
+    start = np.maximum.accumulate(np.where(new, idx, 0), axis=1)
+    last = np.ones((t, n), dtype=bool)
+    last[:, :-1] = new[:, 1:]
+    end = np.minimum.accumulate(np.where(last, idx + 1, n)[:, ::-1], axis=1)[:, ::-1]
+    return start, end
+
+
+def _flat(order: np.ndarray) -> np.ndarray:
+    """Row-wise positions ``order`` ([rows, n]) as indices into the raveled array: one 1-D take per gather,
+    several times faster than take_along_axis's broadcast fancy indexing."""
+    return order + (np.arange(order.shape[0]) * order.shape[1])[:, None]
+
+
+def _run_means(values: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Each position's mean of ``values`` over its run [start, end): its expectation under random tie-breaking."""
+    c = np.zeros((values.shape[0], values.shape[1] + 1))
+    np.cumsum(values, axis=1, out=c[:, 1:])
+    w = c.shape[1]
+    rows = (np.arange(c.shape[0]) * w)[:, None]
+    return (c.take(end + rows) - c.take(start + rows)) / (end - start)
+
+
 def _group_means(values: np.ndarray, s_sorted: np.ndarray) -> np.ndarray:
     """Each position's expected ``values`` under random tie-breaking: the mean over its group of equal scores."""
     starts = np.flatnonzero(np.concatenate(([True], s_sorted[1:] != s_sorted[:-1])))
@@ -109,8 +136,9 @@ def _group_means(values: np.ndarray, s_sorted: np.ndarray) -> np.ndarray:
 
 
 def _cut_outcomes(s_sorted: np.ndarray, prefix_max: np.ndarray, gt_ord: np.ndarray, k: int,
-                  ties: str, bounds: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """(possible best GTs of the top-k, their probabilities, tie group size, members taken) for one k.
+                  ties: str, bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """(possible best GTs of the top-k, their probabilities, tie group size, members taken) for one k of one
+    sample, whose score group at place k spans ``bounds`` = [lo, hi) of the best-first order.
 
     With c subnets strictly better than the score v at place k and m subnets
     scoring exactly v, the top-k is those c plus a uniform a-subset of the m
@@ -118,9 +146,6 @@ def _cut_outcomes(s_sorted: np.ndarray, prefix_max: np.ndarray, gt_ord: np.ndarr
     best of the a-subset is the r-th best of the group with probability
     C(m-r, a-1) / C(m, a) (:func:`random_best_distribution`).
     """
-    if bounds is None:
-        v = s_sorted[k - 1]
-        bounds = int(np.searchsorted(-s_sorted, -v, side="left")), int(np.searchsorted(-s_sorted, -v, side="right"))
     lo, hi = bounds
     m, a = hi - lo, k - lo
     if ties == "store" or m == 1 or a == m:
@@ -130,98 +155,169 @@ def _cut_outcomes(s_sorted: np.ndarray, prefix_max: np.ndarray, gt_ord: np.ndarr
     return np.maximum(above, group), random_best_distribution(m, a), m, a
 
 
-@dataclass(frozen=True)
-class GtSide:
-    """What top-k needs from the ground truth of one sample alone: computed once, shared by every seed, epoch and
-    score that ranks the same sample."""
-    gt: np.ndarray
+class GtSide(NamedTuple):
+    """What top-k needs from the ground truth of a batch of samples alone (one row per sample, all of one size):
+    computed once, shared by every seed, epoch and score that ranks the same samples."""
+    gt: np.ndarray  # [sample, item] in store order
     desc: np.ndarray  # GT best first
-    asc: np.ndarray
     tie_rank: np.ndarray  # rank (1 + #strictly better) of each position of ``desc``
+    desc_end: np.ndarray  # one past the last position of each position's run of equal GT in ``desc``
     gain: np.ndarray  # NDCG gain of each item: GT rank percentile in [0, 1]
     disc: np.ndarray  # 1 / log2(position + 1), positions 1..n
     ideal: np.ndarray  # ideal DCG@k for k = 1..n
     store_order: np.ndarray  # items best first, ties by store order
-    memo: dict = field(default_factory=dict, compare=False)  # top-k memberships by (k, ties)
+    rank: np.ndarray  # each item's rank in its sample (1 + #strictly better)
+    at_least: np.ndarray  # each item's #(items at least as good), itself included
+    flat_order: np.ndarray  # ``store_order`` as indices into the raveled rows
+    memo: dict  # top-k memberships by (k, ties), filled on demand
 
 
 def gt_side(gt: np.ndarray) -> GtSide:
-    gt = np.asarray(gt, dtype=np.float64)
-    n = len(gt)
-    store_order = order_best_first(gt)
-    desc = gt[store_order]
-    gain = rank_percentile(gt) / 100.0
+    """:class:`GtSide` of one sample (1-D ``gt``) or of a batch of samples (2-D, one per row)."""
+    gt = np.atleast_2d(np.asarray(gt, dtype=np.float64))
+    t, n = gt.shape
+    store_order = np.argsort(-gt, axis=1, kind="stable")
+    flat_order = _flat(store_order)
+    desc = gt.take(flat_order)
+    start, end = _runs(desc)
+    if n > 1:  # rank percentile, ties averaged: item at desc position p has (n - 1 - p) items below it
+        pct_desc = 1.0 - (start + end - 1) / 2.0 / (n - 1)
+    else:
+        pct_desc = np.ones((t, n))
+    gain, rank, at_least = np.empty((t, n)), np.empty((t, n), dtype=np.intp), np.empty((t, n), dtype=np.intp)
+    for item, at_pos in ((gain, pct_desc), (rank, start + 1), (at_least, end)):
+        item.put(flat_order, at_pos)
     disc = 1.0 / np.log2(np.arange(2, n + 2))
-    return GtSide(gt, desc, desc[::-1], np.searchsorted(-desc, -desc, side="left") + 1, gain, disc,
-                  np.cumsum(gain[store_order] * disc), store_order)
+    return GtSide(gt, desc, start + 1, end, gain, disc, np.cumsum(pct_desc * disc, axis=1), store_order, rank,
+                  at_least, flat_order, {})
 
 
 def _gt_membership(side: GtSide, k: int, ties: str) -> np.ndarray:
-    """P(item in the GT's top ``k``): 1 above the k-th value, 0 below; a/m for the m items equal to it (random
-    tie-breaking) or store order."""
-    if (k, ties) in side.memo:
-        return side.memo[(k, ties)]
-    side.memo[(k, ties)] = w = _membership(side, k, ties)
-    return w
+    """P(item in the GT's top ``k``) per row: 1 above the k-th value, 0 below; a/m for the m items equal to it
+    (random tie-breaking) or store order."""
+    if (k, ties) not in side.memo:
+        side.memo[(k, ties)] = _membership(side, k, ties)
+    return side.memo[(k, ties)]
 
 
 def _membership(side: GtSide, k: int, ties: str) -> np.ndarray:
+    w = np.zeros(side.gt.shape)
     if ties == "store":
-        w = np.zeros(len(side.gt))
-        w[side.store_order[:k]] = 1.0
+        w.put(side.flat_order[:, :k], 1.0)
         return w
-    return top_share(side.gt, side.desc, k)
+    v = side.desc[:, k - 1:k]
+    lo, hi = side.tie_rank[:, k - 1:k] - 1, side.desc_end[:, k - 1:k]
+    return np.where(side.gt > v, 1.0, np.where(side.gt == v, (k - lo) / (hi - lo), 0.0))
 
 
-def topk_many(sn: np.ndarray, gt: np.ndarray | None, ks: list[int], ties: str = "random",
-              side: GtSide | None = None) -> list[TopKSample]:
-    """Top-k of one sample for several k at once (arrays already restricted to the sample, in store order).
+class TopKRows(NamedTuple):
+    """The fields of :class:`TopKSample` for one k, each an array over the samples of a batch."""
+    best_gt: np.ndarray
+    best_rank: np.ndarray
+    random_best_gt: np.ndarray
+    random_best_rank: np.ndarray
+    sample_best_gt: np.ndarray
+    tie_group: np.ndarray
+    tie_in_topk: np.ndarray
+    p_random_at_least: np.ndarray
+    precision: np.ndarray
+    ndcg: np.ndarray
+    random_ndcg: np.ndarray
 
-    One sort by supernet score serves every k: the best GT among the first k is
-    the running maximum of GT along that order (stable: store order inside ties).
-    ``side`` = :func:`gt_side` of ``gt``, when the caller ranks the same sample several times.
+    def row(self, i: int) -> TopKSample:
+        return TopKSample(*(int(v[i]) if f in ("tie_group", "tie_in_topk") else float(v[i])
+                            for f, v in zip(self._fields, self)))
+
+
+def _tie_rows(m: np.ndarray, a: np.ndarray, width: int) -> np.ndarray:
+    """Per row, P(the best of a uniform ``a``-subset of ``m`` tied items is the j-th best), j = 1..width
+    (0 beyond m): :func:`random_best_distribution` for every row at once, by the same ratio recursion."""
+    r = np.arange(1, width)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(r < m[:, None], np.clip((m[:, None] - r - a[:, None] + 1) / (m[:, None] - r), 0.0, None), 0.0)
+    return (a / m)[:, None] * np.concatenate((np.ones((len(m), 1)), np.cumprod(ratio, axis=1)), axis=1)
+
+
+def topk_batch(sn: np.ndarray, gt: np.ndarray | None, ks: list[int], ties: str = "random",
+               side: GtSide | None = None) -> list[TopKRows]:
+    """Top-k of a batch of samples (``sn``, ``gt``: one sample per row, store order) for several k at once.
+
+    One row-wise sort by supernet score serves every k: the best GT among the first k is the running maximum
+    of GT along that order, and its rank the running minimum of GT ranks. With ``ties="store"`` ties keep
+    store order; with ``"random"`` they are ordered by GT (best first), which changes nothing the random
+    expectation depends on and puts each tie group's GT values in order, so the closed form of
+    :func:`_cut_outcomes` is evaluated for every row whose cut falls inside a tie group at once (a row of
+    probabilities per row). ``side`` = :func:`gt_side` of ``gt``, when the caller ranks the same samples again.
     """
     if ties not in TIES:
         from wsbench.errors import UnknownNameError
 
         raise UnknownNameError("tie rule (ties)", ties, TIES)
     side = gt_side(gt) if side is None else side
-    gt = side.gt
-    n = len(gt)
-    sn = np.asarray(sn, dtype=np.float64)
-    order = order_best_first(sn)
-    s_sorted, gt_ord = sn[order], gt[order]
-    prefix_max = np.maximum.accumulate(gt_ord)
-    # NDCG: inside a tie group of scores every position expects the group's mean gain (random tie-breaking)
-    gain_ord = side.gain[order] if ties == "store" else _group_means(side.gain[order], s_sorted)
-    dcg = np.cumsum(gain_ord * side.disc)
-    mean_gain = float(side.gain.mean())
+    g = side.gt
+    t, n = g.shape
+    sn = np.asarray(sn, dtype=np.float64).reshape(t, n)
+    if ties == "store":
+        flat = _flat(np.argsort(-sn, axis=1, kind="stable"))
+    else:  # score best first, ties by GT best first: GT order, then a stable sort by score
+        by_gt = side.flat_order
+        flat = by_gt.take(_flat(np.argsort(-sn.take(by_gt), axis=1, kind="stable")))
+    s_sorted, gt_ord = sn.take(flat), g.take(flat)
+    prefix_max = np.maximum.accumulate(gt_ord, axis=1)
+    rank_ord, atl_ord = side.rank.take(flat), side.at_least.take(flat)
+    prefix_rank, prefix_atl = np.minimum.accumulate(rank_ord, axis=1), np.minimum.accumulate(atl_ord, axis=1)
+    s_start, s_end = _runs(s_sorted)
+    gain_ord = side.gain.take(flat)
+    if ties == "random":  # inside a tie group of scores every position expects the group's mean gain
+        gain_ord = _run_means(gain_ord, s_start, s_end)
+    dcg = np.cumsum(gain_ord * side.disc, axis=1)
+    mean_gain = side.gain.mean(axis=1)
+    rows = np.arange(t)
     out = []
     for k in ks:
-        p = random_best_distribution(n, k)
-        values, probs, m, a = _cut_outcomes(s_sorted, prefix_max, gt_ord, k, ties)
-        ranks = n - np.searchsorted(side.asc, values, side="right") + 1
-        # P(random best >= v) = P(random best is among the items >= v) = sum of p over the first #(gt >= v) ranks
-        at_least = n - np.searchsorted(side.asc, values, side="left")
-        cdf = _random_best_cdf(n, k)
-        # precision: the score's top-k holds positions < k - a surely and a of the m tied positions at random
-        in_gt = _gt_membership(side, k, ties)[order]
-        lo = k - a
-        overlap = in_gt[:lo].sum() + (a / m * in_gt[lo:lo + m].sum() if ties == "random" else in_gt[lo:k].sum())
-        ideal = side.ideal[k - 1]
-        out.append(TopKSample(
-            best_gt=float(probs @ values),
-            best_rank=float(probs @ ranks),
-            random_best_gt=float(p @ side.desc),
-            random_best_rank=float(p @ side.tie_rank),
-            sample_best_gt=float(side.desc[0]),
-            tie_group=m, tie_in_topk=a,
-            p_random_at_least=float(min(1.0, probs @ cdf[at_least])),
-            precision=float(overlap / k),
-            ndcg=float(dcg[k - 1] / ideal) if ideal > 0 else float("nan"),
-            random_ndcg=float(mean_gain * side.disc[:k].sum() / ideal) if ideal > 0 else float("nan"),
-        ))
+        if not 1 <= k <= n:
+            raise OptionError(f"k must lie in 1..{n}, got {k}")
+        p, cdf = random_best_distribution(n, k), _random_best_cdf(n, k)
+        lo, hi = s_start[:, k - 1], s_end[:, k - 1]
+        m, a = hi - lo, k - lo
+        best, rank = prefix_max[:, k - 1].copy(), prefix_rank[:, k - 1].astype(np.float64)
+        # P(random best >= v) = P(random best is among the #(gt >= v) best ranks)
+        p_at_least = cdf[prefix_atl[:, k - 1]]
+        tie = np.flatnonzero((m > 1) & (a < m)) if ties == "random" else np.empty(0, dtype=np.intp)
+        if tie.size:  # best of (the subnets above the group, a uniform a-subset of the group)
+            lo_t = lo[tie]
+            probs = _tie_rows(m[tie], a[tie], int(m[tie].max()))
+            cols = np.minimum(lo_t[:, None] + np.arange(probs.shape[1]), n - 1)
+            has_above = lo_t > 0
+            above_at = np.maximum(lo_t - 1, 0)
+            above = np.where(has_above, prefix_max[tie, above_at], -np.inf)[:, None]
+            above_rank = np.where(has_above, prefix_rank[tie, above_at], n + 1)[:, None]
+            above_atl = np.where(has_above, prefix_atl[tie, above_at], n + 1)[:, None]
+            best[tie] = (probs * np.maximum(above, gt_ord[tie[:, None], cols])).sum(axis=1)
+            rank[tie] = (probs * np.minimum(above_rank, rank_ord[tie[:, None], cols])).sum(axis=1)
+            p_at_least[tie] = (probs * cdf[np.minimum(above_atl, atl_ord[tie[:, None], cols])]).sum(axis=1)
+        # precision: the score's top-k holds positions < lo surely and a of the m tied positions at random
+        in_gt = np.zeros((t, n + 1))
+        np.cumsum(_gt_membership(side, k, ties).take(flat), axis=1, out=in_gt[:, 1:])
+        if ties == "random":
+            c_lo, c_hi = in_gt[rows, lo], in_gt[rows, hi]
+            overlap = c_lo + a / m * (c_hi - c_lo)
+        else:
+            overlap = in_gt[:, k]
+        ideal = side.ideal[:, k - 1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ndcg = np.where(ideal > 0, dcg[:, k - 1] / ideal, np.nan)
+            random_ndcg = np.where(ideal > 0, mean_gain * side.disc[:k].sum() / ideal, np.nan)
+        out.append(TopKRows(best, rank, side.desc @ p, side.tie_rank @ p, side.desc[:, 0], m, a,
+                            np.minimum(1.0, p_at_least), overlap / k, ndcg, random_ndcg))
     return out
+
+
+def topk_many(sn: np.ndarray, gt: np.ndarray | None, ks: list[int], ties: str = "random",
+              side: GtSide | None = None) -> list[TopKSample]:
+    """Top-k of one sample for several k at once (arrays already restricted to the sample, in store order)."""
+    return [rows.row(0) for rows in topk_batch(np.asarray(sn)[None], None if gt is None else np.asarray(gt)[None],
+                                                ks, ties, side)]
 
 
 def topk_sample(sn: np.ndarray, gt: np.ndarray, k: int, ties: str = "random") -> TopKSample:
@@ -239,6 +335,26 @@ def draw_samples(pool: int, n: int, trials: int, rng_seed: int) -> list[np.ndarr
     return [np.sort(rng.choice(pool, size=n, replace=False)) for _ in range(trials)]
 
 
+def _chunks(rows: int, n: int, cells: int = 1 << 21) -> list[slice]:
+    """Consecutive slices of ``rows`` rows of ``n`` items, each holding at most ~``cells`` items (memory bound)."""
+    step = max(1, cells // max(n, 1))
+    return [slice(i, min(i + step, rows)) for i in range(0, rows, step)]
+
+
+def topk_draws(sn: np.ndarray, g: np.ndarray, draws: np.ndarray, ks: list[int], ties: str,
+               sides: list[GtSide] | None = None) -> tuple[list[TopKRows], list[GtSide]]:
+    """Top-k of every draw (rows of ``draws``: index sets into ``sn`` and ``g``), batched in memory-bounded
+    chunks; returns per k the rows of all draws, and the GT sides (pass them back for another score of the same
+    draws)."""
+    chunks = _chunks(len(draws), draws.shape[1])
+    if sides is None:
+        sides = [gt_side(g[draws[c]]) for c in chunks]
+    parts = [topk_batch(sn[draws[c]], None, ks, ties, side) for c, side in zip(chunks, sides)]
+    if len(parts) == 1:
+        return parts[0], sides
+    return [TopKRows(*(np.concatenate(column) for column in zip(*(p[j] for p in parts)))) for j in range(len(ks))], sides
+
+
 def topk_resampled(scores: list[np.ndarray], gt: np.ndarray, idx: np.ndarray, ks: list[int],
                    ties: str = "random") -> list[list[list[TopKSample]]]:
     """:func:`topk_many` of every bootstrap resample ``idx`` (rows of indices into one sample) for each score
@@ -252,11 +368,12 @@ def topk_resampled(scores: list[np.ndarray], gt: np.ndarray, idx: np.ndarray, ks
     n = len(gt)
     gt = np.asarray(gt, dtype=np.float64)
     out: list[list[list[TopKSample]]] = [[] for _ in scores]
-    if ties == "store":
-        for i in idx:
-            side = gt_side(gt[i])
+    if ties == "store":  # each row in its own order: one batch per chunk of resamples
+        for chunk in _chunks(len(idx), n):
+            side = gt_side(gt[idx[chunk]])
             for j, s in enumerate(scores):
-                out[j].append(topk_many(np.asarray(s)[i], None, ks, ties, side))
+                rows = topk_batch(np.asarray(s)[idx[chunk]], None, ks, ties, side)
+                out[j].extend([r.row(i) for r in rows] for i in range(len(side.gt)))
         return out
     order_g = order_best_first(gt)
     groups = tie_groups(gt)
