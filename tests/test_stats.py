@@ -531,3 +531,35 @@ def test_draws_split_into_memory_bounded_chunks_give_the_same_rows(monkeypatch):
     for a, b in zip(whole, chunked):  # equal up to the BLAS's summation order of desc @ p
         for x, y in zip(a, b):
             np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15)
+
+
+@given(st.integers(1, 60), st.integers(0, 2**32 - 1), st.sampled_from(["random", "store"]))
+@settings(max_examples=80, deadline=None)
+def test_selection_without_sorting_equals_the_sorted_top_k(n, seed, ties):
+    """The large-sample path (partial selection, counting) gives what sorting every score gives."""
+    from wsbench.stats.topk import gt_side, topk_batch, topk_selected
+
+    rng = np.random.default_rng(seed)
+    sn = rng.integers(0, rng.integers(1, 8), n).astype(float)
+    gt = rng.integers(0, rng.integers(1, 10), n).astype(float)
+    ks = sorted({1, n, int(rng.integers(1, n + 1)), int(rng.integers(1, n + 1))})
+    side = gt_side(gt)
+    for sel, full in zip(topk_selected(sn, side, ks, ties), topk_batch(sn[None], None, ks, ties, side)):
+        assert sel.row(0) == pytest.approx(full.row(0), rel=1e-12, abs=1e-12, nan_ok=True)
+
+
+def test_a_full_pool_answer_is_the_same_with_selection_or_sorting(store_dir, monkeypatch):
+    """wsbench.open(...).topk over every subnet (one sample) takes the selection path above SELECT_FROM
+    subnets; forced on a 60-subnet store, every row equals the sorting path's."""
+    import wsbench
+    from wsbench.stats import topk
+
+    def rows(select_from: int) -> list[dict]:
+        monkeypatch.setattr(topk, "SELECT_FROM", select_from)
+        return wsbench.open(store_dir).topk(k="1,3,10%,60", samples=60, epoch="all", ties=ties).rows
+
+    for ties in ("random", "store"):
+        selected, sorted_ = rows(1), rows(10**9)
+        assert len(selected) == len(sorted_) == 4 * 3 * 3
+        for a, b in zip(selected, sorted_):
+            assert a.pop("k") == b.pop("k") and a == pytest.approx(b, rel=1e-12, nan_ok=True)
