@@ -30,9 +30,15 @@ def main() -> None:
     ap.add_argument("--naslib-dir", default=str(Path(__file__).resolve().parents[2] / "shared/data/gt/naslib"))
     ap.add_argument("--limit", type=int, default=100)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0, help="initialisation and batch seed (each overridable below)")
+    ap.add_argument("--init-seed", type=int, help="seed of the networks' initialisation (default --seed)")
+    ap.add_argument("--batch-seed", type=int, help="seed of the batch of training images (default --seed)")
+    ap.add_argument("--against", help="another run's --out file: also report tau between its values and these "
+                                      "(ours vs ours: the noise of a proxy under another seed)")
     ap.add_argument("--out", help="also write the per-cell values here (JSON)")
     args = ap.parse_args()
+    init_seed = args.seed if args.init_seed is None else args.init_seed
+    batch_seed = args.seed if args.batch_seed is None else args.batch_seed
     import torch
 
     from builders.groundtruth.naslib_zc import BENCHMARKS, key_to_arch
@@ -46,14 +52,14 @@ def main() -> None:
     sp = get_space(args.space)
     cells = list(data.items())[: args.limit]
     make, resolution, scale = network_factory(args.space, "paper")
-    x, y = batch_of(args.data_dir, args.batch, args.seed, resolution)
+    x, y = batch_of(args.data_dir, args.batch, batch_seed, resolution)
     ours: dict[str, list[float]] = {n: [] for n in PROXIES}
     theirs: dict[str, list[float]] = {n: [] for n in PROXIES}
     seconds: dict[str, list[float]] = {n: [] for n in PROXIES}
     t0 = time.perf_counter()
     for k, (key, rec) in enumerate(cells, start=1):
         arch = sp.canonicalize(key_to_arch(args.space, ast.literal_eval(key)))
-        torch.manual_seed(args.seed)
+        torch.manual_seed(init_seed)
         net = make(arch)
         for name in PROXIES:
             t = time.perf_counter()
@@ -64,17 +70,31 @@ def main() -> None:
             theirs[name].append(float(ref) if isinstance(ref, int | float) and abs(ref) < 1e7 else np.nan)
         if k % 10 == 0:
             print(f"{k}/{len(cells)} cells, {time.perf_counter() - t0:.0f} s", flush=True)
-    print(f"\n{args.space}, {len(cells)} cells of {NASLIB[args.space]} ({scale}), batch {args.batch}, seed {args.seed}")
-    print(f"{'proxy':10} {'tau vs NASLib':>14} {'cells':>6} {'s/subnet':>9}")
+    other = json.loads(Path(args.against).read_text()) if args.against else None
+    print(f"\n{args.space}, {len(cells)} cells of {NASLIB[args.space]} ({scale}), batch {args.batch} "
+          f"(seed {batch_seed}), init seed {init_seed}" + (f"; against {args.against}" if other else ""))
+    print(f"{'proxy':10} {'tau vs NASLib':>14} {'cells':>6} {'s/subnet':>9}" + (f" {'tau vs other run':>17}" if other
+                                                                                  else ""))
     summary = {}
-    for name in PROXIES:
-        a, b = np.array(ours[name]), np.array(theirs[name])
+
+    def tau(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
         ok = np.isfinite(a) & np.isfinite(b)
-        tau = correlate(a[ok], b[ok], "kendall") if ok.sum() > 2 else float("nan")
-        summary[name] = {"kendall_tau": tau, "cells": int(ok.sum()), "seconds_per_subnet": float(np.mean(seconds[name]))}
-        print(f"{name:10} {tau:14.3f} {int(ok.sum()):6d} {np.mean(seconds[name]):9.3f}")
+        return (correlate(a[ok], b[ok], "kendall") if ok.sum() > 2 else float("nan")), int(ok.sum())
+
+    for name in PROXIES:
+        t_ref, cells_ref = tau(np.array(ours[name]), np.array(theirs[name]))
+        summary[name] = {"kendall_tau": t_ref, "cells": cells_ref, "seconds_per_subnet": float(np.mean(seconds[name]))}
+        line = f"{name:10} {t_ref:14.3f} {cells_ref:6d} {np.mean(seconds[name]):9.3f}"
+        if other and name in other["ours"]:
+            n_other = min(len(other["ours"][name]), len(ours[name]))
+            t_other, _ = tau(np.array(ours[name][:n_other]), np.array(other["ours"][name][:n_other], dtype=float))
+            summary[name]["kendall_tau_vs_other_run"] = t_other
+            line += f" {t_other:17.3f}"
+        print(line)
     if args.out:
-        Path(args.out).write_text(json.dumps({"summary": summary, "ours": ours, "naslib": theirs}, indent=1))
+        Path(args.out).write_text(json.dumps({"summary": summary, "ours": ours, "naslib": theirs,
+                                              "init_seed": init_seed, "batch_seed": batch_seed,
+                                              "against": args.against}, indent=1))
 
 
 if __name__ == "__main__":

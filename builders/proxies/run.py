@@ -40,14 +40,13 @@ def result_name(arch: str) -> str:
 def network_factory(space: str, preset: str):
     """(arch string -> fresh nn.Module, input resolution, scale description) at ``preset``'s scale."""
     from builders.engine.kits import get_kit
-    from wsbench.spaces import get_space
 
-    kit, sp = get_kit(space), get_space(space)
-    if preset == "paper":
-        return ((lambda a: kit.paper_standalone(sp.parse(a))), kit.paper_input,
+    kit = get_kit(space)
+    if preset == "paper":  # the networks parse the arch string themselves, as everywhere in the builders
+        return ((lambda a: kit.paper_standalone(a)), kit.paper_input,
                 f"paper: the network of {kit.citation}, {kit.paper_input}x{kit.paper_input} input")
     p = kit.preset(preset)
-    return ((lambda a: kit.standalone(sp.parse(a), p.channels, p.cells_per_stage)), p.resolution,
+    return ((lambda a: kit.standalone(a, p.channels, p.cells_per_stage)), p.resolution,
             f"channels {p.channels}, cells per stage {p.cells_per_stage}, {p.resolution}x{p.resolution} input")
 
 
