@@ -32,11 +32,20 @@ def main() -> None:
     out = {
         "recipe": gt.source["recipe"], "archs_with_all_seeds": len(complete), "seeds": gt.seeds,
         "runs": len(results), "seconds_per_run_mean": float(secs.mean()), "seconds_per_run_max": float(secs.max()),
+        "seconds_per_run_median": float(np.median(secs)),  # wall time: robust to a run paused by a benchmark
         "seconds_per_arch_all_seeds": float(secs.mean() * len(gt.seeds)),
         "metric": gt.metric, "score_min": float(mat.min()), "score_max": float(mat.max()),
         "score_mean": float(mat.mean()),
         "noise": gt.noise(),
     }
+    if mat.shape[1] >= 2 and len(complete) >= 3:  # how well 30-odd cells pin the seed-to-seed tau down
+        rng = np.random.default_rng(0)
+        boot = []
+        for _ in range(2000):
+            i = rng.integers(0, len(complete), len(complete))
+            boot.append(float(kendalltau(mat[i, 0], mat[i, 1]).statistic))
+        lo, hi = np.nanpercentile(boot, [2.5, 97.5])
+        out["noise"]["kendall_tau_seed0_seed1_ci95_bootstrap_over_archs"] = [float(lo), float(hi)]
     for n in (200, 1000):
         out[f"projected_hours_{n}_archs"] = n * len(gt.seeds) * float(secs.mean()) / args.workers / 3600
     curves = {}

@@ -21,6 +21,10 @@ import numpy as np
 
 NASLIB = {"nb201": "zc_nasbench201.json", "nb101": "zc_nasbench101.json", "darts": "zc_nasbench301.json"}
 OUR_NAME = {"nwot": "naswot"}  # NASLib's name -> ours
+#: where NASLib's network is not the space's paper network: NASLib computed NB301's proxies on its
+#: NasBench301SearchSpace (naslib/search_spaces/nasbench301/graph.py): C = 32, 8 cells (channels 32/64/128,
+#: reductions at cells 3 and 6), not DARTS's evaluation network (36 channels, 20 cells)
+NASLIB_NETWORK = {"darts": (32, 2)}  # (channels, cells per stage) for kit.standalone
 
 
 def main() -> None:
@@ -52,6 +56,16 @@ def main() -> None:
     sp = get_space(args.space)
     cells = list(data.items())[: args.limit]
     make, resolution, scale = network_factory(args.space, "paper")
+    if args.space in NASLIB_NETWORK:
+        from builders.engine.kits import get_kit
+
+        channels, per_stage = NASLIB_NETWORK[args.space]
+        kit = get_kit(args.space)
+
+        def make(arch: str):
+            return kit.standalone(arch, channels, per_stage)
+        scale = (f"NASLib's network for this file: {channels} channels, {3 * per_stage + 2} cells, "
+                 f"{resolution}x{resolution} input")
     x, y = batch_of(args.data_dir, args.batch, batch_seed, resolution)
     ours: dict[str, list[float]] = {n: [] for n in PROXIES}
     theirs: dict[str, list[float]] = {n: [] for n in PROXIES}
