@@ -150,3 +150,19 @@ def test_compare_puts_datasets_on_one_axis(store: Path, tmp_path: Path):
         write(None, out, compare=f"{store},{store}")
     with pytest.raises(OptionError, match="not both"):
         write(str(store), out, compare=f"{store},{other}")
+
+
+def test_one_size_for_every_subnet_is_said_not_drawn_as_a_size_bias(tmp_path):
+    """DARTS's recurrent cells all have the same parameter count: bias and the report say size bias cannot be
+    measured instead of printing NaN taus or colouring by a constant."""
+    import wsbench
+    from wsbench.report import sections
+
+    store = make_store(tmp_path / "s.zarr", space="darts-rnn", n=30, params=np.full(30, 1234.0),
+                       metric="perplexity", direction="min")
+    b = wsbench.open(store)
+    r = b.bias()
+    assert any("1234 for every subnet" in n for n in r.notes)
+    assert np.isnan(r.summary[0]["tau_params_gt_mean"]) and np.isfinite(r.summary[0]["tau_supernet_gt_mean"])
+    sec = sections.scatter(b, b.epochs[-1], b.seeds)
+    assert "same size (1,234 params)" in sec.finding and "nan" not in sec.finding and sec.data["params"] is None

@@ -579,6 +579,10 @@ class Benchmark:
                 summary.append(srow)
             notes = ["Kendall tau: (PS,GT) = tau_params_gt, (WS,GT) = tau_supernet_gt, (WS,PS) = tau_supernet_params; "
                      "scores oriented higher-is-better"]
+            finite = pv[np.isfinite(pv)]
+            if finite.size and np.ptp(finite) == 0:  # e.g. DARTS's recurrent cells: one size for every genotype
+                notes.append(f"{params} is {finite[0]:g} for every subnet: no size ranking exists, so tau_params_gt "
+                             "and tau_supernet_params are undefined (null); size bias cannot be measured here")
             opts = {"by": by, "epoch": epochs, "seed": seeds, "gt": gt, "params": params, "score": score}
             if level is not None:
                 opts.update(ci=level, boot=boot, rng_seed=rng_seed)

@@ -85,7 +85,13 @@ def scatter(b, epoch: int, seeds: list[int]) -> Section:
     params = b._arch_values("params").astype(float) if "params" in b.reader.meta.arrays else None
     sign = 1.0 if b.direction == "max" else -1.0
     sec.data = {"supernet": sign * sn, "gt": sign * gt, "params": params, "metric": b.metric}
-    if params is not None:
+    finite = params[np.isfinite(params)] if params is not None else None
+    if finite is not None and finite.size and np.ptp(finite) == 0:
+        sec.data["params"] = None
+        sec.finding = (f"Every subnet has the same size ({finite[0]:,.0f} params): size bias cannot be measured; "
+                       f"Kendall τ (WS, GT) {_pm(*_tau_ws_gt(b, epoch, seeds))}.")
+        sec.caption = f"One point per subnet (supernet score averaged over {len(seeds)} seed(s)). `wsbench bias --by params`"
+    elif params is not None:
         bias = b.bias(by="params", epoch=epoch, seed=seeds).summary[0]
         taus = (f"(PS, GT) {bias['tau_params_gt_mean']:.2f}, (WS, GT) {_pm(bias['tau_supernet_gt_mean'], bias['tau_supernet_gt_std'])}, "
                 f"(WS, PS) {_pm(bias['tau_supernet_params_mean'], bias['tau_supernet_params_std'])}")
@@ -212,3 +218,9 @@ def all_sections(b, epochs: list[int], seeds: list[int]) -> list[Section]:
         except WsbenchError as e:
             out.append(Section(key, key, skipped=str(e)))
     return out
+
+
+def _tau_ws_gt(b, epoch: int, seeds: list[int]) -> tuple[float, float]:
+    """Mean and std over seeds of the supernet's Kendall tau with GT at ``epoch``."""
+    row = b.bias(by="params", epoch=epoch, seed=seeds).summary[0]
+    return row["tau_supernet_gt_mean"], row["tau_supernet_gt_std"]
