@@ -10,8 +10,6 @@ first, so an incomplete or broken store cannot be published.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -110,8 +108,6 @@ def to_toml(entry: dict[str, Any]) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    from wsbench.atomic import write_atomic
+
+    write_atomic(path, text)

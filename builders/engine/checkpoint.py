@@ -8,8 +8,6 @@ previous checkpoint intact.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +15,13 @@ import torch
 
 
 def save(path: Path, **state: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        torch.save({**state, "torch_rng": torch.get_rng_state()}, tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    import io
+
+    from wsbench.atomic import write_atomic
+
+    buf = io.BytesIO()
+    torch.save({**state, "torch_rng": torch.get_rng_state()}, buf)
+    write_atomic(path, buf.getvalue())
 
 
 def load(path: Path) -> dict[str, Any] | None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -59,10 +57,9 @@ def result_name(arch: str, seed: int) -> str:
 
 def atomic_json(path: Path, data: dict) -> None:
     """Write ``data`` as JSON via a temp file and an atomic rename: a killed run never leaves half a result."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f)
-    os.replace(tmp, path)
+    from wsbench.atomic import write_atomic
+
+    write_atomic(path, json.dumps(data))
 
 
 def prepare_data(data_dir: str | Path, recipe: Recipe) -> tuple[Any, Any]:

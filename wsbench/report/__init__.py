@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -63,18 +61,9 @@ def provenance(b) -> list[tuple[str, str]]:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the page from other users
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from wsbench.atomic import write_atomic
+
+    write_atomic(path, data)
 
 
 def render_html(title: str, prov: list[tuple[str, str]], sections: list) -> str:
