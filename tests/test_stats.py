@@ -464,7 +464,8 @@ def test_random_pruning_expectations_by_hand_and_against_simulation():
 def test_resampled_topk_equals_topk_of_each_resample(n, levels, seed, ties):
     """The bootstrap path (resamples laid out from multiplicities, GT parts shared by seeds) gives the same
     best_gt, precision and NDCG@k as topk_many on each resample."""
-    from wsbench.stats.topk import topk_many, topk_resampled
+    from wsbench.stats.topk import topk_many
+    from wsbench.stats.topk_resample import topk_resampled
 
     rng = np.random.default_rng(seed)
     gt = rng.integers(0, levels + 1, n).astype(float)
@@ -537,7 +538,8 @@ def test_draws_split_into_memory_bounded_chunks_give_the_same_rows(monkeypatch):
 @settings(max_examples=80, deadline=None)
 def test_selection_without_sorting_equals_the_sorted_top_k(n, seed, ties):
     """The large-sample path (partial selection, counting) gives what sorting every score gives."""
-    from wsbench.stats.topk import gt_side, topk_batch, topk_selected
+    from wsbench.stats.topk import gt_side, topk_batch
+    from wsbench.stats.topk_select import topk_selected
 
     rng = np.random.default_rng(seed)
     sn = rng.integers(0, rng.integers(1, 8), n).astype(float)
@@ -552,10 +554,10 @@ def test_a_full_pool_answer_is_the_same_with_selection_or_sorting(store_dir, mon
     """wsbench.open(...).topk over every subnet (one sample) takes the selection path above SELECT_FROM
     subnets; forced on a 60-subnet store, every row equals the sorting path's."""
     import wsbench
-    from wsbench.stats import topk
+    from wsbench.stats import topk_select
 
     def rows(select_from: int) -> list[dict]:
-        monkeypatch.setattr(topk, "SELECT_FROM", select_from)
+        monkeypatch.setattr(topk_select, "SELECT_FROM", select_from)
         return wsbench.open(store_dir).topk(k="1,3,10%,60", samples=60, epoch="all", ties=ties).rows
 
     for ties in ("random", "store"):

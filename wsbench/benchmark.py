@@ -526,7 +526,9 @@ class Benchmark:
             sn = self._sn(s, epoch, score=score)
             if np.array_equal(np.flatnonzero(np.isfinite(sn) & np.isfinite(g)), pool):
                 sns[s] = sn[pool]
-        per_seed = _topk.topk_resampled(list(sns.values()), g[pool], idx, kns, ties)
+        from wsbench.stats.topk_resample import topk_resampled
+
+        per_seed = topk_resampled(list(sns.values()), g[pool], idx, kns, ties)
         return dict(zip(sns, per_seed))
 
     def bias(self, by: str = "params", epoch: Any = "last", seed: Any = "all", top: str = "10%",

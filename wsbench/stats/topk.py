@@ -22,12 +22,6 @@ from typing import NamedTuple
 import numpy as np
 
 from wsbench.errors import OptionError
-from wsbench.stats.ranking import (
-    order_best_first,
-    percentiles_with_counts,
-    tie_groups,
-    top_share,
-)
 
 _K = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 
@@ -169,7 +163,7 @@ class GtSide(NamedTuple):
     rank: np.ndarray  # each item's rank in its sample (1 + #strictly better)
     at_least: np.ndarray  # each item's #(items at least as good), itself included
     flat_order: np.ndarray  # ``store_order`` as indices into the raveled rows
-    memo: dict  # top-k memberships by (k, ties), filled on demand
+    memo: dict  # filled on demand: top-k memberships by (k, ties); one-sample random baselines by ("random", k)
 
 
 def gt_side(gt: np.ndarray) -> GtSide:
@@ -341,76 +335,6 @@ def _chunks(rows: int, n: int, cells: int = 1 << 21) -> list[slice]:
     return [slice(i, min(i + step, rows)) for i in range(0, rows, step)]
 
 
-#: from this many subnets in one sample, top-k selects (np.partition) instead of sorting all scores
-SELECT_FROM = 20_000
-
-
-def topk_selected(sn: np.ndarray, side: GtSide, ks: list[int], ties: str = "random") -> list[TopKRows]:
-    """:func:`topk_batch` of one sample (``side`` = its :func:`gt_side`, sorted once and shared by every seed and
-    epoch) without sorting the scores: per k, a partial selection finds the score v at place k, one pass finds
-    the c subnets above it and the m tied with it, and only those c + m are looked at again (sorted, for
-    NDCG@k). Best GT, its rank and P(random >= it) come from item-level GT ranks; precision from the few items
-    of the GT's own top k; the random baselines depend on the GT alone and are kept in ``side``."""
-    sn = np.asarray(sn, dtype=np.float64)
-    n = len(sn)
-    g, gain, rank_of, atl_of = side.gt[0], side.gain[0], side.rank[0], side.at_least[0]
-    cuts = np.partition(sn, sorted({n - k for k in ks}))
-    out = []
-    for k in ks:
-        if not 1 <= k <= n:
-            raise OptionError(f"k must lie in 1..{n}, got {k}")
-        v = cuts[n - k]
-        top = np.flatnonzero(sn >= v)  # store order
-        s_top = sn[top]
-        top = top[np.argsort(-s_top, kind="stable")]  # best score first, store order inside ties
-        s_top = sn[top]
-        c = int(np.searchsorted(-s_top, -v, side="left"))
-        m = len(top) - c
-        a = k - c
-        cdf = _random_best_cdf(n, k)
-        best, rank, atl = -np.inf, n + 1, n + 1
-        if c:
-            best, rank, atl = float(g[top[:c]].max()), int(rank_of[top[:c]].min()), int(atl_of[top[:c]].min())
-        group = top[c:]
-        member_share = np.zeros(len(top))  # P(each of these items is in the score's top k)
-        member_share[:c] = 1.0
-        if ties == "store" or a == m:
-            member_share[c:k] = 1.0
-            taken = group[:a]
-            best = max(best, float(g[taken].max()))
-            rank, atl = min(rank, int(rank_of[taken].min())), min(atl, int(atl_of[taken].min()))
-            p_at_least = float(cdf[atl])
-        else:  # the best of a uniform a-subset of the group is its r-th best with P(m, a)(r)
-            member_share[c:] = a / m
-            by_gt = group[np.argsort(-g[group], kind="stable")]
-            probs = random_best_distribution(m, a)
-            best = float(probs @ np.maximum(best, g[by_gt]))
-            p_at_least = float(probs @ cdf[np.minimum(atl, atl_of[by_gt])])
-            rank = float(probs @ np.minimum(rank, rank_of[by_gt]))
-        overlap = float(member_share @ _gt_membership(side, k, ties)[0][top])
-        gains = gain[top]
-        if ties == "random":  # every position of a tie group expects the group's mean gain
-            start, end = _runs(s_top[None])
-            gains = _run_means(gains[None], start, end)[0]
-        dcg = float(gains[:k] @ side.disc[:k])
-        random_gt, random_rank, random_ndcg, ideal = _random_side(side, k)
-        out.append(TopKRows(*(np.array([x]) for x in (
-            best, rank, random_gt, random_rank, float(side.desc[0, 0]), m, a, min(1.0, p_at_least), overlap / k,
-            dcg / ideal if ideal > 0 else float("nan"), random_ndcg))))
-    return out
-
-
-def _random_side(side: GtSide, k: int) -> tuple[float, float, float, float]:
-    """(random best GT, its rank, random NDCG@k, ideal DCG@k) of a one-sample ``side``: GT alone, kept in memo."""
-    if ("random", k) not in side.memo:
-        p = random_best_distribution(side.gt.shape[1], k)
-        ideal = float(side.ideal[0, k - 1])
-        side.memo[("random", k)] = (float(side.desc[0] @ p), float(side.tie_rank[0] @ p),
-                                    float(side.gain[0].mean()) * float(side.disc[:k].sum()) / ideal
-                                    if ideal > 0 else float("nan"), ideal)
-    return side.memo[("random", k)]
-
-
 def topk_draws(sn: np.ndarray, g: np.ndarray, draws: np.ndarray, ks: list[int], ties: str,
                sides: list[GtSide] | None = None) -> tuple[list[TopKRows], list[GtSide]]:
     """Top-k of every draw (rows of ``draws``: index sets into ``sn`` and ``g``), batched in memory-bounded
@@ -419,65 +343,11 @@ def topk_draws(sn: np.ndarray, g: np.ndarray, draws: np.ndarray, ks: list[int], 
     chunks = _chunks(len(draws), draws.shape[1])
     if sides is None:
         sides = [gt_side(g[draws[c]]) for c in chunks]
-    if len(draws) == 1 and draws.shape[1] >= SELECT_FROM:  # one large sample: no full sort by score
-        return topk_selected(sn[draws[0]], sides[0], ks, ties), sides
+    from wsbench.stats import topk_select
+
+    if len(draws) == 1 and draws.shape[1] >= topk_select.SELECT_FROM:  # one large sample: no full sort by score
+        return topk_select.topk_selected(sn[draws[0]], sides[0], ks, ties), sides
     parts = [topk_batch(sn[draws[c]], None, ks, ties, side) for c, side in zip(chunks, sides)]
     if len(parts) == 1:
         return parts[0], sides
     return [TopKRows(*(np.concatenate(column) for column in zip(*(p[j] for p in parts)))) for j in range(len(ks))], sides
-
-
-def topk_resampled(scores: list[np.ndarray], gt: np.ndarray, idx: np.ndarray, ks: list[int],
-                   ties: str = "random") -> list[list[list[TopKSample]]]:
-    """:func:`topk_many` of every bootstrap resample ``idx`` (rows of indices into one sample) for each score
-    vector in ``scores`` (seeds), sharing what depends on the GT alone: ``[score][resample][k]``.
-
-    With random tie-breaking the result does not depend on the order of a resample's items, so each resample is
-    laid out from multiplicities: the sample's score order (sorted once) with item i repeated c_i times, and the
-    GT order likewise, so no resample is sorted again. Store order (``ties="store"``) depends on the resample's
-    own order and is computed one resample at a time.
-    """
-    n = len(gt)
-    gt = np.asarray(gt, dtype=np.float64)
-    out: list[list[list[TopKSample]]] = [[] for _ in scores]
-    if ties == "store":  # each row in its own order: one batch per chunk of resamples
-        for chunk in _chunks(len(idx), n):
-            side = gt_side(gt[idx[chunk]])
-            for j, s in enumerate(scores):
-                rows = topk_batch(np.asarray(s)[idx[chunk]], None, ks, ties, side)
-                out[j].extend([r.row(i) for r in rows] for i in range(len(side.gt)))
-        return out
-    order_g = order_best_first(gt)
-    groups = tie_groups(gt)
-    orders = [order_best_first(s) for s in scores]
-    scores = [np.asarray(s, dtype=np.float64) for s in scores]
-    disc = 1.0 / np.log2(np.arange(2, n + 2))
-    for i in idx:
-        c = np.bincount(i, minlength=n)
-        desc = np.repeat(gt[order_g], c[order_g])
-        gain = percentiles_with_counts(groups, c) / 100.0 if n > 1 else np.ones(n)  # GT rank percentile
-        ideal = np.cumsum(np.repeat(gain[order_g], c[order_g]) * disc)
-        member = [top_share(gt, desc, k) for k in ks]  # per original item; its copies share it
-        for j, (s, order) in enumerate(zip(scores, orders)):
-            expanded = np.repeat(order, c[order])  # the resample's items, best score first
-            out[j].append(_lean(s[expanded], gt[expanded], gain[expanded], disc, ideal, ks,
-                                [m[expanded] for m in member]))
-    return out
-
-
-def _lean(s_sorted: np.ndarray, gt_ord: np.ndarray, gain_ord: np.ndarray, disc: np.ndarray, ideal: np.ndarray,
-          ks: list[int], member_ord: list[np.ndarray]) -> list[TopKSample]:
-    """best_gt, precision and NDCG@k of one resample laid out best score first (random ties); the rest NaN."""
-    prefix_max = np.maximum.accumulate(gt_ord)
-    dcg = np.cumsum(_group_means(gain_ord, s_sorted) * disc)
-    neg, cut = -s_sorted, -s_sorted[np.asarray(ks) - 1]
-    los, his = np.searchsorted(neg, cut, side="left"), np.searchsorted(neg, cut, side="right")  # every k at once
-    out = []
-    for k, in_gt, lo_k, hi_k in zip(ks, member_ord, los.tolist(), his.tolist()):
-        values, probs, m, a = _cut_outcomes(s_sorted, prefix_max, gt_ord, k, "random", (lo_k, hi_k))
-        lo = k - a
-        overlap = in_gt[:lo].sum() + a / m * in_gt[lo:lo + m].sum()
-        nan = float("nan")
-        out.append(TopKSample(float(probs @ values), nan, nan, nan, nan, m, a, nan, float(overlap / k),
-                              float(dcg[k - 1] / ideal[k - 1]) if ideal[k - 1] > 0 else nan, nan))
-    return out
