@@ -160,3 +160,31 @@ def test_an_unknown_lr_schedule_is_one_clear_error(tiny_ptb, tmp_path, capsys):
                           "--data-dir", str(tiny_ptb), "--work", str(tmp_path / "w"), "--lr-schedule", "step"])
     err = capsys.readouterr().err
     assert code != 0 and "cosine" in err and "step" in err and not (tmp_path / "w").exists()
+
+
+def test_the_cosine_rate_falls_from_lr_to_near_zero_over_every_step_of_the_run(tiny_ptb, monkeypatch):
+    """Every optimiser step gets lr * (1 + cos(pi * t / T)) / 2, t = 0 .. T-1 over all epochs: the first step at
+    the preset's rate, strictly falling across the epoch boundary (recorded by wrapping the real epoch)."""
+    import math
+
+    from builders.darts_rnn import lm
+    from builders.scratch.lm import recipe_for, train_one
+
+    rates: list[float] = []
+    real = lm.train_epoch
+
+    def recording(model, data, opt, preset, arch_for_step, lr_at=None):
+        def lr_and_record() -> float:
+            rates.append(lr_at())
+            return rates[-1]
+        return real(model, data, opt, preset, arch_for_step, lr_at=lr_and_record)
+
+    monkeypatch.setattr(lm, "train_epoch", recording)
+    recipe = recipe_for("mini", epochs=2, train_size=1500, valid_size=300, lr_schedule="cosine")
+    train_one(SPACE.canonicalize(DARTS_V2), 0, recipe, read_ptb(tiny_ptb))
+    p = recipe.preset
+    steps = 2 * len(range(0, 1500 // p.batch_size - 1, p.bptt))
+    assert len(rates) == steps and rates[0] == p.lr
+    assert all(b < a for a, b in zip(rates, rates[1:]))
+    for t in (1, steps // 2, steps - 1):  # the 4 steps of this tiny run; the mini preset's has 179 per epoch
+        assert rates[t] == pytest.approx(p.lr * (1 + math.cos(math.pi * t / steps)) / 2)
