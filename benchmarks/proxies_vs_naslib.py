@@ -70,11 +70,14 @@ def main() -> None:
     ours: dict[str, list[float]] = {n: [] for n in PROXIES}
     theirs: dict[str, list[float]] = {n: [] for n in PROXIES}
     seconds: dict[str, list[float]] = {n: [] for n in PROXIES}
+    sizes: dict[str, list[float]] = {"ours": [], "naslib": []}  # millions of parameters: the same network?
     t0 = time.perf_counter()
     for k, (key, rec) in enumerate(cells, start=1):
         arch = sp.canonicalize(key_to_arch(args.space, ast.literal_eval(key)))
         torch.manual_seed(init_seed)
         net = make(arch)
+        sizes["ours"].append(sum(p.numel() for p in net.parameters()) / 1e6)
+        sizes["naslib"].append(float(rec.get("params", np.nan)))
         for name in PROXIES:
             t = time.perf_counter()
             value, _ = compute(name, net, x, y)
@@ -85,6 +88,9 @@ def main() -> None:
         if k % 10 == 0:
             print(f"{k}/{len(cells)} cells, {time.perf_counter() - t0:.0f} s", flush=True)
     other = json.loads(Path(args.against).read_text()) if args.against else None
+    ratio = np.array(sizes["ours"]) / np.array(sizes["naslib"])
+    print(f"\nparameters (M) of our network vs NASLib's record, same cells: ratio {np.nanmin(ratio):.4f}-"
+          f"{np.nanmax(ratio):.4f}, Kendall tau {correlate(np.array(sizes['ours']), np.array(sizes['naslib']), 'kendall'):.3f}")
     print(f"\n{args.space}, {len(cells)} cells of {NASLIB[args.space]} ({scale}), batch {args.batch} "
           f"(seed {batch_seed}), init seed {init_seed}" + (f"; against {args.against}" if other else ""))
     print(f"{'proxy':10} {'tau vs NASLib':>14} {'cells':>6} {'s/subnet':>9}" + (f" {'tau vs other run':>17}" if other
@@ -106,7 +112,7 @@ def main() -> None:
             line += f" {t_other:17.3f}"
         print(line)
     if args.out:
-        Path(args.out).write_text(json.dumps({"summary": summary, "ours": ours, "naslib": theirs,
+        Path(args.out).write_text(json.dumps({"summary": summary, "ours": ours, "naslib": theirs, "params_m": sizes,
                                               "init_seed": init_seed, "batch_seed": batch_seed,
                                               "against": args.against}, indent=1))
 
