@@ -161,3 +161,21 @@ def test_the_proxies_network_factory_builds_every_space_at_both_scales(space):
         make, resolution, scale = network_factory(space, preset)
         net = make(arch)
         assert sum(p.numel() for p in net.parameters()) > 0 and resolution in (16, 32, 224) and scale
+
+
+@pytest.mark.parametrize("space", ["nb201", "nb101", "darts", "macro"])
+def test_naswot_is_defined_on_every_image_space(space):
+    """naswot counts activation codes at ReLU modules; NB101's network once applied F.relu, so every NB101 value
+    was NaN ('no ReLU module'). Each space's mini network gives a finite value on a random batch."""
+    import torch
+
+    from builders.proxies.measures import compute
+    from builders.proxies.run import network_factory
+    from wsbench.spaces import get_space
+
+    make, resolution, _ = network_factory(space, "mini")
+    torch.manual_seed(0)
+    net = make(get_space(space).sample(1, seed=1)[0])
+    x, y = torch.randn(8, 3, resolution, resolution), torch.randint(0, 10, (8,))
+    value, _ = compute("naswot", net, x, y)
+    assert math.isfinite(value)

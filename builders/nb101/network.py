@@ -73,9 +73,10 @@ class ConvBNReLU(nn.Module):
         super().__init__()
         self.conv = nn.Conv2d(c_in, c_out, kernel, padding=kernel // 2, bias=False)
         self.bn = nn.BatchNorm2d(c_out, eps=BN_EPS, momentum=BN_MOMENTUM)
+        self.relu = nn.ReLU()  # a module, not F.relu: activation hooks (the naswot proxy) must see it
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.relu(self.bn(self.conv(x)))
+        return self.relu(self.bn(self.conv(x)))
 
 
 def _make_op(label: int, c: int) -> nn.Module:
@@ -165,7 +166,7 @@ class SlicedConvBNReLU(ConvBNReLU):
 
     def forward(self, x: torch.Tensor, c_out: int) -> torch.Tensor:
         w = self.conv.weight[:c_out, : x.shape[1]]
-        return F.relu(_sliced_bn(self.bn, F.conv2d(x, w, padding=self.conv.padding)))
+        return self.relu(_sliced_bn(self.bn, F.conv2d(x, w, padding=self.conv.padding)))
 
 
 def _sliced_bn(bn: nn.BatchNorm2d, x: torch.Tensor) -> torch.Tensor:
