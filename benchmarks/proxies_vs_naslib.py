@@ -27,6 +27,26 @@ OUR_NAME = {"nwot": "naswot"}  # NASLib's name -> ours
 NASLIB_NETWORK = {"darts": (32, 2)}  # (channels, cells per stage) for kit.standalone
 
 
+def zc_nas_init(net) -> None:
+    """The re-initialisation of the NB101 model in zero-cost-NAS (Abdelfattah et al.), which NASLib's NB101 values
+    come from: He-normal with fan-out for convolutions, N(0, 0.01) for the classifier, zero biases."""
+    import math
+
+    from torch import nn
+
+    for m in net.modules():
+        if isinstance(m, nn.Conv2d):
+            m.weight.data.normal_(0, math.sqrt(2.0 / (m.kernel_size[0] * m.kernel_size[1] * m.out_channels)))
+            if m.bias is not None:
+                m.bias.data.zero_()
+        elif isinstance(m, nn.BatchNorm2d) and m.affine:
+            m.weight.data.fill_(1)
+            m.bias.data.zero_()
+        elif isinstance(m, nn.Linear):
+            m.weight.data.normal_(0, 0.01)
+            m.bias.data.zero_()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--space", default="nb201", choices=sorted(NASLIB))
@@ -39,6 +59,11 @@ def main() -> None:
     ap.add_argument("--batch-seed", type=int, help="seed of the batch of training images (default --seed)")
     ap.add_argument("--against", help="another run's --out file: also report tau between its values and these "
                                       "(ours vs ours: the noise of a proxy under another seed)")
+    ap.add_argument("--names", help="only these proxies (comma list; default all)")
+    ap.add_argument("--init", choices=("default", "zc-nas"), default="default",
+                    help="default: PyTorch's initialisation (as builders.proxies computes); zc-nas: re-initialise as "
+                         "the zero-cost-NAS NB101 model NASLib's NB101 values come from (conv N(0, 2/(k*k*c_out)), "
+                         "linear N(0, 0.01), biases 0, BatchNorm 1/0)")
     ap.add_argument("--out", help="also write the per-cell values here (JSON)")
     args = ap.parse_args()
     init_seed = args.seed if args.init_seed is None else args.init_seed
@@ -67,18 +92,21 @@ def main() -> None:
         scale = (f"NASLib's network for this file: {channels} channels, {3 * per_stage + 2} cells, "
                  f"{resolution}x{resolution} input")
     x, y = batch_of(args.data_dir, args.batch, batch_seed, resolution)
-    ours: dict[str, list[float]] = {n: [] for n in PROXIES}
-    theirs: dict[str, list[float]] = {n: [] for n in PROXIES}
-    seconds: dict[str, list[float]] = {n: [] for n in PROXIES}
+    names = [n.strip() for n in args.names.split(",")] if args.names else list(PROXIES)
+    ours: dict[str, list[float]] = {n: [] for n in names}
+    theirs: dict[str, list[float]] = {n: [] for n in names}
+    seconds: dict[str, list[float]] = {n: [] for n in names}
     sizes: dict[str, list[float]] = {"ours": [], "naslib": []}  # millions of parameters: the same network?
     t0 = time.perf_counter()
     for k, (key, rec) in enumerate(cells, start=1):
         arch = sp.canonicalize(key_to_arch(args.space, ast.literal_eval(key)))
         torch.manual_seed(init_seed)
         net = make(arch)
+        if args.init == "zc-nas":
+            zc_nas_init(net)
         sizes["ours"].append(sum(p.numel() for p in net.parameters()) / 1e6)
         sizes["naslib"].append(float(rec.get("params", np.nan)))
-        for name in PROXIES:
+        for name in names:
             t = time.perf_counter()
             value, _ = compute(name, net, x, y)
             seconds[name].append(time.perf_counter() - t)
@@ -101,7 +129,7 @@ def main() -> None:
         ok = np.isfinite(a) & np.isfinite(b)
         return (correlate(a[ok], b[ok], "kendall") if ok.sum() > 2 else float("nan")), int(ok.sum())
 
-    for name in PROXIES:
+    for name in names:
         t_ref, cells_ref = tau(np.array(ours[name]), np.array(theirs[name]))
         summary[name] = {"kendall_tau": t_ref, "cells": cells_ref, "seconds_per_subnet": float(np.mean(seconds[name]))}
         line = f"{name:10} {t_ref:14.3f} {cells_ref:6d} {np.mean(seconds[name]):9.3f}"
