@@ -165,6 +165,7 @@ def test_an_unknown_lr_schedule_is_one_clear_error(tiny_ptb, tmp_path, capsys):
 def test_the_cosine_rate_falls_from_lr_to_near_zero_over_every_step_of_the_run(tiny_ptb, monkeypatch):
     """Every optimiser step gets lr * (1 + cos(pi * t / T)) / 2, t = 0 .. T-1 over all epochs: the first step at
     the preset's rate, strictly falling across the epoch boundary (recorded by wrapping the real epoch)."""
+    import itertools
     import math
 
     from builders.darts_rnn import lm
@@ -185,6 +186,6 @@ def test_the_cosine_rate_falls_from_lr_to_near_zero_over_every_step_of_the_run(t
     p = recipe.preset
     steps = 2 * len(range(0, 1500 // p.batch_size - 1, p.bptt))
     assert len(rates) == steps and rates[0] == p.lr
-    assert all(b < a for a, b in zip(rates, rates[1:]))
+    assert all(b < a for a, b in itertools.pairwise(rates))
     for t in (1, steps // 2, steps - 1):  # the 4 steps of this tiny run; the mini preset's has 179 per epoch
         assert rates[t] == pytest.approx(p.lr * (1 + math.cos(math.pi * t / steps)) / 2)

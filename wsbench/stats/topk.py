@@ -122,13 +122,6 @@ def _run_means(values: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.nda
     return (c.take(end + rows) - c.take(start + rows)) / (end - start)
 
 
-def _group_means(values: np.ndarray, s_sorted: np.ndarray) -> np.ndarray:
-    """Each position's expected ``values`` under random tie-breaking: the mean over its group of equal scores."""
-    starts = np.flatnonzero(np.concatenate(([True], s_sorted[1:] != s_sorted[:-1])))
-    sizes = np.diff(np.append(starts, len(s_sorted)))
-    return np.repeat(np.add.reduceat(values, starts) / sizes, sizes)
-
-
 def _cut_outcomes(s_sorted: np.ndarray, prefix_max: np.ndarray, gt_ord: np.ndarray, k: int,
                   ties: str, bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, int, int]:
     """(possible best GTs of the top-k, their probabilities, tie group size, members taken) for one k of one

@@ -9,7 +9,8 @@ from wsbench.stats.topk import (
     TopKSample,
     _chunks,
     _cut_outcomes,
-    _group_means,
+    _run_means,
+    _runs,
     gt_side,
     topk_batch,
 )
@@ -57,7 +58,7 @@ def _lean(s_sorted: np.ndarray, gt_ord: np.ndarray, gain_ord: np.ndarray, disc: 
           ks: list[int], member_ord: list[np.ndarray]) -> list[TopKSample]:
     """best_gt, precision and NDCG@k of one resample laid out best score first (random ties); the rest NaN."""
     prefix_max = np.maximum.accumulate(gt_ord)
-    dcg = np.cumsum(_group_means(gain_ord, s_sorted) * disc)
+    dcg = np.cumsum(_run_means(gain_ord[None], *_runs(s_sorted[None]))[0] * disc)
     neg, cut = -s_sorted, -s_sorted[np.asarray(ks) - 1]
     los, his = np.searchsorted(neg, cut, side="left"), np.searchsorted(neg, cut, side="right")  # every k at once
     out = []
