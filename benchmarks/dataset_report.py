@@ -42,6 +42,7 @@ def main() -> None:
           + "; ".join(f"epoch {e}: {np.nanmin(sn[:, i]):.1f} – {np.nanmax(sn[:, i]):.1f}"
                       for i, e in enumerate(b.epochs)) + ".\n")
 
+    gt_noise(b, np)
     corr = b.correlation(epoch="all", ci=0.95, boot=1000)
     top10 = {r["epoch"]: r for r in b.correlation(epoch="all", method="kendall", within_top="10%").summary}
     print(f"## Rank correlation with ground truth vs epoch (`wsbench correlation --space {sp} --epoch all "
@@ -72,10 +73,14 @@ def main() -> None:
 
     bp = b.bias(by="params", epoch="all")
     print(f"\n## Model-size bias (`wsbench bias --space {sp} --by params --epoch all`), Kendall τ\n")
-    print(table(["epoch", "(PS, GT)", "(WS, GT)", "(WS, PS)"],
-                [[r["epoch"], pm(r["tau_params_gt_mean"], r["tau_params_gt_std"]),
-                  pm(r["tau_supernet_gt_mean"], r["tau_supernet_gt_std"]),
-                  pm(r["tau_supernet_params_mean"], r["tau_supernet_params_std"])] for r in bp.summary]))
+    constant = [n for n in bp.notes if "for every subnet" in n]
+    if constant:  # e.g. DARTS's recurrent cells: one size, so no size bias to measure (the rows would be NaN)
+        print(f"Not measurable: {constant[0]}")
+    else:
+        print(table(["epoch", "(PS, GT)", "(WS, GT)", "(WS, PS)"],
+                    [[r["epoch"], pm(r["tau_params_gt_mean"], r["tau_params_gt_std"]),
+                      pm(r["tau_supernet_gt_mean"], r["tau_supernet_gt_std"]),
+                      pm(r["tau_supernet_params_mean"], r["tau_supernet_params_std"])] for r in bp.summary]))
 
     bo = b.bias(by="operator", flag=6)
     print(f"\n## Operators the supernet over- and under-rates, last epoch (`wsbench bias --space {sp} --by operator "
@@ -107,6 +112,41 @@ def main() -> None:
     other_rankings(b, np)
 
 
+def gt_noise(b, np) -> None:
+    """The supernet beside the ground truth's own noise: one GT training against another (needs gt_score_per_seed)."""
+    if "gt_score_per_seed" not in b.ds:
+        return
+    from itertools import combinations
+
+    from wsbench.stats.correlation import kendall_tau_b
+
+    per = b.ds["gt_score_per_seed"].values
+    gseeds = [int(s) for s in b.ds["gt_seed"].values]
+    gt = b.ds["gt_score"].values
+    last = b.ds["supernet_score"].values[:, -1]  # (seed, arch) at the last epoch
+
+    def tau(x, y) -> float:
+        ok = np.isfinite(x) & np.isfinite(y)
+        return kendall_tau_b(x[ok], y[ok])
+
+    pairs = [tau(per[i], per[j]) for i, j in combinations(range(len(gseeds)), 2)]
+    single = [tau(last[s], per[g]) for s in range(last.shape[0]) for g in range(len(gseeds))]
+    to_mean = [tau(last[s], gt) for s in range(last.shape[0])]
+    both = np.isfinite(per).all(axis=0)
+    if both.sum() < 3:
+        return
+    print(f"## Against the ground truth's own noise ({int(both.sum())} subnets with every GT seed {gseeds})\n")
+    print(table(["pair", "Kendall τ"], [
+        ["one GT training vs another" + (" (each pair)" if len(pairs) > 1 else ""),
+         ", ".join(f"{t:.3f}" for t in pairs)],
+        [f"supernet (epoch {b.epochs[-1]}, each seed) vs one GT training", f"{min(single):.3f} – {max(single):.3f}"],
+        [f"supernet (epoch {b.epochs[-1]}) vs gt_score (mean of the GT trainings)",
+         pm(float(np.mean(to_mean)), float(np.std(to_mean, ddof=1)) if len(to_mean) > 1 else float("nan"))],
+        [f"supernet scores averaged over {last.shape[0]} seeds vs gt_score", f"{tau(np.nanmean(last, axis=0), gt):.3f}"],
+    ]))
+    print()
+
+
 def other_rankings(b, np) -> None:
     """Kendall τ with GT of every other ranking the store holds (``--score``), beside the supernet's."""
     sp = b.name
@@ -118,6 +158,8 @@ def other_rankings(b, np) -> None:
             rows.append([f"{score}, best epoch ({best['epoch']})", pm(best["kendall_mean"], best["kendall_std"])])
             rows.append([f"{score}, last epoch ({summ[-1]['epoch']})", pm(summ[-1]["kendall_mean"],
                                                                            summ[-1]["kendall_std"])])
+        elif ":" not in score and len(sizes := np.unique(b.ds[score].values[np.isfinite(b.ds[score].values)])) == 1:
+            rows.append([score, f"none: {sizes[0]:,.0f} for every subnet"])  # one size shared by all ranks nothing
         else:  # one ranking, the same for every seed and epoch
             rows.append([score, pm(summ[-1]["kendall_mean"], float("nan"))])
     print(f"\n## Other rankings of the same subnets: Kendall τ with ground truth (`wsbench correlation --space {sp} "
