@@ -66,8 +66,8 @@ def test_tiny_build_then_ground_truth_gives_a_valid_store(tiny_ptb, tmp_path):
     assert ds.attrs["metric"] == "perplexity" and ds.attrs["evaluation_protocol"]["bn"] == "none"
     assert sn.shape == (2, 2, 4) and np.isfinite(sn).all() and (sn >= 1).all()
     np.testing.assert_allclose(ds["supernet_loss"].values, np.log(sn), rtol=1e-5)  # mean token CE = log(ppl)
-    assert (ds["params_paper"].values == 22_960_000 - 10_000 * 850 + len(read_ptb(tiny_ptb).vocab) * 850
-            + len(read_ptb(tiny_ptb).vocab) - 10_000).all()
+    paper = 22_960_000 - 10_000 * 850 + len(read_ptb(tiny_ptb).vocab) * 850 + len(read_ptb(tiny_ptb).vocab) - 10_000
+    assert (ds["params_paper"].values == paper).all()
     assert builders_main(["groundtruth", "darts-rnn", "--preset", "mini", "--archs-from", str(out), "--seeds", "0",
                           "--data-dir", str(tiny_ptb), "--work", str(tmp_path / "gt"), "--epochs", "1",
                           "--train-size", "1500", "--valid-size", "400", "--store", str(out),
@@ -77,6 +77,9 @@ def test_tiny_build_then_ground_truth_gives_a_valid_store(tiny_ptb, tmp_path):
     final = open_store(out)
     assert final.attrs["complete"] is True and validate(final) == []
     assert final.attrs["gt_source"]["recipe"]["space"] == "darts-rnn"
+    # the GT was trained at the mini scale: its sizes must not overwrite the paper-scale ones (they did once)
+    assert (final["params_paper"].values == paper).all() and (final["params"].values == ds["params"].values).all()
+    np.testing.assert_array_equal(final["flops_paper"].values, ds["flops_paper"].values)
 
 
 def test_a_train_size_beyond_the_corpus_is_refused(tiny_ptb, tmp_path, capsys):

@@ -82,7 +82,7 @@ def attach(store: str | Path, gt: GroundTruth, *, name: str = "gt_score", zip_pa
                                 "direction": "as reported by the source (higher = better for most; check "
                                              "Kendall against gt_score)"}
         w.update_attrs(proxies=described)
-    if gt.params and "params_paper" in w.group and name == "gt_score":
+    if gt.params and "params_paper" in w.group and name == "gt_score" and gt.sizes_scale == "paper":
         for var, sizes in (("params_paper", gt.params), ("flops_paper", gt.flops)):
             new = np.array([sizes.get(a, np.nan) for a in archs])
             if fill or not sizes:  # keep what is there where this source says nothing

@@ -26,18 +26,21 @@ class GroundTruth:
     source: dict[str, Any]
     params: dict[str, float] = field(default_factory=dict)
     flops: dict[str, float] = field(default_factory=dict)
+    #: the network scale ``params``/``flops`` were counted at: only a source's own "paper"-scale sizes may fill a
+    #: store's ``params_paper``/``flops_paper`` (a GT trained here at the mini scale must not overwrite them)
+    sizes_scale: str = "paper"
     #: other per-architecture rankings from the same source (zero-cost proxies): ``proxies[name][arch]``
     proxies: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
     def from_runs(cls, space: str, runs: dict[str, dict[int, float]], source: dict[str, Any],
                   params: dict[str, float] | None = None, flops: dict[str, float] | None = None,
-                  metric: str = "accuracy") -> GroundTruth:
+                  metric: str = "accuracy", sizes_scale: str = "paper") -> GroundTruth:
         """From ``runs[arch][seed] = score``; seeds missing for an architecture become NaN."""
         seeds = sorted({s for v in runs.values() for s in v})
         table = {a: np.array([v.get(s, np.nan) for s in seeds], dtype=float) for a, v in runs.items()}
         return cls(space=space, metric=metric, seeds=seeds, scores=table, source=source,
-                   params=dict(params or {}), flops=dict(flops or {}))
+                   params=dict(params or {}), flops=dict(flops or {}), sizes_scale=sizes_scale)
 
     def __len__(self) -> int:
         return len(self.scores)

@@ -190,7 +190,8 @@ def collect(work: str | Path, archs: list[str] | None = None) -> GroundTruth:
             "CIFAR-10 official binary layout; GT = accuracy on the held-out part of the training set")
     source = {"kind": "trained from scratch (wsbench builders.scratch.train)", "recipe": recipe, "data": data,
               "runs": len(seconds), "mean_train_seconds": float(np.mean(seconds)) if seconds else None}
-    return GroundTruth.from_runs(recipe.get("space", "nb201"), runs, source, params, flops, metric=metric)
+    return GroundTruth.from_runs(recipe.get("space", "nb201"), runs, source, params, flops, metric=metric,
+                                 sizes_scale=str(recipe.get("name", "unknown")))  # sizes of the trained network
 
 
 def recipe_for(preset: str, space: str = "nb201", **overrides: Any):
