@@ -80,6 +80,11 @@ def test_tiny_build_then_ground_truth_gives_a_valid_store(tiny_ptb, tmp_path):
     # the GT was trained at the mini scale: its sizes must not overwrite the paper-scale ones (they did once)
     assert (final["params_paper"].values == paper).all() and (final["params"].values == ds["params"].values).all()
     np.testing.assert_array_equal(final["flops_paper"].values, ds["flops_paper"].values)
+    import wsbench
+    from wsbench.report import sections
+
+    b = wsbench.open(out)  # cross-entropy = log(perplexity): the report does not offer it as another ranking
+    assert "its loss ranks exactly as its score" in sections.rankings(b, b.epochs, b.seeds).skipped
 
 
 def test_a_train_size_beyond_the_corpus_is_refused(tiny_ptb, tmp_path, capsys):

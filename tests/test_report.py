@@ -166,3 +166,5 @@ def test_one_size_for_every_subnet_is_said_not_drawn_as_a_size_bias(tmp_path):
     assert np.isnan(r.summary[0]["tau_params_gt_mean"]) and np.isfinite(r.summary[0]["tau_supernet_gt_mean"])
     sec = sections.scatter(b, b.epochs[-1], b.seeds)
     assert "same size (1,234 params)" in sec.finding and "nan" not in sec.finding and sec.data["params"] is None
+    ranks = sections.rankings(b, b.epochs, b.seeds)  # sizes rank nothing: no bar, no "best ranker" among NaNs
+    assert ranks.skipped and "same for every subnet (no ranking): params, flops" in ranks.skipped

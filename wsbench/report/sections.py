@@ -187,9 +187,14 @@ def rankings(b, epochs: list[int], seeds: list[int]) -> Section:
         else:
             r = b.correlation(score=score, epoch=epochs[-1], seed=seeds[:1], method="kendall").summary[0]
             bars.append((score, r["kendall_mean"], float("nan")))
+    constant = [n for n, v, _ in bars if not np.isfinite(v)]  # a size shared by every subnet ranks nothing
+    bars = [t for t in bars if np.isfinite(t[1])]
     sec.data = {"bars": bars}
-    if len(bars) < 2:
-        sec.skipped = "the store holds no ranking besides the supernet's (no loss, sizes or proxies)"
+    same = [n for n, v, _ in bars[1:] if n.startswith("loss") and abs(v - bars[0][1]) < 1e-12]
+    if len(bars) - len(same) < 2:  # e.g. perplexity: the loss is its log, the same ranking
+        sec.skipped = ("the store holds no ranking besides the supernet's"
+                       + (f"; the same for every subnet (no ranking): {', '.join(constant)}" if constant else "")
+                       + ("; its loss ranks exactly as its score" if same else ""))
         return sec
     best = max(bars, key=lambda t: t[1] if np.isfinite(t[1]) else -np.inf)
     sup = bars[0]
