@@ -129,12 +129,12 @@ def gt_noise(b, np) -> None:
         ok = np.isfinite(x) & np.isfinite(y)
         return kendall_tau_b(x[ok], y[ok])
 
-    pairs = [tau(per[i], per[j]) for i, j in combinations(range(len(gseeds)), 2)]
-    single = [tau(last[s], per[g]) for s in range(last.shape[0]) for g in range(len(gseeds))]
-    to_mean = [tau(last[s], gt) for s in range(last.shape[0])]
     both = np.isfinite(per).all(axis=0)
     if both.sum() < 3:
         return
+    pairs = [tau(per[i], per[j]) for i, j in combinations(range(len(gseeds)), 2)]
+    single = [tau(last[s], per[g]) for s in range(last.shape[0]) for g in range(len(gseeds))]
+    to_mean = [tau(last[s], gt) for s in range(last.shape[0])]
     print(f"## Against the ground truth's own noise ({int(both.sum())} subnets with every GT seed {gseeds})\n")
     print(table(["pair", "Kendall τ"], [
         ["one GT training vs another" + (" (each pair)" if len(pairs) > 1 else ""),
