@@ -73,9 +73,8 @@ def main() -> None:
 
     bp = b.bias(by="params", epoch="all")
     print(f"\n## Model-size bias (`wsbench bias --space {sp} --by params --epoch all`), Kendall τ\n")
-    constant = [n for n in bp.notes if "for every subnet" in n]
-    if constant:  # e.g. DARTS's recurrent cells: one size, so no size bias to measure (the rows would be NaN)
-        print(f"Not measurable: {constant[0]}")
+    if all(math.isnan(r["tau_params_gt_mean"]) for r in bp.summary):  # one size for every subnet (DARTS's RNN)
+        print("Not measurable: " + " ".join(n for n in bp.notes if "undefined" in n))
     else:
         print(table(["epoch", "(PS, GT)", "(WS, GT)", "(WS, PS)"],
                     [[r["epoch"], pm(r["tau_params_gt_mean"], r["tau_params_gt_std"]),
@@ -134,14 +133,14 @@ def gt_noise(b, np) -> None:
         return
     pairs = [tau(per[i], per[j]) for i, j in combinations(range(len(gseeds)), 2)]
     single = [tau(last[s], per[g]) for s in range(last.shape[0]) for g in range(len(gseeds))]
-    to_mean = [tau(last[s], gt) for s in range(last.shape[0])]
+    to_mean = b.correlation(epoch="last", method="kendall").summary[0]  # the same figure as the table below
     print(f"## Against the ground truth's own noise ({int(both.sum())} subnets with every GT seed {gseeds})\n")
     print(table(["pair", "Kendall τ"], [
         ["one GT training vs another" + (" (each pair)" if len(pairs) > 1 else ""),
          ", ".join(f"{t:.3f}" for t in pairs)],
         [f"supernet (epoch {b.epochs[-1]}, each seed) vs one GT training", f"{min(single):.3f} – {max(single):.3f}"],
         [f"supernet (epoch {b.epochs[-1]}) vs gt_score (mean of the GT trainings)",
-         pm(float(np.mean(to_mean)), float(np.std(to_mean, ddof=1)) if len(to_mean) > 1 else float("nan"))],
+         pm(to_mean["kendall_mean"], to_mean["kendall_std"])],
         [f"supernet scores averaged over {last.shape[0]} seeds vs gt_score", f"{tau(np.nanmean(last, axis=0), gt):.3f}"],
     ]))
     print()
