@@ -119,6 +119,24 @@ class SearchSpace(abc.ABC):
     def choices(self, arch: object) -> tuple[int, ...]:
         return self.choices_of(self.parse(arch))
 
+    #: how ``function_id`` decides that two architectures compute one function (recorded in stores)
+    function_id_rule: ClassVar[str] = "identity: the canonical string (no known equivalences beyond its spelling)"
+
+    def function_id(self, arch: object) -> str:
+        """One id per function the network computes: architectures with one id are one network counted twice.
+
+        Statistics merge subnets by it (``dedupe``), so isomorphic duplicates do not weigh twice in a ranking.
+        The default is the canonical string; a space with known equivalences overrides it.
+        """
+        return self._function_id(self.parse(arch))
+
+    def _function_id(self, parsed: Any) -> str:
+        return self.format(parsed)
+
+    def function_ids(self, archs: list[str]) -> list[str]:
+        """``function_id`` of each of ``archs``, in order."""
+        return [self.function_id(a) for a in archs]
+
     def choice_matrix(self, archs: list[str]) -> np.ndarray:
         """``(len(archs), len(decisions))`` int8 array of op indices, -1 where absent."""
         out = np.full((len(archs), len(self.decisions)), -1, dtype=np.int8)

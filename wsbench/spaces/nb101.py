@@ -223,6 +223,10 @@ class NB101(SearchSpace):
         rows, labels = self.parse(arch)
         return {"matrix": [list(r) for r in rows], "ops": [INPUT, *(OPS[k] for k in labels), OUTPUT]}
 
+    function_id_rule: ClassVar[str] = (
+        "the canonical string, which is already one per graph up to isomorphism after NAS-Bench-101's pruning "
+        "(the partition of its module hash)")
+
     def hash(self, arch: object) -> str:
         """NAS-Bench-101's module hash of ``arch`` (keys of nasbench_*.tfrecord records)."""
         rows, labels = self.parse(arch)

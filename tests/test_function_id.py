@@ -1,0 +1,64 @@
+"""function_id: one id per function a cell computes (NAS-Bench-201's isomorphism rule; identity elsewhere)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wsbench.spaces import get_space, space_names
+
+NB201 = get_space("nb201")
+
+
+def test_nb201_has_nas_bench_201s_6466_functions():
+    ids = {NB201.function_id(a) for a in NB201.enumerate()}
+    assert len(ids) == 6466  # NAS-Bench-201's own count of unique cells
+
+
+def _cell(*ops: str) -> str:
+    a, b, c, d, e, f = ops
+    return f"|{a}~0|+|{b}~0|{c}~1|+|{d}~0|{e}~1|{f}~2|"
+
+
+def test_nb201_worked_examples():
+    # skip_connect passes its input on: node1 = x, so conv on 1<-0 then skip 2<-1 equals conv on 2<-0 directly
+    a = _cell("skip_connect", "nor_conv_3x3", "none", "none", "none", "skip_connect")
+    b = _cell("skip_connect", "none", "nor_conv_3x3", "none", "none", "skip_connect")
+    assert NB201.function_id(a) == NB201.function_id(b)
+    # by hand: node1 = "0"; node2 = sorted(["(0)@nor_conv_3x3", "#"]) = "#+(0)@nor_conv_3x3";
+    # node3 = sorted(["#", "#", "#+(0)@nor_conv_3x3"]) = "#+#+#+(0)@nor_conv_3x3"
+    assert NB201.function_id(a) == "#+#+#+(0)@nor_conv_3x3"
+    # an op after a zero node is zero: 'none' on 1<-0, then conv on 3<-1 contributes nothing
+    c = _cell("none", "none", "none", "avg_pool_3x3", "nor_conv_1x1", "none")
+    assert NB201.function_id(c) == "#+#+(0)@avg_pool_3x3"
+    # different ops -> different functions
+    d = _cell("none", "none", "none", "nor_conv_3x3", "nor_conv_1x1", "none")
+    assert NB201.function_id(c) != NB201.function_id(d)
+
+
+@given(st.tuples(*[st.integers(0, 4)] * 6))
+def test_nb201_id_is_invariant_to_spelling(ops):
+    arch = NB201.format(ops)
+    assert NB201.function_id(arch) == NB201.function_id(ops) == NB201.function_id(NB201.canonicalize(arch))
+
+
+def test_nb201_swapping_two_parallel_identical_paths_keeps_the_id():
+    # node1 = skip(node0) is node0 itself: swapping the ops on 3<-0 and 3<-1 changes the string, not the function
+    for x, y in itertools.permutations(["nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3"], 2):
+        a = _cell("skip_connect", "none", "none", x, y, "none")
+        b = _cell("skip_connect", "none", "none", y, x, "none")
+        assert a != b and NB201.function_id(a) == NB201.function_id(b)
+
+
+@pytest.mark.parametrize("name", space_names())
+def test_every_space_has_a_function_id_and_a_rule(name):
+    space = get_space(name)
+    archs = space.sample(20, seed=3)
+    ids = space.function_ids(archs)
+    assert len(ids) == len(archs) and all(isinstance(i, str) and i for i in ids)
+    assert space.function_id_rule
+    if name != "nb201":  # elsewhere the canonical string already is one per function
+        assert ids == archs
