@@ -128,6 +128,7 @@ def _build(args: argparse.Namespace) -> dict:
 
     overrides = {k: getattr(args, k) for k in ("train_size", "valid_size", "score_size", "bn_batches", "batch_size")}
     overrides["bn_protocol"] = args.bn
+    overrides["precision"] = args.precision
     from wsbench.errors import OptionError
 
     archs = archs_source = None
@@ -151,7 +152,8 @@ def _build(args: argparse.Namespace) -> dict:
                  archs=archs, archs_source=archs_source, seeds=_ints(args.seeds, "--seeds"),
                  sample_seed=args.sample_seed, overrides=overrides,
                  only_seeds=_ints(args.only_seeds, "--only-seeds") if args.only_seeds else None,
-                 max_epochs_this_run=0 if args.create_only else None, keep_work=args.keep_work)
+                 max_epochs_this_run=0 if args.create_only else None, keep_work=args.keep_work,
+                 device=args.device, work=args.work)
     return {"out": str(args.out), "all_regions_scored": path is not None}
 
 
@@ -229,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--only-seeds", help="train only these seeds (one worker process per seed)")
     b.add_argument("--create-only", action="store_true", help="create the store (sample, sizes) and stop")
     b.add_argument("--keep-work", action="store_true", help="keep the checkpoint folder (<out>.work) after the build")
+    b.add_argument("--device", default="cpu", help="cpu (default) | cuda | cuda:N: where training and scoring run")
+    b.add_argument("--precision", help="fp32 (preset default) | bf16 (torch.autocast): part of the recipe")
+    b.add_argument("--work", help="checkpoint folder (default <out>.work); keep it outside the work tree")
     b.add_argument("--bn", help="BatchNorm when scoring: recalibrate (preset default) | batch_stats | running_stats")
     for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):
         b.add_argument(f"--{name}", type=int, help=f"override the preset's {name.replace('-', ' ')}")

@@ -185,7 +185,8 @@ def test_keep_work_keeps_the_checkpoints(tiny_cifar, tmp_path):
     ("--seeds", "x", "comma-separated integers"), ("--seeds", "0,0", "twice"), ("--batch-size", "0", "positive"),
     ("--subnets", "0", "positive"), ("--epochs", "0", "positive"), ("--train-size", "100000", "train size"),
     ("--score-size", "5000", "exceeds"), ("--bn-batches", "0", "bn-batches"), ("--score-epochs", "1,9", "1..2"),
-])
+    ("--precision", "fp16", "--precision must be one of"), ("--device", "gpu", "--device must be cpu, cuda"),
+] + ([("--device", "cuda", "sees no CUDA device")] if not torch.cuda.is_available() else []))
 def test_nonsense_build_options_get_one_line_and_no_store(option, value, says, tiny_cifar, tmp_path, capsys):
     out = tmp_path / "bad.zarr"
     args = dict(zip(TINY[::2], TINY[1::2]))
@@ -195,3 +196,58 @@ def test_nonsense_build_options_get_one_line_and_no_store(option, value, says, t
     err = capsys.readouterr().err
     assert says in err and err.count("\n") == 1 and "Traceback" not in err
     assert not out.exists()
+
+
+def _one_seed(epochs: str = "2") -> list[str]:
+    args = dict(zip(TINY[::2], TINY[1::2]))
+    args.update({"--epochs": epochs, "--score-epochs": ",".join(str(e) for e in range(1, int(epochs) + 1)),
+                 "--subnets": "3", "--seeds": "0"})
+    return [x for kv in args.items() for x in kv]
+
+
+def test_bf16_build_records_its_precision_and_scores_like_fp32(tiny_cifar, tmp_path):
+    outs = {}
+    for precision in ("fp32", "bf16"):
+        outs[precision] = tmp_path / f"{precision}.zarr"
+        assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(outs[precision]),
+                              *_one_seed("1"), "--precision", precision]) == 0
+    a, b = (open_store(outs[p], allow_incomplete=True) for p in ("fp32", "bf16"))
+    assert a.attrs["supernet_recipe"]["precision"] == "fp32" and b.attrs["supernet_recipe"]["precision"] == "bf16"
+    assert b.attrs["evaluation_protocol"]["precision"] == "bf16"
+    sa, sb = a["supernet_loss"].values, b["supernet_loss"].values
+    assert np.isfinite(sb).all() and not np.array_equal(sa, sb)  # another arithmetic, not the same numbers
+    assert np.allclose(sa, sb, rtol=0.1)  # but the same network and data
+
+
+def test_truncated_or_foreign_checkpoints_are_refused_and_left_alone(tiny_cifar, tmp_path, capsys):
+    out, work = tmp_path / "c.zarr", tmp_path / "work"
+    base = ["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), "--work", str(work)]
+    # one epoch of two: the checkpoint of epoch 1 is there, the build is not finished
+    assert builders_main([*base, *_one_seed("2"), "--create-only"]) == 0
+    from builders.engine.build import build
+
+    build("nb201", out, preset_name="mini", data_dir=tiny_cifar, epochs=2, score_epochs=[1, 2], subnets=3, seeds=[0],
+          work=work, progress=False, max_epochs_this_run=1,
+          overrides={"train_size": 256, "valid_size": 100, "score_size": 64, "bn_batches": 2, "batch_size": 32})
+    ckpt = work / "seed0.ckpt"
+    good = ckpt.read_bytes()
+    ckpt.write_bytes(good[: len(good) // 2])  # truncated
+    capsys.readouterr()
+    assert builders_main([*base, *_one_seed("2")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be read" in err and err.count("\n") == 1 and ckpt.read_bytes() == good[: len(good) // 2]
+    # a checkpoint of another recipe (here: another learning rate) is refused, not continued
+    import torch as t
+
+    state = t.load(__import__("io").BytesIO(good), weights_only=False)
+    state["recipe"] = {**state["recipe"], "lr": 0.5}
+    t.save(state, ckpt)
+    before = ckpt.read_bytes()
+    assert builders_main([*base, *_one_seed("2")]) == 1
+    err = capsys.readouterr().err
+    assert "another recipe" in err and "'lr': (0.5, 0.1)" in err and ckpt.read_bytes() == before
+    state["recipe"]["lr"] = 0.1
+    state["builder_version"] = "0.0.1"
+    t.save(state, ckpt)
+    assert builders_main([*base, *_one_seed("2")]) == 1
+    assert "builder version 0.0.1" in capsys.readouterr().err

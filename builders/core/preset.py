@@ -28,6 +28,8 @@ class SupernetPreset:
     flip: bool
     #: how BatchNorm statistics are set when a subnet is scored (see builders/engine/task_image.py PROTOCOLS)
     bn_protocol: str = "recalibrate"
+    #: arithmetic of training and scoring: "fp32" (TF32 off on CUDA) or "bf16" (torch.autocast, bfloat16)
+    precision: str = "fp32"
 
 
 @dataclass(frozen=True)

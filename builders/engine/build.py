@@ -32,7 +32,8 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
           score_epochs: list[int], subnets: int, seeds: list[int], sample_seed: int = 0,
           work: str | Path | None = None, progress: bool = True, max_epochs_this_run: int | None = None,
           overrides: dict[str, Any] | None = None, only_seeds: list[int] | None = None,
-          archs: list[str] | None = None, archs_source: dict | None = None, keep_work: bool = False) -> Path | None:
+          archs: list[str] | None = None, archs_source: dict | None = None, keep_work: bool = False,
+          device: str = "cpu") -> Path | None:
     """Create or resume the store at ``out`` (a folder); returns it when every region is scored, else None.
 
     The store is finalized (validated, ``complete=True``) only once it also has
@@ -43,12 +44,13 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
     ``archs_source``, recorded) scores a given list instead of a seeded sample.
     Under ``torchrun`` the ranks share each seed's training and scoring. The
     checkpoint folder is removed once every region is scored, unless ``keep_work``.
+    ``device`` ("cpu", "cuda", "cuda:N") is where training and scoring run; it is not part of the recipe.
     """
     import torch
 
-    from builders.engine.task import get_task
+    from builders.engine.tasks import get_task
 
-    task = get_task(space_name, preset_name, overrides or {})
+    task = get_task(space_name, preset_name, overrides or {}, device)
     score_epochs = _check_counts(epochs, score_epochs, subnets if archs is None else len(archs), seeds)
     torch.set_num_threads(1)
     dist = Dist.from_env()
@@ -100,7 +102,7 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
         net = task.new_model()
         opt, sched = task.new_optimizer(net, epochs)
         sampler, data_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
-        start = checkpoint.resume(ckpt, net, opt, sampler, data_rng, sched)
+        start = checkpoint.resume(ckpt, net, opt, sampler, data_rng, sched, recipe=wanted, version=BUILDER_VERSION)
         model = dist.wrap(net)
         clock.skip(start, sum(e <= start for e in score_epochs))
         for epoch in range(start + 1, epochs + 1):
@@ -128,7 +130,7 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
                 checkpoint.save(ckpt, model=net.state_dict(), opt=opt.state_dict(),
                                 sched=sched.state_dict() if sched is not None else None,
                                 sampler=sampler.bit_generator.state, data_rng=data_rng.bit_generator.state,
-                                epoch=epoch)
+                                epoch=epoch, recipe=wanted, builder_version=BUILDER_VERSION)
                 if progress:
                     print(f"{line}; ETA {clock.eta() / 60:.1f} min", flush=True)
             dist.barrier()
@@ -170,11 +172,20 @@ def _provenance(task, data_dir, epochs: int, score_epochs: list[int], seeds: lis
         "gt_noise": {"kendall_tau_between_gt_seeds": None, "why_missing": "no ground truth attached yet"},
         "software": {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
                      "wsbench": wsbench.__version__, "threads_per_process": 1,
+                     "device_at_creation": _device_name(task.device),
                      "memory_format": "channels_last" if task.metric == "accuracy" else "default"},
         "builder": {"name": f"builders.engine.build ({task.space})", "version": BUILDER_VERSION},
         "license": LICENSE,
         "citation": f"wsbench (2026); {task.citation}",
     }
+
+
+def _device_name(device) -> str:
+    import torch
+
+    if device is None or device.type == "cpu":
+        return f"cpu ({platform.processor() or platform.machine()})"
+    return f"{device} ({torch.cuda.get_device_name(device)})"
 
 
 def check_scored(out: Path) -> Path:

@@ -25,18 +25,48 @@ def save(path: Path, **state: Any) -> None:
 
 
 def load(path: Path) -> dict[str, Any] | None:
+    """The saved state (tensors on the CPU, whatever device wrote them), or None when there is no checkpoint."""
+    from wsbench.errors import OptionError
+
     if not path.is_file():
         return None
-    state = torch.load(path, weights_only=False)  # our own file, written by save() above
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)  # our own file, written by save() above
+    except Exception as e:  # truncated, or not a checkpoint: say so, never overwrite it
+        raise OptionError(f"checkpoint {path} cannot be read ({type(e).__name__}: {str(e)[:100]}); it was left "
+                          "as it is. Restore it (e.g. from the committed copy under results/) or delete it to "
+                          "restart this seed from epoch 0") from None
+    if not isinstance(state, dict) or "torch_rng" not in state or "epoch" not in state:
+        raise OptionError(f"checkpoint {path} is not a builders checkpoint (no epoch / RNG state); it was left as "
+                          "it is. Delete it to restart this seed from epoch 0")
     torch.set_rng_state(state.pop("torch_rng"))
     return state
 
 
-def resume(path: Path, model, opt, sampler, data_rng, sched=None) -> int:
+def check_same(path: Path, state: dict[str, Any], recipe: dict[str, Any], version: str) -> None:
+    """A checkpoint continues only the recipe and code version that wrote it (else the store would mix two)."""
+    from wsbench.errors import OptionError
+
+    saved_version = state.get("builder_version")
+    if saved_version is not None and saved_version != version:
+        raise OptionError(f"checkpoint {path} was written by builder version {saved_version}, this is {version}: "
+                          "resume with that version, or delete the checkpoint to restart the seed")
+    saved = state.get("recipe")
+    if saved is not None:
+        diff = {k: (saved.get(k), v) for k, v in recipe.items() if saved.get(k) != v}
+        if diff:
+            raise OptionError(f"checkpoint {path} belongs to another recipe; (checkpoint, asked): {diff}. Resume "
+                              "with the original options, or delete the checkpoint to restart the seed")
+
+
+def resume(path: Path, model, opt, sampler, data_rng, sched=None, *, recipe: dict[str, Any] | None = None,
+           version: str | None = None) -> int:
     """Restore a build's state from ``path`` if it exists; return the last finished epoch (0: none)."""
     state = load(path)
     if state is None:
         return 0
+    if recipe is not None and version is not None:
+        check_same(path, state, recipe, version)
     model.load_state_dict(state["model"])
     opt.load_state_dict(state["opt"])
     if sched is not None:

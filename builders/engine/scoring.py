@@ -64,9 +64,10 @@ class Scorer:
         """(accuracy %, mean cross-entropy) of each subnet; the model's state is left as it was."""
         state = {k: v.clone() for k, v in self.model.state_dict().items()}
         try:
+            labels = torch.from_numpy(np.asarray(ys)).to(xs.device)
             if self.chain is not None:
-                return self._score_chain(choices, recal, xs, torch.from_numpy(np.asarray(ys)), advance)
-            return self._score_each(choices, recal, xs, torch.from_numpy(np.asarray(ys)), advance)
+                return self._score_chain(choices, recal, xs, labels, advance)
+            return self._score_each(choices, recal, xs, labels, advance)
         finally:
             self.model.load_state_dict(state)  # scoring must not change what training continues from
             self.model.train()
@@ -94,7 +95,7 @@ class Scorer:
         for s in range(0, len(xs), b):
             logits = forward(xs[s:s + b])
             correct += int((logits.argmax(1) == ys[s:s + b]).sum())
-            total_loss += float(nn.functional.cross_entropy(logits, ys[s:s + b], reduction="sum"))
+            total_loss += float(nn.functional.cross_entropy(logits.float(), ys[s:s + b], reduction="sum"))
         return 100.0 * correct / len(xs), total_loss / len(xs)
 
     # -- chain -----------------------------------------------------------------------
@@ -108,7 +109,7 @@ class Scorer:
             if depth == len(seqs[members[0]]):
                 _, sco_t = self._apply(ch.tail, ch.tail, rec, sco)
                 a = 100.0 * float((sco_t.argmax(1) == ys).float().mean())
-                lo = float(nn.functional.cross_entropy(sco_t, ys))
+                lo = float(nn.functional.cross_entropy(sco_t.float(), ys))
                 for m in members:
                     acc[m], loss[m] = a, lo
                 advance(len(members))

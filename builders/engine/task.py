@@ -4,7 +4,7 @@ The loop (``builders/engine/build.py``) owns everything every build shares:
 store creation and resume, the recipe check, seeds, checkpoints, the
 distributed split, progress and provenance. A task owns its data, network,
 optimiser, one training epoch and the scoring of subnets. A new task is one
-module with a :class:`Task` subclass and one line in :func:`get_task`.
+module with a :class:`Task` subclass and one line in ``builders.engine.tasks.get_task``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,23 @@ import numpy as np
 from wsbench.errors import OptionError
 
 
+def resolve_device(device: str):
+    """``torch.device`` for ``--device``: "cpu", "cuda" or "cuda:i", with one clear line when it cannot be used."""
+    import torch
+
+    if not isinstance(device, str) or not (device == "cpu" or device == "cuda" or
+                                           (device.startswith("cuda:") and device[5:].isdigit())):
+        raise OptionError(f"--device must be cpu, cuda or cuda:N, got {device!r}")
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise OptionError(f"--device {device}: torch {torch.__version__} sees no CUDA device here "
+                              "(a CPU build of torch, or no GPU); use --device cpu")
+        index = int(device[5:]) if ":" in device else 0
+        if index >= torch.cuda.device_count():
+            raise OptionError(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s) are visible")
+    return torch.device(device)
+
+
 class Task:
     """Base of every task; the attributes below are read by the loop and recorded in the store."""
 
@@ -27,6 +44,12 @@ class Task:
     preset: Any  # a dataclass: builders.core.preset.SupernetPreset or LMPreset
     citation: str
     distributed: bool = False  # whether torchrun ranks can share a seed
+
+    device: Any = None  # torch.device the task trains and scores on (set_device)
+
+    def set_device(self, device: str) -> None:
+        """Train and score on ``device`` ("cpu" or "cuda[:i]"); refused at once when it is not there."""
+        self.device = resolve_device(device)
 
     def check(self, world_size: int) -> None:
         """Refuse settings this task cannot honour, before anything is written."""
@@ -62,13 +85,3 @@ class Task:
               advance: Callable[[int], object]) -> tuple[np.ndarray, np.ndarray]:
         """(supernet_score, supernet_loss) of each subnet, the model's training state unchanged."""
         raise NotImplementedError
-
-
-def get_task(space: str, preset_name: str, overrides: dict[str, Any]) -> Task:
-    if space == "darts-rnn":
-        from builders.engine.task_lm import LanguageModelTask
-
-        return LanguageModelTask(preset_name, overrides)
-    from builders.engine.task_image import ImageTask
-
-    return ImageTask(space, preset_name, overrides)

@@ -22,6 +22,7 @@ from wsbench.errors import OptionError
 #: statistics of the scored batch itself; or the supernet's running statistics as training left them
 PROTOCOLS = ("recalibrate", "batch_stats", "running_stats")
 POSITIVE = ("train_size", "valid_size", "score_size", "batch_size")
+PRECISIONS = ("fp32", "bf16")
 
 
 class ImageTask(Task):
@@ -44,6 +45,8 @@ class ImageTask(Task):
         self.preset = replace(self.kit.preset(preset_name), **given)
         if self.preset.bn_protocol not in PROTOCOLS:
             raise OptionError(f"BN protocol must be one of {list(PROTOCOLS)}, got {self.preset.bn_protocol!r}")
+        if self.preset.precision not in PRECISIONS:
+            raise OptionError(f"--precision must be one of {list(PRECISIONS)}, got {self.preset.precision!r}")
         if self.preset.bn_protocol == "recalibrate" and self.preset.bn_batches < 1:
             raise OptionError("--bn-batches must be >= 1 with BN recalibration (or choose another --bn)")
         if self.preset.score_size > self.preset.valid_size:
@@ -69,6 +72,7 @@ class ImageTask(Task):
                 "bn": p.bn_protocol, "bn_batches": p.bn_batches if p.bn_protocol == "recalibrate" else None,
                 "split": "held-out part of the training set", "size": p.score_size, "eval_batch": EVAL_BATCH,
                 "supernet_loss": "mean cross-entropy (nats) on the same images, same pass",
+                "precision": p.precision,
                 "scoring": "builders.engine.scoring: prefix tree for chain spaces, else per subnet; "
                            "inference_mode; channels_last"},
         }
@@ -95,10 +99,25 @@ class ImageTask(Task):
                                     split_seed=p.split_seed, resolution=p.resolution)
         self.held_out = Split(valid.x[: p.score_size], valid.y[: p.score_size])
 
+    def set_device(self, device: str) -> None:
+        import torch
+
+        super().set_device(device)
+        if self.device.type == "cuda" and self.preset.precision == "fp32":
+            # "fp32" means fp32: CUDA would otherwise run convolutions in TF32, another arithmetic than the CPU's
+            torch.backends.cudnn.allow_tf32 = False
+            torch.backends.cuda.matmul.allow_tf32 = False
+
+    def autocast(self):
+        """bf16 autocast when the preset asks for it (the precision lever), else a no-op context."""
+        import torch
+
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.preset.precision == "bf16")
+
     def new_model(self):
         import torch
 
-        return self.kit.supernet(self.preset).to(memory_format=torch.channels_last)
+        return self.kit.supernet(self.preset).to(self.device, memory_format=torch.channels_last)
 
     def new_optimizer(self, model, epochs: int):
         import torch
@@ -120,21 +139,23 @@ class ImageTask(Task):
         p, space, train = self.preset, get_space(self.space), self.train
         model.train()
         order = data_rng.permutation(len(train))
-        total = 0.0
+        total = torch.zeros((), device=self.device)
         for b in range(self.steps_per_epoch()):
             idx = np.sort(order[b * p.batch_size:(b + 1) * p.batch_size])
             x = augment(to_tensor(train.x[idx]), data_rng, p.crop_padding, p.flip)
             y = torch.from_numpy(train.y[idx])
             if dist.world > 1:  # every rank augments the whole batch (same RNG stream), trains on its share
                 x, y = x[dist.rank::dist.world], y[dist.rank::dist.world]
-            loss = torch.nn.functional.cross_entropy(model(x, space.draw(sampler)), y)
+            x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
+            with self.autocast():
+                loss = torch.nn.functional.cross_entropy(model(x, space.draw(sampler)), y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss.detach())
+            total += loss.detach().float()
             advance(1)
-        return f"loss {total / max(self.steps_per_epoch(), 1):.2f}"
+        return f"loss {float(total) / max(self.steps_per_epoch(), 1):.2f}"
 
     def score(self, model, choices, seed: int, epoch: int, advance):
         """Accuracy (%) and mean cross-entropy on the held-out images; with ``recalibrate`` every subnet at this
@@ -143,7 +164,8 @@ class ImageTask(Task):
 
         p, train = self.preset, self.train
         rng = np.random.default_rng([seed, epoch, 3])
-        recal = [to_tensor(train.x[np.sort(rng.choice(len(train), p.batch_size, replace=False))])
+        recal = [to_tensor(train.x[np.sort(rng.choice(len(train), p.batch_size, replace=False))]).to(self.device)
                  for _ in range(p.bn_batches)] if p.bn_protocol == "recalibrate" else []
         scorer = Scorer.for_space(self.space, model, p.bn_protocol)
-        return scorer.score(choices, recal, to_tensor(self.held_out.x), self.held_out.y, advance)
+        with self.autocast():
+            return scorer.score(choices, recal, to_tensor(self.held_out.x).to(self.device), self.held_out.y, advance)

@@ -43,6 +43,11 @@ class LanguageModelTask(Task):
                 raise OptionError(f"--{k.replace('_', '-')} must be >= 0 tokens (0 = all), got {given[k]}")
         self.preset = replace(PRESETS[preset_name], **given)
 
+    def set_device(self, device: str) -> None:
+        if device != "cpu":
+            raise OptionError(f"darts-rnn builds run on the CPU only (one process per seed); got --device {device}")
+        super().set_device(device)
+
     def load_data(self, data_dir: str | Path) -> None:
         from builders.data.ptb import read_ptb
 
