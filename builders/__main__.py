@@ -157,6 +157,22 @@ def _build(args: argparse.Namespace) -> dict:
     return {"out": str(args.out), "all_regions_scored": path is not None}
 
 
+def _sample_functions(args: argparse.Namespace) -> dict:
+    from pathlib import Path
+
+    from builders.core.files import sha256_file
+    from wsbench.atomic import write_atomic
+    from wsbench.spaces import get_space
+
+    space = get_space(args.space)
+    archs = space.sample_functions(args.n, args.seed)
+    write_atomic(Path(args.out), ("\n".join(archs) + "\n").encode())
+    return {"out": args.out, "archs": len(archs), "functions_in_space": len(space.function_classes()),
+            "seed": args.seed, "sha256": sha256_file(args.out),
+            "rule": f"wsbench.spaces.get_space({args.space!r}).sample_functions({args.n}, seed={args.seed})",
+            "function_id_rule": space.function_id_rule}
+
+
 def _publish(args: argparse.Namespace) -> dict:
     from builders.publish import publish
 
@@ -261,6 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     pu.add_argument("--catalog", default="catalog", help="catalog folder for <name>.toml")
     pu.add_argument("--url", help="where the zip is also hosted (optional)")
     pu.add_argument("--no-bundle", action="store_true", help="do not mark the file as shipped in the wheel")
+    sf = sub.add_parser("sample-functions", help="N architectures computing N different functions, drawn uniformly "
+                                                 "over the space's functions (one representative each): a .txt "
+                                                 "for build --archs-from")
+    sf.add_argument("space", help="a space small enough to enumerate, e.g. nb201")
+    sf.add_argument("--n", type=int, required=True, help="how many functions")
+    sf.add_argument("--seed", type=int, default=0, help="seed of the draw (default 0)")
+    sf.add_argument("--out", required=True, help="text file to write, one canonical string per line")
     ri = sub.add_parser("reissue", help="copy a published store with corrected attributes (arrays untouched)")
     ri.add_argument("store", help="published zip or store folder")
     ri.add_argument("--out", required=True, help="new store folder")
@@ -272,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build, "proxies": _proxies,
-               "params": _params, "publish": _publish, "reissue": _reissue}[args.command](args)
+               "params": _params, "publish": _publish, "reissue": _reissue,
+               "sample-functions": _sample_functions}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -62,3 +62,30 @@ def test_every_space_has_a_function_id_and_a_rule(name):
     assert space.function_id_rule
     if name != "nb201":  # elsewhere the canonical string already is one per function
         assert ids == archs
+
+
+def test_sample_functions_draws_distinct_functions_by_the_stated_rule():
+    import numpy as np
+
+    classes = list(NB201.function_classes().values())
+    assert len(classes) == 6466 and sum(map(len, classes)) == 15625
+    archs = NB201.sample_functions(300, seed=5)
+    assert len(set(NB201.function_ids(archs))) == 300
+    # the rule, replayed by hand
+    drawn = np.sort(np.random.default_rng(5).choice(6466, 300, replace=False))
+    assert archs == [classes[i][0] for i in drawn]
+    with pytest.raises(Exception, match="6466 distinct functions"):
+        NB201.sample_functions(6467, seed=0)
+
+
+def test_sample_functions_command_writes_the_archs_file(tmp_path, capsys):
+    import json
+
+    from builders.__main__ import main
+
+    out = tmp_path / "a.txt"
+    assert main(["sample-functions", "nb201", "--n", "25", "--seed", "1", "--out", str(out)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    lines = out.read_text().split()
+    assert len(lines) == 25 == report["archs"] and report["functions_in_space"] == 6466
+    assert lines == NB201.sample_functions(25, seed=1)

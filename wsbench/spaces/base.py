@@ -167,6 +167,29 @@ class SearchSpace(abc.ABC):
             out.append(s)
         return out
 
+    def function_classes(self) -> dict[str, list[str]]:
+        """Every function of the space -> its architectures, both in ``enumerate()`` order (small spaces only)."""
+        out: dict[str, list[str]] = {}
+        for a in self.enumerate():
+            out.setdefault(self.function_id(a), []).append(a)
+        return out
+
+    def sample_functions(self, n: int, seed: int) -> list[str]:
+        """``n`` architectures that compute ``n`` different functions, the functions drawn uniformly.
+
+        Rule (recorded by the builds that use it): the classes of ``function_classes()`` in order of their first
+        member; ``numpy.random.default_rng(seed).choice(classes, n, replace=False)``; each drawn class stands
+        for itself by its first member in ``enumerate()`` order; returned in class order. Uniform over
+        functions, not over strings: a function with many spellings is not drawn more often.
+        """
+        classes = list(self.function_classes().values())
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 0 <= n <= len(classes):
+            raise OptionError(f"{self.name} computes {len(classes)} distinct functions; asked for {n!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise OptionError(f"sample seed must be an integer >= 0, got {seed!r}")
+        drawn = np.sort(np.random.default_rng(seed).choice(len(classes), size=n, replace=False))
+        return [classes[i][0] for i in drawn]
+
     def enumerate(self) -> Iterator[str]:
         """Every architecture of the space; only small spaces support it."""
         raise OptionError(f"{self.name} has {self.size:.3g} architectures; it cannot be enumerated")
