@@ -129,6 +129,7 @@ def _build(args: argparse.Namespace) -> dict:
     overrides = {k: getattr(args, k) for k in ("train_size", "valid_size", "score_size", "bn_batches", "batch_size")}
     overrides["bn_protocol"] = args.bn
     overrides["precision"] = args.precision
+    overrides["lr"] = args.lr
     from wsbench.errors import OptionError
 
     archs = archs_source = None
@@ -247,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--only-seeds", help="train only these seeds (one worker process per seed)")
     b.add_argument("--create-only", action="store_true", help="create the store (sample, sizes) and stop")
     b.add_argument("--keep-work", action="store_true", help="keep the checkpoint folder (<out>.work) after the build")
+    b.add_argument("--lr", type=float, help="override the preset's learning rate (cosine from it to 0)")
     b.add_argument("--device", default="cpu", help="cpu (default) | cuda | cuda:N: where training and scoring run")
     b.add_argument("--precision", help="fp32 (preset default) | bf16 (torch.autocast): part of the recipe")
     b.add_argument("--work", help="checkpoint folder (default <out>.work); keep it outside the work tree")

@@ -40,6 +40,8 @@ class ImageTask(Task):
         for k in POSITIVE:
             if k in given and (not isinstance(given[k], int) or given[k] < 1):
                 raise OptionError(f"--{k.replace('_', '-')} must be a positive integer, got {given[k]!r}")
+        if "lr" in given and (not isinstance(given["lr"], float | int) or not 0 < given["lr"] < 10):
+            raise OptionError(f"--lr must lie in (0, 10), got {given['lr']!r}")
         if "bn_batches" in given and given["bn_batches"] < 0:
             raise OptionError(f"--bn-batches must be >= 0, got {given['bn_batches']}")
         self.preset = replace(self.kit.preset(preset_name), **given)
