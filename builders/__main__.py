@@ -174,6 +174,15 @@ def _sample_functions(args: argparse.Namespace) -> dict:
             "function_id_rule": space.function_id_rule}
 
 
+def _checkpoint(args: argparse.Namespace) -> dict:
+    from builders.engine import carry
+
+    if args.action == "save":
+        files = carry.save(args.store, args.work, args.dir)
+        return {"saved": [str(f) for f in files], "bytes": sum(f.stat().st_size for f in files)}
+    return {"restored": carry.restore(args.store, args.work, args.dir)}
+
+
 def _publish(args: argparse.Namespace) -> dict:
     from builders.publish import publish
 
@@ -279,6 +288,12 @@ def main(argv: list[str] | None = None) -> int:
     pu.add_argument("--catalog", default="catalog", help="catalog folder for <name>.toml")
     pu.add_argument("--url", help="where the zip is also hosted (optional)")
     pu.add_argument("--no-bundle", action="store_true", help="do not mark the file as shipped in the wheel")
+    ck = sub.add_parser("checkpoint", help="save a running build's checkpoints + scores so far as one compressed "
+                                           "file per seed (to commit), or restore them into a recreated store")
+    ck.add_argument("action", choices=["save", "restore"])
+    ck.add_argument("--store", required=True, help="the build's store folder (restore: recreated with --create-only)")
+    ck.add_argument("--work", required=True, help="the build's checkpoint folder")
+    ck.add_argument("--dir", required=True, help="folder of seed<S>.pt.gz files (e.g. results/<dataset>/checkpoints)")
     sf = sub.add_parser("sample-functions", help="N architectures computing N different functions, drawn uniformly "
                                                  "over the space's functions (one representative each): a .txt "
                                                  "for build --archs-from")
@@ -298,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build, "proxies": _proxies,
                "params": _params, "publish": _publish, "reissue": _reissue,
-               "sample-functions": _sample_functions}[args.command](args)
+               "sample-functions": _sample_functions, "checkpoint": _checkpoint}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

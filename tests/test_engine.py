@@ -251,3 +251,58 @@ def test_truncated_or_foreign_checkpoints_are_refused_and_left_alone(tiny_cifar,
     t.save(state, ckpt)
     assert builders_main([*base, *_one_seed("2")]) == 1
     assert "builder version 0.0.1" in capsys.readouterr().err
+
+
+def test_a_build_carried_to_a_fresh_clone_resumes_to_the_uninterrupted_store(tiny_cifar, tmp_path, capsys):
+    """Issue 29 item 5: save (checkpoint + scores so far) -> delete everything -> recreate, restore -> resume."""
+    from builders.engine.build import build
+
+    opts = dict(preset_name="mini", data_dir=tiny_cifar, epochs=3, score_epochs=[1, 2, 3], subnets=4, seeds=[0, 1],
+                progress=False, overrides={"train_size": 256, "valid_size": 100, "score_size": 64, "bn_batches": 2,
+                                           "batch_size": 32})
+    ref = tmp_path / "ref.zarr"
+    build("nb201", ref, work=tmp_path / "ref.work", **opts)
+    out, work, carried = tmp_path / "run.zarr", tmp_path / "run.work", tmp_path / "results" / "checkpoints"
+    build("nb201", out, work=work, max_epochs_this_run=1, only_seeds=[0], **opts)
+    build("nb201", out, work=work, max_epochs_this_run=2, only_seeds=[1], **opts)
+    assert builders_main(["checkpoint", "save", "--store", str(out), "--work", str(work), "--dir", str(carried)]) == 0
+    assert sorted(p.name for p in carried.iterdir()) == ["seed0.pt.gz", "seed1.pt.gz"]
+    import shutil
+
+    shutil.rmtree(out)
+    shutil.rmtree(work)  # the machine is gone; only the committed files remain
+    build("nb201", out, work=work, max_epochs_this_run=0, **opts)  # --create-only with the original command
+    capsys.readouterr()
+    assert builders_main(["checkpoint", "restore", "--store", str(out), "--work", str(work), "--dir", str(carried)]) == 0
+    assert '"0": 1' in capsys.readouterr().out
+    assert build("nb201", out, work=work, **opts) is not None
+    a, b = open_store(ref, allow_incomplete=True), open_store(out, allow_incomplete=True)
+    for name in ("supernet_score", "supernet_loss"):
+        np.testing.assert_array_equal(a[name].values, b[name].values)
+
+
+def test_restoring_into_another_store_or_over_a_later_checkpoint_is_refused(tiny_cifar, tmp_path, capsys):
+    from builders.engine.build import build
+
+    opts = dict(preset_name="mini", data_dir=tiny_cifar, epochs=2, score_epochs=[1, 2], subnets=3, seeds=[0],
+                progress=False, overrides={"train_size": 256, "valid_size": 100, "score_size": 64, "bn_batches": 2,
+                                           "batch_size": 32})
+    out, work, carried = tmp_path / "a.zarr", tmp_path / "a.work", tmp_path / "carried"
+    build("nb201", out, work=work, max_epochs_this_run=1, **opts)
+    assert builders_main(["checkpoint", "save", "--store", str(out), "--work", str(work), "--dir", str(carried)]) == 0
+    other = tmp_path / "b.zarr"
+    build("nb201", other, work=tmp_path / "b.work", max_epochs_this_run=0, **{**opts, "subnets": 4})
+    capsys.readouterr()
+    assert builders_main(["checkpoint", "restore", "--store", str(other), "--work", str(tmp_path / "b.work"),
+                          "--dir", str(carried)]) == 1
+    err = capsys.readouterr().err
+    assert "another architecture list" in err and err.count("\n") == 1
+    assert not (tmp_path / "b.work" / "seed0.ckpt").exists()
+    build("nb201", out, work=work, keep_work=True, **opts)  # finishes: its checkpoint is now at epoch 2
+    assert builders_main(["checkpoint", "restore", "--store", str(out), "--work", str(work), "--dir",
+                          str(carried)]) == 1
+    assert "later than" in capsys.readouterr().err
+    (carried / "seed0.pt.gz").write_bytes(b"not gzip")
+    assert builders_main(["checkpoint", "restore", "--store", str(out), "--work", str(work), "--dir",
+                          str(carried)]) == 1
+    assert "cannot be read" in capsys.readouterr().err

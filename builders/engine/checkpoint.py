@@ -25,7 +25,16 @@ def save(path: Path, **state: Any) -> None:
 
 
 def load(path: Path) -> dict[str, Any] | None:
-    """The saved state (tensors on the CPU, whatever device wrote them), or None when there is no checkpoint."""
+    """The saved state (tensors on the CPU, whatever device wrote them), or None when there is no checkpoint;
+    torch's RNG is set from it."""
+    state = read(path)
+    if state is not None:
+        torch.set_rng_state(state.pop("torch_rng"))
+    return state
+
+
+def read(path: Path) -> dict[str, Any] | None:
+    """The checkpoint file as saved (RNG state included, nothing applied), checked; None when there is none."""
     from wsbench.errors import OptionError
 
     if not path.is_file():
@@ -39,7 +48,6 @@ def load(path: Path) -> dict[str, Any] | None:
     if not isinstance(state, dict) or "torch_rng" not in state or "epoch" not in state:
         raise OptionError(f"checkpoint {path} is not a builders checkpoint (no epoch / RNG state); it was left as "
                           "it is. Delete it to restart this seed from epoch 0")
-    torch.set_rng_state(state.pop("torch_rng"))
     return state
 
 

@@ -1,0 +1,129 @@
+"""Builds that outlive their machine: one compressed file per seed that a fresh clone resumes from exactly.
+
+A long build keeps its store and checkpoints outside the work tree while it
+runs. When work stops, ``save`` writes, per seed, the latest checkpoint
+(supernet, optimiser, schedule, sampler / data-order / torch RNG states) and
+that seed's scores so far into ``<dir>/seed<S>.pt.gz`` (overwritten; written
+atomically), keyed by the store's architecture list and recipe. On a fresh
+machine: recreate the store with the same build command and ``--create-only``,
+``restore`` the files into it and into the checkpoint folder, rerun the build.
+Restoring refuses another store (architectures), another recipe, or a region
+the store already holds with other numbers, and never moves a checkpoint back
+in time: nothing is overwritten by something older or foreign.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wsbench.errors import OptionError
+
+FORMAT = "wsbench-build-carry/1"
+_NAME = re.compile(r"^seed(-?\d+)\.pt\.gz$")
+
+
+def _identity(writer) -> dict[str, Any]:
+    """What a carried seed must match: the store's architectures and recipe."""
+    archs = "\n".join(writer.arch_strings()).encode()
+    return {"archs_sha256": hashlib.sha256(archs).hexdigest(),
+            "supernet_recipe": dict(writer.group.attrs.get("supernet_recipe", {})),
+            "space": writer.group.attrs.get("space")}
+
+
+def save(store: str | Path, work: str | Path, to: str | Path) -> list[Path]:
+    """Write ``<to>/seed<S>.pt.gz`` for every seed with a checkpoint in ``work``; returns the files written."""
+    import torch
+
+    from builders.engine import checkpoint
+    from wsbench.atomic import write_atomic
+    from wsbench.store import StoreWriter
+
+    writer = StoreWriter.resume(store)
+    ident = _identity(writer)
+    seeds = writer.group["seed"][:].tolist()
+    epochs = writer.group["epoch"][:].tolist()
+    score, loss = writer.group["supernet_score"][:], (writer.group["supernet_loss"][:]
+                                                       if "supernet_loss" in writer.group else None)
+    out_dir = Path(to)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for i, seed in enumerate(seeds):
+        state = checkpoint.read(Path(work) / f"seed{seed}.ckpt")
+        if state is None:
+            continue
+        scored = {int(e): {"score": score[i, j].copy(), "loss": None if loss is None else loss[i, j].copy()}
+                  for j, e in enumerate(epochs) if not np.all(np.isnan(score[i, j]))}
+        buf = io.BytesIO()
+        torch.save({"format": FORMAT, "seed": seed, **ident, "checkpoint": state, "scored": scored}, buf)
+        path = out_dir / f"seed{seed}.pt.gz"
+        write_atomic(path, gzip.compress(buf.getvalue(), compresslevel=6, mtime=0))
+        written.append(path)
+    return written
+
+
+def restore(store: str | Path, work: str | Path, src: str | Path) -> dict[int, int]:
+    """Put every ``<src>/seed<S>.pt.gz`` back: scores into the store, checkpoint into ``work``.
+
+    Returns {seed: epoch of the restored checkpoint}. Everything is checked before anything is written.
+    """
+    import torch
+
+    from wsbench.atomic import write_atomic
+    from wsbench.store import StoreWriter
+
+    writer = StoreWriter.resume(store)
+    ident = _identity(writer)
+    files = sorted(p for p in Path(src).iterdir() if _NAME.match(p.name)) if Path(src).is_dir() else []
+    if not files:
+        raise OptionError(f"{src}: no seed<S>.pt.gz files to restore (expected the folder `checkpoint save` wrote)")
+    plans = []
+    for path in files:
+        try:
+            blob = torch.load(io.BytesIO(gzip.decompress(path.read_bytes())), map_location="cpu", weights_only=False)
+        except Exception as e:
+            raise OptionError(f"{path} cannot be read ({type(e).__name__}: {str(e)[:80]}); nothing was restored. "
+                              "Fetch it again (git checkout the file) or drop it to restart that seed") from None
+        if not isinstance(blob, dict) or blob.get("format") != FORMAT:
+            raise OptionError(f"{path} is not a carried build checkpoint ({FORMAT}); nothing was restored")
+        for key in ("space", "archs_sha256", "supernet_recipe"):
+            if blob[key] != ident[key]:
+                what = {"space": "space", "archs_sha256": "architecture list",
+                        "supernet_recipe": "recipe"}[key]
+                raise OptionError(f"{path} belongs to another {what} than {store} (carried: {str(blob[key])[:200]}; "
+                                  f"store: {str(ident[key])[:200]}); recreate the store with the build's original "
+                                  "command and --create-only, then restore. Nothing was restored")
+        seed = blob["seed"]
+        i = writer._index("seed", seed)
+        for epoch, arrays in blob["scored"].items():
+            j = writer._index("epoch", epoch)
+            have = writer.group["supernet_score"][i, j]
+            if not np.all(np.isnan(have)) and not np.array_equal(have, arrays["score"], equal_nan=True):
+                raise OptionError(f"{store} already holds other scores for seed {seed}, epoch {epoch} than {path}; "
+                                  "nothing was restored")
+        ckpt = Path(work) / f"seed{seed}.ckpt"
+        if ckpt.is_file():
+            from builders.engine import checkpoint
+
+            current = checkpoint.read(ckpt)["epoch"]
+            if current > blob["checkpoint"]["epoch"]:
+                raise OptionError(f"{ckpt} is at epoch {current}, later than {path} (epoch "
+                                  f"{blob['checkpoint']['epoch']}); keeping it. Nothing was restored")
+        plans.append((seed, blob, ckpt))
+    restored = {}
+    for seed, blob, ckpt in plans:
+        for epoch, arrays in blob["scored"].items():
+            writer.write_supernet(seed, epoch, arrays["score"],
+                                  loss=arrays["loss"] if "supernet_loss" in writer.group else None)
+        buf = io.BytesIO()
+        torch.save(blob["checkpoint"], buf)
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(ckpt, buf.getvalue())
+        restored[seed] = int(blob["checkpoint"]["epoch"])
+    return restored
