@@ -193,7 +193,9 @@ def _publish(args: argparse.Namespace) -> dict:
 def _reissue(args: argparse.Namespace) -> dict:
     from builders.reissue import load_changes, reissue
 
-    return reissue(args.store, args.out, load_changes(args.changes), version=args.version, why=args.why)
+    changes = load_changes(args.changes) if args.changes else {}
+    return reissue(args.store, args.out, changes, version=args.version, why=args.why,
+                   add_function_ids=args.add_function_ids)
 
 
 def _params(args: argparse.Namespace) -> dict:
@@ -304,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     ri = sub.add_parser("reissue", help="copy a published store with corrected attributes (arrays untouched)")
     ri.add_argument("store", help="published zip or store folder")
     ri.add_argument("--out", required=True, help="new store folder")
-    ri.add_argument("--changes", required=True, help="JSON object: attribute -> new value (objects merge; null drops)")
+    ri.add_argument("--changes", help="JSON file: attribute -> new value (objects merge; null drops)")
+    ri.add_argument("--add-function-ids", action="store_true",
+                    help="add the function_id variable (computed from arch_string) to a store that predates it")
     ri.add_argument("--version", required=True, help="the version this re-issue will be published as")
     ri.add_argument("--why", required=True, help="one sentence, recorded in the store's reissues attribute")
     args = ap.parse_args(argv)

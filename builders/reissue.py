@@ -20,14 +20,19 @@ from typing import Any
 from wsbench.errors import OptionError
 
 
-def reissue(src: str | Path, out: str | Path, changes: dict[str, Any], *, version: str, why: str) -> dict[str, Any]:
-    """Unpack ``src`` (zip or folder) into the new folder ``out``, apply ``changes``, re-finalize; returns the log."""
+def reissue(src: str | Path, out: str | Path, changes: dict[str, Any], *, version: str, why: str,
+            add_function_ids: bool = False) -> dict[str, Any]:
+    """Unpack ``src`` (zip or folder) into the new folder ``out``, apply ``changes``, re-finalize; returns the log.
+
+    ``add_function_ids`` adds the ``function_id`` variable (computed from ``arch_string`` by the space) to a store
+    published before builds wrote it; every existing array stays byte-identical.
+    """
     from wsbench.store import StoreWriter
 
     src, out = Path(src), Path(out)
     if out.exists():
         raise OptionError(f"{out} exists; reissue writes a new store folder")
-    if not isinstance(changes, dict) or not changes:
+    if not isinstance(changes, dict) or (not changes and not add_function_ids):
         raise OptionError("changes must be a non-empty JSON object of attribute -> new value")
     tmp = out.with_name(out.name + ".part")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -54,16 +59,39 @@ def reissue(src: str | Path, out: str | Path, changes: dict[str, Any], *, versio
                 del w.group.attrs[key]
             else:
                 w.update_attrs(**{key: new})
+    added: list[str] = []
+    if add_function_ids:
+        if "function_id" in w.group:
+            shutil.rmtree(tmp)
+            raise OptionError(f"{src} already has a function_id variable")
+        _add_function_ids(w)
+        added.append("function_id")
+        log.append({"attribute": "function_id_rule", "was": None, "now": w.group.attrs["function_id_rule"]})
     if not log:
         shutil.rmtree(tmp)
         raise OptionError("the changes leave every attribute as it was; nothing to re-issue")
     history = list(attrs.get("reissues", []))
     history.append({"version": version, "date": _dt.date.today().isoformat(), "why": why,
-                    "changed": [c["attribute"] for c in log], "arrays": "unchanged"})
+                    "changed": [c["attribute"] for c in log],
+                    "arrays": f"unchanged; added: {', '.join(added)}" if added else "unchanged"})
     w.update_attrs(reissues=history)
     w.finalize()
     tmp.rename(out)
     return {"out": str(out), "changes": log}
+
+
+def _add_function_ids(w) -> None:
+    import numpy as np
+
+    from wsbench.spaces import get_space
+
+    space = get_space(w.group.attrs["space"])
+    archs = w.arch_strings()
+    chunk = w.group["arch_string"].chunks
+    a = w.group.create_array("function_id", shape=(len(archs),), dtype=str, dimension_names=["arch"], chunks=chunk)
+    if archs:
+        a[:] = np.asarray(space.function_ids(archs), dtype=object)
+    w.update_attrs(function_id_rule=space.function_id_rule)
 
 
 def load_changes(path: str | Path) -> dict[str, Any]:

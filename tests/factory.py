@@ -49,6 +49,7 @@ def make_store(
     zip_path: Path | None = None,
     gt_seeds: tuple[int, ...] | None = None,
     archs: list[str] | None = None,
+    function_ids: bool = True,
     **attrs: Any,
 ) -> Path:
     """A complete store: GT uniform in [50, 95], supernet = GT + noise (grows less noisy with epochs)."""
@@ -61,7 +62,7 @@ def make_store(
         params = gt * 1e4 + rng.normal(0, 5e4, size=n)
         params = np.abs(params)
     w = StoreWriter.create(path, space=space, archs=archs, epochs=epochs, seeds=seeds, gt_seeds=gt_seeds,
-                           attrs=provenance(metric=metric, metric_direction=direction, **attrs))
+                           function_ids=function_ids, attrs=provenance(metric=metric, metric_direction=direction, **attrs))
     for si, s in enumerate(seeds):
         for ei, e in enumerate(epochs):
             if supernet is not None:

@@ -89,3 +89,19 @@ def test_sample_functions_command_writes_the_archs_file(tmp_path, capsys):
     lines = out.read_text().split()
     assert len(lines) == 25 == report["archs"] and report["functions_in_space"] == 6466
     assert lines == NB201.sample_functions(25, seed=1)
+
+
+def test_stores_record_function_ids_and_validate_checks_them(tmp_path):
+    from factory import make_store
+
+    from wsbench.schema import validate
+    from wsbench.store import StoreWriter, open_store
+
+    path = make_store(tmp_path / "s.zarr", space="nb201", n=40)
+    ds = open_store(path)
+    archs = [str(a) for a in ds["arch_string"].values]
+    assert [str(x) for x in ds["function_id"].values] == NB201.function_ids(archs) and validate(ds) == []
+    w = StoreWriter.resume(path)
+    w.group["function_id"][3] = "not-a-function"
+    problems = validate(open_store(path, check=False))
+    assert any("function_id differs" in p and "row 3" in p for p in problems)

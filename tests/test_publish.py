@@ -167,6 +167,29 @@ def test_bundled_nb201_reissue_kept_every_array_of_its_first_release():
 
     entry = load()["nb201-cifar10"]
     attrs = open_store(bundled_dir() / entry.store_file.filename).attrs
-    assert entry.version == "1.1" and attrs["reissues"][-1]["arrays"] == "unchanged"  # 1.1 only added proxies
+    assert entry.version == "1.2" and attrs["reissues"][-2]["arrays"] == "unchanged"  # 1.1 only added proxies
+    assert attrs["reissues"][-1]["arrays"] == "unchanged; added: function_id"  # 1.2 only added function ids
     assert "source" not in attrs["dataset"] and len(attrs["dataset"]["files_sha256"]) == 6
     assert attrs["license"] == entry.license and attrs["citation"] == entry.citation
+
+
+def test_reissue_adds_function_ids_and_leaves_every_array_as_it_was(tmp_path):
+    """nb201 isomorphs: a published store gains function_id; every chunk it had stays byte-identical."""
+    import zipfile
+
+    from builders.reissue import reissue
+    from wsbench.schema import validate
+    from wsbench.spaces import get_space
+    from wsbench.store import open_store, zip_store
+
+    src = make_store(tmp_path / "s.zarr", space="nb201", n=30, function_ids=False)
+    before = zip_store(src, tmp_path / "before.zip")
+    reissue(before, tmp_path / "after.zarr", {}, version="9", why="test", add_function_ids=True)
+    after = zip_store(tmp_path / "after.zarr", tmp_path / "after.zip")
+    a, b = zipfile.ZipFile(before), zipfile.ZipFile(after)
+    chunks = [n for n in a.namelist() if not n.endswith("zarr.json")]
+    assert chunks and all(a.read(n) == b.read(n) for n in chunks)
+    ds = open_store(after)
+    assert validate(ds) == [] and [str(x) for x in ds["function_id"].values] == \
+        get_space("nb201").function_ids([str(x) for x in ds["arch_string"].values])
+    assert ds.attrs["reissues"][-1]["arrays"] == "unchanged; added: function_id"

@@ -36,6 +36,8 @@ OPTIONAL_VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "gt_score_per_seed": (("gt_seed", "arch"), "f"),
     "params_paper": (("arch",), "f"),
     "flops_paper": (("arch",), "f"),
+    #: the space's id of the function each architecture computes (equal ids: one network, e.g. NB201 isomorphs)
+    "function_id": (("arch",), "U"),
     #: mean held-out cross-entropy of each subnet, taken in the same pass as its supernet_score (lower is better)
     "supernet_loss": (("seed", "epoch", "arch"), "f"),
 }
@@ -250,6 +252,18 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
                     bad.append(f"choice row {i} does not match {a!r}")
             except InvalidArchError as e:
                 bad.append(f"arch {i}: {e}")
+        if "function_id" in ds.variables:
+            from wsbench.errors import WsbenchError
+
+            try:
+                ids = space.function_ids(archs)
+            except WsbenchError:
+                ids = None  # the arch problems above already say why
+            have = [str(x) for x in ds["function_id"].values]
+            if ids is not None and have != ids:
+                wrong = [i for i, (a, b) in enumerate(zip(have, ids)) if a != b]
+                problems.append(f"function_id differs from {space.name}'s function_id(arch) at {len(wrong)} subnet(s), "
+                                f"e.g. row {wrong[0]}: {have[wrong[0]]!r} instead of {ids[wrong[0]]!r}")
         if bad:
             problems.append(f"{len(bad)} architecture problem(s): " + "; ".join(bad[:3]))
     return problems

@@ -64,6 +64,7 @@ class StoreWriter:
         extra_gt: Sequence[str] = (),
         paper_scale: bool = False,
         losses: bool = False,
+        function_ids: bool = True,
         overwrite: bool = False,
         arch_chunk: int = ARCH_CHUNK,
     ) -> StoreWriter:
@@ -72,7 +73,8 @@ class StoreWriter:
         ``attrs`` are the provenance attributes of docs/schema.md (``space``,
         ``ops``, ``decisions``, ``schema_version``, ``complete`` and ``created`` are
         filled in here). ``losses`` adds ``supernet_loss`` beside
-        ``supernet_score``. Shards writing in parallel should each own whole
+        ``supernet_score``; ``function_ids`` records ``function_id`` (the space's
+        id of the function each architecture computes, for ``dedupe``). Shards writing in parallel should each own whole
         ``arch_chunk`` blocks of subnets.
         """
         import zarr
@@ -106,6 +108,11 @@ class StoreWriter:
         a = g.create_array("arch_string", shape=(n,), dtype=str, dimension_names=["arch"], chunks=(chunk,))
         if n:
             a[:] = np.asarray(canonical, dtype=object)
+        if function_ids:
+            f = g.create_array("function_id", shape=(n,), dtype=str, dimension_names=["arch"], chunks=(chunk,))
+            if n:
+                f[:] = np.asarray(sp.function_ids(canonical), dtype=object)
+            g.attrs["function_id_rule"] = sp.function_id_rule
         c = g.create_array("choice", shape=(n, len(sp.decisions)), dtype="int8", dimension_names=["arch", "decision"],
                            chunks=(chunk, len(sp.decisions)), fill_value=-1, **gz)
         if n:
