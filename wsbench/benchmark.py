@@ -9,22 +9,21 @@ loaded whole.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wsbench.errors import OptionError, SchemaError, UnknownNameError, WsbenchError
+from wsbench.errors import SchemaError, UnknownNameError, WsbenchError
 from wsbench.reader import NotReadable
 from wsbench.result import Result
-from wsbench.stats import bias as _bias
-from wsbench.stats import correlation as _corr
+from wsbench.stats import bias, correlation, prune, stability, topk
 from wsbench.stats import options as _opt
-from wsbench.stats import prune as _prune
-from wsbench.stats import stability as _stab
-from wsbench.stats import topk as _topk
 from wsbench.stats.prune import DEFAULT_FACTORS
 from wsbench.stats.ranking import goodness
-from wsbench.stats.summary import NothingToRank, ScoreFn, Table
+from wsbench.stats.summary import NothingToRank, Table
 from wsbench.stats.topk import DEFAULT_K
 
 if TYPE_CHECKING:
@@ -32,13 +31,24 @@ if TYPE_CHECKING:
 
     from wsbench.reader import FastReader, XarrayReader
 
-__all__ = ["DEFAULT_FACTORS", "DEFAULT_K", "Benchmark"]
+__all__ = ["DEFAULT_FACTORS", "DEFAULT_K", "STATS_MODULES", "Benchmark"]
+
+#: every statistic: its module in wsbench/stats/ (options, computation, rows, summary, and ``query(store, ...)``).
+#: Each becomes a Benchmark method of the same name and signature; adding a statistic = its module + one entry.
+STATS_MODULES: dict[str, ModuleType] = {m.__name__.rsplit(".", 1)[1]: m
+                                        for m in (correlation, topk, bias, prune, stability)}
 
 
 class Benchmark:
     """Statistics of one wsbench store. Build with :func:`wsbench.open`."""
 
-    STATS = ("correlation", "topk", "bias", "prune", "stability")
+    STATS = tuple(STATS_MODULES)
+    if TYPE_CHECKING:  # made below from each module's query(); signatures: wsbench/stats/<name>.py
+        correlation: Callable[..., Result]
+        topk: Callable[..., Result]
+        bias: Callable[..., Result]
+        prune: Callable[..., Result]
+        stability: Callable[..., Result]
 
     def __init__(self, reader: FastReader | XarrayReader, name: str):
         self.reader, self.name, self.path = reader, name, reader.path
@@ -123,11 +133,13 @@ class Benchmark:
             values = self.reader.read(name, lead)
         return self._checked(name, np.asarray(values)) if self._n_ops is not None else np.asarray(values)
 
-    # -- cached arrays (goodness: higher is better) ------------------------------------
+    # -- cached arrays (goodness: higher is better); with the methods below, what the statistics read
+    # (wsbench.stats.source.Source) -----------------------------------------------------------------
     def gt_variables(self) -> list[str]:
         return sorted(n for n, a in self.reader.meta.arrays.items() if n.startswith("gt_score") and a.dims == ("arch",))
 
-    def _gt(self, gt: str) -> np.ndarray:
+    def gt(self, gt: str) -> np.ndarray:
+        """Ground truth ``gt`` as goodness (higher = better), cached; one without a finite value is an error."""
         if gt not in self.gt_variables():
             raise UnknownNameError("ground-truth variable", gt, self.gt_variables())
         key = ("gt", gt)
@@ -146,11 +158,6 @@ class Benchmark:
         out += [n for n in ("params", "flops", "params_paper", "flops_paper") if n in arrays]
         return out + [f"proxy:{n[len('proxy_'):]}" for n in sorted(arrays) if n.startswith("proxy_")]
 
-    def _check_score(self, score: str) -> str:
-        if score not in self.scores():
-            raise UnknownNameError("ranking (score)", score, self.scores())
-        return score
-
     def _sn(self, seed: int, epoch: int, prune: float | None = None, score: str = "supernet") -> np.ndarray:
         """Goodness (higher = better) of each subnet under ``score``: supernet_score (oriented by the metric), the
         negated supernet_loss, or a per-subnet ranking (sizes, proxies: higher = better, as the store holds them)."""
@@ -158,7 +165,7 @@ class Benchmark:
         if key not in self._cache:
             if score not in ("supernet", "loss"):
                 name = "proxy_" + score[len("proxy:"):] if score.startswith("proxy:") else score
-                self._cache[key] = self._arch_values(name).astype(np.float64)
+                self._cache[key] = self.arch_values(name).astype(np.float64)
                 return self._cache[key]
             lead: tuple[int, ...] = (self.seeds.index(seed), self.epochs.index(epoch))
             if self.has_prune_dim:
@@ -172,16 +179,17 @@ class Benchmark:
             self._cache[key] = values
         return self._cache[key]
 
-    def _against(self, name: str) -> np.ndarray:
+    def against(self, name: str) -> np.ndarray:
         """A ground truth (as goodness) or a raw per-subnet numeric variable such as params."""
         if name in self.gt_variables():
-            return self._gt(name)
-        sizes = [n for n, a in self.reader.meta.arrays.items() if a.dims == ("arch",) and a.kind == "f"]
+            return self.gt(name)
+        sizes = self.numeric_arch_variables()
         if name not in sizes:
             raise UnknownNameError("variable to correlate against", name, sizes)
-        return self._arch_values(name).astype(np.float64)
+        return self.arch_values(name).astype(np.float64)
 
-    def _arch_values(self, name: str) -> np.ndarray:
+    def arch_values(self, name: str) -> np.ndarray:
+        """A per-subnet variable as stored, cached."""
         arrays = self.reader.meta.arrays
         if name not in arrays or arrays[name].dims[:1] != ("arch",):
             raise UnknownNameError("per-subnet variable", name, [n for n, a in arrays.items() if a.dims[:1] == ("arch",)])
@@ -190,16 +198,38 @@ class Benchmark:
             self._cache[key] = np.asarray(self._read(name))
         return self._cache[key]
 
-    def _score_fn(self, score: str) -> ScoreFn:
-        """What the statistics read the supernet through: goodness of every subnet at (seed, epoch), cached."""
-        return lambda seed, epoch: self._sn(seed, epoch, score=score)
+    @property
+    def memo(self) -> dict[Any, Any]:
+        """Where a statistic keeps what it may reuse in later calls (top-k keeps the GT side of its draws)."""
+        return self._cache
 
-    # -- option resolution against the store ----------------------------------------------
-    def _epochs(self, epoch: Any) -> list[int]:
+    def select_epochs(self, epoch: Any) -> list[int]:
+        """'last', 'all' or a comma list resolved against the recorded epochs."""
         return _opt.pick(epoch, self.epochs, "epoch", {"last": [self.epochs[-1]], "all": list(self.epochs)})
 
-    def _seeds(self, seed: Any) -> list[int]:
+    def select_seeds(self, seed: Any) -> list[int]:
+        """'all' or a comma list resolved against the recorded supernet seeds."""
         return _opt.pick(seed, self.seeds, "seed", {"all": list(self.seeds)})
+
+    def check_score(self, score: str) -> str:
+        """``score`` if it is one of :meth:`scores`, else an error listing them."""
+        if score not in self.scores():
+            raise UnknownNameError("ranking (score)", score, self.scores())
+        return score
+
+    def score_fn(self, score: str, prune: bool = False) -> Callable[..., np.ndarray]:
+        """Goodness of every subnet at (seed, epoch) under ``score`` (with ``prune``: at (seed, epoch, factor)),
+        read when first asked for and cached."""
+        if prune:
+            return lambda seed, epoch, factor: self._sn(seed, epoch, prune=factor, score=score)
+        return lambda seed, epoch: self._sn(seed, epoch, score=score)
+
+    def numeric_arch_variables(self) -> list[str]:
+        """Names of the per-subnet float variables (sizes, ground truths, proxies)."""
+        return [n for n, a in self.reader.meta.arrays.items() if a.dims == ("arch",) and a.kind == "f"]
+
+    # the names these had before statistics moved to wsbench/stats/ (report sections, tests and scripts use them)
+    _gt, _against, _arch_values, _epochs, _seeds = gt, against, arch_values, select_epochs, select_seeds
 
     def _result(self, stat: str, table: Table) -> Result:
         notes = list(table.notes)
@@ -208,99 +238,14 @@ class Benchmark:
         return Result(stat=stat, dataset=self.name, options=table.options, rows=table.rows, summary=table.summary,
                       notes=notes)
 
-    def _run(self, stat: str, compute: Any, *args: Any, **kwargs: Any) -> Result:
-        """``compute(*args, **kwargs)`` (a statistic's ``*_table``) as a Result; a pool with nothing to rank is a
+    def _query(self, stat: str, *args: Any, **options: Any) -> Result:
+        """Statistic ``stat`` (its module's ``query``) of this store as a Result; a pool with nothing to rank is a
         problem of this store."""
         try:
-            table = compute(*args, **kwargs)
+            table = STATS_MODULES[stat].query(self, *args, **options)
         except NothingToRank as e:
             raise SchemaError(self.path, [str(e)]) from None
         return self._result(stat, table)
-
-    # -- statistics: see each module of wsbench/stats/ for options, formulas and outputs ---------
-    def correlation(self, epoch: Any = "last", seed: Any = "all", method: Any = ("kendall", "spearman"),
-                    against: str = "gt_score", score: str = "supernet", weigh_by: str = "both",
-                    ci: float | None = None, boot: int = 1000, rng_seed: int = 0,
-                    gt_resolution: float | None = None, within_top: str | None = None) -> Result:
-        """Correlation of supernet scores with ground truth per (seed, epoch); summary = mean ± std over seeds.
-
-        ``against`` picks the other variable: ``gt_score`` (default), another
-        ``gt_score_<name>``, or a per-subnet size such as ``params``/``flops``.
-        """
-        score = self._check_score(score)
-        epochs, seeds = self._epochs(epoch), self._seeds(seed)
-        o = _corr.parse_options(method, weigh_by, ci, boot, rng_seed, gt_resolution, within_top)
-        return self._run("correlation", _corr.correlation_table, self._score_fn(score), self._against(against),
-                         epochs, seeds, o, against=against, score=score)
-
-    def topk(self, k: Any = DEFAULT_K, epoch: Any = "last", seed: Any = "all", samples: int | None = None,
-             trials: int | None = None, rng_seed: int = 0, gt: str = "gt_score", score: str = "supernet",
-             ties: str = "random", ci: float | None = None, boot: int = 1000) -> Result:
-        """Best GT among the supernet's top-k of ``samples`` subnets, vs k random subnets, over ``trials`` draws.
-
-        Defaults: samples = min(1000, subnets with both scores); trials = 100 if
-        samples < that pool, else 1. The same index draws serve every seed and epoch. ``ci``: a percentile
-        interval of best_gt, precision and ndcg: over the trials when there are several, else over ``boot``
-        bootstrap resamples of the subnets (the same resamples for every seed).
-        """
-        score = self._check_score(score)
-        o = _topk.parse_options(k, samples, trials, rng_seed, ties, ci, boot)
-        epochs, seeds = self._epochs(epoch), self._seeds(seed)
-        return self._run("topk", _topk.topk_table, self._score_fn(score), self._gt(gt), epochs, seeds, o,
-                         self.direction, gt=gt, score=score, memo=self._cache)
-
-    def bias(self, by: str = "params", epoch: Any = "last", seed: Any = "all", top: str = "10%",
-             gt: str = "gt_score", params: str = "params", flag: int = 3, score: str = "supernet",
-             ties: str = "random", ci: float | None = None, boot: int = 1000, rng_seed: int = 0) -> Result:
-        """Model-size bias (by='params') or operator bias (by='operator'); see docs/statistics.md.
-
-        ``ci``: bootstrap percentile intervals over subnets (``boot`` resamples, the same for every seed) of
-        the three taus (by='params') or of each operator's gap (by='operator')."""
-        o = _bias.parse_options(by, top, flag, ties, ci, boot, rng_seed)
-        score = self._check_score(score)
-        if o.by == "params":
-            numeric = [n for n, a in self.reader.meta.arrays.items() if a.dims == ("arch",) and a.kind == "f"]
-            if params not in numeric:
-                raise UnknownNameError("model-size variable (params)", params, numeric)
-        epochs, seeds = self._epochs(epoch), self._seeds(seed)
-        g, sn = self._gt(gt), self._score_fn(score)
-        if o.by == "params":
-            return self._run("bias", _bias.params_table, sn, g, self._arch_values(params).astype(float), epochs,
-                             seeds, o, gt=gt, params=params, score=score)
-        return self._run("bias", _bias.operator_table, sn, g, self._arch_values("choice").astype(np.int64),
-                         list(self.attrs["decisions"]), list(self.attrs["ops"]), epochs, seeds, o, gt=gt,
-                         score=score)
-
-    def prune(self, mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, epoch: Any = "last", seed: Any = "all",
-              k: str = "1%", trials: int | None = None, rng_seed: int = 0, source: str = "posthoc",
-              gt: str = "gt_score", score: str = "supernet", ties: str = "random") -> Result:
-        """Statistics of what remains after pruning a fraction of the space.
-
-        source='posthoc' prunes the recorded subnets after the fact (mode
-        optimistic: worst by GT first; random: seeded, averaged over ``trials``,
-        default 20). source='retrained' reads stores whose supernets were
-        retrained on each pruned space (a ``prune`` dimension).
-        """
-        o = _prune.parse_options(mode, factor, source, k, trials, rng_seed, ties)
-        if o.source == "retrained" and not self.has_prune_dim:
-            raise OptionError(f"{self.name} has no supernets retrained on pruned spaces (no 'prune' dimension); "
-                              "use source='posthoc'")
-        factors = list(self.prune_factors) if o.factors is None else o.factors
-        score = self._check_score(score)
-        epochs, seeds = self._epochs(epoch), self._seeds(seed)
-
-        def sn(s: int, e: int, f: float | None) -> np.ndarray:
-            return self._sn(s, e, prune=f, score=score)
-
-        return self._run("prune", _prune.prune_table, sn, self._gt(gt), epochs, seeds, factors, o, self.direction,
-                         gt=gt, score=score)
-
-    def stability(self, method: str = "kendall", seed: Any = "all", epoch: Any = "all", score: str = "supernet") -> Result:
-        """Correlation of supernet rankings between consecutive recorded epochs and between seed pairs."""
-        m = _stab.parse_method(method)
-        score = self._check_score(score)
-        epochs, seeds = self._epochs(epoch), self._seeds(seed)
-        return self._run("stability", _stab.stability_table, self._score_fn(score), epochs, seeds, m, score=score)
 
     def info(self) -> Result:
         """Dimensions, variables and provenance attributes of the store."""
@@ -310,3 +255,24 @@ class Benchmark:
                    {"key": "seeds", "value": self.seeds}]
         summary += [{"key": k, "value": v} for k, v in self.attrs.items()]
         return Result("info", self.name, {}, rows, summary, [])
+
+
+def _statistic_method(stat: str) -> Callable[..., Result]:
+    """The Benchmark method of statistic ``stat``: its module's ``query`` with the store bound, returning a Result
+    (same signature, defaults and docstring, so ``help()``, ``inspect.signature`` and ``wsbench.query`` see them)."""
+    fn = STATS_MODULES[stat].query
+
+    def method(self: Benchmark, *args: Any, **options: Any) -> Result:
+        return self._query(stat, *args, **options)
+
+    sig = inspect.signature(fn)
+    store, *params = sig.parameters.values()
+    self_param = store.replace(name="self", annotation=inspect.Parameter.empty)
+    method.__signature__ = sig.replace(parameters=[self_param, *params], return_annotation="Result")  # type: ignore[attr-defined]
+    method.__name__, method.__qualname__ = stat, f"Benchmark.{stat}"
+    method.__doc__ = fn.__doc__
+    return method
+
+
+for _stat in STATS_MODULES:
+    setattr(Benchmark, _stat, _statistic_method(_stat))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from wsbench.stats.ranking import (
 )
 from wsbench.stats.summary import ScoreFn, Table, ci_note, mean_std
 from wsbench.stats.topk_kernel import parse_percent
+
+if TYPE_CHECKING:
+    from wsbench.stats.source import Source
 
 BY = ("params", "operator")
 
@@ -234,3 +237,25 @@ def operator_table(sn: ScoreFn, g: np.ndarray, choice: np.ndarray, decisions: li
         opts.update(ci=level, boot=o.boot, rng_seed=o.rng_seed)
         notes.append(ci_note(level, o.boot, o.rng_seed) + "; gap_ci_* is the interval of the gap's mean over seeds")
     return Table(opts, rows, summary, notes)
+
+
+def query(store: Source, by: str = "params", epoch: Any = "last", seed: Any = "all", top: str = "10%",
+          gt: str = "gt_score", params: str = "params", flag: int = 3, score: str = "supernet",
+          ties: str = "random", ci: float | None = None, boot: int = 1000, rng_seed: int = 0) -> Table:
+    """Model-size bias (by='params') or operator bias (by='operator'); see docs/statistics.md.
+
+    ``ci``: bootstrap percentile intervals over subnets (``boot`` resamples, the same for every seed) of
+    the three taus (by='params') or of each operator's gap (by='operator')."""
+    from wsbench.errors import UnknownNameError
+
+    o = parse_options(by, top, flag, ties, ci, boot, rng_seed)
+    score = store.check_score(score)
+    if o.by == "params" and params not in store.numeric_arch_variables():
+        raise UnknownNameError("model-size variable (params)", params, store.numeric_arch_variables())
+    epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
+    g, sn = store.gt(gt), store.score_fn(score)
+    if o.by == "params":
+        return params_table(sn, g, store.arch_values(params).astype(float), epochs, seeds, o, gt=gt, params=params,
+                            score=score)
+    return operator_table(sn, g, store.arch_values("choice").astype(np.int64), list(store.attrs["decisions"]),
+                          list(store.attrs["ops"]), epochs, seeds, o, gt=gt, score=score)

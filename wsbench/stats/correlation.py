@@ -4,7 +4,7 @@ summary over seeds. The coefficients themselves are in :mod:`wsbench.stats.coeff
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from wsbench.stats.coefficients import (  # noqa: F401  (re-exported: the public
 )
 from wsbench.stats.summary import ScoreFn, Table, mean_std
 from wsbench.stats.topk_kernel import parse_percent, resolve_k
+
+if TYPE_CHECKING:
+    from wsbench.stats.source import Source
 
 DEFAULT_METHODS = ("kendall", "spearman")
 
@@ -115,3 +118,19 @@ def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list
             "symmetrised (mean of the forms weighted by supernet ranks and by GT ranks)" if o.weigh_by == "both"
             else f"pairs weighted by the {o.weigh_by} ranking's ranks (one-sided)"))
     return Table(opts, rows, summary, notes)
+
+
+def query(store: Source, epoch: Any = "last", seed: Any = "all", method: Any = DEFAULT_METHODS,
+          against: str = "gt_score", score: str = "supernet", weigh_by: str = "both", ci: float | None = None,
+          boot: int = 1000, rng_seed: int = 0, gt_resolution: float | None = None,
+          within_top: str | None = None) -> Table:
+    """Correlation of supernet scores with ground truth per (seed, epoch); summary = mean ± std over seeds.
+
+    ``against`` picks the other variable: ``gt_score`` (default), another
+    ``gt_score_<name>``, or a per-subnet size such as ``params``/``flops``.
+    """
+    score = store.check_score(score)
+    epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
+    o = parse_options(method, weigh_by, ci, boot, rng_seed, gt_resolution, within_top)
+    return correlation_table(store.score_fn(score), store.against(against), epochs, seeds, o, against=against,
+                             score=score)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,6 +14,9 @@ from wsbench.stats import options as _opt
 from wsbench.stats.ranking import to_metric
 from wsbench.stats.summary import Table, mc_se, mean_std
 from wsbench.stats.summary import pool as finite_pool
+
+if TYPE_CHECKING:
+    from wsbench.stats.source import Source
 
 MODES = ("optimistic", "random")
 SOURCES = ("posthoc", "retrained")
@@ -158,3 +161,24 @@ def prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: np.ndarra
     opts = {"mode": mode, "factor": factors, "epoch": epochs, "seed": seeds, "k": k, "trials": t,
             "rng_seed": o.rng_seed, "source": source, "gt": gt, "score": score, "ties": o.ties}
     return Table(opts, rows, summary, notes)
+
+
+def query(store: Source, mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, epoch: Any = "last",
+          seed: Any = "all", k: str = "1%", trials: int | None = None, rng_seed: int = 0, source: str = "posthoc",
+          gt: str = "gt_score", score: str = "supernet", ties: str = "random") -> Table:
+    """Statistics of what remains after pruning a fraction of the space.
+
+    source='posthoc' prunes the recorded subnets after the fact (mode
+    optimistic: worst by GT first; random: seeded, averaged over ``trials``,
+    default 20). source='retrained' reads stores whose supernets were
+    retrained on each pruned space (a ``prune`` dimension).
+    """
+    o = parse_options(mode, factor, source, k, trials, rng_seed, ties)
+    if o.source == "retrained" and not store.has_prune_dim:
+        raise OptionError(f"{store.name} has no supernets retrained on pruned spaces (no 'prune' dimension); "
+                          "use source='posthoc'")
+    factors = list(store.prune_factors) if o.factors is None else o.factors
+    score = store.check_score(score)
+    epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
+    return prune_table(store.score_fn(score, prune=True), store.gt(gt), epochs, seeds, factors, o, store.direction,
+                       gt=gt, score=score)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -11,6 +11,9 @@ from wsbench.errors import OptionError
 from wsbench.stats import options as _opt
 from wsbench.stats.coefficients import correlate
 from wsbench.stats.summary import ScoreFn, Table, mean_std
+
+if TYPE_CHECKING:
+    from wsbench.stats.source import Source
 
 
 def epoch_stability(sn: np.ndarray, method: str = "kendall") -> np.ndarray:
@@ -55,3 +58,12 @@ def stability_table(sn: ScoreFn, epochs: list[int], seeds: list[int], method: st
     if len(seeds) < 2:
         notes.append("only one seed selected: no seed-to-seed rows")
     return Table({"method": m, "seed": seeds, "epoch": epochs, "score": score}, rows, summary, notes)
+
+
+def query(store: Source, method: str = "kendall", seed: Any = "all", epoch: Any = "all",
+          score: str = "supernet") -> Table:
+    """Correlation of supernet rankings between consecutive recorded epochs and between seed pairs."""
+    m = parse_method(method)
+    score = store.check_score(score)
+    epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
+    return stability_table(store.score_fn(score), epochs, seeds, m, score=score)

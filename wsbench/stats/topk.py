@@ -10,7 +10,7 @@ partial selection (:mod:`wsbench.stats.topk_select`), bootstrap intervals of one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from wsbench.stats.topk_kernel import (  # noqa: F401  (re-exported: the public 
     resolve_k,
     topk_batch,
 )
+
+if TYPE_CHECKING:
+    from wsbench.stats.source import Source
 
 DEFAULT_K = ("1", "10", "1%", "10%")
 
@@ -240,3 +243,20 @@ def _resampled(sn: ScoreFn, epoch: int, seeds: list[int], pool: np.ndarray, g: n
 
     per_seed = topk_resampled(list(sns.values()), g[pool], idx, kns, ties)
     return dict(zip(sns, per_seed))
+
+
+def query(store: Source, k: Any = DEFAULT_K, epoch: Any = "last", seed: Any = "all", samples: int | None = None,
+          trials: int | None = None, rng_seed: int = 0, gt: str = "gt_score", score: str = "supernet",
+          ties: str = "random", ci: float | None = None, boot: int = 1000) -> Table:
+    """Best GT among the supernet's top-k of ``samples`` subnets, vs k random subnets, over ``trials`` draws.
+
+    Defaults: samples = min(1000, subnets with both scores); trials = 100 if
+    samples < that pool, else 1. The same index draws serve every seed and epoch. ``ci``: a percentile
+    interval of best_gt, precision and ndcg: over the trials when there are several, else over ``boot``
+    bootstrap resamples of the subnets (the same resamples for every seed).
+    """
+    score = store.check_score(score)
+    o = parse_options(k, samples, trials, rng_seed, ties, ci, boot)
+    epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
+    return topk_table(store.score_fn(score), store.gt(gt), epochs, seeds, o, store.direction, gt=gt, score=score,
+                      memo=store.memo)
