@@ -17,7 +17,7 @@ from wsbench.stats.ranking import (
     tie_groups,
     top_share,
 )
-from wsbench.stats.summary import ScoreFn, Table, ci_note, mean_std
+from wsbench.stats.summary import ScoreFn, Table, ci_note, mean_of_draws, mean_std
 from wsbench.stats.topk_kernel import parse_percent
 
 if TYPE_CHECKING:
@@ -164,9 +164,8 @@ def params_table(sn: ScoreFn, g: np.ndarray, pv: np.ndarray, epochs: list[int], 
         for key in ("tau_params_gt", "tau_supernet_gt", "tau_supernet_params"):
             srow[f"{key}_mean"], srow[f"{key}_std"] = mean_std([r[key] for r in sel])
             if idx is not None:
-                with np.errstate(all="ignore"):
-                    srow[f"{key}_ci_low"], srow[f"{key}_ci_high"] = _boot.percentile_interval(
-                        np.nanmean([dists[(e, r["seed"], key)] for r in sel], axis=0), level)
+                srow[f"{key}_ci_low"], srow[f"{key}_ci_high"] = _boot.percentile_interval(
+                    mean_of_draws([dists[(e, r["seed"], key)] for r in sel]), level)
         summary.append(srow)
     notes = [("Kendall tau: (PS,GT) = tau_params_gt, (WS,GT) = tau_supernet_gt, (WS,PS) = tau_supernet_params; "
               "scores oriented higher-is-better")]

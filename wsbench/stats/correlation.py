@@ -18,7 +18,7 @@ from wsbench.stats.coefficients import (  # noqa: F401  (re-exported: the public
     inversions,
     kendall_tau_b,
 )
-from wsbench.stats.summary import ScoreFn, Table, mean_std
+from wsbench.stats.summary import ScoreFn, Table, mean_of_draws, mean_std
 from wsbench.stats.topk_kernel import parse_percent, resolve_k
 
 if TYPE_CHECKING:
@@ -93,9 +93,8 @@ def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list
         for m in methods:
             srow[f"{m}_mean"], srow[f"{m}_std"] = mean_std([r[m] for r in per_seed])
             if idx is not None:  # the same subnet draws for every seed: an interval for the mean over seeds
-                with np.errstate(all="ignore"):
-                    srow[f"{m}_ci_low"], srow[f"{m}_ci_high"] = _boot.percentile_interval(
-                        np.nanmean(np.stack(draws[m]), axis=0), level)
+                srow[f"{m}_ci_low"], srow[f"{m}_ci_high"] = _boot.percentile_interval(
+                    mean_of_draws(draws[m]), level)
         summary.append(srow)
     opts: dict[str, Any] = {"epoch": epochs, "seed": seeds, "method": methods, "against": against, "score": score}
     notes = []

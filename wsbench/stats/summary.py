@@ -50,6 +50,17 @@ def mc_se(values: Sequence[float]) -> float:
     return float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan")
 
 
+def mean_of_draws(draws: Sequence[np.ndarray]) -> np.ndarray:
+    """Per resample, the mean over seeds of their bootstrap draws, NaN draws left out (a resample where every
+    seed's statistic is undefined, e.g. a tau against a constant size, stays NaN): ``np.nanmean(axis=0)`` without
+    its "Mean of empty slice" warning."""
+    a = np.asarray(draws, dtype=float)
+    known = ~np.isnan(a)
+    count = known.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, np.where(known, a, 0.0).sum(axis=0) / count, np.nan)
+
+
 def ci_note(level: float, boot: int, rng_seed: int) -> str:
     return (f"*_ci_low/high: {level:.0%} bootstrap percentile interval over subnets ({boot} resamples with "
             f"replacement, rng_seed {rng_seed}, the same for every seed); it shows sampling of subnets, not of seeds")
