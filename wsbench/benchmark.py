@@ -66,20 +66,28 @@ class Benchmark:
         self._check_semantics()
 
     def _check_semantics(self) -> None:
-        """Cheap checks at open, so no query answers a store that ``validate`` rejects for these reasons; values
-        are checked as each array is read (``_checked``), the deep checks stay in ``wsbench validate``."""
+        """Cheap checks at open, so no statistic answers a store that ``validate`` rejects for these reasons:
+        attributes and coordinates against the space, and ``choice`` (one small int8 array, read whole: every
+        statistic is about subnets whose op indices must exist). Score values are checked as each array is read
+        (``_checked``); the checks of strings (duplicate and unparsable architectures) stay in ``wsbench validate``."""
         from wsbench.schema import DIRECTIONS
         from wsbench.spaces import get_space
 
         problems = []
         if self.direction not in DIRECTIONS:
             problems.append(f"metric_direction must be one of {list(DIRECTIONS)}, got {self.direction!r}")
-        if not self.epochs or any(b <= a for a, b in zip(self.epochs, self.epochs[1:])):
-            problems.append(f"epoch coordinate must be non-empty and strictly increasing, got {self.epochs}")
+        if not self.epochs or any(b <= a for a, b in zip(self.epochs, self.epochs[1:])) or self.epochs[0] < 0:
+            problems.append(f"epoch coordinate must be non-empty, strictly increasing and >= 0, got {self.epochs}")
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             problems.append(f"seed coordinate must be non-empty and distinct, got {self.seeds}")
         if self.n_archs < 1:
             problems.append("the store has no subnets (arch dimension of size 0)")
+        if any(not 0 <= f < 1 for f in self.prune_factors):
+            problems.append("prune coordinate (fraction of the space removed) must lie in [0, 1)")
+        if "gt_seed" in self.reader.meta.arrays:
+            gt_seeds = self._read("gt_seed").tolist()
+            if len(set(gt_seeds)) != len(gt_seeds):
+                problems.append(f"gt_seed coordinate has duplicates: {gt_seeds}")
         try:
             space = get_space(str(self.attrs.get("space")))
         except WsbenchError as e:
@@ -87,18 +95,19 @@ class Benchmark:
         else:
             if list(self.attrs.get("ops", [])) != list(space.ops):
                 problems.append(f"attribute ops {self.attrs.get('ops')} differs from the {space.name} vocabulary")
+            if list(self.attrs.get("decisions", [])) != list(space.decisions):
+                problems.append(f"attribute decisions must be {list(space.decisions)} for space {space.name}")
+            choice = self.arch_values("choice") if self.n_archs else np.empty((0, 0))
+            if choice.size and (choice.min() < -1 or choice.max() >= len(space.ops)):
+                problems.append(f"choice holds op indices outside -1..{len(space.ops) - 1}")
             self._n_ops = len(space.ops)
         if problems:
             raise SchemaError(self.path, problems)
 
     def _checked(self, name: str, values: np.ndarray) -> np.ndarray:
-        """Scores must be finite or NaN and inside the metric's range; choice indices inside the op vocabulary."""
+        """Scores must be finite or NaN and inside the metric's range (choice is checked at open)."""
         from wsbench.schema import METRICS
 
-        if name == "choice":
-            if values.size and (values.min() < -1 or values.max() >= self._n_ops):
-                raise SchemaError(self.path, [f"choice holds op indices outside -1..{self._n_ops - 1}"])
-            return values
         if values.dtype.kind == "f":
             if np.isinf(values).any():
                 raise SchemaError(self.path, [f"{name} holds +-inf; NaN is the only 'unknown' value"])
