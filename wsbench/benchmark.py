@@ -1,8 +1,9 @@
 """A benchmark over one store: one method per statistic, arrays pulled once and cached.
 
-``Benchmark`` reads, caches and dispatches: it checks the store, resolves the names that depend on it (epochs,
-seeds, what ranks the subnets, which ground truth) and hands arrays to the statistic's own module in
-``wsbench/stats/`` (options, computation, rows and summary: ``parse_options`` + ``*_table``). Only the slices a
+``Benchmark`` reads, caches and dispatches: it checks the store at open, reads and caches arrays, resolves the
+names that depend on the store (epochs, seeds, what ranks the subnets, which ground truth: the
+:class:`~wsbench.stats.source.Source` interface) and runs each statistic's own module in ``wsbench/stats/``
+(options, computation, rows and summary), one method per entry of :data:`STATS_MODULES`. Only the slices a
 statistic needs are read (one (seed, epoch) row of ``supernet_score`` at a time), so a 1M-subnet store is never
 loaded whole.
 """
