@@ -80,6 +80,12 @@ def _damage(store: Path, how: str) -> None:
         c = g["choice"][:]
         c[0, 0] = 9
         g["choice"][:] = c
+    elif how == "negative epoch":
+        g["epoch"][:] = np.array([-1, 2, 4], dtype="int32")
+    elif how == "wrong decisions":
+        g.attrs["decisions"] = list(reversed(g.attrs["decisions"]))
+    elif how == "duplicate gt seeds":
+        g["gt_seed"][:] = np.array([3, 3], dtype="int32")
     elif how in ("inf score", "huge score"):
         v = g["supernet_score"][:]
         v[0, -1, 0] = np.inf if how == "inf score" else 1e30
@@ -87,23 +93,57 @@ def _damage(store: Path, how: str) -> None:
     zarr.consolidate_metadata(str(store))
 
 
-@pytest.mark.parametrize("how", ["duplicate seeds", "unsorted epochs", "wrong ops", "choice out of range",
-                                 "inf score", "huge score"])
-def test_no_statistic_answers_a_store_that_validate_rejects(folder_store: Path, how: str):
+@pytest.mark.parametrize("how,named", [
+    ("duplicate seeds", "seed coordinate"), ("unsorted epochs", "epoch coordinate"), ("wrong ops", "attribute ops"),
+    ("choice out of range", "choice holds op indices outside -1..4"), ("inf score", "+-inf"),
+    ("huge score", "values must lie in [0.0, 100.0]"), ("negative epoch", "epoch coordinate"),
+    ("wrong decisions", "attribute decisions"), ("duplicate gt seeds", "gt_seed coordinate has duplicates")])
+def test_no_statistic_answers_a_store_that_validate_rejects(tmp_path: Path, how: str, named: str):
+    """Every statistic command refuses the store (exit 1, one line naming the problem), whatever it reads."""
     import warnings
 
     from wsbench.schema import validate
     from wsbench.store import open_store
 
-    _damage(folder_store, how)
+    store = make_store(tmp_path / "s.zarr", n=30, gt_seeds=(0, 1) if how == "duplicate gt seeds" else None)
+    _damage(store, how)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert validate(open_store(folder_store, check=False)) != []
-    cmds = [["topk"], ["correlation"], ["bias", "--by", "operator"], ["prune"], ["stability"]]
-    if how == "choice out of range":  # choice is checked where it is read: operator statistics
-        cmds = [["bias", "--by", "operator"]]
-    for cmd in cmds:
-        _one_clean_line(run(*cmd, "--space", str(folder_store)), 1)
+        assert validate(open_store(store, check=False)) != []
+    for cmd in (["topk"], ["correlation"], ["bias"], ["bias", "--by", "operator"], ["prune"], ["stability"]):
+        assert named in _one_clean_line(run(*cmd, "--space", str(store)), 1), (how, cmd)
+
+
+def _unreadable(tmp_path: Path, how: str) -> Path:
+    """A store whose supernet_score chunk (0, 2, 0) cannot be read: not gzip, of the wrong length, or (zipped) with
+    one flipped byte, so its CRC fails."""
+    store = make_store(tmp_path / "s.zarr", n=30)
+    chunk = store / "supernet_score" / "c" / "0" / "2" / "0"
+    if how != "bad CRC":
+        chunk.write_bytes(b"garbage" if how == "not gzip" else gzip.compress(b"\0" * 12))
+        return store
+    z = tmp_path / "s.zip"
+    shutil.make_archive(str(z.with_suffix("")), "zip", store)
+    data = bytearray(z.read_bytes())
+    with zipfile.ZipFile(z) as zf:
+        info = zf.getinfo("supernet_score/c/0/2/0")
+    data[info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + info.compress_size // 2] ^= 0xFF
+    z.write_bytes(bytes(data))
+    return z
+
+
+@pytest.mark.parametrize("how", ["not gzip", "wrong length", "bad CRC"])
+def test_validate_lists_an_unreadable_chunk_as_a_schema_problem(tmp_path: Path, how: str):
+    import json
+
+    store = _unreadable(tmp_path, how)
+    res = run("validate", str(store), "--json")
+    assert res.returncode == 1 and "Traceback" not in res.stderr and "internal error" not in res.stderr, res.stderr
+    out = json.loads(res.stdout)
+    assert out["valid"] is False and len(out["problems"]) == 1
+    assert "(0, 2, 0) of supernet_score cannot be read" in out["problems"][0]
+    res = run("validate", str(store))  # the listing on stderr names it too
+    assert res.returncode == 1 and "supernet_score cannot be read" in res.stderr.replace("\n", " ")
 
 
 def test_devices_fifos_and_foreign_zarr_groups_are_named_for_what_they_are(tmp_path: Path):

@@ -297,3 +297,25 @@ def test_random_prune_is_exact_where_a_closed_form_exists(store_zip: Path):
     again = b.prune(mode="random", factor="0,0.5", trials=50)
     assert [x["best_gt"] for x in r.rows] == [x["best_gt"] for x in again.rows]
     assert any("exact expectations" in n for n in r.notes)
+
+
+def test_intervals_of_taus_undefined_for_a_constant_size_are_null_without_a_warning(tmp_path: Path):
+    """darts-ptb: every cell has one size, so tau_params_gt is NaN in every bootstrap resample; the interval of its
+    mean over seeds is null, and nothing is printed (it was a 'Mean of empty slice' RuntimeWarning)."""
+    import subprocess
+    import sys
+    import warnings
+
+    store = make_store(tmp_path / "flat.zarr", n=40, params=np.full(40, 5e5))
+    b = wsbench.open(store)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        by_size = b.bias(by="params", ci=0.95, boot=30).summary[0]
+        against = b.correlation(against="params", method="kendall", ci=0.95, boot=30).summary[0]
+    assert math.isnan(by_size["tau_params_gt_ci_low"]) and math.isnan(by_size["tau_supernet_params_ci_high"])
+    assert by_size["tau_supernet_gt_ci_low"] < by_size["tau_supernet_gt_ci_high"]  # the defined one still has one
+    assert math.isnan(against["kendall_ci_low"]) and math.isnan(against["kendall_mean"])
+    cli = subprocess.run([sys.executable, "-m", "wsbench", "bias", "--space", str(store), "--by", "params", "--ci",
+                          "0.95", "--boot", "30", "--json"], capture_output=True, text=True, timeout=120, check=False)
+    assert cli.returncode == 0 and cli.stderr == "", cli.stderr
+    assert json.loads(cli.stdout)["summary"][0]["tau_params_gt_ci_low"] is None

@@ -168,7 +168,41 @@ def validate(ds: xr.Dataset, level: str = "deep") -> list[str]:
     problems = check_structure(XarrayReader(None, ds).meta)
     if problems or level == "structure":
         return problems  # values cannot be checked reliably on a broken structure
+    problems = _load(ds)
+    if problems:
+        return problems  # nor on data that cannot be read
     return _check_values(ds, dict(ds.attrs), deep=level == "deep")
+
+
+def _load(ds: xr.Dataset) -> list[str]:
+    """Read every variable into memory (once: the value checks use what is loaded); each one that cannot be read
+    (a chunk that is not gzip, of the wrong length, a zip member with a bad CRC, ...) is a problem naming its
+    chunks."""
+    problems = []
+    for name, var in ds.variables.items():
+        try:
+            var.load()
+        except Exception as e:  # noqa: BLE001  (zarr and its codecs raise many types for damaged bytes)
+            bad = _unreadable_chunks(var)
+            where = f"chunk(s) {', '.join(map(str, bad[:5]))}{' …' if len(bad) > 5 else ''} of " if bad else ""
+            problems.append(f"{where}{name} cannot be read ({type(e).__name__}: {e}); the store is corrupted: "
+                            "download or build it again")
+    return problems
+
+
+def _unreadable_chunks(var: xr.Variable) -> list[tuple[int, ...]]:
+    """Grid indices of the chunks of ``var`` that fail to read (each read alone; only called after a failure)."""
+    import itertools
+
+    chunks = var.encoding.get("chunks") or var.shape
+    grid = [range(math.ceil(n / c)) if c else range(1) for n, c in zip(var.shape, chunks)]
+    bad = []
+    for idx in itertools.product(*grid):
+        try:
+            var[tuple(slice(i * c, (i + 1) * c) for i, c in zip(idx, chunks))].load()
+        except Exception:  # noqa: BLE001
+            bad.append(idx)
+    return bad
 
 
 def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:

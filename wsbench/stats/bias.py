@@ -1,10 +1,15 @@
-"""Bias of the supernet: towards model size and towards operators."""
+"""The ``bias`` statistic: bias of the supernet towards model size (``by="params"``) and towards operators
+(``by="operator"``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
-from wsbench.stats.correlation import correlate
+from wsbench.stats import options as _opt
+from wsbench.stats.coefficients import correlate
 from wsbench.stats.ranking import (
     order_best_first,
     percentiles_with_counts,
@@ -12,6 +17,13 @@ from wsbench.stats.ranking import (
     tie_groups,
     top_share,
 )
+from wsbench.stats.summary import ScoreFn, Table, ci_note, mean_of_draws, mean_std
+from wsbench.stats.topk_kernel import parse_percent
+
+if TYPE_CHECKING:
+    from wsbench.stats.source import Source
+
+BY = ("params", "operator")
 
 
 def size_bias(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, float]:
@@ -91,3 +103,158 @@ def operator_gap_resampled(scores: list[np.ndarray], gt: np.ndarray, choice: np.
                 gaps[b] = np.where(cnt > 0, (c * diff) @ mm / cnt, np.nan).reshape(d + 1, n_ops)
         out.append(gaps)
     return out
+
+
+@dataclass(frozen=True)
+class Options:
+    by: str
+    top: str
+    top_fraction: float
+    flag: int
+    ties: str
+    level: float | None
+    boot: int
+    rng_seed: int
+
+
+def parse_options(by: str = "params", top: str = "10%", flag: int = 3, ties: str = "random",
+                  ci: float | None = None, boot: int = 1000, rng_seed: int = 0) -> Options:
+    """Every option of the statistic checked (``top`` whatever ``by`` is, so a typo never passes silently)."""
+    from wsbench.stats import bootstrap as _boot
+
+    level = None if ci is None else _boot.check_level(ci)
+    boot, rng_seed = _opt.count(boot, "boot", 10), _opt.count(rng_seed, "rng_seed", 0)
+    _opt.one_of(by, BY, "bias kind (--by)")
+    flag = _opt.count(flag, "flag", 0)
+    ties = _opt.ties(ties)
+    return Options(by, top, parse_percent(top), flag, ties, level, boot, rng_seed)
+
+
+def _resamples(o: Options, n: int) -> np.ndarray | None:
+    from wsbench.stats import bootstrap as _boot
+
+    return _boot.resamples(n, o.boot, o.rng_seed) if o.level is not None else None
+
+
+def params_table(sn: ScoreFn, g: np.ndarray, pv: np.ndarray, epochs: list[int], seeds: list[int], o: Options,
+                 gt: str = "gt_score", params: str = "params", score: str = "supernet") -> Table:
+    """Model-size bias per (seed, epoch): the three taus of :func:`size_bias` between ``sn(seed, epoch)``, the GT
+    goodness ``g`` and the size ``pv``; summary per epoch over seeds (with ``o.level``: bootstrap intervals over
+    subnets, the same resamples for every seed)."""
+    from wsbench.stats import bootstrap as _boot
+
+    level, idx = o.level, _resamples(o, len(g))
+    mult = _boot.counts(idx, len(g)) if idx is not None else None
+    rows, dists = [], {}
+    for e in epochs:
+        for s in seeds:
+            x = sn(s, e)
+            row = {"seed": s, "epoch": e, **size_bias(x, g, pv)}
+            if idx is not None:
+                for key, (a, b) in size_pairs(x, g, pv).items():
+                    same = (e, seeds[0], key) if key == "tau_params_gt" else None  # no supernet in it
+                    d = dists[(e, s, key)] = dists[same] if same in dists else _boot.correlation_draws(
+                        a, b, idx, "kendall", multiplicities=mult)
+                    row[f"{key}_ci_low"], row[f"{key}_ci_high"] = _boot.percentile_interval(d, level)
+            rows.append(row)
+    summary = []
+    for e in epochs:
+        sel = [r for r in rows if r["epoch"] == e]
+        srow: dict[str, Any] = {"epoch": e}
+        for key in ("tau_params_gt", "tau_supernet_gt", "tau_supernet_params"):
+            srow[f"{key}_mean"], srow[f"{key}_std"] = mean_std([r[key] for r in sel])
+            if idx is not None:
+                srow[f"{key}_ci_low"], srow[f"{key}_ci_high"] = _boot.percentile_interval(
+                    mean_of_draws([dists[(e, r["seed"], key)] for r in sel]), level)
+        summary.append(srow)
+    notes = [("Kendall tau: (PS,GT) = tau_params_gt, (WS,GT) = tau_supernet_gt, (WS,PS) = tau_supernet_params; "
+              "scores oriented higher-is-better")]
+    finite = pv[np.isfinite(pv)]
+    if finite.size and np.ptp(finite) == 0:  # e.g. DARTS's recurrent cells: one size for every genotype
+        notes.append(f"{params} is {finite[0]:g} for every subnet: no size ranking exists, so tau_params_gt "
+                     "and tau_supernet_params are undefined (null); size bias cannot be measured here")
+    opts = {"by": "params", "epoch": epochs, "seed": seeds, "gt": gt, "params": params, "score": score}
+    if level is not None:
+        opts.update(ci=level, boot=o.boot, rng_seed=o.rng_seed)
+        notes.append(ci_note(level, o.boot, o.rng_seed))
+    return Table(opts, rows, summary, notes)
+
+
+def operator_table(sn: ScoreFn, g: np.ndarray, choice: np.ndarray, decisions: list[str], ops: list[str],
+                   epochs: list[int], seeds: list[int], o: Options, gt: str = "gt_score",
+                   score: str = "supernet") -> Table:
+    """Operator bias per (epoch, decision, op), averaged over seeds: :func:`operator_bias` of ``sn(seed, epoch)``
+    and the GT goodness ``g`` given each subnet's op indices ``choice`` (arch x decision); ``decisions`` and
+    ``ops`` name the rows and columns. The ``o.flag`` largest |gap| per epoch are flagged in the summary."""
+    from wsbench.stats import bootstrap as _boot
+
+    level, idx = o.level, _resamples(o, len(g))
+    n_ops = int(choice.max()) + 1 if choice.size else 0
+    names = [str(d) for d in decisions] + ["any"]
+    rows = []
+    for e in epochs:
+        per_seed, gap_draws = [], []  # gap_draws: [seed] -> (resamples, decisions + 1, ops) with ci
+        for s in seeds:
+            x = sn(s, e)
+            ok = np.isfinite(x) & np.isfinite(g)
+            per_seed.append(operator_bias(x[ok], g[ok], choice[ok], o.top_fraction, o.ties))
+        if idx is not None:  # the same resamples for every seed; NaN subnets dropped from each
+            gap_draws = operator_gap_resampled([sn(s, e) for s in seeds], g, choice, idx, n_ops)
+        for j, dname in enumerate(names):
+            for k, op in enumerate(ops):
+                if k >= per_seed[0]["count"].shape[1] or not per_seed[0]["count"][j, k]:
+                    continue
+                vals = {key: [p[key][j, k] for p in per_seed] for key in per_seed[0]}
+                gaps = [a - b for a, b in zip(vals["mean_pct_supernet"], vals["mean_pct_gt"])]
+                gm, gsd = mean_std(gaps)
+                ci_cols = {}
+                if idx is not None:
+                    ci_cols["gap_ci_low"], ci_cols["gap_ci_high"] = _boot.percentile_interval(
+                        np.mean([d[:, j, k] for d in gap_draws], axis=0), level)
+                rows.append({"epoch": e, "decision": dname, "op": op, "count": int(vals["count"][0]),
+                             "mean_pct_supernet": float(np.mean(vals["mean_pct_supernet"])),
+                             "mean_pct_gt": float(np.mean(vals["mean_pct_gt"])),
+                             "gap_mean": gm, "gap_std": gsd,
+                             "share_top_supernet": float(np.mean(vals["share_top_supernet"])),
+                             "share_top_gt": float(np.mean(vals["share_top_gt"])), **ci_cols, "flag": ""})
+    summary = []
+    for e in epochs:
+        sel = [r for r in rows if r["epoch"] == e and np.isfinite(r["gap_mean"])]
+        for r in sorted(sel, key=lambda r: -abs(r["gap_mean"]))[: o.flag]:
+            r["flag"] = "overrated" if r["gap_mean"] > 0 else "underrated"
+            summary.append({k: r[k] for k in ("epoch", "decision", "op", "gap_mean", "gap_std", "gap_ci_low",
+                                              "gap_ci_high", "mean_pct_supernet", "mean_pct_gt", "flag")
+                            if k in r})
+    notes = [("mean_pct_*: mean rank percentile (100 = best) of subnets with that op at that decision; "
+              "gap = supernet - GT (> 0: the supernet overrates the op); share_top_*: share of the top "
+              f"{o.top} under each ranking that has the op; decision 'any' = the op appears anywhere")]
+    notes.append(f"the {o.flag} largest |gap| per epoch are flagged (--flag); shares of a top set count a tie at its "
+                 "cut " + ("as the expectation over random tie-breaking" if o.ties == "random" else "in store order"))
+    opts = {"by": "operator", "epoch": epochs, "seed": seeds, "top": o.top, "gt": gt, "flag": o.flag, "score": score,
+            "ties": o.ties}
+    if level is not None:
+        opts.update(ci=level, boot=o.boot, rng_seed=o.rng_seed)
+        notes.append(ci_note(level, o.boot, o.rng_seed) + "; gap_ci_* is the interval of the gap's mean over seeds")
+    return Table(opts, rows, summary, notes)
+
+
+def query(store: Source, by: str = "params", epoch: Any = "last", seed: Any = "all", top: str = "10%",
+          gt: str = "gt_score", params: str = "params", flag: int = 3, score: str = "supernet",
+          ties: str = "random", ci: float | None = None, boot: int = 1000, rng_seed: int = 0) -> Table:
+    """Model-size bias (by='params') or operator bias (by='operator'); see docs/statistics.md.
+
+    ``ci``: bootstrap percentile intervals over subnets (``boot`` resamples, the same for every seed) of
+    the three taus (by='params') or of each operator's gap (by='operator')."""
+    from wsbench.errors import UnknownNameError
+
+    o = parse_options(by, top, flag, ties, ci, boot, rng_seed)
+    score = store.check_score(score)
+    if o.by == "params" and params not in store.numeric_arch_variables():
+        raise UnknownNameError("model-size variable (params)", params, store.numeric_arch_variables())
+    epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
+    g, sn = store.gt(gt), store.score_fn(score)
+    if o.by == "params":
+        return params_table(sn, g, store.arch_values(params).astype(float), epochs, seeds, o, gt=gt, params=params,
+                            score=score)
+    return operator_table(sn, g, store.arch_values("choice").astype(np.int64), list(store.attrs["decisions"]),
+                          list(store.attrs["ops"]), epochs, seeds, o, gt=gt, score=score)

@@ -94,13 +94,13 @@ def _weighted_pearson(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray
 
 def correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str,
                       weigh_by: str = "both", multiplicities: np.ndarray | None = None) -> np.ndarray:
-    """:func:`wsbench.stats.correlation.correlate` of every resample ``x[i], y[i]`` (``i`` = a row of ``idx``),
+    """:func:`wsbench.stats.coefficients.correlate` of every resample ``x[i], y[i]`` (``i`` = a row of ``idx``),
     computed at once from the multiplicities (property-tested equal to the loop): Kendall's tau-b from one
     pair-sign matrix (a copy of an item ties with itself in both scores, so it adds tied pairs only); Spearman
     from ranks with multiplicities (rank = items below + (group total + 1) / 2); Pearson from weighted moments.
     Weighted tau, and Kendall above :data:`DENSE_KENDALL_MAX` items, loop over the resamples.
     ``multiplicities`` = :func:`counts` of ``idx``, when the caller reuses them for several seeds and methods."""
-    from wsbench.stats.correlation import correlate
+    from wsbench.stats.coefficients import correlate
 
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if method == "weighted" or (method == "kendall" and len(x) > DENSE_KENDALL_MAX):
@@ -131,7 +131,7 @@ def correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str
             out = con_minus_dis / (np.sqrt(n0 - _tied_pairs(tx)) * np.sqrt(n0 - _tied_pairs(ty)))
     else:
         from wsbench.errors import UnknownNameError
-        from wsbench.stats.correlation import METHODS
+        from wsbench.stats.coefficients import METHODS
 
         raise UnknownNameError("correlation method", method, METHODS)
     return np.where(constant | (total < 3), np.nan, out)

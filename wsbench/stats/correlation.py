@@ -1,139 +1,135 @@
-"""Correlation between two score vectors.
-
-Kendall's tau-b, Spearman and Pearson are NumPy, exactly as scipy defines
-them (property tests compare on data with ties): importing ``scipy.stats``
-costs more than half a second, several times a whole cold ``wsbench
-correlation``, and its per-call overhead dominates on 1,000 subnets. Weighted
-tau, and Kendall on more than 100,000 items, come from scipy.stats (imported
-lazily, when asked for).
-"""
+"""The ``correlation`` statistic: rank correlation of a score with the ground truth per (seed, epoch), with its
+summary over seeds. The coefficients themselves are in :mod:`wsbench.stats.coefficients` (re-exported here)."""
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wsbench.stats.ranking import average_ranks
+from wsbench.errors import OptionError
+from wsbench.stats import options as _opt
+from wsbench.stats.coefficients import (  # noqa: F401  (re-exported: the public home of the coefficients)
+    METHODS,
+    SCIPY_KENDALL_ABOVE,
+    WEIGH_BY,
+    correlate,
+    inversions,
+    kendall_tau_b,
+)
+from wsbench.stats.summary import ScoreFn, Table, mean_of_draws, mean_std
+from wsbench.stats.topk_kernel import parse_percent, resolve_k
 
-METHODS = ("kendall", "spearman", "pearson", "weighted")
-#: above this many items Kendall's tau uses scipy (measured: NumPy 0.7 ms vs scipy 0.6 ms at 1,000 items,
-#: 1.6-3 s vs 0.75 s at 1M, while the import costs ~0.6 s); both are exact and property-tested equal
-SCIPY_KENDALL_ABOVE = 100_000
+if TYPE_CHECKING:
+    from wsbench.stats.source import Source
 
-
-def _pearson(x: np.ndarray, y: np.ndarray) -> float:
-    xc, yc = x - x.mean(), y - y.mean()
-    denom = math.sqrt(float(xc @ xc) * float(yc @ yc))
-    return float(xc @ yc / denom) if denom else float("nan")
-
-
-def _pairs_tied(changed: np.ndarray) -> int:
-    """Pairs inside runs of equal items of a sorted array, given ``changed[i]`` = item i+1 differs from item i:
-    sum of t(t-1)/2 over runs of length t."""
-    starts = np.flatnonzero(np.concatenate(([True], changed)))
-    t = np.diff(np.append(starts, len(changed) + 1))
-    return int((t * (t - 1) // 2).sum())
+DEFAULT_METHODS = ("kendall", "spearman")
 
 
-def inversions(a: np.ndarray) -> int:
-    """Pairs i < j with a[i] > a[j] (strictly) of an integer array, by a bottom-up merge sort done level by level
-    in NumPy (per level: one stable argsort of nearly sorted keys and one cumulative sum; no Python loop over
-    items).
+@dataclass(frozen=True)
+class Options:
+    methods: list[str]
+    weigh_by: str
+    level: float | None  # confidence level of the bootstrap interval; None: no interval
+    boot: int
+    rng_seed: int
+    gt_resolution: float | None
+    within_top: str | None
 
-    At each level, runs of ``width`` are sorted and merged pairwise. A right-half item is inverted with every
-    left-half item of its pair except those the stable merge places before it (value <= its own), and those
-    are counted by a running sum of "is left" along the merged order: inversions = right items x width - that
-    count (earlier pairs' left halves, full, subtracted).
+
+def parse_options(method: Any = DEFAULT_METHODS, weigh_by: str = "both", ci: float | None = None,
+                  boot: int = 1000, rng_seed: int = 0, gt_resolution: float | None = None,
+                  within_top: str | None = None) -> Options:
+    """Every option of the statistic checked (no data needed)."""
+    from wsbench.stats import bootstrap as _boot
+
+    methods = _opt.methods(method)
+    _opt.one_of(weigh_by, WEIGH_BY, "weighted tau's weighting (weigh_by)")
+    level = None if ci is None else _boot.check_level(ci)
+    boot = _opt.count(boot, "boot", 10)
+    rng_seed = _opt.count(rng_seed, "rng_seed", 0)
+    if within_top is not None:
+        parse_percent(within_top)  # a share, not a count
+    res = None if gt_resolution is None else _opt.resolution(gt_resolution)
+    return Options(methods, weigh_by, level, boot, rng_seed, res, within_top)
+
+
+def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list[int], o: Options,
+                      against: str = "gt_score", score: str = "supernet") -> Table:
+    """Correlation of ``sn(seed, epoch)`` with ``g`` (goodness of ``against``) for every selected (seed, epoch);
+    summary per epoch = mean ± std over seeds (and, with ``o.level``, the interval of that mean: the same
+    bootstrap resamples of the subnets serve every seed)."""
+    from wsbench.stats import bootstrap as _boot
+
+    methods, level = o.methods, o.level
+    if o.within_top is not None:
+        finite = np.sort(g[np.isfinite(g)])[::-1]
+        if finite.size == 0:
+            raise OptionError(f"{against} has no finite values to take a top {o.within_top} of")
+        cut = finite[resolve_k(o.within_top, finite.size) - 1]
+        g = np.where(g >= cut, g, np.nan)  # the whole tie group at the cut stays (no arbitrary split)
+    if o.gt_resolution is not None:
+        res = o.gt_resolution
+        g = np.round(g / res) * res  # values within one resolution step become ties (NASLib's kt at 0.1)
+    idx = _boot.resamples(len(g), o.boot, o.rng_seed) if level is not None else None
+    mult = _boot.counts(idx, len(g)) if idx is not None else None
+    rows, summary = [], []
+    for e in epochs:
+        per_seed, draws = [], {m: [] for m in methods}
+        for s in seeds:
+            x = sn(s, e)
+            ok = np.isfinite(x) & np.isfinite(g)
+            row = {"seed": s, "epoch": e, "n": int(ok.sum())}
+            row.update({m: correlate(x, g, m, o.weigh_by) for m in methods})
+            if idx is not None:
+                for m in methods:
+                    d = _boot.correlation_draws(x, g, idx, m, o.weigh_by, mult)
+                    draws[m].append(d)
+                    row[f"{m}_ci_low"], row[f"{m}_ci_high"] = _boot.percentile_interval(d, level)
+            rows.append(row)
+            per_seed.append(row)
+        srow: dict[str, Any] = {"epoch": e, "seeds": len(seeds)}
+        for m in methods:
+            srow[f"{m}_mean"], srow[f"{m}_std"] = mean_std([r[m] for r in per_seed])
+            if idx is not None:  # the same subnet draws for every seed: an interval for the mean over seeds
+                srow[f"{m}_ci_low"], srow[f"{m}_ci_high"] = _boot.percentile_interval(
+                    mean_of_draws(draws[m]), level)
+        summary.append(srow)
+    opts: dict[str, Any] = {"epoch": epochs, "seed": seeds, "method": methods, "against": against, "score": score}
+    notes = []
+    if o.within_top is not None:
+        opts["within_top"] = o.within_top
+        notes.append(f"only the subnets in the top {o.within_top} by {against} (ties at the cut all kept; n per "
+                     "row): how well the ranking orders the good subnets among themselves")
+    if o.gt_resolution is not None:
+        opts["gt_resolution"] = o.gt_resolution
+        notes.append(f"{against} rounded to multiples of {o.gt_resolution:g} before ranking: differences below the "
+                     "benchmark's resolution count as ties")
+    if level is not None:
+        opts.update(ci=level, boot=o.boot, rng_seed=o.rng_seed)
+        notes.append(f"*_ci_low/high: {level:.0%} bootstrap percentile interval over subnets ({o.boot} resamples "
+                     f"with replacement, rng_seed {o.rng_seed}; the same draws for every seed, so the summary's "
+                     "interval is that of the mean over seeds); it shows sampling of subnets, not of seeds")
+    if "weighted" in methods:
+        opts["weigh_by"] = o.weigh_by
+        notes.append("weighted: Vigna's weighted tau, hyperbolic weights; " + (
+            "symmetrised (mean of the forms weighted by supernet ranks and by GT ranks)" if o.weigh_by == "both"
+            else f"pairs weighted by the {o.weigh_by} ranking's ranks (one-sided)"))
+    return Table(opts, rows, summary, notes)
+
+
+def query(store: Source, epoch: Any = "last", seed: Any = "all", method: Any = DEFAULT_METHODS,
+          against: str = "gt_score", score: str = "supernet", weigh_by: str = "both", ci: float | None = None,
+          boot: int = 1000, rng_seed: int = 0, gt_resolution: float | None = None,
+          within_top: str | None = None) -> Table:
+    """Correlation of supernet scores with ground truth per (seed, epoch); summary = mean ± std over seeds.
+
+    ``against`` picks the other variable: ``gt_score`` (default), another
+    ``gt_score_<name>``, or a per-subnet size such as ``params``/``flops``.
     """
-    a = np.asarray(a, dtype=np.int64)
-    n = len(a)
-    if n < 2:
-        return 0
-    a = a - a.min()
-    span = int(a.max()) + 1
-    idx = np.arange(n, dtype=np.int64)
-    total, width = 0, 1
-    while width < n:
-        pair = idx // (2 * width)
-        is_right = (idx - pair * (2 * width)) >= width
-        key = pair * span + a  # runs of width are sorted; keys keep pairs apart
-        order = np.argsort(key, kind="stable")
-        right_at = np.flatnonzero(is_right[order])
-        lefts_before = np.cumsum(~is_right[order])[right_at]
-        total += len(right_at) * width - int(lefts_before.sum()) + int(pair[order[right_at]].sum()) * width
-        a = key[order] - pair * span
-        width *= 2
-    return total
-
-
-def _dense(v: np.ndarray) -> tuple[np.ndarray, int, int]:
-    """(dense rank 0..u-1 of each item, u distinct values, pairs tied) from one stable sort."""
-    order = np.argsort(v, kind="stable")
-    vs = v[order]
-    changed = vs[1:] != vs[:-1]
-    rank = np.empty(len(v), dtype=np.int64)
-    rank[order] = np.concatenate(([0], np.cumsum(changed)))
-    return rank, int(changed.sum()) + 1, _pairs_tied(changed)
-
-
-def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
-    """Kendall's tau-b (Knight's O(n log n) method): (concordant - discordant) / sqrt((n0 - n1)(n0 - n2)), with n1,
-    n2 the pairs tied in x, in y. Sorted by (x, y), the discordant pairs are the strict inversions of y.
-
-    Both vectors become dense integer ranks first (one float sort each), so ordering by (x, y) is one integer
-    sort of a combined key, several times faster than a float lexsort."""
-    n = len(x)
-    rx, _, n1 = _dense(x)
-    ry, uy, n2 = _dense(y)
-    pair_key = rx * uy + ry
-    order = np.argsort(pair_key, kind="stable")
-    sorted_key = pair_key[order]
-    n3 = _pairs_tied(sorted_key[1:] != sorted_key[:-1])  # tied in both
-    n0 = n * (n - 1) // 2
-    dis = inversions(ry[order])
-    con_minus_dis = n0 - n1 - n2 + n3 - 2 * dis
-    denom = math.sqrt(n0 - n1) * math.sqrt(n0 - n2)
-    return float(con_minus_dis / denom) if denom else float("nan")
-
-
-WEIGH_BY = ("both", "supernet", "gt")
-
-
-def correlate(x: np.ndarray, y: np.ndarray, method: str, weigh_by: str = "both") -> float:
-    """Correlation of ``x`` and ``y`` over the items where both are finite; NaN if < 3 items or constant.
-
-    kendall = Kendall's tau-b (ties corrected); spearman = Pearson's r of the
-    average ranks; pearson = Pearson's r; weighted = Vigna's weighted tau
-    (hyperbolic weights, larger values weigh more, so orient both as goodness): ``weigh_by="both"`` is scipy's
-    default, the mean of the two one-sided forms; ``"supernet"`` weighs pairs by the ranks of ``x``, ``"gt"`` by the
-    ranks of ``y``.
-    """
-    if method not in METHODS or weigh_by not in WEIGH_BY:
-        from wsbench.errors import UnknownNameError
-
-        if weigh_by not in WEIGH_BY:
-            raise UnknownNameError("weighted tau's weighting (weigh_by)", weigh_by, WEIGH_BY)
-        raise UnknownNameError("correlation method", method, METHODS)
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    ok = np.isfinite(x) & np.isfinite(y)
-    x, y = x[ok], y[ok]
-    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return float("nan")
-    if method == "pearson":
-        return _pearson(x, y)
-    if method == "spearman":
-        return _pearson(average_ranks(x), average_ranks(y))
-    if method == "kendall":
-        if len(x) > SCIPY_KENDALL_ABOVE:  # its compiled merge sort: ~2-4x faster at 1M, import paid off there
-            import scipy.stats as st
-
-            return float(st.kendalltau(x, y).statistic)
-        return kendall_tau_b(x, y)
-    import scipy.stats as st
-
-    if weigh_by == "supernet":
-        return float(st.weightedtau(x, y, rank=None).statistic)
-    if weigh_by == "gt":
-        return float(st.weightedtau(y, x, rank=None).statistic)
-    return float(st.weightedtau(x, y).statistic)
+    score = store.check_score(score)
+    epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
+    o = parse_options(method, weigh_by, ci, boot, rng_seed, gt_resolution, within_top)
+    return correlation_table(store.score_fn(score), store.against(against), epochs, seeds, o, against=against,
+                             score=score)

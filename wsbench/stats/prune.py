@@ -1,10 +1,26 @@
-"""Post-hoc pruning of the space: which subnets remain after removing a fraction p?"""
+"""The ``prune`` statistic: what remains of the space after removing a fraction of it, and does the supernet
+find good subnets in what remains?"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
+from wsbench.errors import OptionError
+from wsbench.stats import options as _opt
+from wsbench.stats.ranking import to_metric
+from wsbench.stats.summary import Table, mc_se, mean_std
+from wsbench.stats.summary import pool as finite_pool
+
+if TYPE_CHECKING:
+    from wsbench.stats.source import Source
+
 MODES = ("optimistic", "random")
+SOURCES = ("posthoc", "retrained")
+DEFAULT_FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 #: what random pruning can only estimate by trials (it depends on the supernet's order inside what remains)
 MONTE_CARLO = ("supernet_topk_best_gt", "kendall", "mean_supernet", "best_supernet")
 
@@ -16,7 +32,7 @@ def random_expectations(g: np.ndarray, factor: float, k: str) -> dict[str, list[
     expectation mean(g); its best GT is the best of r uniform draws without replacement; k random subnets of it
     are k uniform draws from all n (:func:`wsbench.stats.topk.random_best_distribution` for both).
     """
-    from wsbench.stats.topk import random_best_distribution, resolve_k
+    from wsbench.stats.topk_kernel import random_best_distribution, resolve_k
 
     n = len(g)
     r = n - round(factor * n)
@@ -43,3 +59,126 @@ def remaining(gt: np.ndarray, factor: float, mode: str, rng: np.random.Generator
     from wsbench.errors import UnknownNameError
 
     raise UnknownNameError("prune mode", mode, MODES)
+
+
+@dataclass(frozen=True)
+class Options:
+    mode: str
+    source: str
+    factors: list[float] | None  # None with source='retrained': the store's prune factors
+    k: str
+    trials: int  # random draws averaged per row (1 in optimistic mode)
+    rng_seed: int
+    ties: str
+
+
+def parse_options(mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, source: str = "posthoc", k: str = "1%",
+                  trials: int | None = None, rng_seed: int = 0, ties: str = "random") -> Options:
+    """Every option checked; ``factor`` only for source='posthoc' (retrained stores bring their own factors)."""
+    _opt.one_of(mode, MODES, "prune mode")
+    _opt.one_of(source, SOURCES, "prune source")
+    factors = None
+    if source == "posthoc":
+        listed = _opt.as_list(factor, "factor")
+        try:
+            factors = [float(f) for f in listed]
+        except (TypeError, ValueError):
+            raise OptionError(f"factor must be numbers in [0, 1), got {factor!r}") from None
+        if any(not 0 <= f < 1 for f in factors):
+            raise OptionError(f"every prune factor must lie in [0, 1), got {factors}")
+    ties = _opt.ties(ties)
+    rng_seed = _opt.count(rng_seed, "rng_seed", 0)
+    t = (20 if mode == "random" else 1) if trials is None else _opt.count(trials, "trials", 1)
+    return Options(mode, source, factors, k, t, rng_seed, ties)
+
+
+def prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: np.ndarray, epochs: list[int],
+                seeds: list[int], factors: list[float], o: Options, direction: str, gt: str = "gt_score",
+                score: str = "supernet") -> Table:
+    """Per (seed, epoch, factor): what remains after pruning (``o.mode``: worst by GT first, or at random, averaged
+    over ``o.trials`` seeded draws with the exact expectations where they exist), its mean and best GT, the best GT
+    of the top-k by score and of k random subnets of it, and Kendall's tau inside it; summary per (epoch, factor).
+
+    ``sn(seed, epoch, factor)``: goodness of every subnet (``factor`` is None unless source='retrained', whose
+    supernets were trained on each pruned space); ``direction``: the metric's, to report values in metric units.
+    """
+    from wsbench.stats.coefficients import correlate
+    from wsbench.stats.topk import topk_sample
+    from wsbench.stats.topk_kernel import resolve_k
+
+    mode, source, k, t = o.mode, o.source, o.k, o.trials
+    rows = []
+    for e in epochs:
+        for s in seeds:
+            for f in factors:
+                x = sn(s, e, f if source == "retrained" else None)
+                pool = finite_pool(x, g, s, e, gt)
+                rng = np.random.default_rng(o.rng_seed)
+                acc: dict[str, list[float]] = {}
+                for _ in range(t if mode == "random" else 1):
+                    if source == "retrained":
+                        keep = pool
+                    else:
+                        keep = pool[remaining(g[pool], f, mode, rng)]
+                    if len(keep) == 0:
+                        raise OptionError(f"prune factor {f} removes all {len(pool)} subnets "
+                                          f"(round({f} x {len(pool)}) = {len(pool)}); use a factor below "
+                                          f"{(len(pool) - 0.5) / len(pool):.6g}")
+                    kn = resolve_k(k, len(keep))
+                    res = topk_sample(x[keep], g[keep], kn, o.ties)
+                    for key, val in (("remaining", len(keep)), ("mean_gt", g[keep].mean()), ("best_gt", g[keep].max()),
+                                     ("supernet_topk_best_gt", res.best_gt), ("random_topk_best_gt", res.random_best_gt),
+                                     ("kendall", correlate(x[keep], g[keep], "kendall")),
+                                     ("mean_supernet", x[keep].mean()), ("best_supernet", x[keep].max())):
+                        acc.setdefault(key, []).append(float(val))
+                if mode == "random" and source == "posthoc":
+                    acc.update(random_expectations(g[pool], f, k))  # exact: no Monte-Carlo needed
+                row: dict[str, Any] = {"seed": s, "epoch": e, "factor": f}
+                for key, vals in acc.items():
+                    v = float(np.mean(vals))
+                    row[key] = v if key in ("remaining", "kendall") else to_metric(v, direction)
+                row["remaining"] = round(row.get("remaining", 0))
+                if mode == "random" and source == "posthoc":
+                    for key in MONTE_CARLO:  # standard error of the mean over trials (NaN for one trial)
+                        row[f"{key}_mc_se"] = mc_se(acc[key])
+                rows.append(row)
+    summary = []
+    for e in epochs:
+        for f in factors:
+            sel = [r for r in rows if r["epoch"] == e and r["factor"] == f]
+            srow: dict[str, Any] = {"epoch": e, "factor": f, "remaining": sel[0].get("remaining")}
+            for key in ("mean_gt", "best_gt", "supernet_topk_best_gt", "random_topk_best_gt", "kendall"):
+                srow[f"{key}_mean"], srow[f"{key}_std"] = mean_std([r.get(key, np.nan) for r in sel])
+                if f"{key}_mc_se" in sel[0]:  # of the mean over seeds: independent trials per seed
+                    srow[f"{key}_mc_se"] = float(np.sqrt(np.sum([r[f"{key}_mc_se"] ** 2 for r in sel])) / len(sel))
+            summary.append(srow)
+    notes = [f"factor = fraction of the subnets removed; top-k uses k={k} of what remains"]
+    if mode == "random" and source == "posthoc":
+        notes.append("random pruning: mean_gt, best_gt and random_topk_best_gt are exact expectations over "
+                     "uniformly random pruning (closed form); supernet_topk_best_gt, kendall and the supernet "
+                     f"columns average {t} seeded trials, *_mc_se = their Monte-Carlo standard error "
+                     "(std over trials / sqrt(trials)); *_std is the spread over seeds")
+    opts = {"mode": mode, "factor": factors, "epoch": epochs, "seed": seeds, "k": k, "trials": t,
+            "rng_seed": o.rng_seed, "source": source, "gt": gt, "score": score, "ties": o.ties}
+    return Table(opts, rows, summary, notes)
+
+
+def query(store: Source, mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, epoch: Any = "last",
+          seed: Any = "all", k: str = "1%", trials: int | None = None, rng_seed: int = 0, source: str = "posthoc",
+          gt: str = "gt_score", score: str = "supernet", ties: str = "random") -> Table:
+    """Statistics of what remains after pruning a fraction of the space.
+
+    source='posthoc' prunes the recorded subnets after the fact (mode
+    optimistic: worst by GT first; random: seeded, averaged over ``trials``,
+    default 20). source='retrained' reads stores whose supernets were
+    retrained on each pruned space (a ``prune`` dimension).
+    """
+    o = parse_options(mode, factor, source, k, trials, rng_seed, ties)
+    if o.source == "retrained" and not store.has_prune_dim:
+        raise OptionError(f"{store.name} has no supernets retrained on pruned spaces (no 'prune' dimension); "
+                          "use source='posthoc'")
+    factors = list(store.prune_factors) if o.factors is None else o.factors
+    score = store.check_score(score)
+    epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
+    return prune_table(store.score_fn(score, prune=True), store.gt(gt), epochs, seeds, factors, o, store.direction,
+                       gt=gt, score=score)

@@ -77,3 +77,8 @@ def top_share(g: np.ndarray, desc: np.ndarray, k: int) -> np.ndarray:
     lo = int(np.searchsorted(-desc, -v, side="left"))
     hi = int(np.searchsorted(-desc, -v, side="right"))
     return np.where(g > v, 1.0, np.where(g == v, (k - lo) / (hi - lo), 0.0))
+
+
+def to_metric(g: float, direction: str) -> float:
+    """A goodness value back in metric units (the inverse of :func:`goodness` for one value)."""
+    return float(g) if direction == "max" else -float(g)

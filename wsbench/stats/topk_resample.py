@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wsbench.stats.ranking import order_best_first, percentiles_with_counts, tie_groups, top_share
-from wsbench.stats.topk import (
+from wsbench.stats.topk_kernel import (
     TopKSample,
     _chunks,
     _cut_outcomes,

@@ -2,7 +2,7 @@
 
 Above :data:`SELECT_FROM` subnets (a full-pool query on a large store), sorting every seed's scores dominates
 top-k; a partial selection finds the cut instead and only the subnets at or above it are looked at again. The
-results equal :func:`wsbench.stats.topk.topk_batch`'s (property-tested).
+results equal :func:`wsbench.stats.topk_kernel.topk_batch`'s (property-tested).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from wsbench.errors import OptionError
-from wsbench.stats.topk import (
+from wsbench.stats.topk_kernel import (
     GtSide,
     TopKRows,
     _gt_membership,
