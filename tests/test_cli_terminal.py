@@ -136,3 +136,27 @@ def test_version_and_debug_are_in_the_top_level_help():
 def test_validate_takes_a_catalog_name_like_every_other_command():
     p = subprocess.run([str(SCRIPT), "validate", "darts-ptb"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0 and "valid" in p.stdout, p.stderr
+
+
+@pytest.mark.parametrize("name,better", [("darts-cifar10", "higher is better"), ("darts-ptb", "lower is better")])
+def test_info_is_a_card_not_dict_reprs(name: str, better: str):
+    out = in_pty(["info", name], 80)
+    assert "{'" not in out and "()" not in out.splitlines()[0]  # no raw dict repr, no empty options
+    assert not re.search(r"[0-9a-f]{40}", out)  # checksums are in --json, not in the card
+    for label in ("data", "supernet", "ground truth", "GT noise", "provenance", "citation", "variables"):
+        assert re.search(rf"^{label}\b", out, re.M), label
+    lines = out.splitlines()
+    i = next(i for i, ln in enumerate(lines) if ln.startswith("supernet_score"))
+    block = [lines[i], *(ln for ln in lines[i + 1:i + 5] if ln.startswith(" "))]  # the row, wrapped
+    assert better in " ".join(" ".join(block).split())  # each variable says which way is better
+    full = in_pty(["info", name, "--wide"], 80)
+    attrs = wsbench.open(name).attrs
+    assert all(re.search(rf"^{k}\b", full, re.M) for k in attrs)  # every attribute with --wide
+
+
+def test_loss_that_repeats_the_default_ranking_says_so():
+    ptb = wsbench.query("darts-ptb", "topk", score="loss")
+    assert any("repeats the default ranking" in n for n in ptb.notes)
+    assert ptb.to_dict()["rows"] == wsbench.query("darts-ptb", "topk").to_dict()["rows"]  # it does repeat it
+    cifar = wsbench.query("darts-cifar10", "topk", score="loss")  # accuracy: the loss breaks its ties
+    assert not any("repeats the default ranking" in n for n in cifar.notes)

@@ -296,11 +296,11 @@ def describe(name: str, attrs: dict[str, Any]) -> str:
     unit = " (%)" if metric in ("accuracy", "error") else ""
     better = "higher is better" if attrs.get("metric_direction") == "max" else "lower is better"
     if name == "supernet_score":
-        return f"{metric}{unit} with inherited supernet weights; {better}"
+        return f"{metric}{unit} with inherited supernet weights, {better}"
     if name == "supernet_loss":
         return "cross-entropy (nats) on the same data, same pass; lower is better"
     if name == "gt_score":
-        return f"ground truth {metric}{unit}; {better}"
+        return f"ground truth {metric}{unit}, {better}"
     if name == "gt_score_per_seed":
         return f"ground truth {metric}{unit} of each GT seed; {better}"
     if name.startswith("gt_score_"):
