@@ -1,0 +1,92 @@
+"""Every example of README.md and docs/ runs as written, on every bundled dataset.
+
+The ``wsbench ...`` lines of the fenced shell blocks run in-process (CliRunner) with SPACE / PATH replaced by each
+bundled dataset; README's Python block runs with its dataset replaced by each; docs/schema.md's writer example
+runs in an empty folder and writes a store that validates.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import wsbench
+from wsbench.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "docs" / "datasets").glob("*.md"))]
+BUNDLED = [e["name"] for e in __import__("json").loads(CliRunner().invoke(app, ["list", "--json"]).stdout)
+           if e["where"] == "bundled"]
+
+
+def blocks(path: Path, lang: str) -> list[str]:
+    return re.findall(rf"^```{lang}\n(.*?)^```", path.read_text(), re.S | re.M)
+
+
+def commands(path: Path) -> list[str]:
+    """The ``wsbench`` commands of a file's shell blocks, comments removed, ``a && b`` split."""
+    out = []
+    for block in blocks(path, "bash"):
+        for line in block.splitlines():
+            for part in re.split(r"\s+#\s.*$", line)[0].split("&&"):
+                if part.strip().startswith("wsbench "):
+                    out.append(part.strip())
+    return out
+
+
+def test_the_docs_hold_examples_and_datasets_are_bundled():
+    assert len(BUNDLED) >= 5
+    assert len(commands(ROOT / "README.md")) >= 18 and blocks(ROOT / "README.md", "python")
+
+
+def _run(line: str, name: str, path: str) -> None:
+    # optional parts ([--format md]) are left out; SPACE and PATH are the dataset
+    line = re.sub(r"\s\[[^]]*\]", "", line).replace("SPACE", name).replace("PATH", path)
+    res = CliRunner().invoke(app, shlex.split(line)[1:], env={"COLUMNS": "80"})
+    assert res.exit_code == 0, (line, res.output, res.exception)
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_every_shell_example_runs_on_every_bundled_dataset(name: str, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # `wsbench report SPACE` writes its page here
+    path = next(e["file"] for e in __import__("json").loads(CliRunner().invoke(app, ["list", "--json"]).stdout)
+                if e["name"] == name)
+    ran = 0
+    for doc in DOCS:
+        for line in commands(doc):
+            named = [n for n in BUNDLED if re.search(rf"\b{re.escape(n)}\b", line)]
+            if named and name not in named:
+                continue  # a dataset card's own line runs once, on its dataset
+            _run(line, name, path)
+            ran += 1
+    assert ran >= 18
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_readme_python_example_runs_on_every_bundled_dataset_as_it_says(name: str):
+    (code,) = blocks(ROOT / "README.md", "python")
+    assert '"darts-cifar10"' in code
+    scope: dict = {}
+    exec(code.replace('"darts-cifar10"', f'"{name}"'), scope)
+    r = scope["r"]
+    assert r.options["samples"] == 100 and r.options["trials"] == 100  # not quietly one trial
+    assert len(r.to_dataframe()) == len(r.rows) and r.summary
+
+
+def test_the_schema_writer_example_writes_a_valid_store(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (code,) = blocks(ROOT / "docs" / "schema.md", "python")
+    exec(code, {})
+    res = CliRunner().invoke(app, ["validate", "out.zip"])
+    assert res.exit_code == 0, res.output
+    assert wsbench.open(tmp_path / "out.zip").n_archs == 100
+
+
+def test_every_python_block_of_the_docs_is_run_here():
+    """A new Python example in README.md or docs/ gets a test like the ones above."""
+    found = {p.relative_to(ROOT).as_posix(): len(blocks(p, "python")) for p in DOCS if blocks(p, "python")}
+    assert found == {"README.md": 1, "docs/schema.md": 1}
