@@ -160,3 +160,14 @@ def test_loss_that_repeats_the_default_ranking_says_so():
     assert ptb.to_dict()["rows"] == wsbench.query("darts-ptb", "topk").to_dict()["rows"]  # it does repeat it
     cifar = wsbench.query("darts-cifar10", "topk", score="loss")  # accuracy: the loss breaks its ties
     assert not any("repeats the default ranking" in n for n in cifar.notes)
+
+
+def test_a_note_clause_follows_the_column_it_explains():
+    from wsbench.cli.render import notes_for
+
+    notes = ["weighted: Vigna's tau; symmetrised (a; b)", "a_x: first; b_y: second (c_z: third); plain words",
+             "metric accuracy (higher is better)"]
+    columns = {"weighted", "a_x", "b_y", "c_z", "epoch"}
+    shown, dropped = notes_for(notes, ["epoch", "b_y"], columns)
+    assert shown == ["b_y: second (c_z: third); plain words", "metric accuracy (higher is better)"] and dropped
+    assert notes_for(notes, ["epoch", "weighted", "a_x", "b_y"], columns) == (notes, False)

@@ -174,7 +174,8 @@ def list_cmd(as_json: JsonList = False, wide: WideOpt = False) -> None:
     # title and dataset are in --json and `wsbench info NAME`; the file path with --wide
     console = _console()
     ts, left_out = tables("wsbench datasets", [{k: v for k, v in r.items() if k not in ("title", "dataset")}
-                                               for r in rows], console.width, wide=wide, wide_only=("file",))
+                                               for r in rows], console.width, wide=wide, wide_only=("scale", "file"),
+                               first=("where",))
     for t in ts:
         console.print(t)
     if left_out:

@@ -199,13 +199,15 @@ def notes_for(notes: list[str], shown: list[str], columns: set[str]) -> tuple[li
     clause was dropped."""
     raw, out, dropped = _raw(shown), [], False
     for n in notes:
-        kept = []
+        kept, keep = [], True
         for c in _clauses(n):
             d = _defined(c, columns)
-            if d and not d & raw:
-                dropped = True
-            else:
+            if d:  # a clause that defines nothing continues the one before it
+                keep = bool(d & raw)
+            if keep:
                 kept.append(c)
+            else:
+                dropped = True
         if kept:
             out.append("; ".join(kept))
     return out, dropped
