@@ -57,6 +57,11 @@ def test_every_line_fits_a_real_terminal(args: list[str], columns: int):
     assert out.strip() and not too_wide(out, columns), too_wide(out, columns)
 
 
+def test_report_findings_fit_the_terminal(tmp_path: Path):
+    out = in_pty(["report", "darts-ptb", "--out", str(tmp_path / "p.html")], 80)
+    assert "wrote" in out and "  topk: " in out and not too_wide(out, 80), too_wide(out, 80)
+
+
 @pytest.mark.parametrize("columns", [80, 120])
 def test_wide_shows_every_summary_column_with_its_header_whole(columns: int):
     out = in_pty(["topk", "--space", "darts-cifar10", "--wide"], columns)

@@ -295,10 +295,15 @@ def report(space: Annotated[str | None, _arg(help="Catalog name or store path (o
     if as_json:
         sys.stdout.write(json.dumps(res, indent=1) + "\n")
         return
+    import shutil
+    import textwrap
+
+    width = max(20, shutil.get_terminal_size((80, 24)).columns)  # as the tables: the terminal, else 80 or COLUMNS
     for path in res["written"]:
         typer.echo(f"wrote {path}")
     for key, finding in res["sections"].items():
-        typer.echo(f"  {key}: {finding}")
+        typer.echo(textwrap.fill(f"{key}: {finding}", width, initial_indent="  ", subsequent_indent="    ",
+                                 break_long_words=False, break_on_hyphens=False))
 
 
 @app.command()
