@@ -579,9 +579,12 @@ class Benchmark:
                     row = {"seed": s, "epoch": e, **_bias.size_bias(sn, g, pv)}
                     if idx is not None:
                         for key, (x, y) in _bias.size_pairs(sn, g, pv).items():
-                            same = (e, seeds[0], key) if key == "tau_params_gt" else None  # no supernet in it
+                            # no supernet in it: the same for every seed whose pool (finite score) is the same
+                            same = ("pool", np.isfinite(x).tobytes()) if key == "tau_params_gt" else None
                             d = dists[(e, s, key)] = dists[same] if same in dists else _boot.correlation_draws(
                                 x, y, idx, "kendall", multiplicities=mult)
+                            if same is not None:
+                                dists[same] = d
                             row[f"{key}_ci_low"], row[f"{key}_ci_high"] = _boot.percentile_interval(d, level)
                     rows.append(row)
             summary = []

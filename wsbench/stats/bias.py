@@ -14,8 +14,19 @@ from wsbench.stats.ranking import (
 )
 
 
+def _one_pool(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The three arrays with NaN wherever any of them is not finite, so that every pair is taken over the same
+    subnets (each correlation drops non-finite pairs; without this, a NaN score would leave (PS,GT) a larger pool
+    than (WS,GT))."""
+    sn, gt, params = (np.asarray(a, dtype=np.float64) for a in (sn, gt, params))
+    ok = np.isfinite(sn) & np.isfinite(gt) & np.isfinite(params)
+    return tuple(np.where(ok, a, np.nan) for a in (sn, gt, params))  # type: ignore[return-value]
+
+
 def size_bias(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, float]:
-    """Kendall tau of (params, GT), (supernet, GT), (supernet, params): the study's (PS,GT), (WS,GT), (WS,PS)."""
+    """Kendall tau of (params, GT), (supernet, GT), (supernet, params): the study's (PS,GT), (WS,GT), (WS,PS), all
+    three over the subnets where the score, the GT and the size are finite."""
+    sn, gt, params = _one_pool(sn, gt, params)
     return {
         "tau_params_gt": correlate(params, gt, "kendall"),
         "tau_supernet_gt": correlate(sn, gt, "kendall"),
@@ -24,7 +35,8 @@ def size_bias(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, f
 
 
 def size_pairs(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The (x, y) pairs of :func:`size_bias`, by key (for bootstrapping the same taus)."""
+    """The (x, y) pairs of :func:`size_bias`, by key (for bootstrapping the same taus), over its one pool."""
+    sn, gt, params = _one_pool(sn, gt, params)
     return {"tau_params_gt": (params, gt), "tau_supernet_gt": (sn, gt), "tau_supernet_params": (sn, params)}
 
 
