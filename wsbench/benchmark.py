@@ -31,9 +31,10 @@ DEFAULT_FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def _mean_std(values: Sequence[float]) -> tuple[float, float]:
-    """Mean and sample std; a single value has no sample std (NaN, shown as null in JSON), never 0."""
-    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
-    if v.size == 0:
+    """Mean and sample std over the seeds; NaN if any seed's value is NaN (leaving it out would average fewer seeds
+    than the summary says); a single value has no sample std (NaN, shown as null in JSON), never 0."""
+    v = np.asarray(values, dtype=float)
+    if v.size == 0 or not np.isfinite(v).all():
         return float("nan"), float("nan")
     return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else float("nan")
 
@@ -423,6 +424,7 @@ class Benchmark:
         g = self._gt(gt)
         rows, notes = [], []
         dists: dict[tuple, np.ndarray] = {}
+        per_trial: dict[tuple, np.ndarray] = {}  # (epoch, seed, k) -> best GT of each trial
         drawn: dict[tuple, list[np.ndarray]] = {}
         resampled: dict[tuple, dict[int, list]] = {}
         resolved_n = resolved_trials = None
@@ -455,6 +457,7 @@ class Benchmark:
                     spread = resampled[bkey][s]
                 for j, (kk, kn) in enumerate(zip(ks, kns)):
                     res = per_k[j]
+                    per_trial[(e, s, kk)] = res.best_gt
                     mc = {f"{key}_mc_se": _mc_se(getattr(res, attr) * scale) for key, attr, scale in
                           (("best_gt", "best_gt", 1.0), ("best_gt_top_pct", "best_rank", 100.0 / n),
                            ("random_best_gt", "random_best_gt", 1.0), ("precision", "precision", 1.0),
@@ -499,8 +502,9 @@ class Benchmark:
                                 **dict(zip(("ndcg_mean", "ndcg_std"), _mean_std([r["ndcg"] for r in sel]))),
                                 "random_ndcg": float(np.mean([r["random_ndcg"] for r in sel])),
                                 "tie_group_max": float(np.max([r["tie_group"] for r in sel])),
-                                "best_gt_mc_se": float(np.sqrt(np.sum([r["best_gt_mc_se"] ** 2 for r in sel]))
-                                                       / len(sel))})
+                                # the same draws serve every seed: the error of the mean over seeds is that of
+                                # the per-trial means over seeds (the seeds' errors are not independent)
+                                "best_gt_mc_se": _mc_se(np.mean([per_trial[(e, r["seed"], kk)] for r in sel], axis=0))})
                 if level is not None:  # the same trials / resamples for every seed: interval of the mean over seeds
                     for key in ("best_gt", "precision", "ndcg"):
                         lo, hi = _boot.percentile_interval(
@@ -694,6 +698,7 @@ class Benchmark:
         t = (20 if mode == "random" else 1) if trials is None else _count(trials, "trials", 1)
         g = self._gt(gt)
         rows = []
+        per_trial: dict[tuple, dict[str, list[float]]] = {}  # (epoch, seed, factor) -> each trial's values
         for e in epochs:
             for s in seeds:
                 for f in factors:
@@ -717,6 +722,7 @@ class Benchmark:
                                          ("kendall", correlate(sn[keep], g[keep], "kendall")),
                                          ("mean_supernet", sn[keep].mean()), ("best_supernet", sn[keep].max())):
                             acc.setdefault(key, []).append(float(val))
+                    per_trial[(e, s, f)] = dict(acc)
                     if mode == "random" and source == "posthoc":
                         acc.update(_prune.random_expectations(g[pool], f, k))  # exact: no Monte-Carlo needed
                     row: dict[str, Any] = {"seed": s, "epoch": e, "factor": f}
@@ -735,9 +741,9 @@ class Benchmark:
                 srow: dict[str, Any] = {"epoch": e, "factor": f, "remaining": sel[0].get("remaining")}
                 for key in ("mean_gt", "best_gt", "supernet_topk_best_gt", "random_topk_best_gt", "kendall"):
                     srow[f"{key}_mean"], srow[f"{key}_std"] = _mean_std([r.get(key, np.nan) for r in sel])
-                    if f"{key}_mc_se" in sel[0]:  # of the mean over seeds: independent trials per seed
-                        srow[f"{key}_mc_se"] = float(np.sqrt(np.sum([r[f"{key}_mc_se"] ** 2 for r in sel]))
-                                                     / len(sel))
+                    if f"{key}_mc_se" in sel[0]:  # of the mean over seeds: the same draws serve every seed
+                        srow[f"{key}_mc_se"] = _mc_se(np.mean([per_trial[(e, r["seed"], f)][key] for r in sel],
+                                                              axis=0))
                 summary.append(srow)
         notes = [f"factor = fraction of the subnets removed; top-k uses k={k} of what remains"]
         if mode == "random" and source == "posthoc":
