@@ -90,3 +90,12 @@ def test_every_python_block_of_the_docs_is_run_here():
     """A new Python example in README.md or docs/ gets a test like the ones above."""
     found = {p.relative_to(ROOT).as_posix(): len(blocks(p, "python")) for p in DOCS if blocks(p, "python")}
     assert found == {"README.md": 1, "docs/schema.md": 1}
+
+
+def test_every_install_of_torch_names_the_cpu_index():
+    """torch==2.13.0 from PyPI alone is the CUDA build on Linux (multi-GB NVIDIA wheels): every documented install
+    of the build extra says where the CPU build comes from."""
+    lines = [ln for p in (ROOT / "README.md", ROOT / "builders" / "README.md") for ln in p.read_text().splitlines()
+             if "pip install" in ln and "build]" in ln]
+    assert len(lines) >= 3
+    assert all("--extra-index-url https://download.pytorch.org/whl/cpu" in ln for ln in lines), lines
