@@ -99,3 +99,29 @@ def test_every_install_of_torch_names_the_cpu_index():
              if "pip install" in ln and "build]" in ln]
     assert len(lines) >= 3
     assert all("--extra-index-url https://download.pytorch.org/whl/cpu" in ln for ln in lines), lines
+
+
+def test_the_wheel_ships_the_cards_and_its_long_description_links_resolve_off_the_repository(tmp_path: Path):
+    import subprocess
+    import sys
+    import zipfile
+
+    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    (wheel,) = tmp_path.glob("wsbench-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in BUNDLED:
+        assert f"wsbench/_docs/datasets/{name}.md" in names
+    assert "wsbench/_docs/statistics.md" in names and "wsbench/_docs/schema.md" in names
+    meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
+    links = re.findall(r"\]\(([^)]+)\)", meta)
+    assert links and all(u.startswith(("https://", "#")) for u in links), [u for u in links if "://" not in u]
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_info_card_prints_the_dataset_card(name: str):
+    res = CliRunner().invoke(app, ["info", name, "--card"])
+    assert res.exit_code == 0 and res.stdout == (ROOT / "docs" / "datasets" / f"{name}.md").read_text()
+    res = CliRunner().invoke(app, ["info", "no/such/store.zip", "--card"])
+    assert res.exit_code == 1 and "no dataset card" in res.output

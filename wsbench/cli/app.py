@@ -184,8 +184,21 @@ def list_cmd(as_json: JsonList = False, wide: WideOpt = False) -> None:
 
 @app.command()
 def info(space: Annotated[str, _arg(help="Catalog name or store path.")], as_json: JsonInfo = False,
-         wide: Annotated[bool, _opt("--wide", help="Every attribute in full (--json: as data).")] = False) -> None:
+         wide: Annotated[bool, _opt("--wide", help="Every attribute in full (--json: as data).")] = False,
+         card: Annotated[bool, _opt("--card", help="Print the dataset card (Markdown, shipped in the wheel): "
+                                                   "how it was made and every measured finding.")] = False) -> None:
     """What a dataset is: how it was made, its ground truth and noise, its variables, its provenance."""
+    if card:
+        from wsbench.catalog import card_path, load_catalog
+
+        path = card_path(space)
+        if path is None:
+            _fail(f"no dataset card for {space!r}: cards exist for the catalog datasets "
+                  f"({', '.join(sorted(load_catalog()))}); `wsbench info {space}` describes any store")
+            return
+        sys.stdout.write(path.read_text(encoding="utf-8"))
+        return
+
     def make() -> Any:
         from wsbench.api import open as wopen
 
