@@ -79,17 +79,37 @@ def test_the_readme_python_example_runs_on_every_bundled_dataset_as_it_says(name
 
 def test_the_schema_writer_example_writes_a_valid_store(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (code,) = blocks(ROOT / "docs" / "schema.md", "python")
+    code = blocks(ROOT / "docs" / "schema.md", "python")[0]
     exec(code, {})
     res = CliRunner().invoke(app, ["validate", "out.zip"])
     assert res.exit_code == 0, res.output
     assert wsbench.open(tmp_path / "out.zip").n_archs == 100
 
 
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_schema_reader_example_reads_every_bundled_store_without_wsbench(name: str, tmp_path: Path,
+                                                                              monkeypatch):
+    import os
+    import sys
+
+    import xarray as xr
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")  # the `wsbench` here
+    code = blocks(ROOT / "docs" / "schema.md", "python")[1]
+    assert '"nb201-cifar10"' in code
+    scope: dict = {}
+    exec(code.replace('"nb201-cifar10"', f'"{name}"'), scope)
+    b = wsbench.open(name)
+    assert scope["scores"].shape == (len(b.seeds), len(b.epochs), b.n_archs)
+    nc = xr.open_dataset(tmp_path / "nb201-cifar10.nc")
+    assert set(nc.data_vars) == set(scope["ds"].data_vars) and nc.attrs["metric"] == b.metric
+
+
 def test_every_python_block_of_the_docs_is_run_here():
     """A new Python example in README.md or docs/ gets a test like the ones above."""
     found = {p.relative_to(ROOT).as_posix(): len(blocks(p, "python")) for p in DOCS if blocks(p, "python")}
-    assert found == {"README.md": 1, "docs/schema.md": 1}
+    assert found == {"README.md": 1, "docs/schema.md": 2}
 
 
 def test_every_install_of_torch_names_the_cpu_index():
