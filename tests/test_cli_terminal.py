@@ -149,14 +149,14 @@ def test_info_is_a_card_not_dict_reprs(name: str, better: str):
     assert "{'" not in out and "()" not in out.splitlines()[0]  # no raw dict repr, no empty options
     assert not re.search(r"[0-9a-f]{40}", out)  # checksums are in --json, not in the card
     for label in ("data", "supernet", "ground truth", "GT noise", "provenance", "citation", "variables"):
-        assert re.search(rf"^{label}\b", out, re.M), label
+        assert re.search(rf"^{label}\b", out, re.MULTILINE), label
     lines = out.splitlines()
     i = next(i for i, ln in enumerate(lines) if ln.startswith("supernet_score"))
     block = [lines[i], *(ln for ln in lines[i + 1:i + 5] if ln.startswith(" "))]  # the row, wrapped
     assert better in " ".join(" ".join(block).split())  # each variable says which way is better
     full = in_pty(["info", name, "--wide"], 80)
     attrs = wsbench.open(name).attrs
-    assert all(re.search(rf"^{k}\b", full, re.M) for k in attrs)  # every attribute with --wide
+    assert all(re.search(rf"^{k}\b", full, re.MULTILINE) for k in attrs)  # every attribute with --wide
 
 
 def test_loss_that_repeats_the_default_ranking_says_so():

@@ -24,7 +24,7 @@ BUNDLED = [e["name"] for e in __import__("json").loads(CliRunner().invoke(app, [
 
 
 def blocks(path: Path, lang: str) -> list[str]:
-    return re.findall(rf"^```{lang}\n(.*?)^```", path.read_text(), re.S | re.M)
+    return re.findall(rf"^```{lang}\n(.*?)^```", path.read_text(), re.DOTALL | re.MULTILINE)
 
 
 def commands(path: Path) -> list[str]:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-import wsbench.report.figures as figures
-from wsbench.report import build
+from wsbench.report import build, figures
 from wsbench.report.compare import build_compare
 
 BUNDLED = ["darts-cifar10", "darts-ptb", "macro-cifar10", "nb101-cifar10", "nb201-cifar10"]

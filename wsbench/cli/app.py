@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+
 def _escape(text: str) -> str:
     """``text`` with Rich markup escaped (as ``rich.markup.escape``, without importing Rich at start-up): help
     texts are plain text, so ``[every problem found]`` or ``[files]`` are shown, not read as markup tags."""
@@ -70,7 +71,7 @@ EpochOpt = Annotated[str, _opt(help="Recorded epoch(s): 'last', 'all', or e.g. '
 SeedOpt = Annotated[str, _opt(help="Supernet seed(s): 'all' or e.g. '0' or '0,2'.")]
 GtOpt = Annotated[str, _opt(help="Ground-truth variable of the store.")]
 CiOpt = Annotated[float | None, _opt(help="Confidence level of a percentile interval, e.g. 0.95 "
-                                                  "(bootstrap over subnets; over trials where there are several).")]
+                                           "(bootstrap over subnets; over trials where there are several).")]
 BootOpt = Annotated[int, _opt(help="Bootstrap resamples (with --ci).")]
 TiesOpt = Annotated[str, _opt(help="Ties in the score at a top-k cut: random (the exact expectation over "
                                      "uniformly random tie-breaking; default) or store (the subnets stored first "
@@ -78,7 +79,7 @@ TiesOpt = Annotated[str, _opt(help="Ties in the score at a top-k cut: random (th
 WideOpt = Annotated[bool, _opt("--wide", help="Show every column (tables too wide for the terminal are split into "
                                                "parts) and the rows behind the summary.")]
 ScoreOpt = Annotated[str, _opt(help="What ranks the subnets: supernet (default), loss (supernet_loss), "
-                                            "params, flops, or proxy:NAME; `wsbench info` lists the store's.")]
+                                     "params, flops, or proxy:NAME; `wsbench info` lists the store's.")]
 
 
 class By(str, Enum):
