@@ -243,10 +243,26 @@ class Benchmark:
 
     def _result(self, stat: str, table: Table) -> Result:
         notes = list(table.notes)
+        o = table.options
+        if o.get("score") == "loss" and self._loss_ranks_as_supernet(o.get("epoch", []), o.get("seed", [])):
+            notes.append("supernet_loss orders every subnet exactly as supernet_score does here (e.g. the loss of a "
+                         "language model is log(perplexity)): score='loss' repeats the default ranking")
         notes.append(f"metric {self.metric} ({'higher' if self.direction == 'max' else 'lower'} is better); "
                      f"scale preset {self.attrs.get('scale_preset')!r}")
         return Result(stat=stat, dataset=self.name, options=table.options, rows=table.rows, summary=table.summary,
                       notes=notes)
+
+    def _loss_ranks_as_supernet(self, epochs: list[int], seeds: list[int]) -> bool:
+        """Whether the loss orders the subnets (ties included) exactly as the supernet score at every (seed, epoch)."""
+        for s in seeds:
+            for e in epochs:
+                w, loss = self._sn(s, e), self._sn(s, e, score="loss")
+                ok = np.isfinite(w) & np.isfinite(loss)
+                w, loss = w[ok], loss[ok]
+                if not (np.all(np.diff(loss[np.lexsort((loss, w))]) >= 0)
+                        and np.all(np.diff(w[np.lexsort((w, loss))]) >= 0)):
+                    return False
+        return True
 
     def _query(self, stat: str, *args: Any, **options: Any) -> Result:
         """Statistic ``stat`` (its module's ``query``) of this store as a Result; a pool with nothing to rank is a

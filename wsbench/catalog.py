@@ -73,6 +73,20 @@ def catalog_dir() -> Path:
     return installed if installed.is_dir() else here.parent / "catalog"
 
 
+def docs_dir() -> Path:
+    """``wsbench/_docs`` in an installed wheel (the dataset cards, statistics.md, schema.md), else ``docs/`` of a
+    checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "_docs"
+    return installed if installed.is_dir() else here.parent / "docs"
+
+
+def card_path(name: str) -> Path | None:
+    """The dataset card (Markdown) of a catalog dataset, or None if it has none."""
+    p = docs_dir() / "datasets" / f"{name}.md"
+    return p if p.is_file() else None
+
+
 def parse_entry(data: dict[str, Any], source: Path) -> tuple[CatalogEntry | None, list[str]]:
     """Check one parsed TOML table; return the entry or every problem found."""
     from wsbench.schema import DIRECTIONS

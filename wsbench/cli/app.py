@@ -15,6 +15,26 @@ from typing import Annotated, Any
 
 import typer
 
+
+def _escape(text: str) -> str:
+    """``text`` with Rich markup escaped (as ``rich.markup.escape``, without importing Rich at start-up): help
+    texts are plain text, so ``[every problem found]`` or ``[files]`` are shown, not read as markup tags."""
+    import re
+
+    text = re.sub(r"(\\*)(\[[a-z#/@][^[]*?])", lambda m: f"{m[1]}{m[1]}\\{m[2]}", text)
+    return text + "\\" if text.endswith("\\") and not text.endswith("\\\\") else text
+
+
+def _opt(*decls: str, help: str | None = None, **kw: Any) -> Any:
+    """``typer.Option`` with its help text escaped."""
+    return typer.Option(*decls, help=None if help is None else _escape(help), **kw)
+
+
+def _arg(*decls: str, help: str | None = None, **kw: Any) -> Any:
+    """``typer.Argument`` with its help text escaped."""
+    return typer.Argument(*decls, help=None if help is None else _escape(help), **kw)
+
+
 app = typer.Typer(
     name="wsbench",
     help="Query weight-sharing NAS benchmark datasets: how well does a supernet rank architectures?",
@@ -23,10 +43,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-SpaceOpt = Annotated[str, typer.Option("--space", "-s", help="Catalog dataset name (see `wsbench list`) or a store path.")]
+SpaceOpt = Annotated[str, _opt("--space", "-s", help="Catalog dataset name (see `wsbench list`) or a store path.")]
 def _json(what: str) -> Any:
     """The --json option of one command, saying what that command prints."""
-    return Annotated[bool, typer.Option("--json", help=f"Print JSON instead of a table: {what}")]
+    return Annotated[bool, _opt("--json", help=f"Print JSON instead of a table: {what}")]
 
 
 _RESULT = ("{stat, dataset, options (every default resolved), rows, summary, notes} (Result.to_dict(); NaN as "
@@ -47,16 +67,19 @@ JsonReport = _json("{dataset, format, written: [files], sections: {section: its 
 JsonValidate = _json("{path, valid, problems: [every problem found]}; exit 1 if there is any.")
 JsonDownload = _json("{name, path, sha256, verified}.")
 JsonEnv = _json("versions of wsbench, Python and its dependencies, and the cache, catalog and bundled folders.")
-EpochOpt = Annotated[str, typer.Option(help="Recorded epoch(s): 'last', 'all', or e.g. '4' or '1,2,4'.")]
-SeedOpt = Annotated[str, typer.Option(help="Supernet seed(s): 'all' or e.g. '0' or '0,2'.")]
-GtOpt = Annotated[str, typer.Option(help="Ground-truth variable of the store.")]
-CiOpt = Annotated[float | None, typer.Option(help="Confidence level of a percentile interval, e.g. 0.95 "
-                                                  "(bootstrap over subnets; over trials where there are several).")]
-BootOpt = Annotated[int, typer.Option(help="Bootstrap resamples (with --ci).")]
-TiesOpt = Annotated[str, typer.Option(help="Ties in the score at a top-k cut: random (exact expectation over "
-                                            "random tie-breaking, default) or store (store order, as in 0.1).")]
-ScoreOpt = Annotated[str, typer.Option(help="What ranks the subnets: supernet (default), loss (supernet_loss), "
-                                            "params, flops, or proxy:NAME; `wsbench info` lists the store's.")]
+EpochOpt = Annotated[str, _opt(help="Recorded epoch(s): 'last', 'all', or e.g. '4' or '1,2,4'.")]
+SeedOpt = Annotated[str, _opt(help="Supernet seed(s): 'all' or e.g. '0' or '0,2'.")]
+GtOpt = Annotated[str, _opt(help="Ground-truth variable of the store.")]
+CiOpt = Annotated[float | None, _opt(help="Confidence level of a percentile interval, e.g. 0.95 "
+                                           "(bootstrap over subnets; over trials where there are several).")]
+BootOpt = Annotated[int, _opt(help="Bootstrap resamples (with --ci).")]
+TiesOpt = Annotated[str, _opt(help="Ties in the score at a top-k cut: random (the exact expectation over "
+                                     "uniformly random tie-breaking; default) or store (the subnets stored first "
+                                     "win a tie, which wsbench did before ties were handled; for comparison).")]
+WideOpt = Annotated[bool, _opt("--wide", help="Show every column (tables too wide for the terminal are split into "
+                                               "parts) and the rows behind the summary.")]
+ScoreOpt = Annotated[str, _opt(help="What ranks the subnets: supernet (default), loss (supernet_loss), "
+                                     "params, flops, or proxy:NAME; `wsbench info` lists the store's.")]
 
 
 class By(str, Enum):
@@ -83,7 +106,7 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-def _emit(as_json: bool, make: Callable[[], Any]) -> None:
+def _emit(as_json: bool, make: Callable[[], Any], wide: bool = False) -> None:
     """Run ``make`` (returns a Result); print it; user errors become exit 1 with one line."""
     from wsbench.errors import WsbenchError
 
@@ -97,29 +120,30 @@ def _emit(as_json: bool, make: Callable[[], Any]) -> None:
     else:
         from wsbench.cli.render import show
 
-        show(result, _console())
+        show(result, _console(), wide)
 
 
 def _console() -> Any:
-    """stdout console; at least 170 columns when piped, so tables (top-k has 11 columns) are not squeezed to 80."""
+    """stdout console as wide as the terminal; 80 columns when stdout is not a terminal, unless COLUMNS says
+    otherwise. Tables fit it (wsbench.cli.render); --wide shows the columns left out."""
     import shutil
 
     from rich.console import Console
 
-    return Console(width=max(170, shutil.get_terminal_size((170, 24)).columns), highlight=False)
+    return Console(width=max(20, shutil.get_terminal_size((80, 24)).columns), highlight=False)
 
 
-def _stat(space: str, stat: str, as_json: bool, **options: Any) -> None:
+def _stat(space: str, stat: str, as_json: bool, wide: bool = False, **options: Any) -> None:
     def make() -> Any:
         from wsbench.api import query
 
         return query(space, stat, **options)
 
-    _emit(as_json, make)
+    _emit(as_json, make, wide)
 
 
 @app.command("list")
-def list_cmd(as_json: JsonList = False) -> None:
+def list_cmd(as_json: JsonList = False, wide: WideOpt = False) -> None:
     """List the datasets of the catalog: bundled, cached or remote, and the local file when there is one."""
     from wsbench.errors import WsbenchError
 
@@ -146,110 +170,130 @@ def list_cmd(as_json: JsonList = False) -> None:
         Console().print("The catalog lists no datasets yet. Any store can be queried by path: "
                         "wsbench topk --space PATH.zip")
         return
-    from wsbench.cli.render import table
+    from wsbench.cli.render import tables
 
-    # text mode: the file path in full; title and dataset are in --json and `wsbench info NAME`
-    _console().print(table("wsbench datasets", [{k: v for k, v in r.items() if k not in ("title", "dataset")}
-                                                for r in rows]))
+    # title and dataset are in --json and `wsbench info NAME`; the file path with --wide
+    console = _console()
+    ts, left_out = tables("wsbench datasets", [{k: v for k, v in r.items() if k not in ("title", "dataset")}
+                                               for r in rows], console.width, wide=wide, wide_only=("scale", "file"),
+                               first=("where",))
+    for t in ts:
+        console.print(t)
+    if left_out:
+        console.print(f"not shown: {', '.join(left_out)} (--wide, or --json)", style="dim", markup=False)
 
 
 @app.command()
-def info(space: Annotated[str, typer.Argument(help="Catalog name or store path.")], as_json: JsonInfo = False) -> None:
-    """Dimensions, variables and provenance of a dataset."""
+def info(space: Annotated[str, _arg(help="Catalog name or store path.")], as_json: JsonInfo = False,
+         wide: Annotated[bool, _opt("--wide", help="Every attribute in full (--json: as data).")] = False,
+         card: Annotated[bool, _opt("--card", help="Print the dataset card (Markdown, shipped in the wheel): "
+                                                   "how it was made and every measured finding.")] = False) -> None:
+    """What a dataset is: how it was made, its ground truth and noise, its variables, its provenance."""
+    if card:
+        from wsbench.catalog import card_path, load_catalog
+
+        path = card_path(space)
+        if path is None:
+            _fail(f"no dataset card for {space!r}: cards exist for the catalog datasets "
+                  f"({', '.join(sorted(load_catalog()))}); `wsbench info {space}` describes any store")
+            return
+        sys.stdout.write(path.read_text(encoding="utf-8"))
+        return
+
     def make() -> Any:
         from wsbench.api import open as wopen
 
         return wopen(space).info()
 
-    _emit(as_json, make)
+    _emit(as_json, make, wide)
 
 
 @app.command()
 def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all",
-                method: Annotated[str, typer.Option(help="Comma list of kendall, spearman, pearson, weighted.")]
+                method: Annotated[str, _opt(help="Comma list of kendall, spearman, pearson, weighted.")]
                 = "kendall,spearman",
-                against: Annotated[str, typer.Option(help="gt_score, another gt_score_<name>, or params/flops.")]
+                against: Annotated[str, _opt(help="gt_score, another gt_score_<name>, or params/flops.")]
                 = "gt_score", score: ScoreOpt = "supernet",
-                weigh_by: Annotated[str, typer.Option(help="weighted tau: both (symmetrised, scipy's default), "
+                weigh_by: Annotated[str, _opt(help="weighted tau: both (symmetrised, scipy's default), "
                                                            "supernet or gt (pairs weighed by that ranking).")]
                 = "both",
                 ci: CiOpt = None, boot: BootOpt = 1000,
-                rng_seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
-                gt_resolution: Annotated[float | None, typer.Option(
+                rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples.")] = 0,
+                gt_resolution: Annotated[float | None, _opt(
                     help="Round the GT to multiples of this (metric units, e.g. 0.1) first: smaller differences "
                          "count as ties.")] = None,
-                within_top: Annotated[str | None, typer.Option(
+                within_top: Annotated[str | None, _opt(
                     help="Only the subnets in this top share of --against (the GT), e.g. 10%: how well the "
                          "supernet orders the good ones.")] = None,
-                as_json: JsonCorrelation = False) -> None:
+                as_json: JsonCorrelation = False, wide: WideOpt = False) -> None:
     """Rank correlation between supernet scores and ground truth, per seed and epoch."""
-    _stat(space, "correlation", as_json, epoch=epoch, seed=seed, method=method, against=against, score=score,
+    _stat(space, "correlation", as_json, wide, epoch=epoch, seed=seed, method=method, against=against, score=score,
           weigh_by=weigh_by, ci=ci, boot=boot, rng_seed=rng_seed, gt_resolution=gt_resolution,
           within_top=within_top)
 
 
 @app.command()
-def topk(space: SpaceOpt, k: Annotated[str, typer.Option(help="Comma list of counts and/or percentages.")] = "1,10,1%,10%",
+def topk(space: SpaceOpt, k: Annotated[str, _opt(help="Comma list of counts and/or percentages.")] = "1,10,1%,10%",
          epoch: EpochOpt = "last", seed: SeedOpt = "all",
-         samples: Annotated[int | None, typer.Option(help="Subnets per sample (default min(1000, all)).")] = None,
-         trials: Annotated[int | None, typer.Option(help="Samples drawn (default 100, or 1 if all).")] = None,
-         rng_seed: Annotated[int, typer.Option(help="Seed of the sample draws.")] = 0,
+         samples: Annotated[int | None, _opt(help="Subnets per sample (default min(1000, all)).")] = None,
+         trials: Annotated[int | None, _opt(help="Samples drawn (default 100, or 1 if all).")] = None,
+         rng_seed: Annotated[int, _opt(help="Seed of the sample draws.")] = 0,
          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
          ci: CiOpt = None, boot: BootOpt = 1000,
-         as_json: JsonTopk = False) -> None:
+         as_json: JsonTopk = False, wide: WideOpt = False) -> None:
     """Best ground truth among the supernet's top-k, against k random subnets."""
-    _stat(space, "topk", as_json, k=k, epoch=epoch, seed=seed, samples=samples, trials=trials, rng_seed=rng_seed, gt=gt,
+    _stat(space, "topk", as_json, wide, k=k, epoch=epoch, seed=seed, samples=samples, trials=trials, rng_seed=rng_seed, gt=gt,
           score=score, ties=ties, ci=ci, boot=boot)
 
 
 @app.command()
-def bias(space: SpaceOpt, by: Annotated[By, typer.Option(help="params: model-size bias; operator: per-op bias.")] = By.params,
+def bias(space: SpaceOpt, by: Annotated[By, _opt(help="params: model-size bias; operator: per-op bias.")] = By.params,
          epoch: EpochOpt = "last", seed: SeedOpt = "all",
-         top: Annotated[str, typer.Option(help="Top set for operator shares, as a percentage (--by operator).")]
+         top: Annotated[str, _opt(help="Top set for operator shares, as a percentage (--by operator).")]
          = "10%",
-         flag: Annotated[int, typer.Option(help="Flag the N largest supernet-GT gaps per epoch (--by operator).")]
+         flag: Annotated[int, _opt(help="Flag the N largest supernet-GT gaps per epoch (--by operator).")]
          = 3,
          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
          ci: CiOpt = None, boot: BootOpt = 1000,
-         rng_seed: Annotated[int, typer.Option(help="Seed of the bootstrap resamples.")] = 0,
-         as_json: JsonBias = False) -> None:
+         rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples.")] = 0,
+         as_json: JsonBias = False, wide: WideOpt = False) -> None:
     """Is the supernet biased towards big models or certain operators?"""
-    _stat(space, "bias", as_json, by=by.value, epoch=epoch, seed=seed, gt=gt, top=top,  # top checked either way
+    _stat(space, "bias", as_json, wide, by=by.value, epoch=epoch, seed=seed, gt=gt, top=top,  # top checked either way
           flag=flag, score=score, ties=ties, ci=ci, boot=boot, rng_seed=rng_seed)
 
 
 @app.command()
-def prune(space: SpaceOpt, mode: Annotated[Mode, typer.Option(help="Which subnets are removed.")] = Mode.optimistic,
-          factor: Annotated[str, typer.Option(help="Comma list of fractions removed, each in [0, 1).")]
+def prune(space: SpaceOpt, mode: Annotated[Mode, _opt(help="Which subnets are removed.")] = Mode.optimistic,
+          factor: Annotated[str, _opt(help="Comma list of fractions removed, each in [0, 1).")]
           = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9",
           epoch: EpochOpt = "last", seed: SeedOpt = "all",
-          k: Annotated[str, typer.Option(help="Top-k of what remains (count or percentage).")] = "1%",
-          trials: Annotated[int | None, typer.Option(help="Random draws averaged (random mode; default 20).")] = None,
-          rng_seed: Annotated[int, typer.Option(help="Seed of random pruning.")] = 0,
-          source: Annotated[Source, typer.Option(help="posthoc, or retrained (stores with a prune dimension).")]
+          k: Annotated[str, _opt(help="Top-k of what remains (count or percentage).")] = "1%",
+          trials: Annotated[int | None, _opt(help="Random draws averaged (random mode; default 20).")] = None,
+          rng_seed: Annotated[int, _opt(help="Seed of random pruning.")] = 0,
+          source: Annotated[Source, _opt(help="posthoc, or retrained (stores with a prune dimension).")]
           = Source.posthoc,
           gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
-          as_json: JsonPrune = False) -> None:
+          as_json: JsonPrune = False, wide: WideOpt = False) -> None:
     """Does pruning the space help the supernet find better architectures?"""
-    _stat(space, "prune", as_json, mode=mode.value, factor=factor, epoch=epoch, seed=seed, k=k, trials=trials,
+    _stat(space, "prune", as_json, wide, mode=mode.value, factor=factor, epoch=epoch, seed=seed, k=k, trials=trials,
           rng_seed=rng_seed, source=source.value, gt=gt, score=score, ties=ties)
 
 
 @app.command()
-def stability(space: SpaceOpt, method: Annotated[str, typer.Option(help="One correlation method.")] = "kendall",
+def stability(space: SpaceOpt, method: Annotated[str, _opt(help="One correlation method.")] = "kendall",
               epoch: EpochOpt = "all", seed: SeedOpt = "all", score: ScoreOpt = "supernet",
-              as_json: JsonStability = False) -> None:
+              as_json: JsonStability = False, wide: WideOpt = False) -> None:
     """Agreement of supernet rankings between consecutive epochs and between seeds."""
-    _stat(space, "stability", as_json, method=method, epoch=epoch, seed=seed, score=score)
+    _stat(space, "stability", as_json, wide, method=method, epoch=epoch, seed=seed, score=score)
 
 
 @app.command()
-def report(space: Annotated[str | None, typer.Argument(help="Catalog name or store path (or use --compare).")] = None,
-           compare: Annotated[str | None, typer.Option(help="Comma list of datasets on the same axes, epoch as a "
+def report(space: Annotated[str | None, _arg(help="Catalog name or store path (or use --compare).")] = None,
+           compare: Annotated[str | None, _opt(help="Comma list of datasets on the same axes, epoch as a "
                                                            "fraction of each schedule (instead of SPACE).")] = None,
-           out: Annotated[str | None, typer.Option(help="File to write (default <dataset>-report.<format> here); "
+           out: Annotated[str | None, _opt(help="File to write (default <dataset>-report.<format> here); "
                                                        "replaced atomically.")] = None,
-           fmt: Annotated[str, typer.Option("--format", help="html (one self-contained file) or md (PNGs "
+           fmt: Annotated[str, _opt("--format", help="html (one self-contained file) or md (PNGs "
                                                              "beside it).")] = "html",
            epoch: EpochOpt = "all", seed: SeedOpt = "all", as_json: JsonReport = False) -> None:
     """The study's questions for one dataset as one page: figures, a measured finding each, provenance."""
@@ -265,21 +309,29 @@ def report(space: Annotated[str | None, typer.Argument(help="Catalog name or sto
     if as_json:
         sys.stdout.write(json.dumps(res, indent=1) + "\n")
         return
+    import shutil
+    import textwrap
+
+    width = max(20, shutil.get_terminal_size((80, 24)).columns)  # as the tables: the terminal, else 80 or COLUMNS
     for path in res["written"]:
         typer.echo(f"wrote {path}")
     for key, finding in res["sections"].items():
-        typer.echo(f"  {key}: {finding}")
+        typer.echo(textwrap.fill(f"{key}: {finding}", width, initial_indent="  ", subsequent_indent="    ",
+                                 break_long_words=False, break_on_hyphens=False))
 
 
 @app.command()
-def validate(path: Annotated[str, typer.Argument(help="Store folder or zip.")], as_json: JsonValidate = False) -> None:
+def validate(path: Annotated[str, _arg(help="Store folder or zip, or a catalog name (its local file).")],
+             as_json: JsonValidate = False) -> None:
     """Check a store against schema v1; list every problem; exit 1 if there is any."""
     from wsbench.errors import WsbenchError
     from wsbench.schema import validate as check
     from wsbench.store import open_store
 
     try:
-        ds = open_store(path, check=False)
+        from wsbench.api import locate_dataset
+
+        ds = open_store(locate_dataset(path, download=False)[0], check=False)
         problems = check(ds)
         if not ds.attrs.get("complete", False):
             problems.insert(0, "store is incomplete (attribute complete is false): its build did not finish")
@@ -301,7 +353,7 @@ def validate(path: Annotated[str, typer.Argument(help="Store folder or zip.")], 
 
 
 @app.command()
-def download(space: Annotated[str, typer.Argument(help="Catalog dataset name.")], as_json: JsonDownload = False) -> None:
+def download(space: Annotated[str, _arg(help="Catalog dataset name.")], as_json: JsonDownload = False) -> None:
     """Fetch a dataset into the cache and verify its sha256 (bundled files are verified in place)."""
     from wsbench.errors import ChecksumError, WsbenchError
 
@@ -346,6 +398,36 @@ def env(as_json: JsonEnv = False) -> None:
         for k, val in out.items():
             typer.echo(f"{k:12} {val}")
 
+
+def _version(value: bool) -> None:
+    if value:
+        from wsbench import __version__
+
+        typer.echo(f"wsbench {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, _opt("--version", callback=_version, is_eager=True,
+                                           help="Print the version of wsbench and exit.")] = False,
+             debug: Annotated[bool, _opt("--debug", help="Show the traceback of an internal error (exit code 3) "
+                                                         "instead of one line; also WSBENCH_DEBUG=1. Accepted "
+                                                         "anywhere on the line.")] = False) -> None:
+    import os
+
+    if debug:
+        os.environ["WSBENCH_DEBUG"] = "1"
+
+
+def _escape_docstrings() -> None:
+    """Command help comes from docstrings: escape them like the option help texts."""
+    import inspect
+
+    for cmd in app.registered_commands:
+        cmd.help = _escape(cmd.help or inspect.getdoc(cmd.callback) or "")
+
+
+_escape_docstrings()
 
 INTERNAL_ERROR = 3
 

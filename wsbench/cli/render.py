@@ -1,10 +1,20 @@
-"""Human output of results as rich tables (``--json`` bypasses this)."""
+"""Human output of results as rich tables that fit the console (``--json`` bypasses this).
+
+Every table fits the console's width. By default a table shows its key columns (epoch, k, seed, ...) and the
+statistic's main columns, left to right, as many as fit; the caption names the ones left out. ``--wide`` shows
+every column (a table too wide for the console is split into parts that each repeat the key columns) and the
+rows behind the summary. Headers are never wrapped; numbers never wrap.
+"""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from typing import Any
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -12,17 +22,111 @@ from wsbench.result import fmt, fmt_pm
 
 MAX_ROWS = 40
 
+#: columns that say which unit a row is about: every part of a split table repeats them, and they are never left out
+KEYS = ("kind", "seed", "epoch", "k", "factor", "decision", "op", "name", "variable", "key")
 
-def table(title: str, rows: list[dict[str, Any]]) -> Table:
-    t = Table(title=title, title_justify="left", header_style="bold")
-    cols = list(rows[0]) if rows else []
+#: summary columns shown only with --wide (and in --json); everything else is shown when it fits
+WIDE_ONLY = {
+    "topk": ("k_count", "sample_best_gt", "random_precision", "random_ndcg", "tie_group_max", "precision ci",
+             "ndcg ci"),
+    "bias": ("share_top_supernet", "share_top_gt", "count"),
+}
+#: columns of a table shown first (after the keys), where the statistic's own order would push them out
+FIRST = {"bias": ("gap", "flag"), "prune": ("remaining", "supernet_topk_best_gt", "random_topk_best_gt", "kendall")}
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _numeric(rows: list[dict[str, Any]], c: str) -> bool:
+    return any(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows)
+
+
+#: a text column (a path, a description) may be wrapped down to this width; numbers never are
+TEXT_MIN = 20
+
+
+def _col_width(c: str, cells: dict[str, list[str]], text: set[str]) -> int:
+    natural = max([cell_len(c), *map(cell_len, cells[c])])
+    return min(natural, max(cell_len(c), TEXT_MIN)) if c in text else natural
+
+
+def _width(cols: list[str], cells: dict[str, list[str]], text: set[str] = frozenset()) -> int:
+    """Width of a table of ``cols`` in the style of :func:`_new_table` (no outer edge, one space of padding
+    each side of an inner divider), text columns wrapped to at most ``TEXT_MIN``."""
+    return sum(_col_width(c, cells, text) for c in cols) + 3 * (len(cols) - 1)
+
+
+def _new_table(title: str, width: int) -> Table:
+    # at least as wide as its title (so the title is not wrapped), at most the console
+    return Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
+                 pad_edge=False, min_width=min(cell_len(title), width))
+
+
+def _parts(cols: list[str], keys: list[str], cells: dict[str, list[str]], text: set[str],
+           width: int) -> list[list[str]]:
+    """Split ``cols`` into tables that each fit ``width``, each starting with ``keys``."""
+    parts: list[list[str]] = []
+    cur = list(keys)
     for c in cols:
-        t.add_column(c, justify="right" if rows and isinstance(rows[0][c], (int, float)) else "left", overflow="fold")
-    for r in rows[:MAX_ROWS]:
-        t.add_row(*(fmt(r.get(c)) for c in cols))
-    if len(rows) > MAX_ROWS:
-        t.caption = f"{len(rows) - MAX_ROWS} more rows: use --json for all"
-    return t
+        if c in keys:
+            continue
+        if len(cur) > len(keys) and _width([*cur, c], cells, text) > width:
+            parts.append(cur)
+            cur = list(keys)
+        cur.append(c)
+    if len(cur) > len(keys) or not parts:
+        parts.append(cur)
+    return parts
+
+
+def tables(title: str, rows: list[dict[str, Any]], width: int, *, wide: bool = True,
+           wide_only: tuple[str, ...] = (), first: tuple[str, ...] = (), limit: int | None = MAX_ROWS,
+           ) -> tuple[list[Table], list[str]]:
+    """``rows`` as tables that fit ``width``: (tables, the columns left out). Without ``wide`` the columns in
+    ``wide_only`` are left out, and so is every column from the first one that does not fit."""
+    cols = list(rows[0]) if rows else []
+    keys = [c for c in cols if c in KEYS]
+    rest = [c for c in first if c in cols and c not in keys] + [c for c in cols if c not in keys and c not in first]
+    rest.sort(key=lambda c: c.endswith("_mc_se"))  # Monte-Carlo errors after the values (a stable sort)
+    shown = rows if limit is None else rows[:limit]
+    cells = {c: [fmt(r.get(c)) for r in shown] for c in cols}
+    # wrapable: text too long for a column of its own (a path, a description); numbers and 'mean ± std' never wrap
+    text = {c for c in cols if not _numeric(rows, c) and max(map(cell_len, cells[c]), default=0) > TEXT_MIN}
+    left_out: list[str] = []
+    if wide:
+        parts = _parts(rest, keys, cells, text, width)
+    else:
+        chosen, full = list(keys), False
+        for c in rest:
+            if c in wide_only:
+                left_out.append(c)
+            elif full or _width([*chosen, c], cells, text) > width:
+                full = True  # the columns are in order of importance: none after the first that does not fit
+                left_out.append(c)
+            else:
+                chosen.append(c)
+        parts = [[c for c in [*keys, *rest] if c in chosen]]
+    out = []
+    for i, part in enumerate(parts):
+        name = title if len(parts) == 1 else f"{title} ({i + 1}/{len(parts)})"
+        t = _new_table(name, width)
+        for c in part:
+            # a header is never wrapped; a long text cell (a file path) folds rather than push the table out
+            t.add_column(c, justify="right" if _numeric(rows, c) else "left", no_wrap=c not in text,
+                         overflow="fold" if c in text else "ellipsis", min_width=cell_len(c))
+        for j in range(len(shown)):
+            t.add_row(*(cells[c][j] for c in part))
+        out.append(t)
+    if limit is not None and len(rows) > limit:
+        left_out.append(f"{len(rows) - limit} more rows")
+    return out, left_out
+
+
+def table(title: str, rows: list[dict[str, Any]], width: int = 80) -> Table:
+    """One table of ``rows`` (every column; the first part if it had to be split)."""
+    return tables(title, rows, width)[0][0]
 
 
 def merge_mean_std(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -37,14 +141,6 @@ def merge_mean_std(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 m[key] = v
         out.append(m)
     return out
-
-
-#: summary columns left out of the human table (in --json; their value is stated in the notes)
-HIDDEN = {"topk": ("random_precision", "random_ndcg", "sample_best_gt")}
-
-
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def merge_intervals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -64,21 +160,215 @@ def merge_intervals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def show(result: Any, console: Console) -> None:
-    """Summary table (mean ± std over seeds) if there is one, else the rows; then the notes."""
+def _raw(display: list[str]) -> set[str]:
+    """The result keys behind displayed columns ('x' <- x, x_mean, x_std; 'x ci' <- x_ci_low, x_ci_high)."""
+    out: set[str] = set()
+    for d in display:
+        if d.endswith(" ci"):
+            out |= {d[:-3] + "_ci_low", d[:-3] + "_ci_high"}
+        else:
+            out |= {d, d + "_mean", d + "_std"}
+    return out
+
+
+def _clauses(note: str) -> list[str]:
+    """``note`` split at '; ' outside parentheses."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(note):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and note.startswith("; ", i):
+            out.append(note[start:i])
+            start = i + 2
+    return [*out, note[start:]]
+
+
+#: a clause defines a column when it starts with (or has a parenthesis starting with) "name:", "name =", "name are"
+_DEFINED = re.compile(r"(?:^|\()\s*([\w*/]+)\s*(?::|=| are | is )")
+
+
+def _defined(clause: str, columns: set[str]) -> set[str]:
+    out = set()
+    for name in _DEFINED.findall(clause):
+        pattern = re.compile(re.escape(name).replace(r"\*", r"\w*").replace("/high", "") + "$")
+        out |= {c for c in columns if pattern.match(c) and c not in KEYS}
+    return out
+
+
+def notes_for(notes: list[str], shown: list[str], columns: set[str]) -> tuple[list[str], bool]:
+    """The clauses of ``notes`` that do not define only columns left out of the text output; and whether any
+    clause was dropped."""
+    raw, out, dropped = _raw(shown), [], False
+    for n in notes:
+        kept, keep = [], True
+        for c in _clauses(n):
+            d = _defined(c, columns)
+            if d:  # a clause that defines nothing continues the one before it
+                keep = bool(d & raw)
+            if keep:
+                kept.append(c)
+            else:
+                dropped = True
+        if kept:
+            out.append("; ".join(kept))
+    return out, dropped
+
+
+def _rows_hint(result: Any) -> str:
+    n = len(result.rows)
+    if result.rows and "seed" in result.rows[0]:
+        return f"{n} rows, one per seed: --wide shows them"
+    return f"{n} rows, each a mean over the seeds: --wide shows them all"
+
+
+def show(result: Any, console: Console, wide: bool = False) -> None:
+    """Summary table (mean ± std over seeds) if there is one, else the rows; then the notes about what is shown."""
+    if result.stat == "info":
+        show_info(result, console, wide)
+        return
+    width = console.width
     opts = ", ".join(f"{k}={v}" for k, v in result.options.items())
-    console.print(f"[bold]{result.stat}[/bold] of [bold]{result.dataset}[/bold]  ({opts})", soft_wrap=True)
+    console.print(f"[bold]{result.stat}[/bold] of [bold]{result.dataset}[/bold]  ({opts})", markup=True)
+    columns = {k for r in (*result.summary[:1], *result.rows[:1]) for k in r}
+    shown: list[str] = []
+    hints = []
     if result.summary:
         title = "summary (mean ± std over seeds)" if "seed" in result.options else "summary"
-        hidden = HIDDEN.get(result.stat, ())
-        t = table(title, merge_intervals(merge_mean_std([{k: v for k, v in r.items() if k not in hidden}
-                                                          for r in result.summary])))
-        if result.rows and result.stat != "info":
-            t.caption = f"{len(result.rows)} per-seed rows: add --json"
-        console.print(t)
-        if result.stat == "info":  # its rows are the variables: what a reader looks for first
-            console.print(table("variables", result.rows))
+        ts, left_out = tables(title, merge_intervals(merge_mean_std(result.summary)), width, wide=wide,
+                              wide_only=WIDE_ONLY.get(result.stat, ()), first=FIRST.get(result.stat, ()))
+        shown += [str(c.header) for t in ts for c in t.columns]
+        if left_out:
+            hints.append(f"not shown: {', '.join(left_out)} (--wide)")
+        if not wide and result.rows:
+            hints.append(_rows_hint(result))
+        for t in ts:
+            console.print(t)
+        if hints:
+            console.print("; ".join([*hints, "--json: everything"]), style="dim", markup=False)
+    if wide or not result.summary:
+        rows = merge_intervals(result.rows)
+        title = "rows" if not result.summary else (
+            "rows, one per seed" if rows and "seed" in rows[0] else "rows (each a mean over the seeds)")
+        ts, left_out = tables(title, rows, width, limit=None if wide else MAX_ROWS)
+        shown += [str(c.header) for t in ts for c in t.columns]
+        for t in ts:
+            console.print(t)
+        if left_out:
+            console.print(f"not shown: {', '.join(left_out)} (--json)", style="dim", markup=False)
+    notes, dropped = notes_for(result.notes, shown, columns)
+    for n in notes:
+        console.print(f"note: {n}", style="dim", markup=False)
+    if dropped:
+        console.print("note: notes on the columns not shown: --wide or --json", style="dim", markup=False)
+
+
+# -- info: a card ----------------------------------------------------------------------------------------------------
+
+_HASH = re.compile(r"^[0-9a-f]{32,}$")
+
+
+def _is_hashes(v: Any) -> bool:
+    if isinstance(v, str):
+        return bool(_HASH.match(v))
+    if isinstance(v, dict):
+        return bool(v) and all(_is_hashes(x) for x in v.values())
+    if isinstance(v, list):
+        return bool(v) and all(_is_hashes(x) for x in v)
+    return False
+
+
+def brief(v: Any) -> str:
+    """A dict or list as one readable line: 'key value; key value', checksums left out (in --json)."""
+    if isinstance(v, dict):
+        parts = []
+        for k, x in v.items():
+            if x is None or _is_hashes(x) or "sha256" in str(k) or "md5" in str(k):
+                continue
+            parts.append(f"{k} {brief(x)}" if not isinstance(x, dict) else f"{k} ({brief(x)})")
+        return "; ".join(parts)
+    if isinstance(v, list):
+        return ", ".join(brief(x) for x in v)
+    if isinstance(v, float):
+        return fmt(v)
+    return str(v)
+
+
+def describe(name: str, attrs: dict[str, Any]) -> str:
+    """What a variable holds: meaning, units and which direction is better."""
+    metric = str(attrs.get("metric", "metric"))
+    unit = " (%)" if metric in ("accuracy", "error") else ""
+    better = "higher is better" if attrs.get("metric_direction") == "max" else "lower is better"
+    if name == "supernet_score":
+        return f"{metric}{unit} with inherited supernet weights, {better}"
+    if name == "supernet_loss":
+        return "cross-entropy (nats) on the same data, same pass; lower is better"
+    if name == "gt_score":
+        return f"ground truth {metric}{unit}, {better}"
+    if name == "gt_score_per_seed":
+        return f"ground truth {metric}{unit} of each GT seed; {better}"
+    if name.startswith("gt_score_"):
+        return f"another ground truth {metric}{unit}; {better}"
+    sizes = {"params": "parameters (count)", "flops": "FLOPs (multiply-adds)"}
+    if name in sizes:
+        return f"{sizes[name]} as the supernet ran it"
+    if name.endswith("_paper") and name[:-6] in sizes:
+        return f"{sizes[name[:-6]]} at the paper-scale network"
+    if name.startswith("proxy_"):
+        direction = str(((attrs.get("proxies") or {}).get(name[6:]) or {}).get("direction", ""))
+        return "proxy score as its source reports it; " + (
+            direction if direction and len(direction) <= 30 else "higher = better for most")
+    if name == "choice":
+        return "index into ops of the op chosen at each decision (-1: none)"
+    if name == "arch_string":
+        return "canonical architecture string"
+    return ""
+
+
+def show_info(result: Any, console: Console, wide: bool = False) -> None:
+    """``wsbench info``: what the dataset is, how it was made, its ground truth and noise, its variables, and its
+    provenance folded (every attribute in full: --wide or --json)."""
+    attrs = {r["key"]: r["value"] for r in result.summary}
+    width = console.width
+    a = attrs.get
+    direction = "higher is better" if a("metric_direction") == "max" else "lower is better"
+    data = a("dataset") if isinstance(a("dataset"), dict) else {"name": a("dataset")}
+    console.print(f"[bold]{result.dataset}[/bold]: {a('space')} space on {data.get('name', '?')}, scale preset "
+                  f"{a('scale_preset')}", markup=True)
+    epochs, seeds = a("epochs") or [], a("seeds") or []
+    console.print(f"{a('archs')} subnets × {len(epochs)} epochs ({', '.join(map(str, epochs))}) × {len(seeds)} "
+                  f"supernet seeds ({', '.join(map(str, seeds))}); {len(a('decisions') or [])} decisions over "
+                  f"{len(a('ops') or [])} ops; metric {a('metric')} ({direction})", markup=False)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    shown = set()
+    sections = [("data", "dataset"), ("sampler", "sampler"), ("supernet", "supernet_recipe"),
+                ("scoring", "evaluation_protocol"), ("ground truth", "gt_source"), ("GT noise", "gt_noise")]
+    if not wide:
+        for label, key in sections:
+            if key in attrs:
+                grid.add_row(label, brief(attrs[key]))
+                shown.add(key)
+        if a("proxies"):
+            grid.add_row("proxies", ", ".join(a("proxies")))
+            shown.add("proxies")
+        if a("reissues"):
+            grid.add_row("reissues", "; ".join(f"{r.get('version')} {r.get('date', '')}: {r.get('reason', '')}"
+                                               for r in a("reissues") if isinstance(r, dict)))
+            shown.add("reissues")
+        grid.add_row("provenance", f"license {a('license')}; created {a('created')}; builder {brief(a('builder'))}; "
+                                   f"software {brief(a('software'))}; schema v{a('schema_version')}")
+        grid.add_row("citation", str(a("citation")))
     else:
-        console.print(table("rows", result.rows))
-    for n in result.notes:
-        console.print(f"[dim]note: {n}[/dim]")
+        for key, v in attrs.items():
+            if key in ("archs", "epochs", "seeds"):
+                continue
+            grid.add_row(key, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+    console.print(grid)
+    rows = [{**r, "what": describe(r["variable"], attrs)} for r in result.rows]
+    ts, left_out = tables("variables", rows, width, wide=wide, first=("what",) if not wide else (), limit=None)
+    for t in ts:
+        console.print(t)
+    if left_out:
+        console.print(f"not shown: {', '.join(left_out)} (--wide)", style="dim", markup=False)
+    if not wide:
+        console.print("every attribute in full: --wide, or --json", style="dim", markup=False)

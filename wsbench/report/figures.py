@@ -26,6 +26,27 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
+def _better(d: dict) -> str:
+    """'metric, higher is better' for an axis label (the direction a reader cannot guess for perplexity)."""
+    return f"{d['metric']}, {'higher' if d.get('direction', 'max') == 'max' else 'lower'} is better"
+
+
+def _percent_log_axis(ax) -> None:
+    """A log axis of 'top %' values: labels at 1, 2, 5 of each decade (not only at 1% and 10%); better is up."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.invert_yaxis()  # better (smaller top %) is up
+
+
+def _legend_outside(ax, fontsize: int = 7) -> None:
+    """The legend right of the axes, so it never covers data."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=fontsize)
+
+
 def _epoch_axis(ax, epochs: list[int]) -> None:
     if len(epochs) > 1 and min(epochs) > 0:
         ax.set_xscale("log", base=2)
@@ -63,14 +84,10 @@ def topk(sec: Section) -> bytes:
         e = [s["epoch"] for s in rows]
         ax.plot(e, [s["best_gt_top_pct_mean"] for s in rows], "-o", color=f"C{j}", label=f"supernet top-{k}")
         ax.plot(e, [s["random_top_pct"] for s in rows], "--", color=f"C{j}", label=f"{k} random")
-    from matplotlib.ticker import FuncFormatter
-
-    ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
-    ax.invert_yaxis()  # better (smaller top %) is up
+    _percent_log_axis(ax)
     _epoch_axis(ax, d["epochs"])
     ax.set_ylabel("GT rank of the best found (top %)")
-    ax.legend(loc="best", fontsize=8, ncol=2)
+    _legend_outside(ax, 8)
     return _png(fig)
 
 
@@ -83,8 +100,8 @@ def scatter(sec: Section) -> bytes:
         fig.colorbar(pts, ax=ax, label="params")
     else:
         ax.scatter(d["supernet"][ok], d["gt"][ok], s=6)
-    ax.set_xlabel(f"supernet score ({d['metric']})")
-    ax.set_ylabel(f"ground truth ({d['metric']})")
+    ax.set_xlabel(f"supernet score ({_better(d)})")
+    ax.set_ylabel(f"ground truth ({_better(d)})")
     return _png(fig)
 
 
@@ -97,6 +114,7 @@ def operators(sec: Section) -> bytes:
     ax.set_xticks(range(len(d["decisions"])), d["decisions"], rotation=90, fontsize=7)
     ax.set_yticks(range(len(d["ops"])), d["ops"], fontsize=7)
     ax.set_xlabel("decision")
+    ax.set_ylabel("op")
     fig.colorbar(im, ax=ax, label="supernet − GT (rank-percentile points)")
     return _png(fig)
 
@@ -111,11 +129,11 @@ def pruning(sec: Section) -> bytes:
     a1.plot([s["factor"] for s in d["random"]], [s["random_topk_best_gt_mean"] for s in d["random"]], ":",
             color="grey", label=f"{d['k']} random")
     a1.set_xlabel("fraction pruned")
-    a1.set_ylabel("best GT found")
+    a1.set_ylabel(f"best GT found ({_better(d)})")
     a2.set_xlabel("fraction pruned")
     a2.set_ylabel("Kendall τ of what remains")
-    a1.legend(fontsize=7)
-    a2.legend(fontsize=7)
+    # one legend for both panels, below them, so it covers no data (the right panel's lines share the styles)
+    fig.legend(*a1.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8)
     return _png(fig)
 
 
@@ -125,13 +143,19 @@ def stability(sec: Section) -> bytes:
     for ax, mat, labels, title in ((a1, d["epoch_epoch"], d["epochs"], "epoch × epoch"),
                                    (a2, d["seed_seed"], d["seeds"], f"seed × seed, epoch {d['epochs'][-1]}")):
         im = ax.imshow(mat, cmap="viridis", vmin=min(0.0, float(np.nanmin(mat))), vmax=1.0)
-        ax.set_xticks(range(len(labels)), [str(x) for x in labels], fontsize=7)
-        ax.set_yticks(range(len(labels)), [str(x) for x in labels], fontsize=7)
+        ax.set_xticks(range(len(labels)), [str(x) for x in labels], fontsize=8)
+        ax.set_yticks(range(len(labels)), [str(x) for x in labels], fontsize=8)
+        unit = "epoch" if labels is d["epochs"] else "seed"
+        ax.set_xlabel(f"supernet {unit}")
+        ax.set_ylabel(f"supernet {unit}")
         ax.set_title(title, fontsize=9)
+        size = 9 if mat.shape[0] <= 8 else 7
         for i in range(mat.shape[0]):
             for j in range(mat.shape[1]):
-                ax.text(j, i, f"{mat[i, j]:.2f}", ha="center", va="center", fontsize=6, color="w")
-        fig.colorbar(im, ax=ax, shrink=0.8)
+                r, g, b_, _ = im.cmap(im.norm(mat[i, j]))  # dark text on light cells, white on dark ones
+                colour = "k" if 0.299 * r + 0.587 * g + 0.114 * b_ > 0.5 else "w"
+                ax.text(j, i, f"{mat[i, j]:.2f}", ha="center", va="center", fontsize=size, color=colour)
+        fig.colorbar(im, ax=ax, shrink=0.8, label="Kendall τ")
     return _png(fig)
 
 
@@ -164,7 +188,7 @@ def compare_correlation(sec: Section) -> bytes:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_xlabel("epoch / supernet training epochs")
     ax.set_ylabel("Kendall τ with ground truth")
-    ax.legend(fontsize=8)
+    _legend_outside(ax, 8)
     return _png(fig)
 
 
@@ -177,10 +201,8 @@ def compare_topk(sec: Section) -> bytes:
         ax.plot(frac, rand, "--", color=f"C{j}", label=f"{name}: 10% random")
     ax.set_xscale("log", base=2)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
-    ax.invert_yaxis()
+    _percent_log_axis(ax)
     ax.set_xlabel("epoch / supernet training epochs")
     ax.set_ylabel("GT rank of the best found (top %)")
-    ax.legend(fontsize=7)
+    _legend_outside(ax, 7)
     return _png(fig)

@@ -84,7 +84,8 @@ def scatter(b, epoch: int, seeds: list[int]) -> Section:
     gt = b._gt("gt_score")
     params = b._arch_values("params").astype(float) if "params" in b.reader.meta.arrays else None
     sign = 1.0 if b.direction == "max" else -1.0
-    sec.data = {"supernet": sign * sn, "gt": sign * gt, "params": params, "metric": b.metric}
+    sec.data = {"supernet": sign * sn, "gt": sign * gt, "params": params, "metric": b.metric,
+                "direction": b.direction}
     finite = params[np.isfinite(params)] if params is not None else None
     if finite is not None and finite.size and np.ptp(finite) == 0:
         sec.data["params"] = None
@@ -141,7 +142,8 @@ def pruning(b, epoch: int, seeds: list[int]) -> Section:
     sec = Section("pruning", f"Pruning the space, epoch {epoch}")
     opt = b.prune(mode="optimistic", epoch=epoch, seed=seeds)
     rnd = b.prune(mode="random", epoch=epoch, seed=seeds)
-    sec.data = {"optimistic": opt.summary, "random": rnd.summary, "k": opt.options["k"]}
+    sec.data = {"optimistic": opt.summary, "random": rnd.summary, "k": opt.options["k"], "metric": b.metric,
+                "direction": b.direction}
     o0, o9, r9 = opt.summary[0], opt.summary[-1], rnd.summary[-1]
     f = o9["factor"]
     sec.finding = (f"Removing the worst {f:.0%} by ground truth moves the supernet's top-{opt.options['k']} find from "

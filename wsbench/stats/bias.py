@@ -26,8 +26,19 @@ if TYPE_CHECKING:
 BY = ("params", "operator")
 
 
+def _one_pool(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The three arrays with NaN wherever any of them is not finite, so that every pair is taken over the same
+    subnets (each correlation drops non-finite pairs; without this, a NaN score would leave (PS,GT) a larger pool
+    than (WS,GT))."""
+    sn, gt, params = (np.asarray(a, dtype=np.float64) for a in (sn, gt, params))
+    ok = np.isfinite(sn) & np.isfinite(gt) & np.isfinite(params)
+    return tuple(np.where(ok, a, np.nan) for a in (sn, gt, params))  # type: ignore[return-value]
+
+
 def size_bias(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, float]:
-    """Kendall tau of (params, GT), (supernet, GT), (supernet, params): the study's (PS,GT), (WS,GT), (WS,PS)."""
+    """Kendall tau of (params, GT), (supernet, GT), (supernet, params): the study's (PS,GT), (WS,GT), (WS,PS), all
+    three over the subnets where the score, the GT and the size are finite."""
+    sn, gt, params = _one_pool(sn, gt, params)
     return {
         "tau_params_gt": correlate(params, gt, "kendall"),
         "tau_supernet_gt": correlate(sn, gt, "kendall"),
@@ -36,7 +47,8 @@ def size_bias(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, f
 
 
 def size_pairs(sn: np.ndarray, gt: np.ndarray, params: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The (x, y) pairs of :func:`size_bias`, by key (for bootstrapping the same taus)."""
+    """The (x, y) pairs of :func:`size_bias`, by key (for bootstrapping the same taus), over its one pool."""
+    sn, gt, params = _one_pool(sn, gt, params)
     return {"tau_params_gt": (params, gt), "tau_supernet_gt": (sn, gt), "tau_supernet_params": (sn, params)}
 
 
@@ -152,9 +164,12 @@ def params_table(sn: ScoreFn, g: np.ndarray, pv: np.ndarray, epochs: list[int], 
             row = {"seed": s, "epoch": e, **size_bias(x, g, pv)}
             if idx is not None:
                 for key, (a, b) in size_pairs(x, g, pv).items():
-                    same = (e, seeds[0], key) if key == "tau_params_gt" else None  # no supernet in it
+                    # no supernet in it: the same for every seed whose pool (finite score) is the same
+                    same = ("pool", np.isfinite(a).tobytes()) if key == "tau_params_gt" else None
                     d = dists[(e, s, key)] = dists[same] if same in dists else _boot.correlation_draws(
                         a, b, idx, "kendall", multiplicities=mult)
+                    if same is not None:
+                        dists[same] = d
                     row[f"{key}_ci_low"], row[f"{key}_ci_high"] = _boot.percentile_interval(d, level)
             rows.append(row)
     summary = []

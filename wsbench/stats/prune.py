@@ -108,6 +108,7 @@ def prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: np.ndarra
 
     mode, source, k, t = o.mode, o.source, o.k, o.trials
     rows = []
+    per_trial: dict[tuple, dict[str, list[float]]] = {}  # (epoch, seed, factor) -> each trial's values
     for e in epochs:
         for s in seeds:
             for f in factors:
@@ -131,6 +132,7 @@ def prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: np.ndarra
                                      ("kendall", correlate(x[keep], g[keep], "kendall")),
                                      ("mean_supernet", x[keep].mean()), ("best_supernet", x[keep].max())):
                         acc.setdefault(key, []).append(float(val))
+                per_trial[(e, s, f)] = dict(acc)
                 if mode == "random" and source == "posthoc":
                     acc.update(random_expectations(g[pool], f, k))  # exact: no Monte-Carlo needed
                 row: dict[str, Any] = {"seed": s, "epoch": e, "factor": f}
@@ -149,8 +151,8 @@ def prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: np.ndarra
             srow: dict[str, Any] = {"epoch": e, "factor": f, "remaining": sel[0].get("remaining")}
             for key in ("mean_gt", "best_gt", "supernet_topk_best_gt", "random_topk_best_gt", "kendall"):
                 srow[f"{key}_mean"], srow[f"{key}_std"] = mean_std([r.get(key, np.nan) for r in sel])
-                if f"{key}_mc_se" in sel[0]:  # of the mean over seeds: independent trials per seed
-                    srow[f"{key}_mc_se"] = float(np.sqrt(np.sum([r[f"{key}_mc_se"] ** 2 for r in sel])) / len(sel))
+                if f"{key}_mc_se" in sel[0]:  # of the mean over seeds: the same draws serve every seed
+                    srow[f"{key}_mc_se"] = mc_se(np.mean([per_trial[(e, r["seed"], f)][key] for r in sel], axis=0))
             summary.append(srow)
     notes = [f"factor = fraction of the subnets removed; top-k uses k={k} of what remains"]
     if mode == "random" and source == "posthoc":

@@ -37,9 +37,10 @@ def pool(sn: np.ndarray, g: np.ndarray, seed: int, epoch: int, gt: str) -> np.nd
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float]:
-    """Mean and sample std; a single value has no sample std (NaN, shown as null in JSON), never 0."""
-    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
-    if v.size == 0:
+    """Mean and sample std over the seeds; NaN if any seed's value is NaN (leaving it out would average fewer seeds
+    than the summary says); a single value has no sample std (NaN, shown as null in JSON), never 0."""
+    v = np.asarray(values, dtype=float)
+    if v.size == 0 or not np.isfinite(v).all():
         return float("nan"), float("nan")
     return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else float("nan")
 

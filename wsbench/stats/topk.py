@@ -121,6 +121,7 @@ def topk_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list[int], 
     n_archs = len(g)
     rows, notes = [], []
     dists: dict[tuple, np.ndarray] = {}
+    per_trial: dict[tuple, np.ndarray] = {}  # (epoch, seed, k) -> best GT of each trial
     drawn: dict[tuple, list[np.ndarray]] = {}
     resampled: dict[tuple, dict[int, list]] = {}
     resolved_n = resolved_trials = None
@@ -152,6 +153,7 @@ def topk_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list[int], 
                 spread = resampled[bkey][s]
             for j, (kk, kn) in enumerate(zip(ks, kns)):
                 res = per_k[j]
+                per_trial[(e, s, kk)] = res.best_gt
                 mc = {f"{name}_mc_se": mc_se(getattr(res, attr) * scale) for name, attr, scale in
                       (("best_gt", "best_gt", 1.0), ("best_gt_top_pct", "best_rank", 100.0 / n),
                        ("random_best_gt", "random_best_gt", 1.0), ("precision", "precision", 1.0),
@@ -196,8 +198,9 @@ def topk_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list[int], 
                             **dict(zip(("ndcg_mean", "ndcg_std"), mean_std([r["ndcg"] for r in sel]))),
                             "random_ndcg": float(np.mean([r["random_ndcg"] for r in sel])),
                             "tie_group_max": float(np.max([r["tie_group"] for r in sel])),
-                            "best_gt_mc_se": float(np.sqrt(np.sum([r["best_gt_mc_se"] ** 2 for r in sel]))
-                                                   / len(sel))})
+                            # the same draws serve every seed: the error of the mean over seeds is that of
+                            # the per-trial means over seeds (the seeds' errors are not independent)
+                            "best_gt_mc_se": mc_se(np.mean([per_trial[(e, r["seed"], kk)] for r in sel], axis=0))})
             if level is not None:  # the same trials / resamples for every seed: interval of the mean over seeds
                 for name in ("best_gt", "precision", "ndcg"):
                     lo, hi = _boot.percentile_interval(

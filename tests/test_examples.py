@@ -1,0 +1,147 @@
+"""Every example of README.md and docs/ runs as written, on every bundled dataset.
+
+The ``wsbench ...`` lines of the fenced shell blocks run in-process (CliRunner) with SPACE / PATH replaced by each
+bundled dataset; README's Python block runs with its dataset replaced by each; docs/schema.md's writer example
+runs in an empty folder and writes a store that validates.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import wsbench
+from wsbench.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "docs" / "datasets").glob("*.md"))]
+BUNDLED = [e["name"] for e in __import__("json").loads(CliRunner().invoke(app, ["list", "--json"]).stdout)
+           if e["where"] == "bundled"]
+
+
+def blocks(path: Path, lang: str) -> list[str]:
+    return re.findall(rf"^```{lang}\n(.*?)^```", path.read_text(), re.DOTALL | re.MULTILINE)
+
+
+def commands(path: Path) -> list[str]:
+    """The ``wsbench`` commands of a file's shell blocks, comments removed, ``a && b`` split."""
+    out = []
+    for block in blocks(path, "bash"):
+        for line in block.splitlines():
+            for part in re.split(r"\s+#\s.*$", line)[0].split("&&"):
+                if part.strip().startswith("wsbench "):
+                    out.append(part.strip())
+    return out
+
+
+def test_the_docs_hold_examples_and_datasets_are_bundled():
+    assert len(BUNDLED) >= 5
+    assert len(commands(ROOT / "README.md")) >= 18 and blocks(ROOT / "README.md", "python")
+
+
+def _run(line: str, name: str, path: str) -> None:
+    # optional parts ([--format md]) are left out; SPACE and PATH are the dataset
+    line = re.sub(r"\s\[[^]]*\]", "", line).replace("SPACE", name).replace("PATH", path)
+    res = CliRunner().invoke(app, shlex.split(line)[1:], env={"COLUMNS": "80"})
+    assert res.exit_code == 0, (line, res.output, res.exception)
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_every_shell_example_runs_on_every_bundled_dataset(name: str, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # `wsbench report SPACE` writes its page here
+    path = next(e["file"] for e in __import__("json").loads(CliRunner().invoke(app, ["list", "--json"]).stdout)
+                if e["name"] == name)
+    ran = 0
+    for doc in DOCS:
+        for line in commands(doc):
+            named = [n for n in BUNDLED if re.search(rf"\b{re.escape(n)}\b", line)]
+            if named and name not in named:
+                continue  # a dataset card's own line runs once, on its dataset
+            _run(line, name, path)
+            ran += 1
+    assert ran >= 18
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_readme_python_example_runs_on_every_bundled_dataset_as_it_says(name: str):
+    (code,) = blocks(ROOT / "README.md", "python")
+    assert '"darts-cifar10"' in code
+    scope: dict = {}
+    exec(code.replace('"darts-cifar10"', f'"{name}"'), scope)
+    r = scope["r"]
+    assert r.options["samples"] == 100 and r.options["trials"] == 100  # not quietly one trial
+    assert len(r.to_dataframe()) == len(r.rows) and r.summary
+
+
+def test_the_schema_writer_example_writes_a_valid_store(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = blocks(ROOT / "docs" / "schema.md", "python")[0]
+    exec(code, {})
+    res = CliRunner().invoke(app, ["validate", "out.zip"])
+    assert res.exit_code == 0, res.output
+    assert wsbench.open(tmp_path / "out.zip").n_archs == 100
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_schema_reader_example_reads_every_bundled_store_without_wsbench(name: str, tmp_path: Path,
+                                                                              monkeypatch):
+    import os
+    import sys
+
+    import xarray as xr
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")  # the `wsbench` here
+    code = blocks(ROOT / "docs" / "schema.md", "python")[1]
+    assert '"nb201-cifar10"' in code
+    scope: dict = {}
+    exec(code.replace('"nb201-cifar10"', f'"{name}"'), scope)
+    b = wsbench.open(name)
+    assert scope["scores"].shape == (len(b.seeds), len(b.epochs), b.n_archs)
+    nc = xr.open_dataset(tmp_path / "nb201-cifar10.nc")
+    assert set(nc.data_vars) == set(scope["ds"].data_vars) and nc.attrs["metric"] == b.metric
+
+
+def test_every_python_block_of_the_docs_is_run_here():
+    """A new Python example in README.md or docs/ gets a test like the ones above."""
+    found = {p.relative_to(ROOT).as_posix(): len(blocks(p, "python")) for p in DOCS if blocks(p, "python")}
+    assert found == {"README.md": 1, "docs/schema.md": 2}
+
+
+def test_every_install_of_torch_names_the_cpu_index():
+    """torch==2.13.0 from PyPI alone is the CUDA build on Linux (multi-GB NVIDIA wheels): every documented install
+    of the build extra says where the CPU build comes from."""
+    lines = [ln for p in (ROOT / "README.md", ROOT / "builders" / "README.md") for ln in p.read_text().splitlines()
+             if "pip install" in ln and "build]" in ln]
+    assert len(lines) >= 3
+    assert all("--extra-index-url https://download.pytorch.org/whl/cpu" in ln for ln in lines), lines
+
+
+def test_the_wheel_ships_the_cards_and_its_long_description_links_resolve_off_the_repository(tmp_path: Path):
+    import subprocess
+    import sys
+    import zipfile
+
+    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    (wheel,) = tmp_path.glob("wsbench-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in BUNDLED:
+        assert f"wsbench/_docs/datasets/{name}.md" in names
+    assert "wsbench/_docs/statistics.md" in names and "wsbench/_docs/schema.md" in names
+    meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
+    links = re.findall(r"\]\(([^)]+)\)", meta)
+    assert links and all(u.startswith(("https://", "#")) for u in links), [u for u in links if "://" not in u]
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_info_card_prints_the_dataset_card(name: str):
+    res = CliRunner().invoke(app, ["info", name, "--card"])
+    assert res.exit_code == 0 and res.stdout == (ROOT / "docs" / "datasets" / f"{name}.md").read_text()
+    res = CliRunner().invoke(app, ["info", "no/such/store.zip", "--card"])
+    assert res.exit_code == 1 and "no dataset card" in res.output

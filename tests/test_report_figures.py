@@ -1,0 +1,75 @@
+"""Every figure of every bundled dataset's report, read from the matplotlib objects it draws: axes labelled, a
+direction on every axis in metric units, log axes with more than two labels, cell numbers readable, legends off
+the data. (The pictures themselves were checked by eye; see the commit that added this file.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from wsbench.report import build, figures
+from wsbench.report.compare import build_compare
+
+BUNDLED = ["darts-cifar10", "darts-ptb", "macro-cifar10", "nb101-cifar10", "nb201-cifar10"]
+
+
+@pytest.fixture()
+def drawn(monkeypatch):
+    figs: dict[str, object] = {}
+    real = figures._png
+
+    def keep(fig):
+        import inspect
+
+        figs[inspect.stack()[1].function] = fig
+        return real(fig)
+
+    monkeypatch.setattr(figures, "_png", keep)
+    return figs
+
+
+def _plots(fig):
+    """The data axes of a figure (colour bars left out)."""
+    return [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+
+
+def _overlaps(a, b) -> bool:
+    return not (a.x1 <= b.x0 or b.x1 <= a.x0 or a.y1 <= b.y0 or b.y1 <= a.y0)
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_every_figure_is_labelled_and_readable(name: str, drawn):
+    from wsbench import open as wopen
+
+    build(name)
+    lower = wopen(name).direction == "min"
+    assert {"correlation", "topk", "scatter", "operators", "pruning", "stability"} <= set(drawn)
+    for key, fig in drawn.items():
+        fig.canvas.draw()
+        for ax in _plots(fig):
+            assert ax.get_xlabel() and ax.get_ylabel() or key == "rankings" and ax.get_xlabel(), (key, ax)
+            if ax.get_yscale() == "log":
+                labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()
+                          and ax.get_ylim()[1] <= t.get_position()[1] <= ax.get_ylim()[0]]
+                assert len(labels) >= 3, (key, labels)
+            legend = ax.get_legend()
+            if legend is not None:
+                box = legend.get_window_extent()
+                assert not _overlaps(box, ax.get_window_extent()) or key == "correlation", key
+    for ax in _plots(drawn["stability"]):
+        cells = ax.texts
+        assert cells and min(t.get_fontsize() for t in cells) >= 8
+        assert {t.get_color() for t in cells} <= {"k", "w"}
+    pruned = _plots(drawn["pruning"])[0].get_ylabel()
+    assert ("lower is better" if lower else "higher is better") in pruned
+    assert ("lower is better" if lower else "higher is better") in _plots(drawn["scatter"])[0].get_xlabel()
+
+
+def test_the_comparison_legends_are_off_the_data(drawn):
+    build_compare(["nb201-cifar10", "darts-cifar10", "darts-ptb"])
+    for key in ("compare_correlation", "compare_topk"):
+        fig = drawn[key]
+        fig.canvas.draw()
+        (ax,) = _plots(fig)
+        assert not _overlaps(ax.get_legend().get_window_extent(), ax.get_window_extent()), key
+        if ax.get_yscale() == "log":
+            assert len([t for t in ax.get_yticklabels() if t.get_text()]) >= 3
