@@ -1,4 +1,4 @@
-"""Bottom vs top (wsbench.stats.bottomtop): numbers by hand, brute force over every tie order, random baselines."""
+"""Bottom vs top (wsbench.stats.bottomtop): by hand, brute force over every tie order, random baselines."""
 
 from __future__ import annotations
 
@@ -37,13 +37,14 @@ def test_figures_by_hand_with_a_tie_at_the_cut():
     r = bottom_top([0.9, 0.5, 0.5, 0.5, 0.1], [80, 70, 95, 85, 99], 2, 3)
     assert r.br == pytest.approx(3.0) and r.wr == pytest.approx(13 / 3)
     assert r.p_top == pytest.approx(1 / 6) and r.p_bottom == pytest.approx(1 / 6)
-    # random: best of 2 of ranks {1..5}: P(1..4) = 4/10, 3/10, 2/10, 1/10 -> 2.0; worst: 5*.4+4*.3+3*.2+2*.1 = 4.0
+    # random: best of 2 of ranks 1..5 is rank 1..4 w.p. 4/10, 3/10, 2/10, 1/10 -> 2.0;
+    #         worst: 5*.4 + 4*.3 + 3*.2 + 2*.1 = 4.0
     assert r.br_random == pytest.approx(2.0) and r.wr_random == pytest.approx(4.0)
 
 
 def test_kendall_within_bottom_and_top_by_hand():
     # t = 1..6, w = (3, 1, 2, 4, 6, 5), within 3:
-    # GT bottom 3 = items 0, 1, 2 with w (3, 1, 2): pairs (0,1) disc, (0,2) disc, (1,2) conc -> (1 - 2)/3 = -1/3
+    # GT bottom 3 = items 0, 1, 2 with w (3, 1, 2): (0,1) disc, (0,2) disc, (1,2) conc -> (1 - 2)/3 = -1/3
     # GT top 3 = items 3, 4, 5 with w (4, 6, 5): (3,4) conc, (3,5) conc, (4,5) disc -> +1/3
     # k = 2: estimator top {4, 5} = GT top {5, 4}: P@top = 1; estimator bottom {1, 2}, GT bottom {0, 1}: 1/2
     r = bottom_top([3, 1, 2, 4, 6, 5], [1, 2, 3, 4, 5, 6], 2, "50%")
@@ -78,7 +79,8 @@ def _same(a, b) -> bool:
 def test_resolve_cut_rules_and_errors():
     assert resolve_cut(10, 100) == 10 and resolve_cut("10", 100) == 10
     assert resolve_cut(0.1, 100) == 10 and resolve_cut("10%", 100) == 10
-    assert resolve_cut("1%", 150) == 2 and resolve_cut("1%", 150, "floor") == 1  # ceil(1.5) vs Ning's int(1.5)
+    # ceil(1.5) vs Ning et al.'s int(1.5)
+    assert resolve_cut("1%", 150) == 2 and resolve_cut("1%", 150, "floor") == 1
     assert resolve_cut("100%", 7) == 7
     with pytest.raises(OptionError, match="floors to 0"):
         resolve_cut(0.001, 500, "floor")
@@ -118,7 +120,7 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_difference():
 
 # ---- brute force over every tie order ----------------------------------------------------------
 def _orders(n):
-    """Offsets that break every tie of integer scores in every possible way (one strict order per permutation)."""
+    """Offsets that break the ties of integer scores every possible way (one strict order per permutation)."""
     return [np.array(p) * 1e-3 for p in itertools.permutations(range(n))]
 
 

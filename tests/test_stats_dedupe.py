@@ -48,16 +48,16 @@ def test_gt_noise_by_hand():
     gt = np.array([1.0, 1, 2, 2, 3, 3, 9, 5, NAN])
     r = gt_noise(ids, gt, ci=None)
     assert (r.tau, r.classes, r.pairings, r.method) == (pytest.approx(1.0), 3, 1, "kendall")
-    # classes that do not overlap: a = {1, 1.5}, b = {2, 2.5}, c = {3, 3.5}, f = {4, 4.5}: every order -> tau 1;
-    # reversed ranges for two of them do not matter either
+    # classes that do not overlap: a = {1, 1.5}, b = {2, 2.5}, c = {3, 3.5}, f = {4, 4.5}:
+    # every order gives tau 1 (members listed in either order)
     ids = np.array(list("aabbccff"))
     r = gt_noise(ids, np.array([1, 1.5, 2.5, 2, 3, 3.5, 4.5, 4]), pairings=5, ci=0.9, boot=50)
     assert r.tau == pytest.approx(1.0) and (r.ci_low, r.ci_high) == pytest.approx((1.0, 1.0))
 
 
 def _pairs_by_loop(ids, gt, keys):
-    """Each class's members with a finite GT sorted by their random key, the first two taken; classes in order of
-    first appearance."""
+    """Each class's members with a finite GT sorted by their random key, the first two taken; classes in
+    order of first appearance."""
     seen = list(dict.fromkeys(ids.tolist()))
     xs, ys = [], []
     for c in seen:

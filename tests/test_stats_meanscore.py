@@ -20,7 +20,8 @@ NAN = float("nan")
 def test_mean_spread_and_quartiles_by_hand():
     # (10, 20, 30, 40): mean 25; std = sqrt((15^2 + 5^2 + 5^2 + 15^2) / 3) = sqrt(500 / 3);
     # quartiles at positions 0.75, 1.5, 2.25 of the sorted values: 17.5, 25, 32.5
-    # (10, NaN, 30, 50): n = 3, mean 30, std = sqrt((400 + 0 + 400) / 2) = 20; positions 0.5, 1, 1.5: 20, 30, 40
+    # (10, NaN, 30, 50): n = 3, mean 30, std = sqrt((400 + 0 + 400) / 2) = 20;
+    #                   quartiles at positions 0.5, 1, 1.5: 20, 30, 40
     r = mean_score(np.array([[10.0, 20, 30, 40], [10, NAN, 30, 50]]))
     assert r.n.tolist() == [4, 3]
     assert r.mean.tolist() == [25.0, 30.0]

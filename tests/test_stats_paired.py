@@ -1,4 +1,4 @@
-"""Paired bootstrap of a change in tau (wsbench.stats.paired): by hand, against a plain loop, and properties."""
+"""Paired bootstrap of a change in tau (wsbench.stats.paired): by hand, against a plain loop, properties."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ def test_point_delta_p_and_verdict_by_hand():
     # b: x = y -> tau = 1; delta = tau(b) - tau(a) = 1/3
     x, y = np.array([1.0, 2, 3, 4]), np.array([1.0, 3, 2, 4])
     r = paired_delta(x, y, y, y, ci=0.9, boot=50)
-    assert r.tau_a == pytest.approx(4 / 6) and r.tau_b == pytest.approx(1.0) and r.delta == pytest.approx(1 / 3)
+    assert r.tau_a == pytest.approx(4 / 6) and r.tau_b == pytest.approx(1.0)
+    assert r.delta == pytest.approx(1 / 3)
     assert (r.n, r.seeds, r.boot, r.level) == (4, 1, 50, 0.9)
     # draws 1, 2, -1, 0.5: one <= 0, three >= 0 -> p = 2 (1 + 1) / (4 + 1) = 0.8
     assert two_sided_p(np.array([1, 2, -1, 0.5])) == pytest.approx(0.8)
@@ -29,12 +30,13 @@ def test_point_delta_p_and_verdict_by_hand():
 
 
 def test_draws_are_the_same_resamples_for_both_taus():
-    """The interval equals the percentile interval of tau(b) - tau(a) computed resample by resample in a loop."""
+    """The interval is the percentile interval of tau(b) - tau(a) computed resample by resample in a loop."""
     rng = np.random.default_rng(1)
     gt = rng.normal(size=40)
     e16, e32 = gt + rng.normal(size=40), gt + 2 * rng.normal(size=40)
     r = paired_delta(e16, gt, e32, gt, ci=0.9, boot=100, rng_seed=7)
-    loop = [correlate(e32[i], gt[i], "kendall") - correlate(e16[i], gt[i], "kendall") for i in resamples(40, 100, 7)]
+    loop = [correlate(e32[i], gt[i], "kendall") - correlate(e16[i], gt[i], "kendall")
+            for i in resamples(40, 100, 7)]
     assert (r.ci_low, r.ci_high) == pytest.approx(percentile_interval(np.array(loop), 0.9))
     assert r.p_value == pytest.approx(two_sided_p(np.array(loop)))
 
@@ -46,7 +48,8 @@ def test_a_clear_drop_is_found_and_no_change_cannot_be_told():
     r = paired_delta(good, gt, bad, gt, boot=200)
     assert r.verdict == "falls" and r.ci_high < 0 and r.p_value < 0.05
     same = paired_delta(good, gt, good, gt, boot=200)
-    assert (same.delta, same.ci_low, same.ci_high, same.p_value, same.verdict) == (0.0, 0.0, 0.0, 1.0, "cannot tell")
+    assert (same.delta, same.ci_low, same.ci_high) == (0.0, 0.0, 0.0)
+    assert (same.p_value, same.verdict) == (1.0, "cannot tell")
 
 
 def test_pairs_ws_ps_against_ws_gt():

@@ -45,7 +45,7 @@ ROUNDINGS = ("ceil", "floor")
 WITHIN = ("gt", "estimator")
 
 
-def resolve_cut(k: int | float | str, n: int, rounding: str = "ceil") -> int:
+def resolve_cut(k: float | str, n: int, rounding: str = "ceil") -> int:
     """A cut as a count of subnets: ``10`` or ``"10"`` (a count), ``0.1`` or ``"10%"`` (a share of ``n``).
 
     A share ``x`` becomes ``ceil(n x)`` (``rounding="ceil"``, wsbench's rule) or
@@ -56,8 +56,9 @@ def resolve_cut(k: int | float | str, n: int, rounding: str = "ceil") -> int:
     if n < 1:
         raise OptionError(f"a cut needs at least one subnet with both scores finite, got {n}")
     share: float | None = None
+    bad = f"k must be a count like 10 or '10', or a share like 0.1 or '10%', got {k!r}"
     if isinstance(k, bool):
-        raise OptionError(f"k must be a count like 10 or a share like 0.1 or '10%', got {k!r}")
+        raise OptionError(bad)
     if isinstance(k, numbers.Integral):
         count = int(k)
     elif isinstance(k, numbers.Real):
@@ -67,19 +68,12 @@ def resolve_cut(k: int | float | str, n: int, rounding: str = "ceil") -> int:
         count = -1
     else:
         text = str(k).strip()
-        if text.endswith("%"):
-            try:
-                share = float(text[:-1]) / 100
-            except ValueError:
-                raise OptionError(f"k must be a count like '10' or a percentage like '10%', got {k!r}") from None
-            if not 0 < share <= 1:
-                raise OptionError(f"a percentage k must lie in (0, 100], got {k!r}")
-            count = -1
-        else:
-            try:
-                count = int(text)
-            except ValueError:
-                raise OptionError(f"k must be a count like '10' or a percentage like '10%', got {k!r}") from None
+        try:
+            share, count = (float(text[:-1]) / 100, -1) if text.endswith("%") else (None, int(text))
+        except ValueError:
+            raise OptionError(bad) from None
+        if share is not None and not 0 < share <= 1:
+            raise OptionError(f"a percentage k must lie in (0, 100], got {k!r}")
     if share is not None:
         exact = n * share
         count = math.ceil(exact - 1e-9) if rounding == "ceil" else math.floor(exact + 1e-9)
@@ -93,21 +87,22 @@ def resolve_cut(k: int | float | str, n: int, rounding: str = "ceil") -> int:
 
 
 def gt_ranks(t: np.ndarray) -> np.ndarray:
-    """1-based GT rank of each subnet: 1 + #(subnets with strictly better goodness); equal values share a rank."""
+    """1-based GT rank of each subnet: 1 + #(subnets with strictly better goodness); ties share a rank."""
     asc = np.sort(t)
     return 1 + (len(t) - np.searchsorted(asc, t, side="right"))
 
 
 def precision_at(w: np.ndarray, t: np.ndarray, k: int) -> float:
     """E|top k by ``w`` ∩ top k by ``t``| / k, both cuts split uniformly at random and independently: by
-    linearity the sum of P(i in one) P(i in the other), each P = 1 above its cut, a/m in its tie group, 0 below."""
+    linearity the sum of P(i in one) P(i in the other), each P = 1 above its cut, a/m in its tie group, 0
+    below."""
     pw = top_share(w, np.sort(w)[::-1], k)
     pt = top_share(t, np.sort(t)[::-1], k)
     return float(pw @ pt) / k
 
 
 def expected_extreme_in_top(w: np.ndarray, v: np.ndarray, k: int, largest: bool = True) -> float:
-    """E[max (or min) of ``v`` over the top ``k`` by ``w``], the k-th place's tie group split uniformly at random.
+    """E[max (or min) of ``v`` over the top ``k`` by ``w``], the k-th place's tie group split at random.
 
     The top k is the c subnets strictly above the cut value plus a uniform a-subset of the m tied at it; the
     best of that subset is the r-th best of the group with probability C(m-r, a-1) / C(m, a)
@@ -130,7 +125,8 @@ def expected_extreme_in_top(w: np.ndarray, v: np.ndarray, k: int, largest: bool 
 
 
 def random_extreme(v: np.ndarray, k: int, largest: bool = True) -> float:
-    """E[max (or min) of ``v`` over k subnets drawn uniformly without replacement]: sum_r v_(r) C(n-r, k-1)/C(n, k)."""
+    """E[max (or min) of ``v`` over k subnets drawn uniformly without replacement]:
+    sum_r v_(r) C(n-r, k-1) / C(n, k)."""
     from wsbench.stats.topk import random_best_distribution
 
     x = np.sort(np.asarray(v, dtype=np.float64))
@@ -191,23 +187,25 @@ def _kendall_inside(w: np.ndarray, t: np.ndarray, mask: np.ndarray) -> float:
     return correlate(w[mask], t[mask], "kendall")
 
 
-def _p_and_kendall(w: np.ndarray, t: np.ndarray, k: int, x: int, within: str) -> tuple[float, float, float, float]:
+def _p_and_kendall(w: np.ndarray, t: np.ndarray, k: int, x: int,
+                   within: str) -> tuple[float, float, float, float]:
     ref = t if within == "gt" else w
     return (precision_at(w, t, k), precision_at(-w, -t, k),
             _kendall_inside(w, t, within_cut(ref, x, False)), _kendall_inside(w, t, within_cut(ref, x, True)))
 
 
-def bottom_top(score: np.ndarray, gt: np.ndarray, k: int | float | str = "10%", within: int | float | str = "10%",
-               *, within_by: str = "gt", direction: str = "max", rounding: str = "ceil", ci: float | None = None,
-               boot: int = 1000, rng_seed: int = 0) -> BottomTop:
+def bottom_top(score: np.ndarray, gt: np.ndarray, k: float | str = "10%", within: float | str = "10%", *,
+               within_by: str = "gt", direction: str = "max", rounding: str = "ceil",
+               ci: float | None = None, boot: int = 1000, rng_seed: int = 0) -> BottomTop:
     """P@top-k, P@bottom-k, BR@k, WR@k and Kendall tau inside the top and bottom ``within`` of one pool.
 
     ``score`` and ``gt`` hold one value per subnet in store order; ``direction`` (the store's
     ``metric_direction``) orients both (pass another ranking, e.g. a loss, already as goodness with
-    ``direction="max"``). Subnets where either is NaN are left out. ``within_by="gt"`` cuts by the GT (mirror of
-    ``--within-top``), ``"estimator"`` by the score (Ning et al.). With ``ci`` (e.g. 0.95) the differences
+    ``direction="max"``). Subnets where either is NaN are left out. ``within_by="gt"`` cuts by the GT (mirror
+    of ``--within-top``), ``"estimator"`` by the score (Ning et al.). With ``ci`` (e.g. 0.95) the differences
     bottom - top get a percentile interval over ``boot`` resamples of the subnets
-    (:func:`wsbench.stats.bootstrap.resamples`; copies of a subnet tie in both scores, so the tie rule applies).
+    (:func:`wsbench.stats.bootstrap.resamples`; copies of a subnet tie in both scores, so the tie rule
+    applies).
     """
     from wsbench.stats import bootstrap as _boot
 
@@ -231,7 +229,8 @@ def bottom_top(score: np.ndarray, gt: np.ndarray, k: int | float | str = "10%", 
         level = _boot.check_level(ci)
         if isinstance(boot, bool) or not isinstance(boot, numbers.Integral) or boot < 10:
             raise OptionError(f"boot must be an integer >= 10 (bootstrap resamples), got {boot!r}")
-        draws = np.array([_p_and_kendall(w[i], t[i], kk, xx, within_by) for i in _boot.resamples(n, int(boot), rng_seed)])
+        draws = np.array([_p_and_kendall(w[i], t[i], kk, xx, within_by)
+                          for i in _boot.resamples(n, int(boot), rng_seed)])
         p_ci = _boot.percentile_interval(draws[:, 1] - draws[:, 0], level)
         k_ci = _boot.percentile_interval(draws[:, 3] - draws[:, 2], level)
     return BottomTop(
@@ -239,5 +238,6 @@ def bottom_top(score: np.ndarray, gt: np.ndarray, k: int | float | str = "10%", 
         br=expected_extreme_in_top(w, ranks, kk, largest=False), wr=expected_extreme_in_top(w, ranks, kk),
         br_random=random_extreme(ranks, kk, largest=False), wr_random=random_extreme(ranks, kk),
         x=xx, kendall_top=k_top, kendall_bottom=k_bottom,
-        n_top=int(within_cut(ref, xx, False).sum()), n_bottom=int(within_cut(ref, xx, True).sum()), kendall_random=0.0,
+        n_top=int(within_cut(ref, xx, False).sum()), n_bottom=int(within_cut(ref, xx, True).sum()),
+        kendall_random=0.0,
         p_diff=p_bottom - p_top, p_diff_ci=p_ci, kendall_diff=k_bottom - k_top, kendall_diff_ci=k_ci)

@@ -34,9 +34,11 @@ def _classes(function_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if ids.ndim != 1 or ids.size == 0:
         raise OptionError(f"function_id must be 1-D with one id per subnet, got shape {ids.shape}")
     if ids.dtype.kind in "fc" and not np.isfinite(ids).all():
-        raise OptionError("function_id holds NaN: every subnet needs a function id (its own for a unique function)")
+        raise OptionError("function_id holds NaN: every subnet needs a function id (its own for a unique "
+                          "function)")
     if ids.dtype.kind in "OUT" and any(v is None or str(v) == "" for v in ids.tolist()):
-        raise OptionError("function_id holds an empty id: every subnet needs one (its own for a unique function)")
+        raise OptionError("function_id holds an empty id: every subnet needs one (its own for a unique "
+                          "function)")
     _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")  # classes by first appearance
     rank = np.empty_like(order)
@@ -60,26 +62,27 @@ def _class_means(values: np.ndarray, inverse: np.ndarray, classes: int) -> np.nd
 def merge_duplicates(function_id: np.ndarray, score: np.ndarray, gt: np.ndarray | None = None) -> Merged:
     """One value per function: the mean supernet score and the mean GT of each class of subnets with one id.
 
-    ``function_id`` (arch,) holds one id per subnet (str or int; the space's ``function_id``); ``score`` has shape
-    (..., arch), e.g. (seed, epoch, arch); ``gt`` (arch,). NaN rule: each mean is over the members whose value is
-    finite, separately for the score (per seed and epoch) and the GT, so a member without a GT still adds its
-    score; a class with no finite value is NaN and leaves the pool as any NaN subnet does. ``n_classes`` is the
-    number of classes (distinct ids), NaN ones included.
+    ``function_id`` (arch,) holds one id per subnet (str or int; the space's ``function_id``); ``score`` has
+    shape (..., arch), e.g. (seed, epoch, arch); ``gt`` (arch,). NaN rule: each mean is over the members whose
+    value is finite, separately for the score (per seed and epoch) and the GT, so a member without a GT still
+    adds its score; a class with no finite value is NaN and leaves the pool as any NaN subnet does.
+    ``n_classes`` is the number of classes (distinct ids), NaN ones included.
     """
     ids, inverse = _classes(function_id)
     s = np.asarray(score, dtype=np.float64)
     if s.ndim < 1 or s.shape[-1] != len(inverse):
-        raise OptionError(f"score must have one value per subnet on its last axis ({len(inverse)}), got shape "
-                          f"{s.shape}")
+        raise OptionError(f"score must have one value per subnet on its last axis ({len(inverse)}), got "
+                          f"shape {s.shape}")
     c = len(ids)
     merged_gt = None
     if gt is not None:
         t = np.asarray(gt, dtype=np.float64)
         if t.shape != (len(inverse),):
-            raise OptionError(f"gt must be 1-D with one value per subnet ({len(inverse)}), got shape {t.shape}")
+            raise OptionError(f"gt must be 1-D with one value per subnet ({len(inverse)}), got shape "
+                              f"{t.shape}")
         merged_gt = _class_means(t, inverse, c)
-    return Merged(ids=ids, inverse=inverse, members=np.bincount(inverse, minlength=c), score=_class_means(s, inverse, c),
-                  gt=merged_gt, n_classes=c)
+    return Merged(ids=ids, inverse=inverse, members=np.bincount(inverse, minlength=c),
+                  score=_class_means(s, inverse, c), gt=merged_gt, n_classes=c)
 
 
 class GtNoise(NamedTuple):
@@ -91,10 +94,11 @@ class GtNoise(NamedTuple):
     method: str
 
 
-def duplicate_pairs(function_id: np.ndarray, gt: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(first member's GT, second member's GT), one pair per class with >= 2 members of finite GT: each class's
-    members with a finite GT in a uniformly random order (one ``rng.random`` key per subnet), the first two taken.
-    Classes in order of first appearance."""
+def duplicate_pairs(function_id: np.ndarray, gt: np.ndarray,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(first member's GT, second member's GT), one pair per class with >= 2 members of finite GT: each
+    class's members with a finite GT in a uniformly random order (one ``rng.random`` key per subnet), the
+    first two taken. Classes in order of first appearance."""
     _, inverse = _classes(function_id)
     t = np.asarray(gt, dtype=np.float64)
     if t.shape != inverse.shape:
@@ -111,14 +115,15 @@ def duplicate_pairs(function_id: np.ndarray, gt: np.ndarray, rng: np.random.Gene
 
 def gt_noise(function_id: np.ndarray, gt: np.ndarray, method: str = "kendall", *, pairings: int = 1,
              rng_seed: int = 0, ci: float | None = 0.95, boot: int = 1000) -> GtNoise:
-    """The GT's own noise from duplicates: tau between two separately trained members of one class, over classes.
+    """The GT's own noise from duplicates: tau between two separately trained members of each class.
 
     For each class with >= 2 members of finite GT, its members are put in a random order and the first two
     paired (:func:`duplicate_pairs`); tau is taken between the first and the second members over the classes.
-    ``pairings`` > 1 repeats that with further random orders and averages the taus (less dependent on which two
-    members a large class lends). Orders come from ``numpy.random.default_rng(rng_seed)``, one draw per pairing in
-    turn. With ``ci``, the classes are resampled ``boot`` times (:func:`wsbench.stats.bootstrap.resamples`, the
-    same resamples for every pairing) and the percentile interval of the mean tau is given.
+    ``pairings`` > 1 repeats that with further random orders and averages the taus (less dependent on which
+    two members a large class lends). Orders come from ``numpy.random.default_rng(rng_seed)``, one draw per
+    pairing in turn. With ``ci``, the classes are resampled ``boot`` times
+    (:func:`wsbench.stats.bootstrap.resamples`, the same resamples for every pairing) and the percentile
+    interval of the mean tau is given.
     """
     from wsbench.stats import bootstrap as _boot
     from wsbench.stats.correlation import METHODS, correlate
@@ -133,8 +138,8 @@ def gt_noise(function_id: np.ndarray, gt: np.ndarray, method: str = "kendall", *
     pairs = [duplicate_pairs(function_id, gt, rng) for _ in range(int(pairings))]
     c = len(pairs[0][0])
     if c < 3:
-        raise OptionError(f"GT noise from duplicates needs at least 3 classes with 2 or more members of finite GT, "
-                          f"got {c}")
+        raise OptionError(f"GT noise from duplicates needs at least 3 classes with 2 or more members of "
+                          f"finite GT, got {c}")
     tau = float(np.mean([correlate(x, y, method) for x, y in pairs]))
     lo = hi = float("nan")
     if ci is not None:
@@ -143,6 +148,7 @@ def gt_noise(function_id: np.ndarray, gt: np.ndarray, method: str = "kendall", *
             raise OptionError(f"boot must be an integer >= 10 (bootstrap resamples), got {boot!r}")
         idx = _boot.resamples(c, int(boot), rng_seed)
         mult = _boot.counts(idx, c)
-        draws = np.mean([_boot.correlation_draws(x, y, idx, method, multiplicities=mult) for x, y in pairs], axis=0)
+        draws = np.mean([_boot.correlation_draws(x, y, idx, method, multiplicities=mult) for x, y in pairs],
+                        axis=0)
         lo, hi = _boot.percentile_interval(draws, level)
     return GtNoise(tau=tau, ci_low=lo, ci_high=hi, classes=c, pairings=int(pairings), method=method)

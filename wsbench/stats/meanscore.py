@@ -31,20 +31,22 @@ class MeanScore(NamedTuple):
 def mean_score(score: np.ndarray, gt: np.ndarray | None = None) -> MeanScore:
     """Mean, sample std, quartiles, min and max of ``score`` over subnets (the last axis), per leading index.
 
-    ``score`` has shape (..., arch), e.g. (seed, epoch, arch); ``gt`` (arch,) is optional. Values stay in metric
-    units (no orientation: a mean accuracy is read as an accuracy). A subnet counts where its score is finite
-    and, with ``gt``, its GT too, so both means cover the same subnets. No subnet: NaN everywhere, n = 0, and no
-    RuntimeWarning. Quartiles are ``numpy.quantile``'s default (linear interpolation).
+    ``score`` has shape (..., arch), e.g. (seed, epoch, arch); ``gt`` (arch,) is optional. Values stay in
+    metric units (no orientation: a mean accuracy is read as an accuracy). A subnet counts where its score is
+    finite and, with ``gt``, its GT too, so both means cover the same subnets. No subnet: NaN everywhere,
+    n = 0, and no RuntimeWarning. Quartiles are ``numpy.quantile``'s default (linear interpolation).
     """
     s = np.asarray(score, dtype=np.float64)
     if s.ndim < 1 or s.shape[-1] == 0:
-        raise OptionError(f"score must have subnets on its last axis (shape (..., arch)), got shape {s.shape}")
+        raise OptionError(f"score must have subnets on its last axis (shape (..., arch)), got shape "
+                          f"{s.shape}")
     ok = np.isfinite(s)
     t = None
     if gt is not None:
         t = np.asarray(gt, dtype=np.float64)
         if t.shape != (s.shape[-1],):
-            raise OptionError(f"gt must be 1-D with one value per subnet ({s.shape[-1]}), got shape {t.shape}")
+            raise OptionError(f"gt must be 1-D with one value per subnet ({s.shape[-1]}), got shape "
+                              f"{t.shape}")
         ok &= np.isfinite(t)
     n = ok.sum(axis=-1)
     filled = np.where(ok, s, 0.0)

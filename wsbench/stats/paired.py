@@ -62,19 +62,21 @@ def _as_rows(name: str, v: np.ndarray) -> np.ndarray:
         return a[None, :]
     if a.ndim == 2:
         return a
-    raise OptionError(f"{name} must be 1-D (one value per subnet) or 2-D (seed x subnet), got shape {a.shape}")
+    raise OptionError(f"{name} must be 1-D (one value per subnet) or 2-D (seed x subnet), got shape "
+                      f"{a.shape}")
 
 
-def paired_delta(a_x: np.ndarray, a_y: np.ndarray, b_x: np.ndarray, b_y: np.ndarray, method: str = "kendall", *,
-                 ci: float = 0.95, boot: int = 1000, rng_seed: int = 0, over_seeds: bool = True) -> PairedDelta:
-    """Change from tau(a_x, a_y) to tau(b_x, b_y) over the same subnets, with a paired bootstrap interval and p.
+def paired_delta(a_x: np.ndarray, a_y: np.ndarray, b_x: np.ndarray, b_y: np.ndarray, method: str = "kendall",
+                 *, ci: float = 0.95, boot: int = 1000, rng_seed: int = 0,
+                 over_seeds: bool = True) -> PairedDelta:
+    """Change from tau(a_x, a_y) to tau(b_x, b_y) on the same subnets, with a paired bootstrap interval and p.
 
-    Each array is 1-D (one value per subnet, e.g. the GT) or 2-D (supernet seed x subnet); 1-D arrays serve every
-    seed. Examples: epochs (``a_x`` = scores at epoch 16, ``b_x`` at 32, ``a_y = b_y`` = GT); estimators
-    (supernet vs proxy against the GT); pairs ((WS, PS) vs (WS, GT)). Pass goodness (tau is unchanged when both
-    of a pair flip). Only subnets finite in every array and seed enter, so both taus see the same subnets. Each
-    of ``boot`` resamples of them (:func:`wsbench.stats.bootstrap.resamples`) serves both taus and every seed;
-    with several seeds and ``over_seeds``, the seeds are resampled too (with replacement, from
+    Each array is 1-D (one value per subnet, e.g. the GT) or 2-D (supernet seed x subnet); 1-D arrays serve
+    every seed. Examples: epochs (``a_x`` = scores at epoch 16, ``b_x`` at 32, ``a_y = b_y`` = GT); estimators
+    (supernet vs proxy against the GT); pairs ((WS, PS) vs (WS, GT)). Pass goodness (tau is unchanged when
+    both of a pair flip). Only subnets finite in every array and seed enter, so both taus see the same
+    subnets. Each of ``boot`` resamples of them (:func:`wsbench.stats.bootstrap.resamples`) serves both taus
+    and every seed; with several seeds and ``over_seeds``, the seeds are resampled too (with replacement, from
     ``numpy.random.default_rng([rng_seed, 1])``), so the interval holds seed-to-seed variation as well.
     """
     from wsbench.stats import bootstrap as _boot
@@ -87,14 +89,16 @@ def paired_delta(a_x: np.ndarray, a_y: np.ndarray, b_x: np.ndarray, b_y: np.ndar
     level = _boot.check_level(ci)
     if isinstance(boot, bool) or not isinstance(boot, numbers.Integral) or boot < 10:
         raise OptionError(f"boot must be an integer >= 10 (bootstrap resamples), got {boot!r}")
-    arrays = [_as_rows(name, v) for name, v in zip(("a_x", "a_y", "b_x", "b_y"), (a_x, a_y, b_x, b_y))]
+    names = ("a_x", "a_y", "b_x", "b_y")
+    arrays = [_as_rows(name, v) for name, v in zip(names, (a_x, a_y, b_x, b_y), strict=True)]
     lengths = {a.shape[1] for a in arrays}
     seeds = {a.shape[0] for a in arrays} - {1}
     if len(lengths) > 1:
         raise OptionError(f"a_x, a_y, b_x, b_y must hold the same subnets (one length), got lengths "
                           f"{[a.shape[1] for a in arrays]}")
     if len(seeds) > 1:
-        raise OptionError(f"2-D arrays must have the same number of seeds (rows), got {[a.shape[0] for a in arrays]}")
+        raise OptionError(f"2-D arrays must have the same number of seeds (rows), got "
+                          f"{[a.shape[0] for a in arrays]}")
     s = seeds.pop() if seeds else 1
     arrays = [np.broadcast_to(a, (s, a.shape[1])) for a in arrays]
     ok = np.logical_and.reduce([np.isfinite(a).all(axis=0) for a in arrays])
@@ -107,13 +111,14 @@ def paired_delta(a_x: np.ndarray, a_y: np.ndarray, b_x: np.ndarray, b_y: np.ndar
     idx = _boot.resamples(n, int(boot), rng_seed)
     mult = _boot.counts(idx, n)
     diff = np.stack([_boot.correlation_draws(bx[j], by[j], idx, method, multiplicities=mult)
-                     - _boot.correlation_draws(ax[j], ay[j], idx, method, multiplicities=mult) for j in range(s)])
+                     - _boot.correlation_draws(ax[j], ay[j], idx, method, multiplicities=mult)
+                     for j in range(s)])
     if s > 1 and over_seeds:
         pick = np.random.default_rng([rng_seed, 1]).integers(0, s, size=(int(boot), s))
         draws = diff[pick, np.arange(int(boot))[:, None]].mean(axis=1)
     else:
         draws = diff.mean(axis=0)
     lo, hi = _boot.percentile_interval(draws, level)
-    return PairedDelta(delta=float(np.mean(tau_b - tau_a)), tau_a=float(tau_a.mean()), tau_b=float(tau_b.mean()),
-                       ci_low=lo, ci_high=hi, p_value=two_sided_p(draws), verdict=verdict(lo, hi), n=n, seeds=s,
-                       boot=int(boot), level=level)
+    return PairedDelta(delta=float(np.mean(tau_b - tau_a)), tau_a=float(tau_a.mean()),
+                       tau_b=float(tau_b.mean()), ci_low=lo, ci_high=hi, p_value=two_sided_p(draws),
+                       verdict=verdict(lo, hi), n=n, seeds=s, boot=int(boot), level=level)
