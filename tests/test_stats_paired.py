@@ -114,3 +114,26 @@ def test_option_errors():
         paired_delta(x, x, x, x, ci=1.5)
     with pytest.raises(UnknownNameError):
         paired_delta(x, x, x, x, method="tau")
+
+
+def test_the_new_statistics_need_no_scipy_import():
+    """Cold start: bottom/top, paired, ceiling, mean score and dedupe run on NumPy alone (no scipy)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from wsbench.stats.bottomtop import bottom_top\n"
+        "from wsbench.stats.ceiling import noise_ceiling\n"
+        "from wsbench.stats.dedupe import gt_noise, merge_duplicates\n"
+        "from wsbench.stats.meanscore import mean_score\n"
+        "from wsbench.stats.paired import paired_delta\n"
+        "x = np.arange(40.0); y = x[::-1].copy(); y[:5] = 0\n"
+        "bottom_top(x, y, '10%', '20%', ci=0.9, boot=20)\n"
+        "paired_delta(x, y, y, x, 'spearman', boot=20)\n"
+        "noise_ceiling(x, np.stack([x, y]), boot=20)\n"
+        "gt_noise(np.arange(40) // 2, y, boot=20); merge_duplicates(np.arange(40) // 2, x, y)\n"
+        "mean_score(x, y)\n"
+        "print('scipy' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
