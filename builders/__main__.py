@@ -187,6 +187,12 @@ def _reissue(args: argparse.Namespace) -> dict:
     return reissue(args.store, args.out, load_changes(args.changes), version=args.version, why=args.why)
 
 
+def _new_space(args: argparse.Namespace) -> dict:
+    from builders.scaffold import new_space
+
+    return new_space(args.name, root=args.root, dataset=args.dataset)
+
+
 def _params(args: argparse.Namespace) -> dict:
     from builders.sizes import sizes
 
@@ -286,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     sf.add_argument("--n", type=int, required=True, help="how many functions")
     sf.add_argument("--seed", type=int, default=0, help="seed of the draw (default 0)")
     sf.add_argument("--out", required=True, help="text file to write, one canonical string per line")
+    ns = sub.add_parser("new-space", help="write the files of a new space, each with its TODOs (CONTRIBUTING.md)")
+    ns.add_argument("name", help="space name: lowercase letters and digits, words joined by '-' (e.g. di64)")
+    ns.add_argument("--dataset", help="dataset name of the meta file and card (default NAME-cifar10)")
+    ns.add_argument("--root", help="checkout to write into (default: the one builders is imported from)")
     ri = sub.add_parser("reissue", help="copy a published store with corrected attributes (arrays untouched)")
     ri.add_argument("store", help="published zip or store folder")
     ri.add_argument("--out", required=True, help="new store folder")
@@ -298,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build, "proxies": _proxies,
                "params": _params, "publish": _publish, "reissue": _reissue,
-               "sample-functions": _sample_functions}[args.command](args)
+               "sample-functions": _sample_functions, "new-space": _new_space}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

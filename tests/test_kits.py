@@ -10,6 +10,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from builders.core.preset import SupernetPreset
 from builders.engine.kits import get_kit, kit_spaces
 from wsbench.errors import OptionError
 from wsbench.spaces import get_space, space_names
@@ -20,6 +21,11 @@ def test_kits_are_found_and_each_is_a_space():
     assert set(kit_spaces()) <= set(space_names())
     with pytest.raises(OptionError, match="image spaces with a supernet kit"):
         get_kit("darts-rnn")
+
+
+def test_presets_take_keywords_only():
+    with pytest.raises(TypeError):
+        SupernetPreset("mini", 8, 1, 16, 64, 0.1, 0.9, 5e-4, 100, 100, 10, 1, 0, 2, True)  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("space", kit_spaces())
