@@ -224,7 +224,7 @@ def _publish(args: argparse.Namespace) -> dict:
     from builders.publish import publish
 
     return publish(args.store, args.meta, out_dir=args.out_dir, catalog_dir=args.catalog, url=args.url,
-                   bundled=not args.no_bundle)
+                   bundled=not args.no_bundle, card=args.card)
 
 
 def _reissue(args: argparse.Namespace) -> dict:
@@ -342,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     pu.add_argument("--catalog", default="catalog", help="catalog folder for <name>.toml")
     pu.add_argument("--url", help="where the zip is also hosted (optional)")
     pu.add_argument("--no-bundle", action="store_true", help="do not mark the file as shipped in the wheel")
+    pu.add_argument("--card", help="the dataset card (default: <name>.md beside the meta file); must exist")
     sf = sub.add_parser("sample-functions", help="N architectures computing N different functions, drawn uniformly "
                                                  "over the space's functions (one representative each): a .txt "
                                                  "for build --archs-from")

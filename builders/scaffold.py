@@ -263,7 +263,7 @@ def test_paper_network_has_the_published_parameter_counts():
 
 META = '''# Meta file of `python -m builders publish STORE --meta docs/datasets/{dataset}.meta.toml`.
 # Only the human part; sizes, space, metric, sha256 and bytes are taken from the store.
-# publish refuses this file while it holds a {mark} mark.
+# publish refuses this file while a TODO mark of new-space is left in it.
 name = "{dataset}"
 version = "1.0"
 dataset = "{mark}: data set and how it differs from the original (e.g. CIFAR-10, JPEG q75 re-encoding)"
