@@ -245,7 +245,8 @@ def _params(args: argparse.Namespace) -> dict:
     return sizes(args.space, args.arch, args.preset)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The command line, every subcommand and option (tests check the commands the docs show against it)."""
     from builders.groundtruth import SOURCES
 
     ap = argparse.ArgumentParser(prog="python -m builders", description=__doc__)
@@ -360,6 +361,11 @@ def main(argv: list[str] | None = None) -> int:
     ri.add_argument("--changes", required=True, help="JSON object: attribute -> new value (objects merge; null drops)")
     ri.add_argument("--version", required=True, help="the version this re-issue will be published as")
     ri.add_argument("--why", required=True, help="one sentence, recorded in the store's reissues attribute")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = parser()
     args = ap.parse_args(argv)
     from wsbench.errors import WsbenchError
 
