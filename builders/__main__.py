@@ -21,6 +21,8 @@ def _import_gt(args: argparse.Namespace) -> dict:
     missing = [f"--{o}" for o in needed if getattr(args, o) is None]
     if missing:
         raise SystemExit(f"usage error: {args.source} needs {', '.join(missing)} (no hidden defaults)")
+    if args.source == "table":
+        return _import_table(args)
     gt = load(args.source, args.path, dataset=args.dataset, split=args.split, hp=args.hp, epochs=args.epochs,
               which=args.which, width=args.width, depth=args.depth, space=args.space)
     summary = {"source": gt.source, "archs": len(gt), "seeds": gt.seeds, "noise": gt.noise()}
@@ -30,6 +32,50 @@ def _import_gt(args: argparse.Namespace) -> dict:
         Path(args.write_archs).write_text("".join(a + "\n" for a in gt.scores), encoding="utf-8")
         summary["archs_written"] = args.write_archs
     if args.store:
+        summary["attached"] = attach(args.store, gt, name=args.name, zip_path=args.zip, fill=args.fill,
+                                     score_seed=args.gt_score_seed)
+    return summary
+
+
+def _import_table(args: argparse.Namespace) -> dict:
+    """import-gt table: every check (columns, architectures, unit, the store's space, metric and coverage)
+    before the store is touched, so a refused table writes nothing."""
+    from builders.groundtruth import attach, load
+    from wsbench.errors import OptionError
+
+    missing = [o for o, v in (("--arch-col", args.arch_col), ("--metric", args.metric)) if v is None]
+    if missing:
+        raise SystemExit(f"usage error: table needs {', '.join(missing)} (and --mean-col or --run-cols)")
+    attrs: dict = {}
+    if args.store:
+        from wsbench.store import open_store
+
+        attrs = dict(open_store(args.store, check=False, allow_incomplete=True).attrs)
+    space = args.space or attrs.get("space")
+    if space is None:
+        raise OptionError("import-gt table needs the space: give --store (its space) or --space")
+    if args.space and attrs and args.space != attrs.get("space"):
+        raise OptionError(f"--space {args.space} but {args.store} is a {attrs.get('space')} store")
+    if attrs and attrs.get("metric") != args.metric:
+        raise OptionError(f"--metric {args.metric} but {args.store} holds {attrs.get('metric')}; ground truth is in "
+                          "the store's metric")
+    run_cols = [c.strip() for c in args.run_cols.split(",") if c.strip()] if args.run_cols else []
+    gt = load("table", args.path, space=space, arch_col=args.arch_col, mean_col=args.mean_col, std_col=args.std_col,
+              run_cols=run_cols, metric=args.metric, unit=args.unit)
+    summary = {"source": gt.source, "archs": len(gt), "seeds": gt.seeds, "noise": gt.noise()}
+    if args.write_archs:
+        from pathlib import Path
+
+        Path(args.write_archs).write_text("".join(a + "\n" for a in gt.scores), encoding="utf-8")
+        summary["archs_written"] = args.write_archs
+    if args.store:
+        from wsbench.store import open_store
+
+        archs = [str(a) for a in open_store(args.store, check=False, allow_incomplete=True)["arch_string"].values]
+        lacking = [a for a in archs if a not in gt.scores]
+        if lacking and not (args.partial or args.fill):
+            raise OptionError(f"the table lacks {len(lacking)} of the store's {len(archs)} architectures (e.g. "
+                              f"{lacking[0]!r}); add them, or pass --partial to leave their ground truth unknown")
         summary["attached"] = attach(args.store, gt, name=args.name, zip_path=args.zip, fill=args.fill,
                                      score_seed=args.gt_score_seed)
     return summary
@@ -187,7 +233,7 @@ def _publish(args: argparse.Namespace) -> dict:
     from builders.publish import publish
 
     return publish(args.store, args.meta, out_dir=args.out_dir, catalog_dir=args.catalog, url=args.url,
-                   bundled=not args.no_bundle)
+                   bundled=not args.no_bundle, card=args.card)
 
 
 def _reissue(args: argparse.Namespace) -> dict:
@@ -198,20 +244,28 @@ def _reissue(args: argparse.Namespace) -> dict:
                    add_function_ids=args.add_function_ids)
 
 
+def _new_space(args: argparse.Namespace) -> dict:
+    from builders.scaffold import new_space
+
+    return new_space(args.name, root=args.root, dataset=args.dataset)
+
+
 def _params(args: argparse.Namespace) -> dict:
     from builders.sizes import sizes
 
     return sizes(args.space, args.arch, args.preset)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The command line, every subcommand and option (tests check the commands the docs show against it)."""
     from builders.groundtruth import SOURCES
 
     ap = argparse.ArgumentParser(prog="python -m builders", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
     gt = sub.add_parser("import-gt", help="import ground truth from a public benchmark file into a store")
     gt.add_argument("source", choices=SOURCES)
-    gt.add_argument("path", help="benchmark file or folder (e.g. NATS-tss-v1_0-3ffb9-simple/, analog_nasbench-*.whl)")
+    gt.add_argument("path", help="benchmark file or folder (e.g. NATS-tss-v1_0-3ffb9-simple/, analog_nasbench-*.whl); "
+                                 "table: a .csv, .tsv or .json table, one row per architecture")
     gt.add_argument("--store", help="store folder to write into (aligned by canonical architecture)")
     gt.add_argument("--name", default="gt_score", help="gt_score (default) or gt_score_<name> for a second GT")
     gt.add_argument("--zip", help="also write the finished store as this zip")
@@ -222,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
                                           "the --archs-from of a build over them")
     gt.add_argument("--dataset", help="NATS: cifar10-valid | cifar10 | cifar100 | ImageNet16-120; naslib-zc: "
                                       "cifar10 (default) | cifar100 | ImageNet16-120 (nb201 file)")
-    gt.add_argument("--space", help="naslib-zc: darts (zc_nasbench301.json) | nb101 | nb201")
+    gt.add_argument("--space", help="naslib-zc: darts (zc_nasbench301.json) | nb101 | nb201; table: the space "
+                                    "(default: the store's)")
     gt.add_argument("--split", help="NATS: x-valid | x-test | ori-test (depends on the dataset); NB101 / nb101-records: "
                                     "validation | test")
     gt.add_argument("--hp", help="NATS: training budget in epochs, 12 or 200")
@@ -230,6 +285,15 @@ def main(argv: list[str] | None = None) -> int:
     gt.add_argument("--which", help="NDS: final | best epoch's test accuracy")
     gt.add_argument("--width", help="NDS: keep models of this width, or 'any'")
     gt.add_argument("--depth", help="NDS: keep models of this depth, or 'any'")
+    gt.add_argument("--arch-col", help="table: column of architecture strings (any spelling the space accepts)")
+    gt.add_argument("--mean-col", help="table: column of the per-architecture mean (else the mean of --run-cols)")
+    gt.add_argument("--std-col", help="table: column of the per-architecture std (-> gt_score_std)")
+    gt.add_argument("--run-cols", help="table: comma list of per-training columns (-> gt_score_per_seed, one GT "
+                                       "seed each, in this order)")
+    gt.add_argument("--metric", help="table: accuracy | error | perplexity (must be the store's metric)")
+    gt.add_argument("--unit", help="table, accuracy/error: percent | fraction (fractions are multiplied by 100)")
+    gt.add_argument("--partial", action="store_true", help="table: accept a table that lacks some of the store's "
+                                                           "architectures (their ground truth stays unknown)")
     tr = sub.add_parser("groundtruth", help="train architectures from scratch (resumable, shardable)")
     tr.add_argument("space", help="search space: nb201 | nb101 | darts | proxylessnas | macro | darts-rnn")
     tr.add_argument("--preset", required=True, help="mini | paper (see builders/scratch/train.py PRESETS)")
@@ -290,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     pu.add_argument("--catalog", default="catalog", help="catalog folder for <name>.toml")
     pu.add_argument("--url", help="where the zip is also hosted (optional)")
     pu.add_argument("--no-bundle", action="store_true", help="do not mark the file as shipped in the wheel")
+    pu.add_argument("--card", help="the dataset card (default: <name>.md beside the meta file); must exist")
     ck = sub.add_parser("checkpoint", help="save a running build's checkpoints + scores so far as one compressed "
                                            "file per seed (to commit), or restore them into a recreated store")
     ck.add_argument("action", choices=["save", "restore"])
@@ -303,6 +368,10 @@ def main(argv: list[str] | None = None) -> int:
     sf.add_argument("--n", type=int, required=True, help="how many functions")
     sf.add_argument("--seed", type=int, default=0, help="seed of the draw (default 0)")
     sf.add_argument("--out", required=True, help="text file to write, one canonical string per line")
+    ns = sub.add_parser("new-space", help="write the files of a new space, each with its TODOs (CONTRIBUTING.md)")
+    ns.add_argument("name", help="space name: lowercase letters and digits, words joined by '-' (e.g. di64)")
+    ns.add_argument("--dataset", help="dataset name of the meta file and card (default NAME-cifar10)")
+    ns.add_argument("--root", help="checkout to write into (default: the one builders is imported from)")
     ri = sub.add_parser("reissue", help="copy a published store with corrected attributes (arrays untouched)")
     ri.add_argument("store", help="published zip or store folder")
     ri.add_argument("--out", required=True, help="new store folder")
@@ -311,13 +380,19 @@ def main(argv: list[str] | None = None) -> int:
                     help="add the function_id variable (computed from arch_string) to a store that predates it")
     ri.add_argument("--version", required=True, help="the version this re-issue will be published as")
     ri.add_argument("--why", required=True, help="one sentence, recorded in the store's reissues attribute")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = parser()
     args = ap.parse_args(argv)
     from wsbench.errors import WsbenchError
 
     try:
         out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build, "proxies": _proxies,
                "params": _params, "publish": _publish, "reissue": _reissue,
-               "sample-functions": _sample_functions, "checkpoint": _checkpoint}[args.command](args)
+               "sample-functions": _sample_functions, "checkpoint": _checkpoint,
+               "new-space": _new_space}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

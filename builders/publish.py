@@ -21,8 +21,12 @@ HAND_FIELDS = ("name", "version", "dataset", "title", "description", "license", 
 
 
 def publish(store: str | Path, meta: str | Path, *, out_dir: str | Path, catalog_dir: str | Path,
-            url: str | None = None, bundled: bool = True) -> dict[str, Any]:
-    """Zip ``store`` into ``out_dir/<name>-<version>.zip`` and write ``catalog_dir/<name>.toml``; return the entry."""
+            url: str | None = None, bundled: bool = True, card: str | Path | None = None) -> dict[str, Any]:
+    """Zip ``store`` into ``out_dir/<name>-<version>.zip`` and write ``catalog_dir/<name>.toml``; return the entry.
+
+    The dataset card must exist (default: ``<name>.md`` beside the meta file, as ``new-space`` writes it), and
+    neither it nor the meta file may still hold a ``TODO(new-space)`` mark.
+    """
     from wsbench.catalog import parse_entry
     from wsbench.fetch import sha256_of
     from wsbench.schema import validate
@@ -37,6 +41,7 @@ def publish(store: str | Path, meta: str | Path, *, out_dir: str | Path, catalog
     if missing or not isinstance(hand.get("builder", {}).get("command"), str):
         raise OptionError(f"{meta} needs string fields {missing or []} and builder.command (the exact build "
                           f"command); expected all of {list(HAND_FIELDS)}")
+    _check_card(Path(card) if card else Path(meta).parent / f"{hand['name']}.md", Path(meta))
     ds = open_store(store)
     problems = validate(ds)
     if problems:
@@ -70,6 +75,21 @@ def publish(store: str | Path, meta: str | Path, *, out_dir: str | Path, catalog
         raise OptionError(f"the entry would not load: {'; '.join(errs)}")
     _write_atomic(path, to_toml(entry))
     return entry
+
+
+def _check_card(card: Path, meta: Path) -> None:
+    """The card a catalog entry points readers to exists, and no scaffold TODO is published."""
+    from wsbench.spaces._todo import MARK
+
+    if not card.is_file():
+        raise OptionError(f"the dataset card {card} does not exist; write it (python -m builders new-space writes a "
+                          "skeleton beside the meta file) or pass --card PATH")
+    for path in (meta, card):
+        text = path.read_text(encoding="utf-8")
+        if MARK in text:
+            line = next(i for i, t in enumerate(text.splitlines(), 1) if MARK in t)
+            raise OptionError(f"{path} still holds {text.count(MARK)} {MARK} mark(s), the first on line {line}; "
+                              "fill them in before publishing")
 
 
 def _stamp_licence(store: Path, hand: dict[str, Any]) -> bool:

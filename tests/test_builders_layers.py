@@ -5,8 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from wsbench.spaces import module_of, space_names
+
 ROOT = Path(__file__).resolve().parents[1] / "builders"
-SPACES = ("nb201", "nb101", "darts", "darts_rnn", "proxylessnas", "macro")
+#: every space of wsbench.spaces that has a builder folder (found, not listed)
+SPACES = tuple(module_of(n) for n in space_names() if (ROOT / module_of(n)).is_dir())
 #: package -> the builders packages it may import (any import, also inside functions)
 ALLOWED = {
     "core": set(),
@@ -34,6 +37,10 @@ def _imports(path: Path) -> set[str]:
             if n.startswith("builders."):
                 out.add(n.split(".")[1])
     return out
+
+
+def test_the_space_folders_are_found():
+    assert {"nb201", "nb101", "darts", "darts_rnn", "proxylessnas", "macro"} <= set(SPACES)
 
 
 def test_each_package_imports_only_from_below():

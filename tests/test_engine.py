@@ -16,6 +16,7 @@ torch = pytest.importorskip("torch")
 
 from builders.__main__ import main as builders_main
 from builders.engine.bn import recalibrate
+from builders.engine.kits import kit_spaces
 from wsbench.store import open_store
 
 TINY = ["--preset", "mini", "--epochs", "2", "--score-epochs", "1,2", "--subnets", "4", "--seeds", "0,1",
@@ -37,7 +38,7 @@ def tiny_cifar(tmp_path_factory):
     return d
 
 
-@pytest.mark.parametrize("space", ["nb201", "nb101", "darts", "proxylessnas", "macro"])
+@pytest.mark.parametrize("space", kit_spaces())
 def test_tiny_build_then_ground_truth_gives_a_valid_store(space, tiny_cifar, tmp_path):
     out = tmp_path / f"{space}-tiny.zarr"
     assert builders_main(["build", space, "--data-dir", str(tiny_cifar), "--out", str(out), *TINY]) == 0

@@ -28,11 +28,18 @@ command = "tests/factory.py make_store"
 """
 
 
+def write_meta(folder: Path) -> Path:
+    """The meta file and, beside it, the dataset card publish requires."""
+    (folder / "toy-nb201.md").write_text("# toy-nb201\n\nOnly for tests.\n")
+    meta = folder / "meta.toml"
+    meta.write_text(META)
+    return meta
+
+
 @pytest.fixture()
 def published(tmp_path: Path) -> tuple[Path, Path, Path]:
     store = make_store(tmp_path / "toy.zarr", n=40)
-    meta = tmp_path / "meta.toml"
-    meta.write_text(META)
+    meta = write_meta(tmp_path)
     out, cat = tmp_path / "files", tmp_path / "catalog"
     assert builders_main(["publish", str(store), "--meta", str(meta), "--out-dir", str(out), "--catalog", str(cat)]) == 0
     return store, out, cat
@@ -63,12 +70,32 @@ def test_a_store_that_does_not_validate_is_not_published(tmp_path, capsys):
     import zarr
 
     zarr.open_group(str(store), mode="r+").attrs["complete"] = False
-    meta = tmp_path / "meta.toml"
-    meta.write_text(META)
+    meta = write_meta(tmp_path)
     cat = tmp_path / "catalog"
     assert builders_main(["publish", str(store), "--meta", str(meta), "--out-dir", str(tmp_path / "f"),
                           "--catalog", str(cat)]) == 1
-    assert "error:" in capsys.readouterr().err and not (cat / "toy-nb201.toml").exists()
+    err = capsys.readouterr().err
+    assert "the store is incomplete" in err and "import-gt" in err and not (cat / "toy-nb201.toml").exists()
+
+
+@pytest.mark.parametrize(("card", "says"), [
+    (None, "the dataset card {tmp}/toy-nb201.md does not exist; write it"),
+    ("# toy-nb201\n\nTODO(new-space): one paragraph\n",
+     "toy-nb201.md still holds 1 TODO(new-space) mark(s), the first on line 3"),
+])
+def test_publish_needs_the_card_and_no_scaffold_todo(tmp_path, capsys, card, says):
+    store = make_store(tmp_path / "toy.zarr", n=40)
+    meta = tmp_path / "meta.toml"
+    meta.write_text(META)
+    if card is not None:
+        (tmp_path / "toy-nb201.md").write_text(card)
+    cat = tmp_path / "catalog"
+    assert builders_main(["publish", str(store), "--meta", str(meta), "--out-dir", str(tmp_path / "f"),
+                          "--catalog", str(cat)]) == 1
+    assert says.format(tmp=tmp_path) in capsys.readouterr().err and not cat.exists()
+    (tmp_path / "elsewhere.md").write_text("# card\n")
+    assert builders_main(["publish", str(store), "--meta", str(meta), "--out-dir", str(tmp_path / "f"),
+                          "--catalog", str(cat), "--card", str(tmp_path / "elsewhere.md")]) == 0
 
 
 def test_meta_without_required_fields_is_refused(tmp_path, capsys):

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,8 +12,9 @@ from conftest import SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import wsbench.spaces
 from wsbench.errors import InvalidArchError, OptionError, UnknownNameError
-from wsbench.spaces import get_space, space_names
+from wsbench.spaces import get_space, module_of, space_names
 from wsbench.spaces.nb101 import NB101, _encodings, count_unique_graphs, hash_module
 
 # DARTS_V2 as published in DARTS's cnn/genotypes.py and rnn/genotypes.py
@@ -24,13 +28,38 @@ DARTS_RNN_V2 = ("Genotype(recurrent=[('sigmoid', 0), ('relu', 1), ('relu', 1), (
                 "('sigmoid', 5), ('tanh', 3), ('relu', 5)], concat=range(1, 9))")
 
 
-def test_registry_lists_the_spaces():
-    assert space_names() == ["darts", "darts-rnn", "macro", "nb101", "nb201", "proxylessnas"]
+def test_registry_is_the_modules_of_the_package():
+    """A space is found by its module file alone: every module of wsbench/spaces (but base and _helpers) is one."""
+    folder = Path(wsbench.spaces.__file__).parent
+    modules = sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_") and p.stem != "base")
+    assert space_names() == sorted(m.replace("_", "-") for m in modules)
+    assert {"darts", "darts-rnn", "macro", "nb101", "nb201", "proxylessnas"} <= set(space_names())
+    assert all(module_of(n) in modules and get_space(n).name == n for n in space_names())
     with pytest.raises(UnknownNameError, match="expected one of: darts, darts-rnn"):
         get_space("nb999")
 
 
-@pytest.mark.parametrize("name", ["darts", "darts-rnn", "macro", "nb101", "nb201", "proxylessnas"])
+def test_get_space_imports_only_the_space_asked_for():
+    code = ("import sys; from wsbench.spaces import get_space; get_space('nb201'); "
+            "print(sorted(m for m in sys.modules if m.startswith('wsbench.spaces.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['wsbench.spaces.base', 'wsbench.spaces.nb201']"
+
+
+def test_a_space_must_live_in_the_module_named_after_it():
+    from wsbench.spaces.base import _REGISTRY, SearchSpace
+
+    body = {"name": "elsewhere", "__module__": "wsbench.spaces.nb201", **{
+        k: (lambda self, *a: None) for k in ("parse", "format", "choices_of", "_sample_parsed")}}
+    with pytest.raises(TypeError, match="must live in wsbench/spaces/elsewhere.py"):
+        type("Elsewhere", (SearchSpace,), body)
+    body.update(name="nb201", __module__="tests.somewhere")
+    with pytest.raises(TypeError, match="registered twice"):
+        type("Twice", (SearchSpace,), body)
+    assert "elsewhere" not in _REGISTRY and _REGISTRY["nb201"].__name__ == "NB201"
+
+
+@pytest.mark.parametrize("name", space_names())
 def test_sampling_is_seeded_unique_canonical_and_round_trips(name):
     space = get_space(name)
     a = space.sample(40, seed=3)

@@ -114,7 +114,8 @@ class Benchmark:
                 raise SchemaError(self.path, [f"{name} holds +-inf; NaN is the only 'unknown' value"])
             lo, hi = METRICS.get(self.metric, (None, -np.inf, np.inf))[1:]
             finite = values[np.isfinite(values)]
-            if (name == "supernet_score" or name.startswith("gt_score")) and finite.size and (
+            scored = name == "supernet_score" or (name.startswith("gt_score") and name != "gt_score_std")
+            if scored and finite.size and (
                     finite.min() < lo or finite.max() > hi):
                 why = f"{name} values must lie in [{lo}, {hi}] for metric {self.metric!r}, got [{finite.min()}, {finite.max()}]"
                 raise SchemaError(self.path, [why])
@@ -146,7 +147,8 @@ class Benchmark:
     # -- cached arrays (goodness: higher is better); with the methods below, what the statistics read
     # (wsbench.stats.source.Source) -----------------------------------------------------------------
     def gt_variables(self) -> list[str]:
-        return sorted(n for n, a in self.reader.meta.arrays.items() if n.startswith("gt_score") and a.dims == ("arch",))
+        return sorted(n for n, a in self.reader.meta.arrays.items() if n.startswith("gt_score") and n != "gt_score_std"
+                      and a.dims == ("arch",))
 
     def gt(self, gt: str) -> np.ndarray:
         """Ground truth ``gt`` as goodness (higher = better), cached; one without a finite value is an error."""

@@ -90,7 +90,7 @@ def card_path(name: str) -> Path | None:
 def parse_entry(data: dict[str, Any], source: Path) -> tuple[CatalogEntry | None, list[str]]:
     """Check one parsed TOML table; return the entry or every problem found."""
     from wsbench.schema import DIRECTIONS
-    from wsbench.spaces import BUILTIN, space_names
+    from wsbench.spaces import builtin_spaces, space_names
 
     problems = []
     for key, typ in FIELDS.items():
@@ -107,7 +107,7 @@ def parse_entry(data: dict[str, Any], source: Path) -> tuple[CatalogEntry | None
         problems.append(f"name {data['name']!r} must be lowercase letters, digits and '-'")
     if data["name"] != source.stem:
         problems.append(f"name {data['name']!r} must equal the file name {source.stem!r}")
-    if data["space"] not in BUILTIN and data["space"] not in space_names():  # names checked without importing
+    if data["space"] not in builtin_spaces() and data["space"] not in space_names():  # names checked without importing
         problems.append(f"space {data['space']!r} is not one of {space_names()}")
     if data["metric_direction"] not in DIRECTIONS:
         problems.append(f"metric_direction must be one of {list(DIRECTIONS)}")

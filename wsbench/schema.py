@@ -23,6 +23,8 @@ SCHEMA_VERSION = 1
 DIMS = ("arch", "epoch", "seed", "decision")
 OPTIONAL_DIMS = ("gt_seed", "prune")
 
+#: the per-architecture std of gt_score: named like an extra ground truth, but not one (never ranked by)
+GT_STD = "gt_score_std"
 #: name -> (dims, dtype kind) of required variables ("U" = variable-length string)
 REQUIRED_VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "arch_string": (("arch",), "U"),
@@ -34,6 +36,8 @@ REQUIRED_VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 OPTIONAL_VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "gt_score_per_seed": (("gt_seed", "arch"), "f"),
+    #: the ground truth's own std per architecture, as its source reports it (same unit as gt_score)
+    GT_STD: (("arch",), "f"),
     "params_paper": (("arch",), "f"),
     "flops_paper": (("arch",), "f"),
     #: the space's id of the function each architecture computes (equal ids: one network, e.g. NB201 isomorphs)
@@ -234,7 +238,7 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
     metric = attrs["metric"]
     lo, hi = METRICS.get(metric, (None, -math.inf, math.inf))[1:]
     score_vars = ["supernet_score", "gt_score", "gt_score_per_seed"] + [
-        n for n in ds.data_vars if n.startswith(EXTRA_GT_PREFIX) and n != "gt_score_per_seed"
+        n for n in ds.data_vars if n.startswith(EXTRA_GT_PREFIX) and n not in ("gt_score_per_seed", GT_STD)
     ]
     for name in score_vars:
         if name not in ds.variables:
@@ -245,6 +249,12 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
             problems.append(f"{name} holds +-inf; use NaN for 'not evaluated / unknown'")
         if finite.size and (finite.min() < lo or finite.max() > hi):
             problems.append(f"{name} values must lie in [{lo}, {hi}] for metric {metric!r}, got [{finite.min()}, {finite.max()}]")
+        if metric == "accuracy" and finite.size and finite.max() <= 1 and name != "supernet_score":
+            problems.append(f"{name}: every value lies in [0, 1] (max {finite.max():g}), which reads as fractions; "
+                            "accuracy is stored in percent: multiply by 100 (python -m builders import-gt table "
+                            "... --unit fraction does)")
+    if GT_STD in ds.variables:
+        problems += _check_gt_std(ds[GT_STD].values, ds["gt_score"].values, hi - lo)
     sn = ds["supernet_score"].values
     if attrs.get("complete"):
         empty_dims = [d for d in ("arch", "epoch", "seed") if ds.sizes.get(d, 0) == 0]
@@ -300,4 +310,21 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
                                 f"e.g. row {wrong[0]}: {have[wrong[0]]!r} instead of {ids[wrong[0]]!r}")
         if bad:
             problems.append(f"{len(bad)} architecture problem(s): " + "; ".join(bad[:3]))
+    return problems
+
+
+def _check_gt_std(std: np.ndarray, gt: np.ndarray, width: float) -> list[str]:
+    """gt_score_std: finite and >= 0 where gt_score is known, NaN where it is not, at most the metric's range."""
+    problems = []
+    known = np.isfinite(gt)
+    if not np.isfinite(std[known]).all():
+        problems.append(f"{GT_STD} must be finite wherever gt_score is known; "
+                        f"{int((~np.isfinite(std[known])).sum())} subnet(s) have a gt_score but no std")
+    if np.isfinite(std[~known]).any():
+        problems.append(f"{GT_STD} is known for {int(np.isfinite(std[~known]).sum())} subnet(s) without a gt_score; "
+                        "a std belongs to a mean")
+    finite = std[np.isfinite(std)]
+    if finite.size and (finite.min() < 0 or finite.max() > width):
+        problems.append(f"{GT_STD} must lie in [0, {width:g}] (a standard deviation in the metric's unit), got "
+                        f"[{finite.min():g}, {finite.max():g}]")
     return problems

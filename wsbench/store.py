@@ -311,6 +311,16 @@ def _is_wsbench(p: Path, attrs: dict) -> None:
         raise SchemaError(p, [why])
 
 
+def incomplete_reason(attrs: dict, path: str | os.PathLike) -> str:
+    """Why a store is not complete, and the fix: a scored store lacks only its ground truth."""
+    attach = (f"attach ground truth with python -m builders import-gt SOURCE FILE --store {path} (a plain table: "
+              "import-gt table FILE.csv --arch-col A --mean-col M --metric accuracy --unit percent), which validates "
+              "the store and marks it complete")
+    if attrs.get("scores_complete"):
+        return f"the store is incomplete: every subnet is scored but it has no ground truth yet; {attach}"
+    return f"the store is incomplete: its build did not finish; rerun the build command to resume it, then {attach}"
+
+
 def open_reader(path: str | os.PathLike, *, allow_incomplete: bool = False) -> FastReader | XarrayReader:
     """A reader for statistics: the stdlib fast path when possible, else zarr via xarray.
 
@@ -323,10 +333,8 @@ def open_reader(path: str | os.PathLike, *, allow_incomplete: bool = False) -> F
         reader = XarrayReader(p, open_store(p, check=False))
     _is_wsbench(p, reader.meta.attrs)
     if not reader.meta.attrs.get("complete", False) and not allow_incomplete:
-        raise IncompleteStoreError(
-            f"{p}: the store is incomplete (its build did not finish); resume the build, "
-            "or pass allow_incomplete=True to read what is there"
-        )
+        raise IncompleteStoreError(f"{p}: {incomplete_reason(reader.meta.attrs, p)}; "
+                                   "or pass allow_incomplete=True to read what is there")
     problems = check_structure(reader.meta)
     if problems:
         raise SchemaError(p, problems)
@@ -361,10 +369,8 @@ def open_store(path: str | os.PathLike, *, check: bool = True, allow_incomplete:
     if check:
         _is_wsbench(p, ds.attrs)
         if not ds.attrs.get("complete", False) and not allow_incomplete:
-            raise IncompleteStoreError(
-                f"{p}: the store is incomplete (its build did not finish); resume the build, "
-                "or pass allow_incomplete=True to read what is there"
-            )
+            raise IncompleteStoreError(f"{p}: {incomplete_reason(ds.attrs, p)}; "
+                                       "or pass allow_incomplete=True to read what is there")
         problems = validate(ds, level="structure")
         if problems:
             raise SchemaError(p, problems)

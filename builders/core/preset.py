@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SupernetPreset:
     name: str
     channels: int  # NB201: C; NB101: stem channels; DARTS: C
@@ -32,7 +32,7 @@ class SupernetPreset:
     precision: str = "fp32"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LMPreset:
     name: str
     nhid: int

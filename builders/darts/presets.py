@@ -15,6 +15,12 @@ from __future__ import annotations
 from builders.core.preset import SupernetPreset
 
 PRESETS = {
-    "paper": SupernetPreset("paper", 16, 2, 32, 64, 0.025, 0.9, 3e-4, 25_000, 25_000, 10_000, 50, 0, 4, True),
-    "mini": SupernetPreset("mini", 8, 1, 16, 64, 0.05, 0.9, 3e-4, 10_000, 5_000, 1_000, 10, 0, 2, True),
+    "paper": SupernetPreset(
+        name="paper", channels=16, cells_per_stage=2, resolution=32, batch_size=64, lr=0.025, momentum=0.9,
+        weight_decay=3e-4, train_size=25_000, valid_size=25_000, score_size=10_000, bn_batches=50,
+        split_seed=0, crop_padding=4, flip=True),
+    "mini": SupernetPreset(
+        name="mini", channels=8, cells_per_stage=1, resolution=16, batch_size=64, lr=0.05, momentum=0.9,
+        weight_decay=3e-4, train_size=10_000, valid_size=5_000, score_size=1_000, bn_batches=10,
+        split_seed=0, crop_padding=2, flip=True),
 }

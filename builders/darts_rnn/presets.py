@@ -14,6 +14,12 @@ from builders.core.preset import LMPreset
 __all__ = ["PRESETS", "LMPreset"]
 
 PRESETS = {
-    "paper": LMPreset("paper", 850, 35, 64, 20.0, 0.25, 8e-7, 0.75, 0.25, 0.75, 0.2, 0.1, 0, 0, 10),
-    "mini": LMPreset("mini", 64, 35, 32, 20.0, 0.25, 5e-7, 0.25, 0.1, 0.25, 0.1, 0.0, 200_000, 10_000, 50),
+    "paper": LMPreset(
+        name="paper", nhid=850, bptt=35, batch_size=64, lr=20.0, clip=0.25, weight_decay=8e-7, dropout=0.75,
+        dropouth=0.25, dropoutx=0.75, dropouti=0.2, dropoute=0.1, train_size=0, score_size=0,
+        eval_batch_size=10),
+    "mini": LMPreset(
+        name="mini", nhid=64, bptt=35, batch_size=32, lr=20.0, clip=0.25, weight_decay=5e-7, dropout=0.25,
+        dropouth=0.1, dropoutx=0.25, dropouti=0.1, dropoute=0.0, train_size=200_000, score_size=10_000,
+        eval_batch_size=50),
 }

@@ -1,90 +1,39 @@
-"""Per-space parts the engine needs: presets, the supernet, and the stand-alone network at any preset.
+"""Find a space's kit (presets, supernet, stand-alone networks) by its folder: ``builders/<module>/kit.py``.
 
 Every supernet takes ``forward(x, arch)`` with ``arch`` in the parsed form of
 ``wsbench.spaces`` (what ``space.parse`` and ``space.draw`` return), so the
-engine is the same loop for every image space.
+engine is the same loop for every image space. No list of spaces lives here:
+a folder with a ``kit.py`` whose ``kit()`` returns a ``Kit`` is an image space
+(darts-rnn, a language model, has a task instead: ``engine/tasks.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+import os
+from importlib import import_module
 
-from builders.core.preset import SupernetPreset
+from builders.core.space_kit import Kit
 from wsbench.errors import OptionError
+from wsbench.spaces import module_of
+
+__all__ = ["Kit", "get_kit", "kit_spaces"]
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@dataclass(frozen=True)
-class Kit:
-    space: str
-    presets: Mapping[str, SupernetPreset]
-    supernet: Callable[[SupernetPreset], Any]  # preset -> nn.Module with forward(x, parsed_arch)
-    standalone: Callable[[Any, int, int], Any]  # (arch, channels, cells_per_stage) -> nn.Module
-    paper_standalone: Callable[[Any], Any]  # arch -> the network whose sizes the published benchmark reports
-    citation: str
-    paper_input: int = 32  # input resolution of the paper-scale network (its FLOPs)
-
-    def preset(self, name: str) -> SupernetPreset:
-        if name not in self.presets:
-            raise OptionError(f"{self.space} presets: {sorted(self.presets)}; got {name!r}")
-        return self.presets[name]
-
-
-def _nb201() -> Kit:
-    from builders.nb201.network import NB201Network, NB201Supernet
-    from builders.nb201.presets import PRESETS
-
-    return Kit("nb201", PRESETS, lambda p: NB201Supernet(p.channels, p.cells_per_stage, 10),
-               lambda a, c, n: NB201Network(a, c, n, 10),
-               lambda a: NB201Network(a, 16, 5, 10), "Dong & Yang, NAS-Bench-201, ICLR 2020")
-
-
-def _nb101() -> Kit:
-    from builders.nb101.network import NB101Network, NB101Supernet
-    from builders.nb101.presets import PRESETS
-
-    return Kit("nb101", PRESETS, lambda p: NB101Supernet(p.channels, 3, p.cells_per_stage, 10),
-               lambda a, c, n: NB101Network(a, c, 3, n, 10),
-               lambda a: NB101Network(a, 128, 3, 3, 10), "Ying et al., NAS-Bench-101, ICML 2019")
-
-
-def _darts() -> Kit:
-    from builders.darts.network import DARTSNetwork
-    from builders.darts.presets import PRESETS
-    from builders.darts.supernet import DARTSSupernet
-
-    return Kit("darts", PRESETS, lambda p: DARTSSupernet(p.channels, 3 * p.cells_per_stage + 2, 10),
-               lambda a, c, n: DARTSNetwork(a, c, 3 * n + 2, 10),
-               lambda a: DARTSNetwork(a, 36, 20, 10), "Liu, Simonyan & Yang, DARTS, ICLR 2019")
-
-
-def _proxylessnas() -> Kit:
-    from builders.proxylessnas.network import ProxylessNetwork, ProxylessSupernet
-    from builders.proxylessnas.presets import PRESETS
-
-    # CIFAR-size inputs: stride-1 first conv; the paper network is the ImageNet one (224 px, 1000 classes)
-    return Kit("proxylessnas", PRESETS, lambda p: ProxylessSupernet(p.channels / 32, 10, first_stride=1),
-               lambda a, c, n: ProxylessNetwork(a, c / 32, 10, first_stride=1),
-               lambda a: ProxylessNetwork(a, 1.0, 1000, first_stride=2), "Cai, Zhu & Han, ProxylessNAS, ICLR 2019",
-               paper_input=224)
-
-
-def _macro() -> Kit:
-    from builders.macro.network import MacroNetwork, MacroSupernet
-    from builders.macro.presets import PRESETS, head_width
-
-    return Kit("macro", PRESETS, lambda p: MacroSupernet(p.channels, head_width(p.channels), 10),
-               lambda a, c, n: MacroNetwork(a, c, head_width(c), 10),
-               lambda a: MacroNetwork(a, 32, 1280, 10), "Su et al., NAS-Bench-Macro (CVPR 2021)")
-
-
-KITS: dict[str, Callable[[], Kit]] = {"nb201": _nb201, "nb101": _nb101, "darts": _darts, "proxylessnas": _proxylessnas,
-                                      "macro": _macro}
+def kit_spaces() -> list[str]:
+    """Names of the spaces with a supernet kit, found by listing ``builders/*/kit.py`` (nothing imported)."""
+    with os.scandir(_ROOT) as entries:
+        return sorted(e.name.replace("_", "-") for e in entries
+                      if e.is_dir() and not e.name.startswith(("_", ".")) and os.path.isfile(os.path.join(e.path, "kit.py")))
 
 
 def get_kit(space: str) -> Kit:
-    if space not in KITS:
-        raise OptionError(f"image spaces with a supernet kit: {sorted(KITS)} (and darts-rnn, a language model); "
+    if not isinstance(space, str) or space not in kit_spaces():
+        raise OptionError(f"image spaces with a supernet kit: {kit_spaces()} (and darts-rnn, a language model); "
                           f"got {space!r}")
-    return KITS[space]()
+    kit = import_module(f"builders.{module_of(space)}.kit").kit()
+    if not isinstance(kit, Kit) or kit.space != space:
+        raise TypeError(f"builders/{module_of(space)}/kit.py: kit() must return a Kit with space={space!r}, "
+                        f"got {kit!r:.200}")
+    return kit

@@ -9,7 +9,7 @@ from builders.groundtruth.attach import attach
 from builders.groundtruth.record import GroundTruth
 
 SOURCES = ("nats-tss", "nb201-pth", "analognas", "nb101", "nni-nb201", "nni-nb101", "nds-darts", "naslib-zc", "nb101-records",
-           "nas-bench-macro")
+           "nas-bench-macro", "table")
 
 __all__ = ["SOURCES", "GroundTruth", "attach", "load"]
 
@@ -59,4 +59,10 @@ def load(source: str, path: str, **options: str) -> GroundTruth:
         from builders.groundtruth.nas_bench_macro import load_nas_bench_macro
 
         return load_nas_bench_macro(path)
+    if source == "table":
+        from builders.groundtruth.table import load_table
+
+        return load_table(path, space=options["space"], arch_col=options["arch_col"], mean_col=options.get("mean_col"),
+                          std_col=options.get("std_col"), run_cols=options.get("run_cols"), metric=options["metric"],
+                          unit=options.get("unit"))
     raise UnknownNameError("ground-truth source", source, SOURCES)

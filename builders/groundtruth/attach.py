@@ -21,7 +21,8 @@ def attach(store: str | Path, gt: GroundTruth, *, name: str = "gt_score", zip_pa
     several seeds) or ``gt_score_<x>`` for a second, clearly separate ground
     truth. ``fill`` writes only the subnets this source knows and keeps the
     values already there (two sources, one ground truth; both are recorded in
-    ``gt_source.parts``). ``score_seed`` takes that seed's value as the
+    ``gt_source.parts``). A source's own per-architecture std (a table's std column) goes to
+    ``gt_score_std``. ``score_seed`` takes that seed's value as the
     score instead of the mean over seeds (e.g. one training run for every
     subnet when another source has one run each). Returns a summary.
     """
@@ -54,6 +55,11 @@ def attach(store: str | Path, gt: GroundTruth, *, name: str = "gt_score", zip_pa
                     before = w.group["gt_score_per_seed"][[int(x) for x in w.group["gt_seed"][:]].index(s)]
                     row = np.where(np.isfinite(row), row, before)
                 w.write_gt_seed(s, row)
+    if name == "gt_score" and (gt.reported_std or "gt_score_std" in w.group):
+        std = gt.align_std(archs)  # a new ground truth without a std leaves none of the old one behind
+        w.ensure_arch_variable("gt_score_std")
+        w.write_arch_values("gt_score_std", np.where(np.isfinite(std), std, w.group["gt_score_std"][:]) if fill
+                            else std)
     found = int(known.sum())
     info = {**gt.source, "seeds": gt.seeds, "archs_in_source": len(gt), "archs_matched": found,
             "archs_in_store": len(archs), **({"score": f"gt seed {score_seed}"} if score_seed is not None else {})}

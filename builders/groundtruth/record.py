@@ -31,6 +31,11 @@ class GroundTruth:
     sizes_scale: str = "paper"
     #: other per-architecture rankings from the same source (zero-cost proxies): ``proxies[name][arch]``
     proxies: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: a source's own per-architecture mean (a table's mean column, possibly over more runs than ``scores``
+    #: holds): used instead of the mean of ``scores`` where given
+    reported_mean: dict[str, float] = field(default_factory=dict)
+    #: a source's own per-architecture standard deviation (same unit as the scores): the store's ``gt_score_std``
+    reported_std: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_runs(cls, space: str, runs: dict[str, dict[int, float]], source: dict[str, Any],
@@ -46,6 +51,8 @@ class GroundTruth:
         return len(self.scores)
 
     def mean(self, arch: str) -> float:
+        if arch in self.reported_mean:
+            return self.reported_mean[arch]
         v = self.scores.get(arch)
         if v is None or not np.isfinite(v).any():
             return float("nan")
@@ -61,10 +68,25 @@ class GroundTruth:
         with np.errstate(invalid="ignore"):
             counts = np.isfinite(per_seed).sum(axis=0)
             mean = np.where(counts > 0, np.nansum(per_seed, axis=0) / np.maximum(counts, 1), np.nan)
+        if self.reported_mean:
+            mean = np.array([self.reported_mean.get(a, m) for a, m in zip(archs, mean, strict=True)], dtype=float)
         return mean, per_seed
 
+    def align_std(self, archs: list[str]) -> np.ndarray:
+        """The source's own std for ``archs``; NaN where it gives none."""
+        return np.array([self.reported_std.get(a, np.nan) for a in archs], dtype=float)
+
     def noise(self) -> dict[str, Any]:
-        """Agreement of GT seeds with each other: mean pairwise Kendall tau and mean |difference|."""
+        """Agreement of GT seeds with each other: mean pairwise Kendall tau and mean |difference|; with the
+        source's own per-architecture std summarised beside it when it gives one."""
+        out = self._seed_noise()
+        std = np.array([v for v in self.reported_std.values() if np.isfinite(v)])
+        if std.size:
+            out["reported_std"] = {"variable": "gt_score_std", "archs": int(std.size), "mean": float(std.mean()),
+                                   "median": float(np.median(std)), "max": float(std.max())}
+        return out
+
+    def _seed_noise(self) -> dict[str, Any]:
         if len(self.seeds) < 2:
             return {"kendall_tau_between_gt_seeds": None, "mean_abs_diff_between_gt_seeds": None,
                     "why_missing": f"{len(self.seeds)} GT seed(s) in the source"}

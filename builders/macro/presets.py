@@ -17,8 +17,14 @@ from __future__ import annotations
 from builders.core.preset import SupernetPreset
 
 PRESETS = {
-    "paper": SupernetPreset("paper", 32, 1, 32, 256, 0.1, 0.9, 5e-4, 45_000, 5_000, 10_000, 50, 0, 4, True),
-    "mini": SupernetPreset("mini", 16, 1, 16, 64, 0.1, 0.9, 5e-4, 45_000, 5_000, 1_000, 10, 0, 2, True),
+    "paper": SupernetPreset(
+        name="paper", channels=32, cells_per_stage=1, resolution=32, batch_size=256, lr=0.1, momentum=0.9,
+        weight_decay=5e-4, train_size=45_000, valid_size=5_000, score_size=10_000, bn_batches=50,
+        split_seed=0, crop_padding=4, flip=True),
+    "mini": SupernetPreset(
+        name="mini", channels=16, cells_per_stage=1, resolution=16, batch_size=64, lr=0.1, momentum=0.9,
+        weight_decay=5e-4, train_size=45_000, valid_size=5_000, score_size=1_000, bn_batches=10,
+        split_seed=0, crop_padding=2, flip=True),
 }
 
 

@@ -14,6 +14,12 @@ from __future__ import annotations
 from builders.core.preset import SupernetPreset
 
 PRESETS = {
-    "paper": SupernetPreset("paper", 32, 4, 32, 64, 0.05, 0.9, 4e-5, 25_000, 25_000, 10_000, 50, 0, 4, True),
-    "mini": SupernetPreset("mini", 8, 4, 16, 64, 0.05, 0.9, 4e-5, 10_000, 5_000, 1_000, 10, 0, 2, True),
+    "paper": SupernetPreset(
+        name="paper", channels=32, cells_per_stage=4, resolution=32, batch_size=64, lr=0.05, momentum=0.9,
+        weight_decay=4e-5, train_size=25_000, valid_size=25_000, score_size=10_000, bn_batches=50,
+        split_seed=0, crop_padding=4, flip=True),
+    "mini": SupernetPreset(
+        name="mini", channels=8, cells_per_stage=4, resolution=16, batch_size=64, lr=0.05, momentum=0.9,
+        weight_decay=4e-5, train_size=10_000, valid_size=5_000, score_size=1_000, bn_batches=10,
+        split_seed=0, crop_padding=2, flip=True),
 }

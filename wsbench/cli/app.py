@@ -326,7 +326,7 @@ def validate(path: Annotated[str, _arg(help="Store folder or zip, or a catalog n
     """Check a store against schema v1; list every problem; exit 1 if there is any."""
     from wsbench.errors import WsbenchError
     from wsbench.schema import validate as check
-    from wsbench.store import open_store
+    from wsbench.store import incomplete_reason, open_store
 
     try:
         from wsbench.api import locate_dataset
@@ -334,7 +334,7 @@ def validate(path: Annotated[str, _arg(help="Store folder or zip, or a catalog n
         ds = open_store(locate_dataset(path, download=False)[0], check=False)
         problems = check(ds)
         if not ds.attrs.get("complete", False):
-            problems.insert(0, "store is incomplete (attribute complete is false): its build did not finish")
+            problems.insert(0, incomplete_reason(ds.attrs, path))
     except WsbenchError as e:
         problems = [str(e)]
     if as_json:
