@@ -274,17 +274,9 @@ def report(space: Annotated[str | None, typer.Argument(help="Catalog name or sto
 @app.command()
 def validate(path: Annotated[str, typer.Argument(help="Store folder or zip.")], as_json: JsonValidate = False) -> None:
     """Check a store against schema v1; list every problem; exit 1 if there is any."""
-    from wsbench.errors import WsbenchError
-    from wsbench.schema import validate as check
-    from wsbench.store import open_store
+    from wsbench.store import validate_path
 
-    try:
-        ds = open_store(path, check=False)
-        problems = check(ds)
-        if not ds.attrs.get("complete", False):
-            problems.insert(0, "store is incomplete (attribute complete is false): its build did not finish")
-    except WsbenchError as e:
-        problems = [str(e)]
+    problems = validate_path(path)
     if as_json:
         sys.stdout.write(json.dumps({"path": path, "valid": not problems, "problems": problems}, indent=1) + "\n")
     elif problems:
