@@ -33,7 +33,7 @@ def wsbench(*args: str, cwd: Path, cap: int | None = CAP) -> subprocess.Complete
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     env.pop("WSBENCH_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "wsbench", *args], cwd=cwd, env=env, preexec_fn=limit,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wsbench.catalog import CatalogEntry, CatalogFile
 from wsbench.errors import ChecksumError, DownloadError
+
+if TYPE_CHECKING:
+    from typing import Self
 
 CHUNK = 1 << 16
 
@@ -198,7 +202,7 @@ class _PartLock:
     def _parts(self) -> list[Path]:
         return list(self.dest.parent.glob(self.dest.name + ".*.part"))
 
-    def __enter__(self) -> _PartLock:
+    def __enter__(self) -> Self:
         try:
             import fcntl
         except ImportError:

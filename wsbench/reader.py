@@ -59,6 +59,9 @@ def human(n: float) -> str:
     return f"{n} B"
 
 
+_REFETCH = "a store holds regular files within their declared sizes: download or build it again"
+
+
 class BadStoreFile(Exception):
     """A file of a store that must not be read (symlink, FIFO, device, too large, a bomb); str() says which and why."""
 
@@ -190,8 +193,9 @@ def meta_from_json(root: dict, store_bytes: int | None = None) -> StoreMeta:
         except (AttributeError, KeyError, TypeError, ValueError):
             bad.append(name)
     if bad:
-        raise SchemaError("store", [f"the metadata of {bad[:3]} is malformed (shape, data_type, chunk_grid or codecs); "
-                                    "the store is corrupted: rebuild it"])
+        why = (f"the metadata of {bad[:3]} is malformed (shape, data_type, chunk_grid or codecs); "
+               "the store is corrupted: rebuild it")
+        raise SchemaError("store", [why])
     attrs = root.get("attributes", {})
     return StoreMeta(attrs=dict(attrs) if isinstance(attrs, dict) else {}, arrays=arrays, store_bytes=store_bytes)
 
@@ -279,7 +283,7 @@ class StoreFiles:
             raise BadStoreFile(f"{key} grew past {human(cap)} while it was read")
         return data
 
-    def keys(self) -> list[str]:
+    def members(self) -> list[str]:
         if self.zip is not None:
             return [i.filename for i in self.zip.infolist() if not i.is_dir()]
         return [p.relative_to(self.path).as_posix() for p in self.path.rglob("*")
@@ -365,7 +369,7 @@ def chunk_problems(files: StoreFiles, meta: StoreMeta, names: list[str] | None =
     what ``validate`` and the zarr fallback check before zarr (which has no such cap) decodes anything."""
     problems = []
     wanted = set(meta.arrays if names is None else names)
-    for key in files.keys():
+    for key in files.members():
         name, _, rest = key.partition("/")
         a = meta.arrays.get(name)
         if name not in wanted or a is None or rest == "zarr.json" or not a.separator:
@@ -377,7 +381,8 @@ def chunk_problems(files: StoreFiles, meta: StoreMeta, names: list[str] | None =
         try:
             decode_chunk(files.get(key, cap + cap // 64 + (1 << 16)), codecs, cap, exact=a.kind != "U")
         except BadStoreFile as e:
-            problems.append(f"chunk {key} of {name!r} {e}" if not str(e).startswith(key) else str(e))
+            problems.append(f"{e} (a chunk of {name!r}: {human(cap)} decoded)" if key in str(e)
+                            else f"chunk {key} of {name!r} {e}")
         except (OSError, EOFError, zlib.error, ValueError) as e:
             problems.append(f"chunk {key} of {name!r} is corrupted ({type(e).__name__}: {e}); download or build it again")
     return problems
@@ -400,7 +405,7 @@ def read_layout(files: StoreFiles, store_bytes: int | None = None) -> StoreMeta:
     except NotReadable:
         pass
     arrays = {}
-    for key in files.keys():
+    for key in files.members():
         name, _, rest = key.partition("/")
         if rest == "zarr.json":
             m = load(key)
@@ -461,8 +466,7 @@ class FastReader:
         try:
             return self.files.get(key, cap)
         except BadStoreFile as e:
-            raise SchemaError(self.path, [f"{e}; a store holds regular files within their declared sizes: download "
-                                          "or build it again"]) from None
+            raise SchemaError(self.path, [f"{e}; {_REFETCH}"]) from None
 
     @property
     def _zip(self) -> zipfile.ZipFile | None:
@@ -497,9 +501,8 @@ class FastReader:
                 raw = self.files.get(key, cap + cap // 64 + (1 << 16))
             except KeyError:
                 continue  # never written: fill value
-            except BadStoreFile as e:
-                raise SchemaError(self.path, [f"{e}; a store holds regular files within their declared sizes: "
-                                              "download or build it again"]) from None
+            except BadStoreFile as e:  # a chunk of `name` holds `cap` bytes decoded
+                raise SchemaError(self.path, [f"{e} (a chunk of {name!r}: {human(cap)} decoded); {_REFETCH}"]) from None
             except (zipfile.BadZipFile, zlib.error, OSError) as e:
                 why = f"chunk {key} cannot be read ({e}); the file is corrupted: download or build it again"
                 raise SchemaError(self.path, [why]) from None
