@@ -31,6 +31,19 @@ class Server:
                 data = outer.payload
                 if route in outer.files:
                     self._send(outer.files[route])
+                elif route.startswith("paced/") and route[6:] in outer.files:  # a file in 20 pieces, 0.1 s apart
+                    body = outer.files[route[6:]]
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    step = -(-len(body) // 20)
+                    try:
+                        for i in range(0, len(body), step):
+                            self.wfile.write(body[i : i + step])
+                            self.wfile.flush()
+                            time.sleep(0.1)
+                    except OSError:
+                        pass
                 elif route == "good.zip":
                     self._send(data)
                 elif route == "wrong.zip":

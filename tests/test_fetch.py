@@ -111,3 +111,32 @@ def test_a_cached_file_is_hashed_once_and_a_corrupt_one_never_opened(tmp_path):
     f.write_bytes(PAYLOAD[::-1])  # same size, other bytes: the changed mtime voids the stamp
     os.utime(f, ns=(1, 1))
     assert not verified(f, SHA) and _clean(tmp_path) == []  # deleted: it will be fetched again
+
+
+def test_three_concurrent_downloads_of_one_dataset_all_succeed(tmp_path, store_zip):
+    """Three real `wsbench download` processes, started while the first one's .part file is live: none deletes
+    another's part (each took a 2 s paced body), all exit 0, and one verified file is left, nothing else."""
+    import subprocess
+    import sys
+    import time
+
+    from test_catalog import write_entry
+
+    data = store_zip.read_bytes()
+    env = {**os.environ, "WSBENCH_CATALOG": str(tmp_path / "cat"), "WSBENCH_DATA": str(tmp_path / "cache")}
+    cache = tmp_path / "cache" / "test-ds" / "1"
+    cmd = [sys.executable, "-m", "wsbench", "download", "test-ds"]
+    with Server(b"", files={"ds.zip": data}) as server:
+        write_entry(tmp_path / "cat", "test-ds", f"{server.url}/paced/ds.zip", data)
+        procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
+        while procs[0].poll() is None and not list(cache.glob("*.part")):  # the first one is downloading
+            time.sleep(0.01)
+        procs += [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                  for _ in range(2)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        assert server.hits["paced/ds.zip"] == 3  # all three really downloaded side by side
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+        assert "sha256 verified" in out
+    assert (cache / "test-ds.zip").read_bytes() == data
+    assert _clean(cache) == ["test-ds.zip"]

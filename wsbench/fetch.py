@@ -14,9 +14,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wsbench.catalog import CatalogEntry, CatalogFile
 from wsbench.errors import ChecksumError, DownloadError
+
+if TYPE_CHECKING:
+    from typing import Self
 
 CHUNK = 1 << 16
 
@@ -128,15 +132,21 @@ def download(url: str, dest: Path, sha256: str, size: int | None = None, *, retr
     Not retried: other HTTP errors (e.g. 404), a wrong checksum (the bad
     file is deleted), a body longer than ``size`` and the overall
     ``deadline`` (seconds for all attempts; default 10 min + 1 s per 100 kB).
-    Leftover ``.part`` files of earlier killed downloads are removed first.
+    Leftover ``.part`` files of earlier killed downloads are removed first; downloads of the same ``dest``
+    running beside this one (other processes) keep theirs (see :class:`_PartLock`), and each moves its own
+    verified file into place atomically.
     Raises DownloadError/ChecksumError naming URL and hashes.
     """
     import requests
 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    for stale in dest.parent.glob(dest.name + ".*.part"):
-        stale.unlink(missing_ok=True)  # a killed download's leftovers (a live one would hold a fresh name)
+    with _PartLock(dest):  # other downloads of dest may run beside this one: only dead ones' parts are removed
+        return _download(requests, url, dest, sha256, size, retries, backoff, timeout, progress, algorithm, deadline)
+
+
+def _download(requests, url: str, dest: Path, sha256: str, size: int | None, retries: int, backoff: float,
+              timeout: float, progress: bool | None, algorithm: str, deadline: float | None) -> Path:
     if deadline is None:
         deadline = 600.0 + (size or 0) / 100_000
     end = time.monotonic() + deadline
@@ -173,6 +183,74 @@ def download(url: str, dest: Path, sha256: str, size: int | None = None, *, retr
 
 class _Retry(Exception):
     pass
+
+
+class _PartLock:
+    """Who may delete ``<dest>.*.part`` files: a download holds ``<dest>.lock`` shared while it has a part
+    file, and removes parts only when it gets the lock exclusively, i.e. when no other download of ``dest`` is
+    alive (the kernel drops a killed process's lock). The lock file is removed by the last one out.
+
+    Without ``fcntl`` (Windows) nothing is locked and only parts older than a day are removed as stale.
+    """
+
+    STALE_S = 86400.0  # without locks: a part this old cannot belong to a live download (deadline: 10 min + size)
+
+    def __init__(self, dest: Path):
+        self.dest, self.path = dest, dest.with_name(dest.name + ".lock")
+        self.fd: int | None = None
+
+    def _parts(self) -> list[Path]:
+        return list(self.dest.parent.glob(self.dest.name + ".*.part"))
+
+    def __enter__(self) -> Self:
+        try:
+            import fcntl
+        except ImportError:
+            for stale in self._parts():
+                try:
+                    if time.time() - stale.stat().st_mtime > self.STALE_S:
+                        stale.unlink(missing_ok=True)
+                except OSError:
+                    pass
+            return self
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                alone = True
+            except BlockingIOError:
+                fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while another one removes parts or the lock file
+                alone = False
+            if alone and self._same(fd):
+                for stale in self._parts():  # nobody else holds the lock: every part is a dead download's
+                    stale.unlink(missing_ok=True)
+                fcntl.flock(fd, fcntl.LOCK_SH)  # not atomic: the lock file may be replaced meanwhile, checked below
+            if self._same(fd):
+                self.fd = fd
+                return self
+            os.close(fd)  # the last one out removed this lock file after we opened it: take the new one
+
+    def _same(self, fd: int) -> bool:
+        try:
+            return os.path.samestat(os.fstat(fd), os.stat(self.path))
+        except FileNotFoundError:
+            return False
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is None:
+            return
+        import fcntl
+
+        try:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # another download is still running: it removes the lock file when it ends
+            if self._same(self.fd):
+                self.path.unlink(missing_ok=True)
+        finally:
+            os.close(self.fd)
+            self.fd = None
 
 
 def _stream(requests, url: str, out, timeout: float, show: bool, size: int | None,

@@ -84,8 +84,11 @@ BN_PROTOCOLS = ("recalibrate", "batch_stats", "running_stats", "none")
 
 
 def check_structure(meta: StoreMeta) -> list[str]:
-    """Problems visible from metadata alone: attributes, dims, coordinates, variables, dtypes. Reads no data."""
-    problems: list[str] = []
+    """Problems visible from metadata alone: attributes, dims, coordinates, variables, dtypes, declared sizes
+    beyond ``wsbench.reader``'s limits. Reads no data."""
+    from wsbench.reader import limit_problems
+
+    problems: list[str] = limit_problems(meta)
     attrs = meta.attrs
     for name, typ in REQUIRED_ATTRS.items():
         if name not in attrs:

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wsbench.errors import IncompleteStoreError, OptionError, SchemaError, StoreNotFoundError
-from wsbench.reader import FastReader, NotReadable, XarrayReader
+from wsbench.errors import IncompleteStoreError, OptionError, SchemaError, StoreNotFoundError, WsbenchError
+from wsbench.reader import FastReader, NotReadable, XarrayReader, store_problems
 from wsbench.schema import EXTRA_GT_PREFIX, SCHEMA_VERSION, check_structure, validate
 
 if TYPE_CHECKING:
@@ -341,6 +341,26 @@ def open_reader(path: str | os.PathLike, *, allow_incomplete: bool = False) -> F
     return reader
 
 
+def validate_path(path: str | os.PathLike, level: str = "deep") -> list[str]:
+    """Every problem of the store at ``path`` (what ``wsbench validate`` lists): members that are not regular
+    files, declared sizes beyond the limits and chunks that decode past them (checked before zarr reads
+    anything), then :func:`wsbench.schema.validate`, and whether the build finished."""
+    try:
+        p = _existing(path)
+        problems = store_problems(p)
+        if problems:
+            return problems
+        ds = open_store(p, check=False)
+        problems = validate(ds, level=level)
+        if not ds.attrs.get("complete", False):
+            problems.insert(0, incomplete_reason(ds.attrs, path))
+        return problems
+    except SchemaError as e:
+        return e.problems
+    except WsbenchError as e:
+        return [str(e)]
+
+
 def open_store(path: str | os.PathLike, *, check: bool = True, allow_incomplete: bool = False) -> xr.Dataset:
     """Open a store folder or zip as a lazy xarray Dataset (nothing is loaded yet).
 
@@ -351,6 +371,11 @@ def open_store(path: str | os.PathLike, *, check: bool = True, allow_incomplete:
     import xarray as xr
 
     p = _existing(path)
+    # zarr follows symlinks, blocks on FIFOs and inflates chunks without a cap: check files and sizes first, and
+    # decode the coordinates (xarray loads them at open) with a cap of their declared size
+    problems = store_problems(p, names=["epoch", "seed", "decision", "gt_seed", "prune"])
+    if problems:
+        raise SchemaError(p, problems)
     try:
         with _quiet():
             if p.is_file():

@@ -325,18 +325,16 @@ def validate(path: Annotated[str, _arg(help="Store folder or zip, or a catalog n
              as_json: JsonValidate = False) -> None:
     """Check a store against schema v1; list every problem; exit 1 if there is any."""
     from wsbench.errors import WsbenchError
-    from wsbench.schema import validate as check
-    from wsbench.store import incomplete_reason, open_store
+    from wsbench.store import validate_path
 
     try:
         from wsbench.api import locate_dataset
 
-        ds = open_store(locate_dataset(path, download=False)[0], check=False)
-        problems = check(ds)
-        if not ds.attrs.get("complete", False):
-            problems.insert(0, incomplete_reason(ds.attrs, path))
+        target = locate_dataset(path, download=False)[0]
     except WsbenchError as e:
         problems = [str(e)]
+    else:
+        problems = validate_path(target)
     if as_json:
         sys.stdout.write(json.dumps({"path": path, "valid": not problems, "problems": problems}, indent=1) + "\n")
     elif problems:

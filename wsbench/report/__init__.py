@@ -90,18 +90,25 @@ def render_html(title: str, prov: list[tuple[str, str]], sections: list) -> str:
 
 
 def render_md(title: str, prov: list[tuple[str, str]], sections: list, stem: str) -> tuple[str, dict[str, bytes]]:
-    """(Markdown text, {png file name: bytes}) with the PNGs named ``<stem>-<section>.png``."""
-    lines = [f"# wsbench report: {title}", "", "| | |", "|---|---|"]
-    lines += [f"| {k} | {v.replace('|', '/')} |" for k, v in prov]
+    """(Markdown text, {png file name: bytes}) with the PNGs named ``<stem>-<section>.png``.
+
+    Every piece of text is escaped (:mod:`wsbench.escape`): names, attributes, findings and skip reasons carry
+    data, so none of it may become HTML, a link, an image, a heading or a table cell.
+    """
+    from wsbench.escape import md_link_target, md_prose, md_text
+
+    lines = [f"# wsbench report: {md_text(title)}", "", "| | |", "|---|---|"]
+    lines += [f"| {md_text(k)} | {md_text(v)} |" for k, v in prov]
     pngs = {}
     for sec in sections:
-        lines += ["", f"## {sec.title}", ""]
+        lines += ["", f"## {md_text(sec.title)}", ""]
         if sec.skipped:
-            lines.append(f"Skipped: {sec.skipped}")
+            lines.append(f"Skipped: {md_text(sec.skipped)}")
             continue
         name = f"{stem}-{sec.key}.png"
         pngs[name] = sec.png
-        lines += [f"**{sec.finding}**", "", f"![{sec.title}]({name})", "", f"*{sec.caption}*"]
+        lines += [f"**{md_text(sec.finding)}**", "", f"![{md_text(sec.title)}]({md_link_target(name)})", "",
+                  f"*{md_prose(sec.caption)}*"]
     return "\n".join(lines) + "\n", pngs
 
 
