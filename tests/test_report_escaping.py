@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from factory import make_store
 
+from wsbench.errors import SchemaError
 from wsbench.report import write
 from wsbench.report.sections import BUILDERS
 from wsbench.store import StoreWriter
@@ -82,11 +83,19 @@ def hostile_store(tmp_path_factory) -> Path:
     gt = np.asarray(w.group["gt_score"][:], dtype=np.float32)
     w.write_arch_values(PROXY, gt)  # ranks exactly as the GT: the best ranker, named in the finding
     w.finalize()
-    # decision names from data (validate rejects these; the page must stay inert either way)
+    return store
+
+
+def test_decision_names_from_data_never_reach_a_page(tmp_path):
+    """A store whose decision names differ from its space's is refused at open (one problem, no page written)."""
+    store = make_store(tmp_path / "d.zarr", n=20)
     root = json.loads((store / "zarr.json").read_text())
     root["attributes"]["decisions"] = [SCRIPT, IMG, JS_LINK, TRACKER, "x\n# h\n|a|b|", MIXED]
     (store / "zarr.json").write_text(json.dumps(root))
-    return store
+    out = tmp_path / "r.md"
+    with pytest.raises(SchemaError, match="decisions must be"):
+        write(str(store), out, fmt="md")
+    assert not out.exists()
 
 
 def test_the_markdown_report_escapes_everything_from_data(hostile_store, tmp_path):
@@ -111,8 +120,8 @@ def test_the_markdown_report_escapes_everything_from_data(hostile_store, tmp_pat
     for s in (SCRIPT, IMG, JS_LINK, TRACKER, "# injected heading", "a | b | c", "&lt;script&gt;", "**bold**"):
         assert s in shown, s  # shown as text, not dropped
     assert "\x1b" not in text and "\\x1b" in shown and "\\u202e" in shown  # control characters made visible
-    for s in ("proxy:<img src=y onerror=alert(2)>[p](javascript:alert(3))", "at <script>alert(1)</script>"):
-        assert any(s in t for t in res["sections"].values()) and s in shown  # names in findings: also text
+    s = "proxy:<img src=y onerror=alert(2)>[p](javascript:alert(3))"  # a name in a finding: also text
+    assert any(s in t for t in res["sections"].values()) and s in shown
 
 
 def test_escaping_keeps_plain_names_readable():

@@ -383,7 +383,7 @@ def chunk_problems(files: StoreFiles, meta: StoreMeta, names: list[str] | None =
         except BadStoreFile as e:
             problems.append(f"{e} (a chunk of {name!r}: {human(cap)} decoded)" if key in str(e)
                             else f"chunk {key} of {name!r} {e}")
-        except (OSError, EOFError, zlib.error, ValueError) as e:
+        except (OSError, EOFError, zlib.error, ValueError, zipfile.BadZipFile) as e:  # e.g. a member's bad CRC
             problems.append(f"chunk {key} of {name!r} is corrupted ({type(e).__name__}: {e}); download or build it again")
     return problems
 
