@@ -172,3 +172,21 @@ def test_memoized_draws_equal_fresh_ones_and_are_computed_once(monkeypatch):
     assert np.array_equal(two, fresh) and len(calls) == 2
     bs.correlation_draws(x, y, idx, "kendall")  # outside the block nothing is kept
     assert len(calls) == 3
+
+
+def test_the_cards_statistics_v3_tables(peaked, tmp_path):
+    """benchmarks/dataset_report.py --new-only: every new table, its numbers from the same functions."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "dataset_report.py"
+    res = subprocess.run([sys.executable, str(script), str(peaked.path), "--new-only"], capture_output=True,
+                         text=True, check=False)
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    for head in ("## Mean supernet score vs epoch", "## Bottom vs top", "## Paired verdicts", "## Noise ceiling",
+                 "## Supernet-driven pruning"):
+        assert head in out, head
+    assert "| epoch 2 → 4 (peak vs last) |" in out and "| falls |" in out
+    half = next(s for s in peaked.prune(mode="supernet").summary if s["factor"] == 0.5)
+    assert f"| 0.5 | {half['remaining']} | {half['gt_top10pct_survival_mean']:.2f} ± " in out
