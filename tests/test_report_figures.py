@@ -42,7 +42,9 @@ def test_every_figure_is_labelled_and_readable(name: str, drawn):
 
     build(name)
     lower = wopen(name).direction == "min"
-    assert {"correlation", "topk", "scatter", "operators", "pruning", "stability"} <= set(drawn)
+    assert {"meanscore", "correlation", "topk", "bottomtop", "scatter", "operators", "prune_supernet", "pruning",
+            "stability"} <= set(drawn)
+    assert ("ceiling" in drawn) == (name in ("darts-ptb", "macro-cifar10", "nb101-cifar10"))  # gt_score_per_seed
     for key, fig in drawn.items():
         fig.canvas.draw()
         for ax in _plots(fig):
@@ -62,6 +64,8 @@ def test_every_figure_is_labelled_and_readable(name: str, drawn):
     pruned = _plots(drawn["pruning"])[0].get_ylabel()
     assert ("lower is better" if lower else "higher is better") in pruned
     assert ("lower is better" if lower else "higher is better") in _plots(drawn["scatter"])[0].get_xlabel()
+    assert ("lower is better" if lower else "higher is better") in _plots(drawn["meanscore"])[0].get_ylabel()
+    assert ("lower is better" if lower else "higher is better") in _plots(drawn["prune_supernet"])[1].get_ylabel()
 
 
 def test_the_comparison_legends_are_off_the_data(drawn):

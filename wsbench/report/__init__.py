@@ -34,9 +34,12 @@ def build(space: str, epoch: Any = "all", seed: Any = "all") -> tuple[Any, list]
     from wsbench.report import figures
     from wsbench.report.sections import all_sections
 
+    from wsbench.stats.bootstrap import memoized
+
     b = wsbench.open(space)
     epochs, seeds = b._epochs(epoch), b._seeds(seed)
-    sections = all_sections(b, epochs, seeds)
+    with memoized():  # the last epoch's tau draws serve its interval, the paired tests and the ceiling
+        sections = all_sections(b, epochs, seeds)
     for sec in sections:
         if sec.skipped is None:
             sec.png = figures.DRAW[sec.key](sec)

@@ -122,18 +122,114 @@ def operators(sec: Section) -> bytes:
 def pruning(sec: Section) -> bytes:
     fig, (a1, a2) = _figure(2)
     d = sec.data
-    for mode, style in (("optimistic", "-o"), ("random", "--s")):
+    for mode, style, colour in (("optimistic", "-o", "C0"), ("random", "--s", "C1")):
         f = [s["factor"] for s in d[mode]]
-        a1.plot(f, [s["supernet_topk_best_gt_mean"] for s in d[mode]], style, label=f"supernet top-{d['k']}, {mode}")
-        a2.plot(f, [s["kendall_mean"] for s in d[mode]], style, label=mode)
-    a1.plot([s["factor"] for s in d["random"]], [s["random_topk_best_gt_mean"] for s in d["random"]], ":",
-            color="grey", label=f"{d['k']} random")
+        name = "by GT (oracle)" if mode == "optimistic" else "random"
+        a1.plot(f, [s["supernet_topk_best_gt_mean"] for s in d[mode]], style, color=colour,
+                label=f"supernet top-{d['k']}, pruned {name}")
+        # k random subnets of the same pruned pool: what the pruning alone gives
+        a1.plot(f, [s["random_topk_best_gt_mean"] for s in d[mode]], ":", color=colour, lw=1.5,
+                label=f"{d['k']} random, pruned {name}")
+        a2.plot(f, [s["kendall_mean"] for s in d[mode]], style, color=colour, label=mode)
     a1.set_xlabel("fraction pruned")
     a1.set_ylabel(f"best GT found ({_better(d)})")
     a2.set_xlabel("fraction pruned")
     a2.set_ylabel("Kendall τ of what remains")
     # one legend for both panels, below them, so it covers no data (the right panel's lines share the styles)
+    fig.legend(*a1.get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8)
+    return _png(fig)
+
+
+def meanscore(sec: Section) -> bytes:
+    fig, (ax,) = _figure()
+    d = sec.data
+    e = np.array(d["epochs"])
+    for i, s in enumerate(d["seeds"]):
+        ax.fill_between(e, d["q25"][i], d["q75"][i], color="C0", alpha=0.08, lw=0,
+                        label="subnets' interquartile range" if i == 0 else None)
+        ax.plot(e, d["mean"][i], "-", color="C0", lw=0.7, alpha=0.6, label="mean over subnets, one seed" if i == 0 else None)
+    m, sd = d["seed_mean"], np.nan_to_num(d["seed_std"])
+    ax.errorbar(e, m, yerr=sd, fmt="-o", color="C0", lw=2, capsize=3, label="mean over seeds (± std)")
+    ax.axhline(d["mean_gt"], color="C3", ls="--", lw=1.2, label="mean ground truth, same subnets")
+    lo = np.nanmin([np.nanmin(d["q25"]), np.nanmin(m), d["mean_gt"]])
+    hi = np.nanmax([np.nanmax(d["q75"]), np.nanmax(m), d["mean_gt"]])
+    if d["direction"] == "min" and lo > 0 and hi / lo > 10:  # perplexities span decades early in training
+        ax.set_yscale("log")
+    _epoch_axis(ax, d["epochs"])
+    ax.set_ylabel(f"supernet score ({_better(d)})")
+    _legend_outside(ax, 7)
+    return _png(fig)
+
+
+def bottomtop(sec: Section) -> bytes:
+    fig, (a1, a2) = _figure(2)
+    d = sec.data
+    e = np.array(d["epochs"])
+    for key, colour, label in (("p_bottom", "C3", "P@bottom-10%"), ("p_top", "C0", "P@top-10%")):
+        for row in d[key]:
+            a1.plot(e, row, "-", color=colour, lw=0.6, alpha=0.5)
+        a1.plot(e, np.nanmean(d[key], axis=0), "-o", color=colour, label=label)
+    a1.axhline(d["p_random"], color="grey", ls="--", lw=1, label="random ranking")
+    a1.set_ylim(0, 1)
+    _epoch_axis(a1, d["epochs"])
+    a1.set_ylabel("precision (share of the GT's set)")
+    diffs = [r["p_diff"] for r in d["last"]]
+    lo = [r["p_diff"] - r["p_diff_ci"][0] for r in d["last"]]
+    hi = [r["p_diff_ci"][1] - r["p_diff"] for r in d["last"]]
+    x = np.arange(len(diffs))
+    a2.errorbar(x, diffs, yerr=[lo, hi], fmt="o", color="C2", capsize=4)
+    a2.axhline(0, color="grey", lw=0.8)
+    a2.set_xticks(x, [str(s) for s in d["seeds"]])
+    a2.set_xlim(-0.7, len(diffs) - 0.3)
+    a2.set_xlabel(f"supernet seed (epoch {d['epochs'][-1]})")
+    a2.set_ylabel("P@bottom − P@top (95% interval)")
     fig.legend(*a1.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8)
+    return _png(fig)
+
+
+def ceiling(sec: Section) -> bytes:
+    fig, (ax,) = _figure()
+    d = sec.data
+    e = np.array(d["epochs"])
+    each = np.array([c["ratio"] for c in d["each"]])
+    vs_gt = np.array([c["ratio"] for c in d["gt"]])
+    ax.plot(e, vs_gt, "-o", color="C0", label="vs gt_score (mean of trainings)")
+    ax.plot(e, each, "--s", color="C1", label="vs one GT training (like for like)")
+    last = d["gt"][-1]
+    ax.errorbar([e[-1]], [last["ratio"]], yerr=[[last["ratio"] - last["ci_low"]], [last["ci_high"] - last["ratio"]]],
+                fmt="none", ecolor="C0", capsize=4, label="95% interval, last epoch")
+    ax.axhline(1.0, color="C3", ls=":", lw=1.2, label="the GT's own seed-to-seed τ")
+    ax.axhline(0, color="grey", lw=0.8)
+    _epoch_axis(ax, d["epochs"])
+    ax.set_ylabel("τ(supernet, GT) / τ(GT, GT)")
+    _legend_outside(ax, 7)
+    return _png(fig)
+
+
+def prune_supernet(sec: Section) -> bytes:
+    fig, (a1, a2) = _figure(2)
+    d = sec.data
+    sm = d["summary"]
+    f = np.array([s["factor"] for s in sm])
+    for key, colour, label in (("gt_top10pct_survival", "C0", "GT top 10%"), ("gt_top1pct_survival", "C2", "GT top 1%")):
+        m = np.array([s[f"{key}_mean"] for s in sm])
+        sd = np.nan_to_num(np.array([s[f"{key}_std"] for s in sm], dtype=float))
+        a1.plot(f, m, "-o", color=colour, label=f"{label}, pruned by supernet")
+        a1.fill_between(f, np.clip(m - sd, 0, 1), np.clip(m + sd, 0, 1), color=colour, alpha=0.15)
+    a1.plot(f, [s["random_survival_mean"] for s in sm], "--", color="grey", label="either, pruned at random")
+    a1.set_ylim(0, 1.05)
+    a1.set_xlabel("fraction removed")
+    a1.set_ylabel("share of the GT's best still there")
+    m = np.array([s["best_gt_mean"] for s in sm])
+    sd = np.nan_to_num(np.array([s["best_gt_std"] for s in sm], dtype=float))
+    a2.plot(f, m, "-^", color="C4", label="best GT left, pruned by supernet")
+    a2.fill_between(f, m - sd, m + sd, color="C4", alpha=0.15)
+    a2.plot(f, [s["random_best_gt_mean"] for s in sm], ":", color="black", label="best GT left, pruned at random")
+    a2.set_xlabel("fraction removed")
+    a2.set_ylabel(f"best GT left ({_better(d)})")
+    handles, labels = a1.get_legend_handles_labels()
+    h2, l2 = a2.get_legend_handles_labels()
+    fig.legend(handles + h2, labels + l2, loc="outside lower center", ncol=3, fontsize=7)
     return _png(fig)
 
 
@@ -171,7 +267,8 @@ def rankings(sec: Section) -> bytes:
     return _png(fig)
 
 
-DRAW = {"correlation": correlation, "topk": topk, "scatter": scatter, "operators": operators, "pruning": pruning,
+DRAW = {"meanscore": meanscore, "correlation": correlation, "topk": topk, "bottomtop": bottomtop, "ceiling": ceiling,
+        "scatter": scatter, "operators": operators, "prune_supernet": prune_supernet, "pruning": pruning,
         "stability": stability, "rankings": rankings}
 
 

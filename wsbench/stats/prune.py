@@ -18,7 +18,12 @@ from wsbench.stats.summary import pool as finite_pool
 if TYPE_CHECKING:
     from wsbench.stats.source import Source
 
-MODES = ("optimistic", "random")
+MODES = ("optimistic", "random", "supernet")
+#: modes that remove subnets by the ground truth itself: no search can prune so (the report sets their figures beside
+#: k random subnets of the same pruned pool, so the oracle's gain is not read as the supernet's)
+ORACLE_MODES = ("optimistic",)
+#: the GT's top sets whose survival supernet-driven pruning reports (share of the pool, resolved as top-k's k)
+SURVIVAL = ("1%", "10%")
 SOURCES = ("posthoc", "retrained")
 DEFAULT_FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 #: what random pruning can only estimate by trials (it depends on the supernet's order inside what remains)
@@ -47,6 +52,7 @@ def remaining(gt: np.ndarray, factor: float, mode: str, rng: np.random.Generator
     optimistic: remove the worst by ground-truth goodness; among equal ground
     truths the lower store index is removed first (stable sort).
     random: remove a uniformly random subset (``rng`` required).
+    (mode 'supernet' removes by the score, with exact tie expectations: :func:`supernet_pruning`.)
     """
     n = len(gt)
     drop = int(round(factor * n))
@@ -59,6 +65,112 @@ def remaining(gt: np.ndarray, factor: float, mode: str, rng: np.random.Generator
     from wsbench.errors import UnknownNameError
 
     raise UnknownNameError("prune mode", mode, MODES)
+
+def survival_key(cut: str) -> str:
+    """Row name of the share of the GT's top ``cut`` that survives: '10%' -> 'gt_top10pct_survival'."""
+    return f"gt_top{cut.rstrip('%').replace('.', '_')}pct_survival"
+
+
+def supernet_pruning(w: np.ndarray, t: np.ndarray, factor: float, ties: str = "random") -> dict[str, float]:
+    """Remove the estimator's worst round(factor n) of one pool; what of the GT's best survives, beside removing
+    as many at random (every figure an exact expectation, no Monte-Carlo).
+
+    ``w``, ``t``: goodness of the estimator and of the GT (finite, one pool). What remains is the top
+    r = n - round(factor n) by ``w``; a tie group of ``w`` at the cut is split uniformly at random
+    (``ties="random"``: subnet i survives with probability p_i = 1 above the cut, a/m in the group, 0 below) or in
+    store order (``"store"``: the lower index survives). With q_i the same for the GT's top k_c (k_c =
+    ceil(n c), ``SURVIVAL``), the share of that top set that survives is sum_i p_i q_i / k_c (linearity; random
+    removal: r / n). ``best_gt``: E[best GT left] (:func:`wsbench.stats.bottomtop.expected_extreme_in_top`;
+    random: the best of r uniform draws), ``best_gt_rank`` its 1-based GT rank (1: the best subnet survived),
+    ``mean_gt`` = sum_i p_i t_i / r (random: mean of all). Goodness units; the caller converts.
+    """
+    from wsbench.stats.bottomtop import expected_extreme_in_top, gt_ranks, random_extreme
+    from wsbench.stats.ranking import order_best_first, top_share
+    from wsbench.stats.topk_kernel import resolve_k
+
+    n = len(w)
+    r = n - int(round(factor * n))
+    if ties == "store":
+        keep = order_best_first(w)[:r]
+        p = np.zeros(n)
+        p[keep] = 1.0
+        kept = keep
+    else:
+        p = top_share(w, np.sort(w)[::-1], r)
+        kept = None
+    ranks = gt_ranks(t).astype(np.float64)
+    desc_t = np.sort(t)[::-1]
+    out: dict[str, float] = {"remaining": float(r)}
+    for cut in SURVIVAL:
+        kc = resolve_k(cut, n)
+        out[survival_key(cut)] = float(p @ top_share(t, desc_t, kc)) / kc
+    if kept is not None:
+        out["best_gt"], out["best_gt_rank"] = float(t[kept].max()), float(ranks[kept].min())
+    else:
+        out["best_gt"] = expected_extreme_in_top(w, t, r)
+        out["best_gt_rank"] = expected_extreme_in_top(w, ranks, r, largest=False)
+    out["mean_gt"] = float(p @ t) / r
+    out["random_survival"] = r / n
+    out["random_best_gt"] = random_extreme(t, r)
+    out["random_best_gt_rank"] = random_extreme(ranks, r, largest=False)
+    out["random_mean_gt"] = float(t.mean())
+    if 0 < r < n and ties != "store":
+        v = np.sort(w)[::-1][r - 1]
+        out["tie_group"] = float((w == v).sum())
+    else:
+        out["tie_group"] = 1.0 if 0 < r < n else 0.0
+    return out
+
+
+#: supernet mode's row values in goodness units (converted back to metric units), and its summary columns
+_SUPERNET_VALUES = ("best_gt", "mean_gt", "random_best_gt", "random_mean_gt")
+
+
+def supernet_prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: np.ndarray, epochs: list[int],
+                         seeds: list[int], factors: list[float], o: Options, direction: str, gt: str = "gt_score",
+                         score: str = "supernet") -> Table:
+    """Mode 'supernet': per (seed, epoch, factor) :func:`supernet_pruning` of the pool; summary per (epoch,
+    factor): mean and std over seeds of every column."""
+    rows = []
+    for e in epochs:
+        for s in seeds:
+            x = sn(s, e, None)
+            pool = finite_pool(x, g, s, e, gt)
+            for f in factors:
+                if len(pool) - round(f * len(pool)) == 0:
+                    raise OptionError(f"prune factor {f} removes all {len(pool)} subnets "
+                                      f"(round({f} x {len(pool)}) = {len(pool)}); use a factor below "
+                                      f"{(len(pool) - 0.5) / len(pool):.6g}")
+                vals = supernet_pruning(x[pool], g[pool], f, o.ties)
+                row: dict[str, Any] = {"seed": s, "epoch": e, "factor": f, "remaining": round(vals.pop("remaining"))}
+                for key, v in vals.items():
+                    row[key] = to_metric(v, direction) if key in _SUPERNET_VALUES else v
+                row["tie_group"] = round(row["tie_group"])
+                rows.append(row)
+    cols = [c for c in rows[0] if c not in ("seed", "epoch", "factor", "remaining", "tie_group")] if rows else []
+    summary = []
+    for e in epochs:
+        for f in factors:
+            sel = [r for r in rows if r["epoch"] == e and r["factor"] == f]
+            srow: dict[str, Any] = {"epoch": e, "factor": f, "remaining": sel[0]["remaining"]}
+            for key in cols:
+                vals = [r[key] for r in sel]
+                srow[f"{key}_mean"], srow[f"{key}_std"] = mean_std(vals)
+                if len(vals) > 1 and len(set(vals)) == 1:  # one value for every seed (a baseline): std exactly 0
+                    srow[f"{key}_mean"], srow[f"{key}_std"] = float(vals[0]), 0.0
+            srow["tie_group_max"] = max(r["tie_group"] for r in sel)
+            summary.append(srow)
+    tie_rule = ("a tie group of scores at the cut split uniformly at random (exact expectation)" if o.ties == "random"
+                else "ties at the cut in store order (the lower index survives)")
+    notes = [f"supernet-driven pruning: factor = fraction removed, the worst by {score} first ({tie_rule}); "
+             "gt_top*pct_survival = share of the GT's top 1% / 10% (of the pool) that survives, best_gt = the best "
+             "GT left, best_gt_rank its GT rank (1: the best subnet survived); random_* = removing as many "
+             "uniformly at random (exact expectations: survival r/n, best of r uniform draws)",
+             f"no top-k of what remains: pruning by {score} keeps its own top-k, so that find would not change"]
+    opts = {"mode": o.mode, "factor": factors, "epoch": epochs, "seed": seeds, "k": o.k, "trials": o.trials,
+            "rng_seed": o.rng_seed, "source": o.source, "gt": gt, "score": score, "ties": o.ties,
+            "survival": list(SURVIVAL)}
+    return Table(opts, rows, summary, notes)
 
 
 @dataclass(frozen=True)
@@ -86,9 +198,14 @@ def parse_options(mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, sourc
             raise OptionError(f"factor must be numbers in [0, 1), got {factor!r}") from None
         if any(not 0 <= f < 1 for f in factors):
             raise OptionError(f"every prune factor must lie in [0, 1), got {factors}")
+    if mode == "supernet" and source != "posthoc":
+        raise OptionError("prune mode 'supernet' removes subnets of the recorded pool by their score: it needs "
+                          "source='posthoc' (retrained stores were pruned before training)")
     ties = _opt.ties(ties)
     rng_seed = _opt.count(rng_seed, "rng_seed", 0)
     t = (20 if mode == "random" else 1) if trials is None else _opt.count(trials, "trials", 1)
+    if mode == "supernet":
+        t = 1  # every figure is an exact expectation
     return Options(mode, source, factors, k, t, rng_seed, ties)
 
 
@@ -106,6 +223,8 @@ def prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: np.ndarra
     from wsbench.stats.topk import topk_sample
     from wsbench.stats.topk_kernel import resolve_k
 
+    if o.mode == "supernet":
+        return supernet_prune_table(sn, g, epochs, seeds, factors, o, direction, gt=gt, score=score)
     mode, source, k, t = o.mode, o.source, o.k, o.trials
     rows = []
     per_trial: dict[tuple, dict[str, list[float]]] = {}  # (epoch, seed, factor) -> each trial's values
@@ -143,6 +262,10 @@ def prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: np.ndarra
                 if mode == "random" and source == "posthoc":
                     for key in MONTE_CARLO:  # standard error of the mean over trials (NaN for one trial)
                         row[f"{key}_mc_se"] = mc_se(acc[key])
+                # the supernet's find beside k random subnets of the same pruned pool (goodness points, > 0: the
+                # supernet's is better): what the supernet adds, whatever the pruning did
+                row["supernet_gain_over_random"] = float(np.mean(acc["supernet_topk_best_gt"])
+                                                         - np.mean(acc["random_topk_best_gt"]))
                 rows.append(row)
     summary = []
     for e in epochs:
@@ -153,8 +276,19 @@ def prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: np.ndarra
                 srow[f"{key}_mean"], srow[f"{key}_std"] = mean_std([r.get(key, np.nan) for r in sel])
                 if f"{key}_mc_se" in sel[0]:  # of the mean over seeds: the same draws serve every seed
                     srow[f"{key}_mc_se"] = mc_se(np.mean([per_trial[(e, r["seed"], f)][key] for r in sel], axis=0))
+            key = "supernet_gain_over_random"
+            srow[f"{key}_mean"], srow[f"{key}_std"] = mean_std([r[key] for r in sel])
             summary.append(srow)
     notes = [f"factor = fraction of the subnets removed; top-k uses k={k} of what remains"]
+    if mode in ORACLE_MODES:
+        notes.append("optimistic pruning removes by the ground truth, an oracle no search has: what it adds to "
+                     "best_gt and supernet_topk_best_gt is the oracle's; read supernet_topk_best_gt beside "
+                     "random_topk_best_gt (k random subnets of the same pruned pool); supernet_gain_over_random = "
+                     "their difference in goodness (> 0: the supernet's find is better); --mode supernet prunes by "
+                     "the score instead")
+    else:
+        notes.append("supernet_gain_over_random = supernet_topk_best_gt - random_topk_best_gt in goodness (> 0: the "
+                     "supernet's find is better than k random subnets of the same pruned pool)")
     if mode == "random" and source == "posthoc":
         notes.append("random pruning: mean_gt, best_gt and random_topk_best_gt are exact expectations over "
                      "uniformly random pruning (closed form); supernet_topk_best_gt, kendall and the supernet "
@@ -171,8 +305,8 @@ def query(store: Source, mode: str = "optimistic", factor: Any = DEFAULT_FACTORS
     """Statistics of what remains after pruning a fraction of the space.
 
     source='posthoc' prunes the recorded subnets after the fact (mode
-    optimistic: worst by GT first; random: seeded, averaged over ``trials``,
-    default 20). source='retrained' reads stores whose supernets were
+    optimistic: worst by GT first, an oracle; random: seeded, averaged over ``trials``,
+    default 20; supernet: worst by ``score`` first, beside random removal, exact). source='retrained' reads stores whose supernets were
     retrained on each pruned space (a ``prune`` dimension).
     """
     o = parse_options(mode, factor, source, k, trials, rng_seed, ties)
