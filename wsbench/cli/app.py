@@ -63,6 +63,9 @@ JsonPrune = _json(_RESULT + "rows per (seed, epoch, factor): remaining, mean/bes
                   "and of random, kendall (random mode: *_mc_se); summary per (epoch, factor) over seeds.")
 JsonStability = _json(_RESULT + "rows per epoch pair (kind=epoch, per seed) and per seed pair (kind=seed, per epoch); "
                       "summary: mean/std per kind and epoch.")
+JsonBottomTop = _json(_RESULT + "rows per (seed, epoch): n, k, p_bottom, p_top, p_random, p_diff, Kendall inside the "
+                      "bottom and top, br, wr and their random baselines (*_ci_low/high with --ci); summary per "
+                      "epoch over seeds.")
 JsonReport = _json("{dataset, format, written: [files], sections: {section: its finding or why it was skipped}}.")
 JsonValidate = _json("{path, valid, problems: [every problem found]}; exit 1 if there is any.")
 JsonDownload = _json("{name, path, sha256, verified}.")
@@ -285,6 +288,24 @@ def stability(space: SpaceOpt, method: Annotated[str, _opt(help="One correlation
               as_json: JsonStability = False, wide: WideOpt = False) -> None:
     """Agreement of supernet rankings between consecutive epochs and between seeds."""
     _stat(space, "stability", as_json, wide, method=method, epoch=epoch, seed=seed, score=score)
+
+
+@app.command("bottom-top")
+def bottom_top(space: SpaceOpt,
+               k: Annotated[str, _opt(help="The cut: a count (10) or a share of the subnets (10%).")] = "10%",
+               within: Annotated[str, _opt(help="Kendall tau inside the bottom and top this many (count or "
+                                                "share).")] = "10%",
+               epoch: EpochOpt = "last", seed: SeedOpt = "all", gt: GtOpt = "gt_score", score: ScoreOpt = "supernet",
+               within_by: Annotated[str, _opt(help="Cut the Kendall subsets by gt (as correlation --within-top) or "
+                                                   "by estimator (Ning et al.).")] = "gt",
+               rounding: Annotated[str, _opt(help="A share as a count: ceil (wsbench) or floor (Ning et al.'s "
+                                                  "int(N * ratio)).")] = "ceil",
+               ci: CiOpt = None, boot: BootOpt = 1000,
+               rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples.")] = 0,
+               as_json: JsonBottomTop = False, wide: WideOpt = False) -> None:
+    """Is the ranking better at spotting bad subnets than good ones? P@bottom-k vs P@top-k, BR@k, WR@k."""
+    _stat(space, "bottomtop", as_json, wide, k=k, within=within, epoch=epoch, seed=seed, gt=gt, score=score,
+          within_by=within_by, rounding=rounding, ci=ci, boot=boot, rng_seed=rng_seed)
 
 
 @app.command()

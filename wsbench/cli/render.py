@@ -30,9 +30,11 @@ WIDE_ONLY = {
     "topk": ("k_count", "sample_best_gt", "random_precision", "random_ndcg", "tie_group_max", "precision ci",
              "ndcg ci"),
     "bias": ("share_top_supernet", "share_top_gt", "count"),
+    "bottomtop": ("seeds", "n"),
 }
 #: columns of a table shown first (after the keys), where the statistic's own order would push them out
-FIRST = {"bias": ("gap", "flag"), "prune": ("remaining", "supernet_topk_best_gt", "random_topk_best_gt", "kendall")}
+FIRST = {"bias": ("gap", "flag"), "bottomtop": ("p_bottom", "p_top", "p_diff", "p_diff ci", "p_random"),
+         "prune": ("remaining", "supernet_topk_best_gt", "random_topk_best_gt", "kendall")}
 
 
 def _blank(v: Any) -> bool:

@@ -1,0 +1,97 @@
+"""The statistics of issue 24 wired into Benchmark, wsbench.query and the CLI, checked by hand on tiny stores."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import wsbench
+from wsbench.cli.app import app
+from wsbench.errors import OptionError
+
+sys.path.insert(0, str(Path(__file__).parent))
+from factory import make_store  # noqa: E402
+
+runner = CliRunner()
+GT = np.array([90.0, 85, 80, 75, 70, 65, 60, 55, 50, 45])  # arch 0 is the best
+# (seed, epoch, arch): seed 0 ranks arch 7 second; seed 1 ties archs 0, 1, 2 at the top
+SN = np.array([[[50.0, 20, 45, 40, 35, 30, 25, 48, 10, 15]],
+               [[50.0, 50, 50, 40, 35, 30, 25, 20, 15, 10]]])
+
+
+@pytest.fixture(scope="module")
+def hand(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("hand")
+    return make_store(d / "hand.zarr", n=10, epochs=(1,), seeds=(0, 1), gt=GT, supernet=SN, zip_path=d / "hand.zip")
+
+
+def cli_json(*args: str) -> dict:
+    res = runner.invoke(app, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "wsbench", *args], capture_output=True, text=True, timeout=120)
+
+
+def assert_user_error(*args: str, says: str) -> None:
+    p = run(*args)
+    assert p.returncode == 1, (args, p.stderr)
+    assert p.stderr.startswith("error:") and "Traceback" not in p.stderr and says in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+# -- bottomtop -----------------------------------------------------------------------------------------------------
+
+def test_bottomtop_by_hand(hand: Path):
+    r = wsbench.query(hand, "bottomtop", k="20%", within="50%")
+    s0, s1 = r.rows
+    # seed 0: top 2 by the supernet = {0, 7}, by GT = {0, 1}: 1 of 2; bottom 2 = {8, 9} both ways
+    assert (s0["k"], s0["p_top"], s0["p_bottom"], s0["p_diff"]) == (2, 0.5, 1.0, 0.5)
+    assert (s0["br"], s0["wr"]) == (1, 8)  # GT ranks of archs 0 and 7
+    # seed 1: archs 0, 1, 2 tie at the cut, 2 of 3 taken: E|K ∩ {0, 1}| = 2/3 + 2/3
+    assert s1["p_top"] == pytest.approx(2 / 3) and s1["p_bottom"] == 1.0
+    # the 3 equally likely pairs of ranks {1,2}, {1,3}, {2,3}: best 1, 1, 2; worst 2, 3, 3
+    assert s1["br"] == pytest.approx(4 / 3) and s1["wr"] == pytest.approx(8 / 3)
+    # k random draws of ranks 1..n: E[min] = (n+1)/(k+1), E[max] = k(n+1)/(k+1)
+    assert s0["br_random"] == pytest.approx(11 / 3) and s0["wr_random"] == pytest.approx(22 / 3)
+    assert s0["p_random"] == 0.2
+    from scipy.stats import kendalltau
+
+    top = np.arange(5)  # GT's top 50%
+    assert s0["kendall_top"] == pytest.approx(kendalltau(SN[0, 0, top], GT[top])[0])
+    assert s0["kendall_bottom"] == pytest.approx(kendalltau(SN[0, 0, 5:], GT[5:])[0])
+    (sm,) = r.summary
+    assert sm["p_top_mean"] == pytest.approx(7 / 12) and sm["p_diff_mean"] == pytest.approx(5 / 12)
+    assert sm["p_diff_std"] == pytest.approx(np.std([0.5, 1 / 3], ddof=1))
+    assert r.options["k"] == "20%" and r.options["score"] == "supernet"
+    assert any(n.startswith("p_bottom: P@bottom-k") for n in r.notes)
+
+
+def test_bottomtop_interval_and_other_estimators(hand: Path):
+    b = wsbench.open(hand)
+    r = b.bottomtop(k=2, within=5, ci=0.9, boot=50)
+    from wsbench.stats.bottomtop import bottom_top
+
+    one = bottom_top(SN[0, 0], GT, 2, 5, ci=0.9, boot=50)
+    assert (r.rows[0]["p_diff_ci_low"], r.rows[0]["p_diff_ci_high"]) == one.p_diff_ci
+    assert r.summary[0]["p_diff_ci_low"] <= r.summary[0]["p_diff_mean"] <= r.summary[0]["p_diff_ci_high"]
+    p = b.bottomtop(k=2, score="params")
+    assert p.options["score"] == "params" and p.summary[0]["p_top_std"] == 0  # the same ranking at every seed
+
+
+def test_bottomtop_cli(hand: Path):
+    out = cli_json("bottom-top", "--space", str(hand), "--k", "20%", "--within", "50%", "--ci", "0.9", "--boot", "20")
+    assert out == wsbench.query(hand, "bottomtop", k="20%", within="50%", ci=0.9, boot=20).to_dict()
+    res = runner.invoke(app, ["bottom-top", "--space", str(hand), "--k", "2"])
+    assert res.exit_code == 0 and "p_bottom" in res.stdout and "p_top" in res.stdout
+    assert_user_error("bottom-top", "--space", str(hand), "--k", "0", says="k must be a count >= 1")
+    assert_user_error("bottom-top", "--space", str(hand), "--k", "11", says="a count k must lie in 1..10")
+    assert_user_error("bottom-top", "--space", str(hand), "--within-by", "oracle", says="within_by")
