@@ -95,3 +95,30 @@ def test_bottomtop_cli(hand: Path):
     assert_user_error("bottom-top", "--space", str(hand), "--k", "0", says="k must be a count >= 1")
     assert_user_error("bottom-top", "--space", str(hand), "--k", "11", says="a count k must lie in 1..10")
     assert_user_error("bottom-top", "--space", str(hand), "--within-by", "oracle", says="within_by")
+
+
+# -- meanscore -----------------------------------------------------------------------------------------------------
+
+def test_meanscore_by_hand(hand: Path, tmp_path: Path):
+    r = wsbench.query(hand, "meanscore")
+    s0, s1 = r.rows
+    assert (s0["n"], s0["mean"], s0["median"], s0["min"], s0["max"]) == (10, 31.8, 32.5, 10, 50)
+    assert s0["spread"] == pytest.approx(np.std(SN[0, 0], ddof=1)) and s0["mean_gt"] == 67.5
+    assert s0["q25"] == pytest.approx(21.25)  # sorted 10,15,20,25,...: position 2.25 -> 20 + 0.25 * 5
+    assert s1["mean"] == 32.5
+    (sm,) = r.summary
+    assert sm["mean_mean"] == pytest.approx(32.15) and sm["mean_std"] == pytest.approx(np.std([31.8, 32.5], ddof=1))
+    assert sm["mean_gt"] == 67.5 and r.options == {"epoch": [1], "seed": [0, 1], "score": "supernet", "gt": "gt_score"}
+    # a metric where lower is better stays in its units (no negation)
+    ppl = make_store(tmp_path / "ppl.zarr", n=10, epochs=(1,), seeds=(0, 1), gt=GT + 100, supernet=SN + 100,
+                     metric="perplexity", direction="min")
+    rp = wsbench.query(ppl, "meanscore")
+    assert rp.rows[0]["mean"] == pytest.approx(131.8) and rp.rows[0]["min"] == 110 and rp.rows[0]["mean_gt"] == 167.5
+    assert wsbench.query(hand, "meanscore", score="params").summary[0]["mean_std"] == 0
+
+
+def test_meanscore_cli(hand: Path):
+    assert cli_json("mean-score", "--space", str(hand)) == wsbench.query(hand, "meanscore").to_dict()
+    res = runner.invoke(app, ["mean-score", "--space", str(hand)])
+    assert res.exit_code == 0 and "mean_gt" in res.stdout and "spread" in res.stdout
+    assert_user_error("mean-score", "--space", str(hand), "--score", "proxy:nope", says="proxy:nope")

@@ -20,7 +20,7 @@ import numpy as np
 from wsbench.errors import SchemaError, UnknownNameError, WsbenchError
 from wsbench.reader import NotReadable
 from wsbench.result import Result
-from wsbench.stats import bias, bottomtop, correlation, prune, stability, topk
+from wsbench.stats import bias, bottomtop, correlation, meanscore, prune, stability, topk
 from wsbench.stats import options as _opt
 from wsbench.stats.prune import DEFAULT_FACTORS
 from wsbench.stats.ranking import goodness
@@ -37,7 +37,7 @@ __all__ = ["DEFAULT_FACTORS", "DEFAULT_K", "STATS_MODULES", "Benchmark"]
 #: every statistic: its module in wsbench/stats/ (options, computation, rows, summary, and ``query(store, ...)``).
 #: Each becomes a Benchmark method of the same name and signature; adding a statistic = its module + one entry.
 STATS_MODULES: dict[str, ModuleType] = {m.__name__.rsplit(".", 1)[1]: m
-                                        for m in (correlation, topk, bias, prune, stability, bottomtop)}
+                                        for m in (correlation, topk, bias, prune, stability, bottomtop, meanscore)}
 
 
 class Benchmark:
@@ -51,6 +51,7 @@ class Benchmark:
         prune: Callable[..., Result]
         stability: Callable[..., Result]
         bottomtop: Callable[..., Result]
+        meanscore: Callable[..., Result]
 
     def __init__(self, reader: FastReader | XarrayReader, name: str):
         self.reader, self.name, self.path = reader, name, reader.path

@@ -66,6 +66,8 @@ JsonStability = _json(_RESULT + "rows per epoch pair (kind=epoch, per seed) and 
 JsonBottomTop = _json(_RESULT + "rows per (seed, epoch): n, k, p_bottom, p_top, p_random, p_diff, Kendall inside the "
                       "bottom and top, br, wr and their random baselines (*_ci_low/high with --ci); summary per "
                       "epoch over seeds.")
+JsonMeanScore = _json(_RESULT + "rows per (seed, epoch): n, mean, spread (std over subnets), median, q25, q75, min, "
+                      "max of the score and mean_gt of the same subnets; summary per epoch: *_mean, *_std over seeds.")
 JsonReport = _json("{dataset, format, written: [files], sections: {section: its finding or why it was skipped}}.")
 JsonValidate = _json("{path, valid, problems: [every problem found]}; exit 1 if there is any.")
 JsonDownload = _json("{name, path, sha256, verified}.")
@@ -306,6 +308,13 @@ def bottom_top(space: SpaceOpt,
     """Is the ranking better at spotting bad subnets than good ones? P@bottom-k vs P@top-k, BR@k, WR@k."""
     _stat(space, "bottomtop", as_json, wide, k=k, within=within, epoch=epoch, seed=seed, gt=gt, score=score,
           within_by=within_by, rounding=rounding, ci=ci, boot=boot, rng_seed=rng_seed)
+
+
+@app.command("mean-score")
+def mean_score(space: SpaceOpt, epoch: EpochOpt = "all", seed: SeedOpt = "all", score: ScoreOpt = "supernet",
+               gt: GtOpt = "gt_score", as_json: JsonMeanScore = False, wide: WideOpt = False) -> None:
+    """Mean and spread of the score over subnets per epoch, beside the mean ground truth: does the supernet train?"""
+    _stat(space, "meanscore", as_json, wide, epoch=epoch, seed=seed, score=score, gt=gt)
 
 
 @app.command()

@@ -31,9 +31,11 @@ WIDE_ONLY = {
              "ndcg ci"),
     "bias": ("share_top_supernet", "share_top_gt", "count"),
     "bottomtop": ("seeds", "n"),
+    "meanscore": ("seeds",),
 }
 #: columns of a table shown first (after the keys), where the statistic's own order would push them out
 FIRST = {"bias": ("gap", "flag"), "bottomtop": ("p_bottom", "p_top", "p_diff", "p_diff ci", "p_random"),
+         "meanscore": ("mean", "spread", "mean_gt"),
          "prune": ("remaining", "supernet_topk_best_gt", "random_topk_best_gt", "kendall")}
 
 
