@@ -122,3 +122,54 @@ def test_meanscore_cli(hand: Path):
     res = runner.invoke(app, ["mean-score", "--space", str(hand)])
     assert res.exit_code == 0 and "mean_gt" in res.stdout and "spread" in res.stdout
     assert_user_error("mean-score", "--space", str(hand), "--score", "proxy:nope", says="proxy:nope")
+
+
+# -- noise ceiling -------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def two_gts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_store(tmp_path_factory.mktemp("gts") / "g.zarr", n=40, gt_seeds=(3, 5), rng_seed=4)
+
+
+def test_against_one_gt_training(two_gts: Path):
+    import zarr
+    from scipy.stats import kendalltau
+
+    g = zarr.open_group(str(two_gts), mode="r")
+    row = np.asarray(g["gt_score_per_seed"][1])  # gt_seed 5
+    r = wsbench.query(two_gts, "correlation", against="gt_score_per_seed:5", method="kendall", seed="0")
+    assert r.rows[0]["kendall"] == pytest.approx(kendalltau(np.asarray(g["supernet_score"][0, -1]), row)[0])
+    assert r.options["against"] == "gt_score_per_seed:5"
+    t = wsbench.query(two_gts, "topk", gt="gt_score_per_seed:3", k="1")  # any statistic's gt= takes one too
+    assert t.options["gt"] == "gt_score_per_seed:3"
+    with pytest.raises(OptionError, match="recorded GT training .*3, 5; got '4'"):
+        wsbench.query(two_gts, "correlation", against="gt_score_per_seed:4")
+
+
+def test_ceiling_is_the_ratio_to_the_gt_seed_to_seed_tau(two_gts: Path):
+    from wsbench.stats.ceiling import gt_seed_tau, noise_ceiling
+
+    b = wsbench.open(two_gts)
+    _, G = b.gt_trainings()
+    r = b.correlation(ceiling=True, ci=0.9, boot=200, method="kendall")
+    (sm,) = r.summary
+    assert sm["kendall_gt_vs_gt"] == gt_seed_tau(G)
+    assert sm["kendall_ratio"] == sm["kendall_mean"] / gt_seed_tau(G)
+    sn = np.stack([b.score_fn("supernet")(s, 4) for s in b.seeds])
+    ref = noise_ceiling(sn, G, b.gt("gt_score"), ci=0.9, boot=200)  # every value finite: the same pool
+    assert sm["kendall_ratio"] == pytest.approx(ref.ratio)
+    assert (sm["kendall_ratio_ci_low"], sm["kendall_ratio_ci_high"]) == pytest.approx((ref.ci_low, ref.ci_high))
+    assert r.options["ceiling"] is True and any(n.startswith("*_gt_vs_gt") for n in r.notes)
+    assert "ceiling" not in b.correlation().options  # the default result is the one it always was
+
+
+def test_ceiling_cli_and_errors(two_gts: Path, hand: Path):
+    out = cli_json("correlation", "--space", str(two_gts), "--ceiling", "--epoch", "all")
+    assert out == wsbench.query(two_gts, "correlation", ceiling=True, epoch="all").to_dict()
+    assert "spearman_ratio" in out["summary"][0]
+    assert_user_error("correlation", "--space", str(hand), "--ceiling", says="has no gt_score_per_seed")
+    assert_user_error("correlation", "--space", str(two_gts), "--ceiling", "--within-top", "10%", says="within_top")
+    assert_user_error("correlation", "--space", str(two_gts), "--ceiling", "--against", "params",
+                      says="against must be a ground truth")
+    assert_user_error("correlation", "--space", str(hand), "--against", "gt_score_per_seed:0",
+                      says="has no gt_score_per_seed")

@@ -150,8 +150,41 @@ class Benchmark:
     def gt_variables(self) -> list[str]:
         return sorted(n for n, a in self.reader.meta.arrays.items() if n.startswith("gt_score") and a.dims == ("arch",))
 
+    def gt_trainings(self) -> tuple[list[int], np.ndarray]:
+        """(the ``gt_seed`` coordinate, ``gt_score_per_seed`` as goodness of shape (gt_seed, arch)): one ground truth
+        per training, cached; a store without them is an error saying so."""
+        from wsbench.errors import OptionError
+
+        arrays = self.reader.meta.arrays
+        if "gt_score_per_seed" not in arrays or arrays["gt_score_per_seed"].dims != ("gt_seed", "arch"):
+            raise OptionError(f"{self.name} has no gt_score_per_seed (one ground truth per GT training, dims "
+                              "gt_seed x arch): it records one ground truth only")
+        key = ("gt_trainings",)
+        if key not in self._cache:
+            self._cache[key] = ([int(v) for v in self._read("gt_seed")],
+                                goodness(self._read("gt_score_per_seed"), self.direction))
+        return self._cache[key]
+
+    def _gt_training(self, name: str) -> np.ndarray:
+        """``gt_score_per_seed:N``: the ground truth of GT training N (a ``gt_seed`` value) as goodness."""
+        from wsbench.errors import OptionError
+
+        seeds, values = self.gt_trainings()
+        n = name.split(":", 1)[1]
+        try:
+            j = seeds.index(int(n))
+        except ValueError:
+            raise OptionError(f"{name}: N must be a recorded GT training (gt_seed) of {self.name}: "
+                              f"{', '.join(map(str, seeds))}; got {n!r}") from None
+        if not np.isfinite(values[j]).any():
+            raise SchemaError(self.path, [f"{name} holds no finite value (all NaN, or its chunks are missing)"])
+        return values[j]
+
     def gt(self, gt: str) -> np.ndarray:
-        """Ground truth ``gt`` as goodness (higher = better), cached; one without a finite value is an error."""
+        """Ground truth ``gt`` as goodness (higher = better), cached; one without a finite value is an error.
+        ``gt_score_per_seed:N`` is the ground truth of one GT training (gt_seed N)."""
+        if isinstance(gt, str) and gt.startswith("gt_score_per_seed:"):
+            return self._gt_training(gt)
         if gt not in self.gt_variables():
             raise UnknownNameError("ground-truth variable", gt, self.gt_variables())
         key = ("gt", gt)
@@ -192,8 +225,9 @@ class Benchmark:
         return self._cache[key]
 
     def against(self, name: str) -> np.ndarray:
-        """A ground truth (as goodness) or a raw per-subnet numeric variable such as params."""
-        if name in self.gt_variables():
+        """A ground truth (as goodness; ``gt_score_per_seed:N``: one GT training) or a raw per-subnet numeric
+        variable such as params."""
+        if name in self.gt_variables() or (isinstance(name, str) and name.startswith("gt_score_per_seed:")):
             return self.gt(name)
         sizes = self.numeric_arch_variables()
         if name not in sizes:

@@ -54,7 +54,7 @@ _RESULT = ("{stat, dataset, options (every default resolved), rows, summary, not
 JsonList = _json("a list of {name, space, dataset, scale, sizes, metric, where, file, title}, one per dataset.")
 JsonInfo = _json(_RESULT + "rows = the variables (name, dims, shape, dtype), summary = sizes and every attribute.")
 JsonCorrelation = _json(_RESULT + "rows per (seed, epoch) with n and one value per method (and *_ci_low/high with "
-                        "--ci); summary per epoch: *_mean, *_std over seeds.")
+                        "--ci); summary per epoch: *_mean, *_std over seeds (--ceiling: *_gt_vs_gt, *_ratio).")
 JsonTopk = _json(_RESULT + "rows per (seed, epoch, k): best_gt, its top %, random baselines, p_random_at_least, "
                  "precision, ndcg, tie group, *_mc_se; summary per (epoch, k) over seeds.")
 JsonBias = _json(_RESULT + "--by params: rows per (seed, epoch) with the three taus; --by operator: rows per "
@@ -217,7 +217,8 @@ def info(space: Annotated[str, _arg(help="Catalog name or store path.")], as_jso
 def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all",
                 method: Annotated[str, _opt(help="Comma list of kendall, spearman, pearson, weighted.")]
                 = "kendall,spearman",
-                against: Annotated[str, _opt(help="gt_score, another gt_score_<name>, or params/flops.")]
+                against: Annotated[str, _opt(help="gt_score, another gt_score_<name>, gt_score_per_seed:N (one "
+                                                  "GT training), or params/flops.")]
                 = "gt_score", score: ScoreOpt = "supernet",
                 weigh_by: Annotated[str, _opt(help="weighted tau: both (symmetrised, scipy's default), "
                                                            "supernet or gt (pairs weighed by that ranking).")]
@@ -230,11 +231,16 @@ def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all"
                 within_top: Annotated[str | None, _opt(
                     help="Only the subnets in this top share of --against (the GT), e.g. 10%: how well the "
                          "supernet orders the good ones.")] = None,
+                ceiling: Annotated[bool, _opt("--ceiling", help="Noise ceiling (stores with 2 or more GT "
+                                                                "trainings): the GT's own seed-to-seed value and the "
+                                                                "summary's ratio to it (--ci: its interval).")]
+                = False,
                 as_json: JsonCorrelation = False, wide: WideOpt = False) -> None:
     """Rank correlation between supernet scores and ground truth, per seed and epoch."""
+    extra = {"ceiling": True} if ceiling else {}  # as given: the default call is the one it always was
     _stat(space, "correlation", as_json, wide, epoch=epoch, seed=seed, method=method, against=against, score=score,
           weigh_by=weigh_by, ci=ci, boot=boot, rng_seed=rng_seed, gt_resolution=gt_resolution,
-          within_top=within_top)
+          within_top=within_top, **extra)
 
 
 @app.command()
