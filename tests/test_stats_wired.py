@@ -173,3 +173,80 @@ def test_ceiling_cli_and_errors(two_gts: Path, hand: Path):
                       says="against must be a ground truth")
     assert_user_error("correlation", "--space", str(hand), "--against", "gt_score_per_seed:0",
                       says="has no gt_score_per_seed")
+
+
+# -- dedupe and gt-noise -------------------------------------------------------------------------------------------
+
+def _dup_archs() -> list[str]:
+    from wsbench.spaces import get_space
+
+    cl = [v for v in get_space("nb201").function_classes().values() if len(v) >= 2]
+    a, b, c, d, e = cl[0], cl[1], cl[2], cl[3], cl[4]
+    return [a[0], b[0], a[1], c[0], d[0], b[1], c[1], e[0]]  # classes A B A C D B C E
+
+
+DUP_GT = np.array([80.0, 70, 84, 60, 50, 72, 62, 90])  # per class: A 82, B 71, C 61, D 50, E 90
+DUP_SN = np.array([[[40.0, 30, 44, 20, 10, 36, 22, 35]],  # A 42, B 33, C 21, D 10, E 35: (A, E) discordant
+                   [[40.0, 30, 44, 20, 10, 36, 22, 50]]])  # E 50: every pair concordant
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["function_id", "computed"])
+def dups(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("dups")
+    return make_store(d / "d.zarr", archs=_dup_archs(), epochs=(1,), seeds=(0, 1), gt=DUP_GT, supernet=DUP_SN,
+                      function_ids=request.param, zip_path=d / "d.zip")
+
+
+def test_dedupe_merges_classes_by_hand(dups: Path):
+    plain = wsbench.query(dups, "correlation", method="kendall")
+    r = wsbench.query(dups, "correlation", method="kendall", dedupe=True)
+    assert [row["n"] for row in r.rows] == [5, 5]
+    assert [row["kendall"] for row in r.rows] == pytest.approx([0.8, 1.0])  # 1 of 10 pairs discordant, then none
+    assert r.summary[0]["kendall_mean"] == pytest.approx(0.9)
+    assert r.options["dedupe"] is True and "dedupe" not in plain.options
+    (note,) = [n for n in r.notes if n.startswith("dedupe:")]
+    assert "8 subnets merged into 5 function classes (3 with more than one member, up to 2)" in note
+    computed = "the store has no function_id" in note
+    assert computed == ("function_id" not in wsbench.open(dups).reader.meta.arrays)
+    m = wsbench.query(dups, "meanscore", dedupe=True)
+    assert m.rows[0]["n"] == 5 and m.rows[0]["mean_gt"] == pytest.approx((82 + 71 + 61 + 50 + 90) / 5)
+    assert m.rows[0]["mean"] == pytest.approx((42 + 33 + 21 + 10 + 35) / 5)
+    t = wsbench.query(dups, "topk", k="1", dedupe=True, seed="0")
+    assert t.rows[0]["best_gt"] == 82  # the supernet's best class is A, whose mean GT is 82
+    for stat in ("bias", "prune", "stability", "bottomtop"):  # every statistic runs on the merged view
+        assert wsbench.query(dups, stat, dedupe=True).options["dedupe"] is True
+
+
+def test_gt_noise_from_duplicates(dups: Path):
+    r = wsbench.query(dups, "gtnoise")
+    (row,) = r.rows  # no GT trainings in this store
+    assert row["source"] == "duplicates" and row["pairs"] == 3
+    assert row["kendall"] == pytest.approx(1.0)  # A > B > C either way
+    from wsbench.stats.dedupe import gt_noise
+
+    ids = wsbench.open(dups).function_ids()[0]
+    assert row["kendall_ci_low"] == gt_noise(ids, DUP_GT).ci_low
+    with pytest.raises(wsbench.errors.UnknownNameError):
+        wsbench.query(dups, "gtnoise", dedupe=True)  # merging first would leave no duplicates
+
+
+def test_gt_noise_beside_gt_trainings_and_when_nothing_measures_it(two_gts: Path, tmp_path: Path):
+    r = wsbench.query(two_gts, "gtnoise")
+    assert [x["source"] for x in r.summary] == ["duplicates", "gt trainings"]
+    from wsbench.stats.ceiling import gt_seed_tau
+
+    assert r.summary[1]["kendall"] == gt_seed_tau(wsbench.open(two_gts).gt_trainings()[1])
+    one = make_store(tmp_path / "one.zarr", space="darts", n=10, epochs=(1,), seeds=(0,))
+    assert_user_error("gt-noise", "--space", str(one), says="cannot be measured here")
+
+
+def test_dedupe_and_gt_noise_cli(dups: Path):
+    for args, stat, opts in ((["correlation", "--epoch", "all"], "correlation", {"epoch": "all"}),
+                             (["bottom-top", "--k", "2"], "bottomtop", {"k": "2"}),
+                             (["stability"], "stability", {})):
+        assert cli_json(*args, "--space", str(dups), "--dedupe") == wsbench.query(dups, stat, dedupe=True,
+                                                                                 **opts).to_dict()
+    assert cli_json("gt-noise", "--space", str(dups)) == wsbench.query(dups, "gtnoise").to_dict()
+    res = runner.invoke(app, ["gt-noise", "--space", str(dups)])
+    assert res.exit_code == 0 and "duplicates" in res.stdout
+    assert_user_error("gt-noise", "--space", str(dups), "--method", "kendall,spearman", says="one method")

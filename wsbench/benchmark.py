@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wsbench.errors import SchemaError, UnknownNameError, WsbenchError
+from wsbench.errors import OptionError, SchemaError, UnknownNameError, WsbenchError
 from wsbench.reader import NotReadable
 from wsbench.result import Result
-from wsbench.stats import bias, bottomtop, correlation, meanscore, prune, stability, topk
+from wsbench.stats import bias, bottomtop, correlation, gtnoise, meanscore, prune, stability, topk
 from wsbench.stats import options as _opt
 from wsbench.stats.prune import DEFAULT_FACTORS
 from wsbench.stats.ranking import goodness
@@ -30,6 +30,7 @@ from wsbench.stats.topk import DEFAULT_K
 if TYPE_CHECKING:
     import xarray as xr
 
+    from wsbench.deduped import Deduped
     from wsbench.reader import FastReader, XarrayReader
 
 __all__ = ["DEFAULT_FACTORS", "DEFAULT_K", "STATS_MODULES", "Benchmark"]
@@ -37,7 +38,7 @@ __all__ = ["DEFAULT_FACTORS", "DEFAULT_K", "STATS_MODULES", "Benchmark"]
 #: every statistic: its module in wsbench/stats/ (options, computation, rows, summary, and ``query(store, ...)``).
 #: Each becomes a Benchmark method of the same name and signature; adding a statistic = its module + one entry.
 STATS_MODULES: dict[str, ModuleType] = {m.__name__.rsplit(".", 1)[1]: m
-                                        for m in (correlation, topk, bias, prune, stability, bottomtop, meanscore)}
+                                        for m in (correlation, topk, bias, prune, stability, bottomtop, meanscore, gtnoise)}
 
 
 class Benchmark:
@@ -52,6 +53,7 @@ class Benchmark:
         stability: Callable[..., Result]
         bottomtop: Callable[..., Result]
         meanscore: Callable[..., Result]
+        gtnoise: Callable[..., Result]
 
     def __init__(self, reader: FastReader | XarrayReader, name: str):
         self.reader, self.name, self.path = reader, name, reader.path
@@ -244,6 +246,32 @@ class Benchmark:
             self._cache[key] = np.asarray(self._read(name))
         return self._cache[key]
 
+    def function_ids(self) -> tuple[np.ndarray, str]:
+        """(one function id per subnet, where they come from): the store's ``function_id`` variable, or, in a store
+        without one, ids computed from ``arch_string`` by the space's ``function_id`` (cached)."""
+        key = ("function_ids",)
+        if key not in self._cache:
+            if "function_id" in self.reader.meta.arrays:
+                ids = np.asarray(self.arch_values("function_id"), dtype=object)
+                self._cache[key] = (ids, "the store's function_id")
+            else:
+                from wsbench.spaces import get_space
+
+                space = get_space(str(self.attrs["space"]))
+                ids = np.asarray(space.function_ids([str(a) for a in self.arch_values("arch_string")]), dtype=object)
+                self._cache[key] = (ids, f"function ids computed from arch_string by the {space.name} space's "
+                                         "function_id (the store has no function_id variable)")
+        return self._cache[key]
+
+    def deduped(self) -> Deduped:
+        """This store with subnets of one function merged (:class:`wsbench.deduped.Deduped`), built once."""
+        from wsbench.deduped import Deduped
+
+        key = ("deduped",)
+        if key not in self._cache:
+            self._cache[key] = Deduped(self)
+        return self._cache[key]
+
     @property
     def memo(self) -> dict[Any, Any]:
         """Where a statistic keeps what it may reuse in later calls (top-k keeps the GT side of its draws)."""
@@ -277,22 +305,30 @@ class Benchmark:
     # the names these had before statistics moved to wsbench/stats/ (report sections, tests and scripts use them)
     _gt, _against, _arch_values, _epochs, _seeds = gt, against, arch_values, select_epochs, select_seeds
 
-    def _result(self, stat: str, table: Table) -> Result:
+    def _result(self, stat: str, table: Table, source: Any = None) -> Result:
+        source = self if source is None else source
         notes = list(table.notes)
         o = table.options
-        if o.get("score") == "loss" and self._loss_ranks_as_supernet(o.get("epoch", []), o.get("seed", [])):
+        if source is not self:
+            o = {**o, "dedupe": True}
+            notes.append(source.note())
+        if o.get("score") == "loss" and self._loss_ranks_as_supernet(o.get("epoch", []), o.get("seed", []),
+                                                                      source):
             notes.append("supernet_loss orders every subnet exactly as supernet_score does here (e.g. the loss of a "
                          "language model is log(perplexity)): score='loss' repeats the default ranking")
         notes.append(f"metric {self.metric} ({'higher' if self.direction == 'max' else 'lower'} is better); "
                      f"scale preset {self.attrs.get('scale_preset')!r}")
-        return Result(stat=stat, dataset=self.name, options=table.options, rows=table.rows, summary=table.summary,
+        return Result(stat=stat, dataset=self.name, options=o, rows=table.rows, summary=table.summary,
                       notes=notes)
 
-    def _loss_ranks_as_supernet(self, epochs: list[int], seeds: list[int]) -> bool:
-        """Whether the loss orders the subnets (ties included) exactly as the supernet score at every (seed, epoch)."""
+    def _loss_ranks_as_supernet(self, epochs: list[int], seeds: list[int], source: Any = None) -> bool:
+        """Whether the loss orders the subnets (ties included) exactly as the supernet score at every (seed, epoch)
+        (of ``source``: this store, or its merged view)."""
+        source = self if source is None else source
+        sn, sl = source.score_fn("supernet"), source.score_fn("loss")
         for s in seeds:
             for e in epochs:
-                w, loss = self._sn(s, e), self._sn(s, e, score="loss")
+                w, loss = sn(s, e), sl(s, e)
                 ok = np.isfinite(w) & np.isfinite(loss)
                 w, loss = w[ok], loss[ok]
                 if not (np.all(np.diff(loss[np.lexsort((loss, w))]) >= 0)
@@ -300,14 +336,17 @@ class Benchmark:
                     return False
         return True
 
-    def _query(self, stat: str, *args: Any, **options: Any) -> Result:
+    def _query(self, stat: str, *args: Any, dedupe: bool = False, **options: Any) -> Result:
         """Statistic ``stat`` (its module's ``query``) of this store as a Result; a pool with nothing to rank is a
-        problem of this store."""
+        problem of this store. ``dedupe``: on the merged view (one item per function class)."""
+        if not isinstance(dedupe, bool):
+            raise OptionError(f"dedupe must be True or False, got {dedupe!r}")
+        source: Any = self.deduped() if dedupe else self
         try:
-            table = STATS_MODULES[stat].query(self, *args, **options)
+            table = STATS_MODULES[stat].query(source, *args, **options)
         except NothingToRank as e:
             raise SchemaError(self.path, [str(e)]) from None
-        return self._result(stat, table)
+        return self._result(stat, table, source)
 
     def info(self) -> Result:
         """Dimensions, variables and provenance attributes of the store."""
@@ -329,6 +368,8 @@ def _statistic_method(stat: str) -> Callable[..., Result]:
 
     sig = inspect.signature(fn)
     store, *params = sig.parameters.values()
+    if getattr(STATS_MODULES[stat], "DEDUPE", True):  # every statistic takes dedupe= unless its module says not
+        params.append(inspect.Parameter("dedupe", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=bool))
     self_param = store.replace(name="self", annotation=inspect.Parameter.empty)
     method.__signature__ = sig.replace(parameters=[self_param, *params], return_annotation="Result")  # type: ignore[attr-defined]
     method.__name__, method.__qualname__ = stat, f"Benchmark.{stat}"

@@ -68,6 +68,8 @@ JsonBottomTop = _json(_RESULT + "rows per (seed, epoch): n, k, p_bottom, p_top, 
                       "epoch over seeds.")
 JsonMeanScore = _json(_RESULT + "rows per (seed, epoch): n, mean, spread (std over subnets), median, q25, q75, min, "
                       "max of the score and mean_gt of the same subnets; summary per epoch: *_mean, *_std over seeds.")
+JsonGtNoise = _json(_RESULT + "rows: duplicates (tau between two members of each function class, pairs = classes, "
+                    "interval) and each pair of GT trainings where the store has them; summary: one row per source.")
 JsonReport = _json("{dataset, format, written: [files], sections: {section: its finding or why it was skipped}}.")
 JsonValidate = _json("{path, valid, problems: [every problem found]}; exit 1 if there is any.")
 JsonDownload = _json("{name, path, sha256, verified}.")
@@ -85,6 +87,9 @@ WideOpt = Annotated[bool, _opt("--wide", help="Show every column (tables too wid
                                                "parts) and the rows behind the summary.")]
 ScoreOpt = Annotated[str, _opt(help="What ranks the subnets: supernet (default), loss (supernet_loss), "
                                      "params, flops, or proxy:NAME; `wsbench info` lists the store's.")]
+DedupeOpt = Annotated[bool, _opt("--dedupe", help="Merge subnets that compute one function (the store's function_id, "
+                                                  "or computed by the space): one item per class, with the mean "
+                                                  "score and mean GT of its members.")]
 
 
 class By(str, Enum):
@@ -139,6 +144,9 @@ def _console() -> Any:
 
 
 def _stat(space: str, stat: str, as_json: bool, wide: bool = False, **options: Any) -> None:
+    if options.get("dedupe") is False:
+        del options["dedupe"]
+
     def make() -> Any:
         from wsbench.api import query
 
@@ -235,12 +243,12 @@ def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all"
                                                                 "trainings): the GT's own seed-to-seed value and the "
                                                                 "summary's ratio to it (--ci: its interval).")]
                 = False,
-                as_json: JsonCorrelation = False, wide: WideOpt = False) -> None:
+                dedupe: DedupeOpt = False, as_json: JsonCorrelation = False, wide: WideOpt = False) -> None:
     """Rank correlation between supernet scores and ground truth, per seed and epoch."""
     extra = {"ceiling": True} if ceiling else {}  # as given: the default call is the one it always was
     _stat(space, "correlation", as_json, wide, epoch=epoch, seed=seed, method=method, against=against, score=score,
           weigh_by=weigh_by, ci=ci, boot=boot, rng_seed=rng_seed, gt_resolution=gt_resolution,
-          within_top=within_top, **extra)
+          within_top=within_top, **extra, dedupe=dedupe)
 
 
 @app.command()
@@ -251,10 +259,10 @@ def topk(space: SpaceOpt, k: Annotated[str, _opt(help="Comma list of counts and/
          rng_seed: Annotated[int, _opt(help="Seed of the sample draws.")] = 0,
          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
          ci: CiOpt = None, boot: BootOpt = 1000,
-         as_json: JsonTopk = False, wide: WideOpt = False) -> None:
+         dedupe: DedupeOpt = False, as_json: JsonTopk = False, wide: WideOpt = False) -> None:
     """Best ground truth among the supernet's top-k, against k random subnets."""
     _stat(space, "topk", as_json, wide, k=k, epoch=epoch, seed=seed, samples=samples, trials=trials, rng_seed=rng_seed, gt=gt,
-          score=score, ties=ties, ci=ci, boot=boot)
+          score=score, ties=ties, ci=ci, boot=boot, dedupe=dedupe)
 
 
 @app.command()
@@ -267,10 +275,10 @@ def bias(space: SpaceOpt, by: Annotated[By, _opt(help="params: model-size bias; 
          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
          ci: CiOpt = None, boot: BootOpt = 1000,
          rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples.")] = 0,
-         as_json: JsonBias = False, wide: WideOpt = False) -> None:
+         dedupe: DedupeOpt = False, as_json: JsonBias = False, wide: WideOpt = False) -> None:
     """Is the supernet biased towards big models or certain operators?"""
     _stat(space, "bias", as_json, wide, by=by.value, epoch=epoch, seed=seed, gt=gt, top=top,  # top checked either way
-          flag=flag, score=score, ties=ties, ci=ci, boot=boot, rng_seed=rng_seed)
+          flag=flag, score=score, ties=ties, ci=ci, boot=boot, rng_seed=rng_seed, dedupe=dedupe)
 
 
 @app.command()
@@ -284,18 +292,18 @@ def prune(space: SpaceOpt, mode: Annotated[Mode, _opt(help="Which subnets are re
           source: Annotated[Source, _opt(help="posthoc, or retrained (stores with a prune dimension).")]
           = Source.posthoc,
           gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
-          as_json: JsonPrune = False, wide: WideOpt = False) -> None:
+          dedupe: DedupeOpt = False, as_json: JsonPrune = False, wide: WideOpt = False) -> None:
     """Does pruning the space help the supernet find better architectures?"""
     _stat(space, "prune", as_json, wide, mode=mode.value, factor=factor, epoch=epoch, seed=seed, k=k, trials=trials,
-          rng_seed=rng_seed, source=source.value, gt=gt, score=score, ties=ties)
+          rng_seed=rng_seed, source=source.value, gt=gt, score=score, ties=ties, dedupe=dedupe)
 
 
 @app.command()
 def stability(space: SpaceOpt, method: Annotated[str, _opt(help="One correlation method.")] = "kendall",
               epoch: EpochOpt = "all", seed: SeedOpt = "all", score: ScoreOpt = "supernet",
-              as_json: JsonStability = False, wide: WideOpt = False) -> None:
+              dedupe: DedupeOpt = False, as_json: JsonStability = False, wide: WideOpt = False) -> None:
     """Agreement of supernet rankings between consecutive epochs and between seeds."""
-    _stat(space, "stability", as_json, wide, method=method, epoch=epoch, seed=seed, score=score)
+    _stat(space, "stability", as_json, wide, method=method, epoch=epoch, seed=seed, score=score, dedupe=dedupe)
 
 
 @app.command("bottom-top")
@@ -310,17 +318,30 @@ def bottom_top(space: SpaceOpt,
                                                   "int(N * ratio)).")] = "ceil",
                ci: CiOpt = None, boot: BootOpt = 1000,
                rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples.")] = 0,
-               as_json: JsonBottomTop = False, wide: WideOpt = False) -> None:
+               dedupe: DedupeOpt = False, as_json: JsonBottomTop = False, wide: WideOpt = False) -> None:
     """Is the ranking better at spotting bad subnets than good ones? P@bottom-k vs P@top-k, BR@k, WR@k."""
     _stat(space, "bottomtop", as_json, wide, k=k, within=within, epoch=epoch, seed=seed, gt=gt, score=score,
-          within_by=within_by, rounding=rounding, ci=ci, boot=boot, rng_seed=rng_seed)
+          within_by=within_by, rounding=rounding, ci=ci, boot=boot, rng_seed=rng_seed, dedupe=dedupe)
 
 
 @app.command("mean-score")
 def mean_score(space: SpaceOpt, epoch: EpochOpt = "all", seed: SeedOpt = "all", score: ScoreOpt = "supernet",
-               gt: GtOpt = "gt_score", as_json: JsonMeanScore = False, wide: WideOpt = False) -> None:
+               gt: GtOpt = "gt_score", dedupe: DedupeOpt = False, as_json: JsonMeanScore = False, wide: WideOpt = False) -> None:
     """Mean and spread of the score over subnets per epoch, beside the mean ground truth: does the supernet train?"""
-    _stat(space, "meanscore", as_json, wide, epoch=epoch, seed=seed, score=score, gt=gt)
+    _stat(space, "meanscore", as_json, wide, epoch=epoch, seed=seed, score=score, gt=gt, dedupe=dedupe)
+
+
+@app.command("gt-noise")
+def gt_noise(space: SpaceOpt, gt: GtOpt = "gt_score",
+             method: Annotated[str, _opt(help="One correlation method.")] = "kendall",
+             pairings: Annotated[int, _opt(help="Random pairings of each class's members, averaged.")] = 1,
+             ci: Annotated[float | None, _opt(help="Confidence level of the interval over classes.")] = 0.95,
+             boot: BootOpt = 1000,
+             rng_seed: Annotated[int, _opt(help="Seed of the pairings and the resamples.")] = 0,
+             as_json: JsonGtNoise = False, wide: WideOpt = False) -> None:
+    """The ground truth's own noise: tau between duplicates (subnets of one function), beside its GT trainings."""
+    _stat(space, "gtnoise", as_json, wide, gt=gt, method=method, pairings=pairings, ci=ci, boot=boot,
+          rng_seed=rng_seed)
 
 
 @app.command()

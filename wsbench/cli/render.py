@@ -221,6 +221,8 @@ def _rows_hint(result: Any) -> str:
     n = len(result.rows)
     if result.rows and "seed" in result.rows[0]:
         return f"{n} rows, one per seed: --wide shows them"
+    if "seed" not in result.options:  # a statistic without supernet seeds (gt-noise)
+        return f"{n} rows: --wide shows them"
     return f"{n} rows, each a mean over the seeds: --wide shows them all"
 
 

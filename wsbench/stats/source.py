@@ -46,5 +46,8 @@ class Source(Protocol):
     def arch_values(self, name: str) -> np.ndarray:
         """A per-subnet variable as stored (choice, params, ...)."""
 
+    def function_ids(self) -> tuple[np.ndarray, str]:
+        """(one function id per subnet, where they come from: the store's function_id or computed by the space)."""
+
     def numeric_arch_variables(self) -> list[str]:
         """Names of the per-subnet float variables."""
