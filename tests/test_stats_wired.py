@@ -250,3 +250,64 @@ def test_dedupe_and_gt_noise_cli(dups: Path):
     res = runner.invoke(app, ["gt-noise", "--space", str(dups)])
     assert res.exit_code == 0 and "duplicates" in res.stdout
     assert_user_error("gt-noise", "--space", str(dups), "--method", "kendall,spearman", says="one method")
+
+
+# -- paired --------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def improving(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """80 subnets: at epoch 2 the supernet ranks as the GT; at epoch 1 with much noise."""
+    rng = np.random.default_rng(7)
+    gt = rng.uniform(50, 95, 80)
+    sn = np.stack([np.stack([np.clip(gt - 30 + rng.normal(0, 15, 80), 0, 100), gt - 30]) for _ in range(2)])
+    return make_store(tmp_path_factory.mktemp("imp") / "i.zarr", n=80, epochs=(1, 2), seeds=(0, 1), gt=gt,
+                      supernet=sn)
+
+
+def test_paired_two_epochs(improving: Path):
+    from scipy.stats import kendalltau
+
+    from wsbench.stats.paired import paired_delta
+
+    b = wsbench.open(improving)
+    r = b.paired(a="epoch=1", b="epoch=2", boot=200)
+    g = b.gt("gt_score")
+    x1 = np.stack([b.score_fn("supernet")(s, 1) for s in (0, 1)])
+    x2 = np.stack([b.score_fn("supernet")(s, 2) for s in (0, 1)])
+    for j, row in enumerate(r.rows):
+        assert row["kendall_a"] == pytest.approx(kendalltau(x1[j], g)[0]) and row["kendall_b"] == pytest.approx(1.0)
+    (sm,) = r.summary
+    ref = paired_delta(x1, g, x2, g, boot=200)
+    assert (sm["delta"], sm["delta_ci_low"], sm["delta_ci_high"], sm["p_value"]) == (ref.delta, ref.ci_low,
+                                                                                     ref.ci_high, ref.p_value)
+    assert sm["verdict"] == "rises" and sm["p_value"] == pytest.approx(2 / 201) and (sm["a"], sm["b"]) == ("epoch=1",
+                                                                                                         "epoch=2")
+    assert r.options["a"] == {"epoch": 1, "score": "supernet", "against": "gt_score"} and r.options["over_seeds"]
+    assert any("the subnets and the supernet seeds" in n for n in r.notes)
+    fixed = b.paired(a="epoch=1", b="epoch=2", boot=200, over_seeds=False)
+    assert fixed.summary[0]["delta_ci_low"] == paired_delta(x1, g, x2, g, boot=200, over_seeds=False).ci_low
+    assert any("the subnets only" in n for n in fixed.notes)
+    back = b.paired(a="epoch=2", b="epoch=1", boot=200)  # swapping the sides mirrors the change
+    assert back.summary[0]["delta"] == pytest.approx(-sm["delta"]) and back.summary[0]["verdict"] == "falls"
+
+
+def test_paired_two_scores_and_two_pairs(improving: Path):
+    b = wsbench.open(improving)
+    r = b.paired(a="score=params", b="score=supernet", boot=50)
+    assert r.summary[0]["a"] == "score=params" and r.options["b"]["epoch"] == 2
+    p = b.paired(a={"against": "params"}, b={"against": "gt_score"}, boot=50)  # (WS, PS) vs (WS, GT)
+    assert p.summary[0]["a"] == "against=params"
+    with pytest.raises(OptionError, match="one epoch"):
+        b.paired(a="epoch=all", b="epoch=2")
+
+
+def test_paired_cli(improving: Path):
+    out = cli_json("paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2", "--boot", "50",
+                   "--subnets-only")
+    assert out == wsbench.query(improving, "paired", a="epoch=1", b="epoch=2", boot=50, over_seeds=False).to_dict()
+    res = runner.invoke(app, ["paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2", "--boot", "50"])
+    assert res.exit_code == 0 and "rises" in res.stdout
+    assert_user_error("paired", "--space", str(improving), "--a", "colour=1", "--b", "epoch=2", says="key of a")
+    assert_user_error("paired", "--space", str(improving), "--a", "epoch=3", "--b", "epoch=2", says="epoch 3")
+    assert_user_error("paired", "--space", str(improving), "--a", "epoch", "--b", "epoch=2", says="key=value")
+    assert run("paired", "--space", str(improving), "--a", "epoch=1").returncode == 2  # --b is required

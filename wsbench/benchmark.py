@@ -20,7 +20,7 @@ import numpy as np
 from wsbench.errors import OptionError, SchemaError, UnknownNameError, WsbenchError
 from wsbench.reader import NotReadable
 from wsbench.result import Result
-from wsbench.stats import bias, bottomtop, correlation, gtnoise, meanscore, prune, stability, topk
+from wsbench.stats import bias, bottomtop, correlation, gtnoise, meanscore, paired, prune, stability, topk
 from wsbench.stats import options as _opt
 from wsbench.stats.prune import DEFAULT_FACTORS
 from wsbench.stats.ranking import goodness
@@ -38,7 +38,7 @@ __all__ = ["DEFAULT_FACTORS", "DEFAULT_K", "STATS_MODULES", "Benchmark"]
 #: every statistic: its module in wsbench/stats/ (options, computation, rows, summary, and ``query(store, ...)``).
 #: Each becomes a Benchmark method of the same name and signature; adding a statistic = its module + one entry.
 STATS_MODULES: dict[str, ModuleType] = {m.__name__.rsplit(".", 1)[1]: m
-                                        for m in (correlation, topk, bias, prune, stability, bottomtop, meanscore, gtnoise)}
+                                        for m in (correlation, topk, bias, prune, stability, bottomtop, meanscore, gtnoise, paired)}
 
 
 class Benchmark:
@@ -54,6 +54,7 @@ class Benchmark:
         bottomtop: Callable[..., Result]
         meanscore: Callable[..., Result]
         gtnoise: Callable[..., Result]
+        paired: Callable[..., Result]
 
     def __init__(self, reader: FastReader | XarrayReader, name: str):
         self.reader, self.name, self.path = reader, name, reader.path

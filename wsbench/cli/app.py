@@ -70,6 +70,8 @@ JsonMeanScore = _json(_RESULT + "rows per (seed, epoch): n, mean, spread (std ov
                       "max of the score and mean_gt of the same subnets; summary per epoch: *_mean, *_std over seeds.")
 JsonGtNoise = _json(_RESULT + "rows: duplicates (tau between two members of each function class, pairs = classes, "
                     "interval) and each pair of GT trainings where the store has them; summary: one row per source.")
+JsonPaired = _json(_RESULT + "summary: a, b, n, seeds, <method>_a, <method>_b, delta, delta_ci_low/high, p_value, "
+                   "verdict; rows per seed: both taus and delta on the same subnets.")
 JsonReport = _json("{dataset, format, written: [files], sections: {section: its finding or why it was skipped}}.")
 JsonValidate = _json("{path, valid, problems: [every problem found]}; exit 1 if there is any.")
 JsonDownload = _json("{name, path, sha256, verified}.")
@@ -342,6 +344,24 @@ def gt_noise(space: SpaceOpt, gt: GtOpt = "gt_score",
     """The ground truth's own noise: tau between duplicates (subnets of one function), beside its GT trainings."""
     _stat(space, "gtnoise", as_json, wide, gt=gt, method=method, pairings=pairings, ci=ci, boot=boot,
           rng_seed=rng_seed)
+
+
+@app.command()
+def paired(space: SpaceOpt,
+           a: Annotated[str, _opt("--a", help="One side: key=value items, keys epoch (default last), score "
+                                              "(default supernet), against (default gt_score); e.g. epoch=16.")],
+           b: Annotated[str, _opt("--b", help="The other side, e.g. epoch=32, score=proxy:synflow or "
+                                              "against=params; the change is b - a.")],
+           seed: SeedOpt = "all", method: Annotated[str, _opt(help="One correlation method.")] = "kendall",
+           ci: Annotated[float, _opt(help="Confidence level of the paired bootstrap interval.")] = 0.95,
+           boot: BootOpt = 1000, rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples.")] = 0,
+           over_seeds: Annotated[bool, _opt("--over-seeds/--subnets-only",
+                                            help="Resample the supernet seeds too (default), or only the subnets "
+                                                 "(the seeds held fixed).")] = True,
+           dedupe: DedupeOpt = False, as_json: JsonPaired = False, wide: WideOpt = False) -> None:
+    """Did tau change from a to b? Paired bootstrap over the same subnets: two epochs, two scores, two pairs."""
+    _stat(space, "paired", as_json, wide, a=a, b=b, seed=seed, method=method, ci=ci, boot=boot, rng_seed=rng_seed,
+          over_seeds=over_seeds, dedupe=dedupe)
 
 
 @app.command()
