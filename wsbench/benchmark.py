@@ -260,8 +260,9 @@ class Benchmark:
 
                 space = get_space(str(self.attrs["space"]))
                 ids = np.asarray(space.function_ids([str(a) for a in self.arch_values("arch_string")]), dtype=object)
-                self._cache[key] = (ids, f"function ids computed from arch_string by the {space.name} space's "
-                                         "function_id (the store has no function_id variable)")
+                why = (f"function ids computed from arch_string by the {space.name} space's function_id (the store "
+                       "has no function_id variable)")
+                self._cache[key] = (ids, why)
         return self._cache[key]
 
     def deduped(self) -> Deduped:

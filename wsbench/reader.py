@@ -185,13 +185,13 @@ class FastReader:
                 for codec in reversed(names[1:]):
                     raw = gzip.decompress(raw) if codec == "gzip" else bytes(Zstd().decode(raw))
                 items = _vlen_utf8(raw)
-            except Exception as e:  # any decoding failure is a corrupted chunk (zstd raises its own errors)
+            except (OSError, EOFError, zlib.error, ValueError, RuntimeError, IndexError) as e:  # zstd: RuntimeError
                 why = f"chunk {key} of {name!r} is corrupted ({type(e).__name__}: {e}); download or build it again"
                 raise SchemaError(self.path, [why]) from None
             stop = min((i + 1) * c, n)
             if len(items) < stop - i * c:
-                raise SchemaError(self.path, [f"chunk {key} of {name!r} holds {len(items)} strings, expected "
-                                              f"{stop - i * c}: download or build it again"])
+                why = f"chunk {key} of {name!r} holds {len(items)} strings, expected {stop - i * c}"
+                raise SchemaError(self.path, [why + ": download or build it again"])
             out[i * c:stop] = items[:stop - i * c]
         return out
 

@@ -355,17 +355,17 @@ def bottomtop_table(sn: Callable[[int, int], np.ndarray], g: np.ndarray, epochs:
                             "rounding": o.rounding, "gt": gt, "score": score}
     cut = "ceil(n x)" if o.rounding == "ceil" else "floor(n x) (Ning et al.'s int(N * ratio))"
     notes = [
-        f"p_bottom: P@bottom-k, the expected share of the {gt}'s bottom k among the {score} ranking's bottom k; "
-        f"p_top: the same at the top (P@top-k); p_random: k/n, either for a uniformly random ranking; "
-        f"p_diff = p_bottom - p_top (> 0: better at spotting bad subnets than good ones); ties at either cut "
-        f"are broken uniformly at random (the exact expectation); k = {o.k!s} of the n subnets with both values "
-        f"finite, a share rounded as {cut}",
-        f"kendall_bottom: Kendall tau-b inside the bottom {o.within!s} by {by} (within and n_bottom say how many; "
-        f"the whole tie group at the cut is kept); kendall_top: inside the top {o.within!s}; "
-        "kendall_diff = kendall_bottom - kendall_top; a random ranking has 0",
-        f"br: BR@k, the best {gt} rank (1 = best; equal values share a rank) among the ranking's top k; wr: WR@k, "
-        "the worst (Ning et al., NeurIPS 2021); br_random/wr_random: their exact expectation for k random subnets; "
-        "br_frac/wr_frac: rank / n",
+        (f"p_bottom: P@bottom-k, the expected share of the {gt}'s bottom k among the {score} ranking's bottom k; "
+         f"p_top: the same at the top (P@top-k); p_random: k/n, either for a uniformly random ranking; "
+         f"p_diff = p_bottom - p_top (> 0: better at spotting bad subnets than good ones); ties at either cut "
+         f"are broken uniformly at random (the exact expectation); k = {o.k!s} of the n subnets with both values "
+         f"finite, a share rounded as {cut}"),
+        (f"kendall_bottom: Kendall tau-b inside the bottom {o.within!s} by {by} (within and n_bottom say how many; "
+         f"the whole tie group at the cut is kept); kendall_top: inside the top {o.within!s}; "
+         "kendall_diff = kendall_bottom - kendall_top; a random ranking has 0"),
+        (f"br: BR@k, the best {gt} rank (1 = best; equal values share a rank) among the ranking's top k; wr: WR@k, "
+         "the worst (Ning et al., NeurIPS 2021); br_random/wr_random: their exact expectation for k random "
+         "subnets; br_frac/wr_frac: rank / n"),
     ]
     if o.level is not None:
         opts.update(ci=o.level, boot=o.boot, rng_seed=o.rng_seed)

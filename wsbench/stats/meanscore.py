@@ -136,15 +136,15 @@ def meanscore_table(sn: Callable[[int, int], np.ndarray], g: np.ndarray, epochs:
         for f in FIGURES:
             srow[f"{f}_mean"], srow[f"{f}_std"] = mean_std([r[f] for r in per_seed])
         gts = [r["mean_gt"] for r in per_seed]
-        srow["mean_gt"] = gts[0] if all(v == gts[0] or (v != v and gts[0] != gts[0]) for v in gts) else float(
-            np.mean(gts))
+        same = all(v == gts[0] or (np.isnan(v) and np.isnan(gts[0])) for v in gts)
+        srow["mean_gt"] = gts[0] if same else float(np.mean(gts))
         summary.append(srow)
     units = "the metric's units" if score == "supernet" else f"the units of {score} as stored"
-    notes = [f"mean: mean {score} score over the n subnets with both it and {gt} finite ({units}, not oriented); "
-             "spread: its sample std over those subnets; median, q25, q75, min, max: its quantiles (numpy's linear "
-             f"rule); mean_gt: mean {gt} of the same subnets, in metric units",
-             "summary: mean ± std over seeds of each row figure (spread ± std: the spread over subnets, averaged "
-             "over seeds)"]
+    notes = [(f"mean: mean {score} score over the n subnets with both it and {gt} finite ({units}, not oriented); "
+              "spread: its sample std over those subnets; median, q25, q75, min, max: its quantiles (numpy's linear "
+              f"rule); mean_gt: mean {gt} of the same subnets, in metric units"),
+             ("summary: mean ± std over seeds of each row figure (spread ± std: the spread over subnets, averaged "
+              "over seeds)")]
     return Table({"epoch": epochs, "seed": seeds, "score": score, "gt": gt}, rows, summary, notes)
 
 

@@ -214,12 +214,12 @@ def paired_table(sides: list[tuple[np.ndarray, np.ndarray]], seeds: list[int], o
     resampled = ("the subnets and the supernet seeds (with replacement, so the interval holds seed-to-seed "
                  "variation too)" if o.over_seeds and len(seeds) > 1 else
                  "the subnets only (the seeds held fixed)" if len(seeds) > 1 else "the subnets (one seed)")
-    notes = [f"{m}_a, {m}_b: {m} of a ({a}) and of b ({b}) on the same n subnets (finite in every array and seed), "
-             f"mean over seeds in the summary; delta = {m}_b - {m}_a, the change from a to b",
-             f"delta_ci_low/high: {o.level:.0%} paired bootstrap percentile interval ({o.boot} resamples, rng_seed "
-             f"{o.rng_seed}; each resample serves both taus and every seed); resampled: {resampled}; p_value: "
-             "two-sided bootstrap p of no change, at least 2/(boot+1); verdict: rises / falls if the interval lies "
-             "above / below 0, else cannot tell"]
+    notes = [(f"{m}_a, {m}_b: {m} of a ({a}) and of b ({b}) on the same n subnets (finite in every array and "
+              f"seed), mean over seeds in the summary; delta = {m}_b - {m}_a, the change from a to b"),
+             (f"delta_ci_low/high: {o.level:.0%} paired bootstrap percentile interval ({o.boot} resamples, rng_seed "
+              f"{o.rng_seed}; each resample serves both taus and every seed); resampled: {resampled}; p_value: "
+              "two-sided bootstrap p of no change, at least 2/(boot+1); verdict: rises / falls if the interval lies "
+              "above / below 0, else cannot tell")]
     opts = {"a": o.a, "b": o.b, "seed": seeds, "method": m, "ci": o.level, "boot": o.boot, "rng_seed": o.rng_seed,
             "over_seeds": o.over_seeds}
     return Table(opts, rows, summary, notes)
