@@ -312,3 +312,12 @@ def test_paired_cli(improving: Path):
     assert_user_error("paired", "--space", str(improving), "--a", "epoch=3", "--b", "epoch=2", says="epoch 3")
     assert_user_error("paired", "--space", str(improving), "--a", "epoch", "--b", "epoch=2", says="key=value")
     assert run("paired", "--space", str(improving), "--a", "epoch=1").returncode == 2  # --b is required
+
+
+def test_dedupe_where_the_id_is_the_canonical_string(tmp_path: Path):
+    """darts (like nb101 and macro) has no equivalence beyond its canonical string, which a store holds once:
+    every subnet is its own class, and the merged view answers exactly as the store."""
+    d = make_store(tmp_path / "darts.zarr", space="darts", n=12, epochs=(1,), seeds=(0, 1), function_ids=False)
+    plain, merged = wsbench.query(d, "correlation"), wsbench.query(d, "correlation", dedupe=True)
+    assert merged.rows == plain.rows and merged.summary == plain.summary
+    assert any("12 subnets merged into 12 function classes" in n and "own class" in n for n in merged.notes)

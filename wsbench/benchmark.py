@@ -257,11 +257,21 @@ class Benchmark:
                 self._cache[key] = (ids, "the store's function_id")
             else:
                 from wsbench.spaces import get_space
+                from wsbench.spaces.base import SearchSpace
 
                 space = get_space(str(self.attrs["space"]))
-                ids = np.asarray(space.function_ids([str(a) for a in self.arch_values("arch_string")]), dtype=object)
-                why = (f"function ids computed from arch_string by the {space.name} space's function_id (the store "
-                       "has no function_id variable)")
+                if type(space)._function_id is SearchSpace._function_id:
+                    # the id is the canonical string, and a store holds each canonical string once (the writer
+                    # refuses repeats; validate checks): every subnet is its own class, no string need be read
+                    ids = np.arange(self.n_archs)
+                    why = (f"the {space.name} space's function_id ({space.function_id_rule}), the store having no "
+                           "function_id variable: a store holds each canonical string once, so each subnet is its "
+                           "own class")
+                else:
+                    ids = np.asarray(space.function_ids([str(a) for a in self.arch_values("arch_string")]),
+                                     dtype=object)
+                    why = (f"function ids computed from arch_string by the {space.name} space's function_id (the "
+                           "store has no function_id variable)")
                 self._cache[key] = (ids, why)
         return self._cache[key]
 
