@@ -26,9 +26,9 @@ def test_query_each_statistic_returns_explicit_options_and_json_safe_dicts(store
 
 
 def test_unknown_names_list_what_is_allowed(store_zip: Path):
-    with pytest.raises(UnknownNameError, match="expected one of: bias, correlation, prune, stability, topk"):
+    with pytest.raises(UnknownNameError, match="expected one of: bias, bottomtop, correlation, gtnoise, meanscore, paired, prune, stability, topk"):
         wsbench.query(store_zip, "ranking")
-    with pytest.raises(UnknownNameError, match="option of topk 'kk'; expected one of: boot, ci, epoch, gt, k, rng_seed"):
+    with pytest.raises(UnknownNameError, match="option of topk .kk.; expected one of: boot, ci, dedupe, epoch, gt, k, rng_seed"):
         wsbench.query(store_zip, "topk", kk=3)
     with pytest.raises(UnknownNameError, match="correlation method 'tau'"):
         wsbench.query(store_zip, "correlation", method="tau")

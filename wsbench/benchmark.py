@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wsbench.errors import SchemaError, UnknownNameError, WsbenchError
+from wsbench.errors import OptionError, SchemaError, UnknownNameError, WsbenchError
 from wsbench.reader import NotReadable
 from wsbench.result import Result
-from wsbench.stats import bias, correlation, prune, stability, topk
+from wsbench.stats import bias, bottomtop, correlation, gtnoise, meanscore, paired, prune, stability, topk
 from wsbench.stats import options as _opt
 from wsbench.stats.prune import DEFAULT_FACTORS
 from wsbench.stats.ranking import goodness
@@ -30,6 +30,7 @@ from wsbench.stats.topk import DEFAULT_K
 if TYPE_CHECKING:
     import xarray as xr
 
+    from wsbench.deduped import Deduped
     from wsbench.reader import FastReader, XarrayReader
 
 __all__ = ["DEFAULT_FACTORS", "DEFAULT_K", "STATS_MODULES", "Benchmark"]
@@ -37,7 +38,7 @@ __all__ = ["DEFAULT_FACTORS", "DEFAULT_K", "STATS_MODULES", "Benchmark"]
 #: every statistic: its module in wsbench/stats/ (options, computation, rows, summary, and ``query(store, ...)``).
 #: Each becomes a Benchmark method of the same name and signature; adding a statistic = its module + one entry.
 STATS_MODULES: dict[str, ModuleType] = {m.__name__.rsplit(".", 1)[1]: m
-                                        for m in (correlation, topk, bias, prune, stability)}
+                                        for m in (correlation, topk, bias, prune, stability, bottomtop, meanscore, gtnoise, paired)}
 
 
 class Benchmark:
@@ -50,6 +51,10 @@ class Benchmark:
         bias: Callable[..., Result]
         prune: Callable[..., Result]
         stability: Callable[..., Result]
+        bottomtop: Callable[..., Result]
+        meanscore: Callable[..., Result]
+        gtnoise: Callable[..., Result]
+        paired: Callable[..., Result]
 
     def __init__(self, reader: FastReader | XarrayReader, name: str):
         self.reader, self.name, self.path = reader, name, reader.path
@@ -150,8 +155,41 @@ class Benchmark:
         return sorted(n for n, a in self.reader.meta.arrays.items() if n.startswith("gt_score") and n != "gt_score_std"
                       and a.dims == ("arch",))
 
+    def gt_trainings(self) -> tuple[list[int], np.ndarray]:
+        """(the ``gt_seed`` coordinate, ``gt_score_per_seed`` as goodness of shape (gt_seed, arch)): one ground truth
+        per training, cached; a store without them is an error saying so."""
+        from wsbench.errors import OptionError
+
+        arrays = self.reader.meta.arrays
+        if "gt_score_per_seed" not in arrays or arrays["gt_score_per_seed"].dims != ("gt_seed", "arch"):
+            raise OptionError(f"{self.name} has no gt_score_per_seed (one ground truth per GT training, dims "
+                              "gt_seed x arch): it records one ground truth only")
+        key = ("gt_trainings",)
+        if key not in self._cache:
+            self._cache[key] = ([int(v) for v in self._read("gt_seed")],
+                                goodness(self._read("gt_score_per_seed"), self.direction))
+        return self._cache[key]
+
+    def _gt_training(self, name: str) -> np.ndarray:
+        """``gt_score_per_seed:N``: the ground truth of GT training N (a ``gt_seed`` value) as goodness."""
+        from wsbench.errors import OptionError
+
+        seeds, values = self.gt_trainings()
+        n = name.split(":", 1)[1]
+        try:
+            j = seeds.index(int(n))
+        except ValueError:
+            raise OptionError(f"{name}: N must be a recorded GT training (gt_seed) of {self.name}: "
+                              f"{', '.join(map(str, seeds))}; got {n!r}") from None
+        if not np.isfinite(values[j]).any():
+            raise SchemaError(self.path, [f"{name} holds no finite value (all NaN, or its chunks are missing)"])
+        return values[j]
+
     def gt(self, gt: str) -> np.ndarray:
-        """Ground truth ``gt`` as goodness (higher = better), cached; one without a finite value is an error."""
+        """Ground truth ``gt`` as goodness (higher = better), cached; one without a finite value is an error.
+        ``gt_score_per_seed:N`` is the ground truth of one GT training (gt_seed N)."""
+        if isinstance(gt, str) and gt.startswith("gt_score_per_seed:"):
+            return self._gt_training(gt)
         if gt not in self.gt_variables():
             raise UnknownNameError("ground-truth variable", gt, self.gt_variables())
         key = ("gt", gt)
@@ -192,8 +230,9 @@ class Benchmark:
         return self._cache[key]
 
     def against(self, name: str) -> np.ndarray:
-        """A ground truth (as goodness) or a raw per-subnet numeric variable such as params."""
-        if name in self.gt_variables():
+        """A ground truth (as goodness; ``gt_score_per_seed:N``: one GT training) or a raw per-subnet numeric
+        variable such as params."""
+        if name in self.gt_variables() or (isinstance(name, str) and name.startswith("gt_score_per_seed:")):
             return self.gt(name)
         sizes = self.numeric_arch_variables()
         if name not in sizes:
@@ -208,6 +247,43 @@ class Benchmark:
         key = ("var", name)
         if key not in self._cache:
             self._cache[key] = np.asarray(self._read(name))
+        return self._cache[key]
+
+    def function_ids(self) -> tuple[np.ndarray, str]:
+        """(one function id per subnet, where they come from): the store's ``function_id`` variable, or, in a store
+        without one, ids computed from ``arch_string`` by the space's ``function_id`` (cached)."""
+        key = ("function_ids",)
+        if key not in self._cache:
+            if "function_id" in self.reader.meta.arrays:
+                ids = np.asarray(self.arch_values("function_id"), dtype=object)
+                self._cache[key] = (ids, "the store's function_id")
+            else:
+                from wsbench.spaces import get_space
+                from wsbench.spaces.base import SearchSpace
+
+                space = get_space(str(self.attrs["space"]))
+                if type(space)._function_id is SearchSpace._function_id:
+                    # the id is the canonical string, and a store holds each canonical string once (the writer
+                    # refuses repeats; validate checks): every subnet is its own class, no string need be read
+                    ids = np.arange(self.n_archs)
+                    why = (f"the {space.name} space's function_id ({space.function_id_rule}), the store having no "
+                           "function_id variable: a store holds each canonical string once, so each subnet is its "
+                           "own class")
+                else:
+                    ids = np.asarray(space.function_ids([str(a) for a in self.arch_values("arch_string")]),
+                                     dtype=object)
+                    why = (f"function ids computed from arch_string by the {space.name} space's function_id (the "
+                           "store has no function_id variable)")
+                self._cache[key] = (ids, why)
+        return self._cache[key]
+
+    def deduped(self) -> Deduped:
+        """This store with subnets of one function merged (:class:`wsbench.deduped.Deduped`), built once."""
+        from wsbench.deduped import Deduped
+
+        key = ("deduped",)
+        if key not in self._cache:
+            self._cache[key] = Deduped(self)
         return self._cache[key]
 
     @property
@@ -243,22 +319,30 @@ class Benchmark:
     # the names these had before statistics moved to wsbench/stats/ (report sections, tests and scripts use them)
     _gt, _against, _arch_values, _epochs, _seeds = gt, against, arch_values, select_epochs, select_seeds
 
-    def _result(self, stat: str, table: Table) -> Result:
+    def _result(self, stat: str, table: Table, source: Any = None) -> Result:
+        source = self if source is None else source
         notes = list(table.notes)
         o = table.options
-        if o.get("score") == "loss" and self._loss_ranks_as_supernet(o.get("epoch", []), o.get("seed", [])):
+        if source is not self:
+            o = {**o, "dedupe": True}
+            notes.append(source.note())
+        if o.get("score") == "loss" and self._loss_ranks_as_supernet(o.get("epoch", []), o.get("seed", []),
+                                                                      source):
             notes.append("supernet_loss orders every subnet exactly as supernet_score does here (e.g. the loss of a "
                          "language model is log(perplexity)): score='loss' repeats the default ranking")
         notes.append(f"metric {self.metric} ({'higher' if self.direction == 'max' else 'lower'} is better); "
                      f"scale preset {self.attrs.get('scale_preset')!r}")
-        return Result(stat=stat, dataset=self.name, options=table.options, rows=table.rows, summary=table.summary,
+        return Result(stat=stat, dataset=self.name, options=o, rows=table.rows, summary=table.summary,
                       notes=notes)
 
-    def _loss_ranks_as_supernet(self, epochs: list[int], seeds: list[int]) -> bool:
-        """Whether the loss orders the subnets (ties included) exactly as the supernet score at every (seed, epoch)."""
+    def _loss_ranks_as_supernet(self, epochs: list[int], seeds: list[int], source: Any = None) -> bool:
+        """Whether the loss orders the subnets (ties included) exactly as the supernet score at every (seed, epoch)
+        (of ``source``: this store, or its merged view)."""
+        source = self if source is None else source
+        sn, sl = source.score_fn("supernet"), source.score_fn("loss")
         for s in seeds:
             for e in epochs:
-                w, loss = self._sn(s, e), self._sn(s, e, score="loss")
+                w, loss = sn(s, e), sl(s, e)
                 ok = np.isfinite(w) & np.isfinite(loss)
                 w, loss = w[ok], loss[ok]
                 if not (np.all(np.diff(loss[np.lexsort((loss, w))]) >= 0)
@@ -266,14 +350,17 @@ class Benchmark:
                     return False
         return True
 
-    def _query(self, stat: str, *args: Any, **options: Any) -> Result:
+    def _query(self, stat: str, *args: Any, dedupe: bool = False, **options: Any) -> Result:
         """Statistic ``stat`` (its module's ``query``) of this store as a Result; a pool with nothing to rank is a
-        problem of this store."""
+        problem of this store. ``dedupe``: on the merged view (one item per function class)."""
+        if not isinstance(dedupe, bool):
+            raise OptionError(f"dedupe must be True or False, got {dedupe!r}")
+        source: Any = self.deduped() if dedupe else self
         try:
-            table = STATS_MODULES[stat].query(self, *args, **options)
+            table = STATS_MODULES[stat].query(source, *args, **options)
         except NothingToRank as e:
             raise SchemaError(self.path, [str(e)]) from None
-        return self._result(stat, table)
+        return self._result(stat, table, source)
 
     def info(self) -> Result:
         """Dimensions, variables and provenance attributes of the store."""
@@ -295,6 +382,8 @@ def _statistic_method(stat: str) -> Callable[..., Result]:
 
     sig = inspect.signature(fn)
     store, *params = sig.parameters.values()
+    if getattr(STATS_MODULES[stat], "DEDUPE", True):  # every statistic takes dedupe= unless its module says not
+        params.append(inspect.Parameter("dedupe", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=bool))
     self_param = store.replace(name="self", annotation=inspect.Parameter.empty)
     method.__signature__ = sig.replace(parameters=[self_param, *params], return_annotation="Result")  # type: ignore[attr-defined]
     method.__name__, method.__qualname__ = stat, f"Benchmark.{stat}"

@@ -54,7 +54,7 @@ _RESULT = ("{stat, dataset, options (every default resolved), rows, summary, not
 JsonList = _json("a list of {name, space, dataset, scale, sizes, metric, where, file, title}, one per dataset.")
 JsonInfo = _json(_RESULT + "rows = the variables (name, dims, shape, dtype), summary = sizes and every attribute.")
 JsonCorrelation = _json(_RESULT + "rows per (seed, epoch) with n and one value per method (and *_ci_low/high with "
-                        "--ci); summary per epoch: *_mean, *_std over seeds.")
+                        "--ci); summary per epoch: *_mean, *_std over seeds (--ceiling: *_gt_vs_gt, *_ratio).")
 JsonTopk = _json(_RESULT + "rows per (seed, epoch, k): best_gt, its top %, random baselines, p_random_at_least, "
                  "precision, ndcg, tie group, *_mc_se; summary per (epoch, k) over seeds.")
 JsonBias = _json(_RESULT + "--by params: rows per (seed, epoch) with the three taus; --by operator: rows per "
@@ -63,6 +63,15 @@ JsonPrune = _json(_RESULT + "rows per (seed, epoch, factor): remaining, mean/bes
                   "and of random, kendall (random mode: *_mc_se); summary per (epoch, factor) over seeds.")
 JsonStability = _json(_RESULT + "rows per epoch pair (kind=epoch, per seed) and per seed pair (kind=seed, per epoch); "
                       "summary: mean/std per kind and epoch.")
+JsonBottomTop = _json(_RESULT + "rows per (seed, epoch): n, k, p_bottom, p_top, p_random, p_diff, Kendall inside the "
+                      "bottom and top, br, wr and their random baselines (*_ci_low/high with --ci); summary per "
+                      "epoch over seeds.")
+JsonMeanScore = _json(_RESULT + "rows per (seed, epoch): n, mean, spread (std over subnets), median, q25, q75, min, "
+                      "max of the score and mean_gt of the same subnets; summary per epoch: *_mean, *_std over seeds.")
+JsonGtNoise = _json(_RESULT + "rows: duplicates (tau between two members of each function class, pairs = classes, "
+                    "interval) and each pair of GT trainings where the store has them; summary: one row per source.")
+JsonPaired = _json(_RESULT + "summary: a, b, n, seeds, <method>_a, <method>_b, delta, delta_ci_low/high, p_value, "
+                   "verdict; rows per seed: both taus and delta on the same subnets.")
 JsonReport = _json("{dataset, format, written: [files], sections: {section: its finding or why it was skipped}}.")
 JsonValidate = _json("{path, valid, problems: [every problem found]}; exit 1 if there is any.")
 JsonDownload = _json("{name, path, sha256, verified}.")
@@ -80,6 +89,9 @@ WideOpt = Annotated[bool, _opt("--wide", help="Show every column (tables too wid
                                                "parts) and the rows behind the summary.")]
 ScoreOpt = Annotated[str, _opt(help="What ranks the subnets: supernet (default), loss (supernet_loss), "
                                      "params, flops, or proxy:NAME; `wsbench info` lists the store's.")]
+DedupeOpt = Annotated[bool, _opt("--dedupe", help="Merge subnets that compute one function (the store's function_id, "
+                                                  "or computed by the space): one item per class, with the mean "
+                                                  "score and mean GT of its members.")]
 
 
 class By(str, Enum):
@@ -90,6 +102,7 @@ class By(str, Enum):
 class Mode(str, Enum):
     optimistic = "optimistic"
     random = "random"
+    supernet = "supernet"
 
 
 class Source(str, Enum):
@@ -134,6 +147,9 @@ def _console() -> Any:
 
 
 def _stat(space: str, stat: str, as_json: bool, wide: bool = False, **options: Any) -> None:
+    if options.get("dedupe") is False:
+        del options["dedupe"]
+
     def make() -> Any:
         from wsbench.api import query
 
@@ -212,7 +228,8 @@ def info(space: Annotated[str, _arg(help="Catalog name or store path.")], as_jso
 def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all",
                 method: Annotated[str, _opt(help="Comma list of kendall, spearman, pearson, weighted.")]
                 = "kendall,spearman",
-                against: Annotated[str, _opt(help="gt_score, another gt_score_<name>, or params/flops.")]
+                against: Annotated[str, _opt(help="gt_score, another gt_score_<name>, gt_score_per_seed:N (one "
+                                                  "GT training), or params/flops.")]
                 = "gt_score", score: ScoreOpt = "supernet",
                 weigh_by: Annotated[str, _opt(help="weighted tau: both (symmetrised, scipy's default), "
                                                            "supernet or gt (pairs weighed by that ranking).")]
@@ -225,11 +242,16 @@ def correlation(space: SpaceOpt, epoch: EpochOpt = "last", seed: SeedOpt = "all"
                 within_top: Annotated[str | None, _opt(
                     help="Only the subnets in this top share of --against (the GT), e.g. 10%: how well the "
                          "supernet orders the good ones.")] = None,
-                as_json: JsonCorrelation = False, wide: WideOpt = False) -> None:
+                ceiling: Annotated[bool, _opt("--ceiling", help="Noise ceiling (stores with 2 or more GT "
+                                                                "trainings): the GT's own seed-to-seed value and the "
+                                                                "summary's ratio to it (--ci: its interval).")]
+                = False,
+                dedupe: DedupeOpt = False, as_json: JsonCorrelation = False, wide: WideOpt = False) -> None:
     """Rank correlation between supernet scores and ground truth, per seed and epoch."""
+    extra = {"ceiling": True} if ceiling else {}  # as given: the default call is the one it always was
     _stat(space, "correlation", as_json, wide, epoch=epoch, seed=seed, method=method, against=against, score=score,
           weigh_by=weigh_by, ci=ci, boot=boot, rng_seed=rng_seed, gt_resolution=gt_resolution,
-          within_top=within_top)
+          within_top=within_top, **extra, dedupe=dedupe)
 
 
 @app.command()
@@ -240,10 +262,10 @@ def topk(space: SpaceOpt, k: Annotated[str, _opt(help="Comma list of counts and/
          rng_seed: Annotated[int, _opt(help="Seed of the sample draws.")] = 0,
          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
          ci: CiOpt = None, boot: BootOpt = 1000,
-         as_json: JsonTopk = False, wide: WideOpt = False) -> None:
+         dedupe: DedupeOpt = False, as_json: JsonTopk = False, wide: WideOpt = False) -> None:
     """Best ground truth among the supernet's top-k, against k random subnets."""
     _stat(space, "topk", as_json, wide, k=k, epoch=epoch, seed=seed, samples=samples, trials=trials, rng_seed=rng_seed, gt=gt,
-          score=score, ties=ties, ci=ci, boot=boot)
+          score=score, ties=ties, ci=ci, boot=boot, dedupe=dedupe)
 
 
 @app.command()
@@ -256,14 +278,14 @@ def bias(space: SpaceOpt, by: Annotated[By, _opt(help="params: model-size bias; 
          gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
          ci: CiOpt = None, boot: BootOpt = 1000,
          rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples.")] = 0,
-         as_json: JsonBias = False, wide: WideOpt = False) -> None:
+         dedupe: DedupeOpt = False, as_json: JsonBias = False, wide: WideOpt = False) -> None:
     """Is the supernet biased towards big models or certain operators?"""
     _stat(space, "bias", as_json, wide, by=by.value, epoch=epoch, seed=seed, gt=gt, top=top,  # top checked either way
-          flag=flag, score=score, ties=ties, ci=ci, boot=boot, rng_seed=rng_seed)
+          flag=flag, score=score, ties=ties, ci=ci, boot=boot, rng_seed=rng_seed, dedupe=dedupe)
 
 
 @app.command()
-def prune(space: SpaceOpt, mode: Annotated[Mode, _opt(help="Which subnets are removed.")] = Mode.optimistic,
+def prune(space: SpaceOpt, mode: Annotated[Mode, _opt(help="Which subnets are removed: optimistic = the GT's worst (an oracle), random, supernet = the score's worst.")] = Mode.optimistic,
           factor: Annotated[str, _opt(help="Comma list of fractions removed, each in [0, 1).")]
           = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9",
           epoch: EpochOpt = "last", seed: SeedOpt = "all",
@@ -273,18 +295,74 @@ def prune(space: SpaceOpt, mode: Annotated[Mode, _opt(help="Which subnets are re
           source: Annotated[Source, _opt(help="posthoc, or retrained (stores with a prune dimension).")]
           = Source.posthoc,
           gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
-          as_json: JsonPrune = False, wide: WideOpt = False) -> None:
+          dedupe: DedupeOpt = False, as_json: JsonPrune = False, wide: WideOpt = False) -> None:
     """Does pruning the space help the supernet find better architectures?"""
     _stat(space, "prune", as_json, wide, mode=mode.value, factor=factor, epoch=epoch, seed=seed, k=k, trials=trials,
-          rng_seed=rng_seed, source=source.value, gt=gt, score=score, ties=ties)
+          rng_seed=rng_seed, source=source.value, gt=gt, score=score, ties=ties, dedupe=dedupe)
 
 
 @app.command()
 def stability(space: SpaceOpt, method: Annotated[str, _opt(help="One correlation method.")] = "kendall",
               epoch: EpochOpt = "all", seed: SeedOpt = "all", score: ScoreOpt = "supernet",
-              as_json: JsonStability = False, wide: WideOpt = False) -> None:
+              dedupe: DedupeOpt = False, as_json: JsonStability = False, wide: WideOpt = False) -> None:
     """Agreement of supernet rankings between consecutive epochs and between seeds."""
-    _stat(space, "stability", as_json, wide, method=method, epoch=epoch, seed=seed, score=score)
+    _stat(space, "stability", as_json, wide, method=method, epoch=epoch, seed=seed, score=score, dedupe=dedupe)
+
+
+@app.command("bottom-top")
+def bottom_top(space: SpaceOpt,
+               k: Annotated[str, _opt(help="The cut: a count (10) or a share of the subnets (10%).")] = "10%",
+               within: Annotated[str, _opt(help="Kendall tau inside the bottom and top this many (count or "
+                                                "share).")] = "10%",
+               epoch: EpochOpt = "last", seed: SeedOpt = "all", gt: GtOpt = "gt_score", score: ScoreOpt = "supernet",
+               within_by: Annotated[str, _opt(help="Cut the Kendall subsets by gt (as correlation --within-top) or "
+                                                   "by estimator (Ning et al.).")] = "gt",
+               rounding: Annotated[str, _opt(help="A share as a count: ceil (wsbench) or floor (Ning et al.'s "
+                                                  "int(N * ratio)).")] = "ceil",
+               ci: CiOpt = None, boot: BootOpt = 1000,
+               rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples.")] = 0,
+               dedupe: DedupeOpt = False, as_json: JsonBottomTop = False, wide: WideOpt = False) -> None:
+    """Is the ranking better at spotting bad subnets than good ones? P@bottom-k vs P@top-k, BR@k, WR@k."""
+    _stat(space, "bottomtop", as_json, wide, k=k, within=within, epoch=epoch, seed=seed, gt=gt, score=score,
+          within_by=within_by, rounding=rounding, ci=ci, boot=boot, rng_seed=rng_seed, dedupe=dedupe)
+
+
+@app.command("mean-score")
+def mean_score(space: SpaceOpt, epoch: EpochOpt = "all", seed: SeedOpt = "all", score: ScoreOpt = "supernet",
+               gt: GtOpt = "gt_score", dedupe: DedupeOpt = False, as_json: JsonMeanScore = False, wide: WideOpt = False) -> None:
+    """Mean and spread of the score over subnets per epoch, beside the mean ground truth: does the supernet train?"""
+    _stat(space, "meanscore", as_json, wide, epoch=epoch, seed=seed, score=score, gt=gt, dedupe=dedupe)
+
+
+@app.command("gt-noise")
+def gt_noise(space: SpaceOpt, gt: GtOpt = "gt_score",
+             method: Annotated[str, _opt(help="One correlation method.")] = "kendall",
+             pairings: Annotated[int, _opt(help="Random pairings of each class's members, averaged.")] = 1,
+             ci: Annotated[float | None, _opt(help="Confidence level of the interval over classes.")] = 0.95,
+             boot: BootOpt = 1000,
+             rng_seed: Annotated[int, _opt(help="Seed of the pairings and the resamples.")] = 0,
+             as_json: JsonGtNoise = False, wide: WideOpt = False) -> None:
+    """The ground truth's own noise: tau between duplicates (subnets of one function), beside its GT trainings."""
+    _stat(space, "gtnoise", as_json, wide, gt=gt, method=method, pairings=pairings, ci=ci, boot=boot,
+          rng_seed=rng_seed)
+
+
+@app.command()
+def paired(space: SpaceOpt,
+           a: Annotated[str, _opt("--a", help="One side: key=value items, keys epoch (default last), score "
+                                              "(default supernet), against (default gt_score); e.g. epoch=16.")],
+           b: Annotated[str, _opt("--b", help="The other side, e.g. epoch=32, score=proxy:synflow or "
+                                              "against=params; the change is b - a.")],
+           seed: SeedOpt = "all", method: Annotated[str, _opt(help="One correlation method.")] = "kendall",
+           ci: Annotated[float, _opt(help="Confidence level of the paired bootstrap interval.")] = 0.95,
+           boot: BootOpt = 1000, rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples.")] = 0,
+           over_seeds: Annotated[bool, _opt("--over-seeds/--subnets-only",
+                                            help="Resample the supernet seeds too (default), or only the subnets "
+                                                 "(the seeds held fixed).")] = True,
+           dedupe: DedupeOpt = False, as_json: JsonPaired = False, wide: WideOpt = False) -> None:
+    """Did tau change from a to b? Paired bootstrap over the same subnets: two epochs, two scores, two pairs."""
+    _stat(space, "paired", as_json, wide, a=a, b=b, seed=seed, method=method, ci=ci, boot=boot, rng_seed=rng_seed,
+          over_seeds=over_seeds, dedupe=dedupe)
 
 
 @app.command()

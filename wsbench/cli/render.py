@@ -30,9 +30,19 @@ WIDE_ONLY = {
     "topk": ("k_count", "sample_best_gt", "random_precision", "random_ndcg", "tie_group_max", "precision ci",
              "ndcg ci"),
     "bias": ("share_top_supernet", "share_top_gt", "count"),
+    "bottomtop": ("seeds", "n"),
+    "meanscore": ("seeds",),
+    "paired": ("seeds",),
 }
 #: columns of a table shown first (after the keys), where the statistic's own order would push them out
-FIRST = {"bias": ("gap", "flag"), "prune": ("remaining", "supernet_topk_best_gt", "random_topk_best_gt", "kendall")}
+FIRST = {"bias": ("gap", "flag"), "bottomtop": ("p_bottom", "p_top", "p_diff", "p_diff ci", "p_random"),
+         "meanscore": ("mean", "spread", "mean_gt"),
+         "paired": ("delta", "delta ci", "verdict", "p_value"),
+         "prune": ("remaining", "supernet_topk_best_gt", "random_topk_best_gt", "kendall")}
+
+
+#: summary titles that differ from "summary (mean ± std over seeds)"
+SUMMARY_TITLES = {"paired": "summary (taus: means over seeds; delta ci: paired bootstrap)"}
 
 
 def _blank(v: Any) -> bool:
@@ -217,6 +227,8 @@ def _rows_hint(result: Any) -> str:
     n = len(result.rows)
     if result.rows and "seed" in result.rows[0]:
         return f"{n} rows, one per seed: --wide shows them"
+    if "seed" not in result.options:  # a statistic without supernet seeds (gt-noise)
+        return f"{n} rows: --wide shows them"
     return f"{n} rows, each a mean over the seeds: --wide shows them all"
 
 
@@ -232,7 +244,8 @@ def show(result: Any, console: Console, wide: bool = False) -> None:
     shown: list[str] = []
     hints = []
     if result.summary:
-        title = "summary (mean ± std over seeds)" if "seed" in result.options else "summary"
+        title = SUMMARY_TITLES.get(result.stat, "summary (mean ± std over seeds)" if "seed" in result.options
+                                   else "summary")
         ts, left_out = tables(title, merge_intervals(merge_mean_std(result.summary)), width, wide=wide,
                               wide_only=WIDE_ONLY.get(result.stat, ()), first=FIRST.get(result.stat, ()))
         shown += [str(c.header) for t in ts for c in t.columns]

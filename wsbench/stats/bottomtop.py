@@ -34,12 +34,18 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import NamedTuple
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from wsbench.errors import OptionError
 from wsbench.stats.ranking import goodness, top_share
+from wsbench.stats.summary import Table
+
+if TYPE_CHECKING:
+    from wsbench.stats.source import Source
 
 ROUNDINGS = ("ceil", "floor")
 WITHIN = ("gt", "estimator")
@@ -194,6 +200,18 @@ def _p_and_kendall(w: np.ndarray, t: np.ndarray, k: int, x: int,
             _kendall_inside(w, t, within_cut(ref, x, False)), _kendall_inside(w, t, within_cut(ref, x, True)))
 
 
+def diff_draws(w: np.ndarray, t: np.ndarray, k: int, x: int, within_by: str, boot: int,
+               rng_seed: int) -> np.ndarray:
+    """(boot, 2) bootstrap draws of (p_bottom - p_top, kendall_bottom - kendall_top) over ``boot`` resamples of
+    the pool (``w``, ``t`` finite goodness; ``k``, ``x`` the counts resolved on the pool), from
+    :func:`wsbench.stats.bootstrap.resamples`."""
+    from wsbench.stats import bootstrap as _boot
+
+    draws = np.array([_p_and_kendall(w[i], t[i], k, x, within_by)
+                      for i in _boot.resamples(len(w), boot, rng_seed)])
+    return np.stack([draws[:, 1] - draws[:, 0], draws[:, 3] - draws[:, 2]], axis=1)
+
+
 def bottom_top(score: np.ndarray, gt: np.ndarray, k: float | str = "10%", within: float | str = "10%", *,
                within_by: str = "gt", direction: str = "max", rounding: str = "ceil",
                ci: float | None = None, boot: int = 1000, rng_seed: int = 0) -> BottomTop:
@@ -229,10 +247,9 @@ def bottom_top(score: np.ndarray, gt: np.ndarray, k: float | str = "10%", within
         level = _boot.check_level(ci)
         if isinstance(boot, bool) or not isinstance(boot, numbers.Integral) or boot < 10:
             raise OptionError(f"boot must be an integer >= 10 (bootstrap resamples), got {boot!r}")
-        draws = np.array([_p_and_kendall(w[i], t[i], kk, xx, within_by)
-                          for i in _boot.resamples(n, int(boot), rng_seed)])
-        p_ci = _boot.percentile_interval(draws[:, 1] - draws[:, 0], level)
-        k_ci = _boot.percentile_interval(draws[:, 3] - draws[:, 2], level)
+        draws = diff_draws(w, t, kk, xx, within_by, int(boot), rng_seed)
+        p_ci = _boot.percentile_interval(draws[:, 0], level)
+        k_ci = _boot.percentile_interval(draws[:, 1], level)
     return BottomTop(
         n=n, k=kk, p_top=p_top, p_bottom=p_bottom, p_random=kk / n,
         br=expected_extreme_in_top(w, ranks, kk, largest=False), wr=expected_extreme_in_top(w, ranks, kk),
@@ -241,3 +258,138 @@ def bottom_top(score: np.ndarray, gt: np.ndarray, k: float | str = "10%", within
         n_top=int(within_cut(ref, xx, False).sum()), n_bottom=int(within_cut(ref, xx, True).sum()),
         kendall_random=0.0,
         p_diff=p_bottom - p_top, p_diff_ci=p_ci, kendall_diff=k_bottom - k_top, kendall_diff_ci=k_ci)
+
+
+# -- the statistic: rows per (seed, epoch), summary over seeds (Benchmark.bottomtop, `wsbench bottom-top`) --------
+
+DEFAULT_CUT = "10%"
+
+
+@dataclass(frozen=True)
+class Options:
+    k: str | float
+    within: str | float
+    within_by: str
+    rounding: str
+    level: float | None  # confidence level of the intervals of the differences; None: none
+    boot: int
+    rng_seed: int
+
+
+def parse_options(k: str | float = DEFAULT_CUT, within: str | float = DEFAULT_CUT, within_by: str = "gt",
+                  rounding: str = "ceil", ci: float | None = None, boot: int = 1000,
+                  rng_seed: int = 0) -> Options:
+    """Every option checked without data (a count larger than a pool is refused when the pool is known)."""
+    from wsbench.stats import bootstrap as _boot
+    from wsbench.stats import options as _opt
+
+    _opt.one_of(within_by, WITHIN, "cut of the Kendall subsets (within_by)")
+    _opt.one_of(rounding, ROUNDINGS, "rounding of a share to a count (rounding)")
+    for name, v in (("k", k), ("within", within)):
+        try:
+            resolve_cut(v, 1 << 62, "ceil")
+        except OptionError:
+            raise OptionError(f"{name} must be a count >= 1 such as 10, or a share such as '10%' or 0.1, "
+                              f"got {v!r}") from None
+    level = None if ci is None else _boot.check_level(ci)
+    return Options(k, within, within_by, rounding, level, _opt.count(boot, "boot", 10),
+                   _opt.count(rng_seed, "rng_seed", 0))
+
+
+def _same(values: list) -> float | int:
+    """The seeds' common value (an int stays an int), or their mean where they differ."""
+    return values[0] if all(v == values[0] for v in values) else float(np.mean(values))
+
+
+def bottomtop_table(sn: Callable[[int, int], np.ndarray], g: np.ndarray, epochs: list[int], seeds: list[int],
+                    o: Options, gt: str = "gt_score", score: str = "supernet") -> Table:
+    """:func:`bottom_top` of ``sn(seed, epoch)`` (goodness) against ``g`` (goodness) for every selected (seed,
+    epoch); summary per epoch = mean ± std over seeds, and with ``o.level`` the interval of the mean over seeds of
+    each difference (the same resamples of the pool serve every seed)."""
+    from wsbench.stats import bootstrap as _boot
+    from wsbench.stats.summary import mean_of_draws, mean_std, pool
+
+    rows, summary = [], []
+    mixed_pools = False
+    for e in epochs:
+        per_seed, draws, masks = [], [], []
+        for s in seeds:
+            x = sn(s, e)
+            ok = np.zeros(len(x), dtype=bool)
+            ok[pool(x, g, s, e, gt)] = True
+            r = bottom_top(x, g, o.k, o.within, within_by=o.within_by, direction="max", rounding=o.rounding)
+            row: dict[str, Any] = {"seed": s, "epoch": e, "n": r.n, "k": r.k, "p_bottom": r.p_bottom,
+                                   "p_top": r.p_top, "p_random": r.p_random, "p_diff": r.p_diff}
+            d = None
+            if o.level is not None:
+                d = diff_draws(x[ok], g[ok], r.k, r.x, o.within_by, o.boot, o.rng_seed)
+                row["p_diff_ci_low"], row["p_diff_ci_high"] = _boot.percentile_interval(d[:, 0], o.level)
+            row.update(kendall_bottom=r.kendall_bottom, kendall_top=r.kendall_top, kendall_diff=r.kendall_diff)
+            if d is not None:
+                row["kendall_diff_ci_low"], row["kendall_diff_ci_high"] = _boot.percentile_interval(d[:, 1],
+                                                                                                    o.level)
+                draws.append(d)
+            row.update(br=r.br, wr=r.wr, br_random=r.br_random, wr_random=r.wr_random, br_frac=r.br_frac,
+                       wr_frac=r.wr_frac, within=r.x, n_bottom=r.n_bottom, n_top=r.n_top)
+            rows.append(row)
+            per_seed.append(row)
+            masks.append(ok)
+        srow: dict[str, Any] = {"epoch": e, "seeds": len(seeds), "n": _same([r["n"] for r in per_seed]),
+                                "k": _same([r["k"] for r in per_seed])}
+        one_pool = all(np.array_equal(m, masks[0]) for m in masks)
+        mixed_pools |= not one_pool
+        for name in ("p_bottom", "p_top", "p_random", "p_diff", "kendall_bottom", "kendall_top", "kendall_diff",
+                     "br", "wr", "br_random", "wr_random"):
+            if name in ("p_random", "br_random", "wr_random"):
+                srow[name] = _same([r[name] for r in per_seed])
+            else:
+                srow[f"{name}_mean"], srow[f"{name}_std"] = mean_std([r[name] for r in per_seed])
+            if name in ("p_diff", "kendall_diff") and o.level is not None:
+                j = 0 if name == "p_diff" else 1
+                srow[f"{name}_ci_low"], srow[f"{name}_ci_high"] = (
+                    _boot.percentile_interval(mean_of_draws([d[:, j] for d in draws]), o.level) if one_pool
+                    else (float("nan"), float("nan")))
+        summary.append(srow)
+    by = gt if o.within_by == "gt" else score
+    opts: dict[str, Any] = {"epoch": epochs, "seed": seeds, "k": o.k, "within": o.within, "within_by": o.within_by,
+                            "rounding": o.rounding, "gt": gt, "score": score}
+    cut = "ceil(n x)" if o.rounding == "ceil" else "floor(n x) (Ning et al.'s int(N * ratio))"
+    notes = [
+        (f"p_bottom: P@bottom-k, the expected share of the {gt}'s bottom k among the {score} ranking's bottom k; "
+         f"p_top: the same at the top (P@top-k); p_random: k/n, either for a uniformly random ranking; "
+         f"p_diff = p_bottom - p_top (> 0: better at spotting bad subnets than good ones); ties at either cut "
+         f"are broken uniformly at random (the exact expectation); k = {o.k!s} of the n subnets with both values "
+         f"finite, a share rounded as {cut}"),
+        (f"kendall_bottom: Kendall tau-b inside the bottom {o.within!s} by {by} (within and n_bottom say how many; "
+         f"the whole tie group at the cut is kept); kendall_top: inside the top {o.within!s}; "
+         "kendall_diff = kendall_bottom - kendall_top; a random ranking has 0"),
+        (f"br: BR@k, the best {gt} rank (1 = best; equal values share a rank) among the ranking's top k; wr: WR@k, "
+         "the worst (Ning et al., NeurIPS 2021); br_random/wr_random: their exact expectation for k random "
+         "subnets; br_frac/wr_frac: rank / n"),
+    ]
+    if o.level is not None:
+        opts.update(ci=o.level, boot=o.boot, rng_seed=o.rng_seed)
+        notes.append(f"*_ci_low/high: {o.level:.0%} bootstrap percentile interval of the difference bottom - top "
+                     f"over the subnets ({o.boot} resamples with replacement of the pool, rng_seed {o.rng_seed}; the "
+                     "same draws for every seed, so the summary's interval is that of the mean over seeds; k and "
+                     "within stay the counts of the pool); it shows sampling of subnets, not of seeds")
+        if mixed_pools:
+            notes.append("the seeds' pools differ (NaN scores in some seeds): no interval of the mean over seeds")
+    return Table(opts, rows, summary, notes)
+
+
+def query(store: Source, k: str | float = DEFAULT_CUT, within: str | float = DEFAULT_CUT, epoch: Any = "last",
+          seed: Any = "all", gt: str = "gt_score", score: str = "supernet", within_by: str = "gt",
+          rounding: str = "ceil", ci: float | None = None, boot: int = 1000, rng_seed: int = 0) -> Table:
+    """Bottom vs top: P@bottom-k vs P@top-k, BR@k and WR@k, Kendall tau inside the bottom and top ``within``,
+    per (seed, epoch), each an exact expectation over random tie-breaking beside a random ranking's value.
+
+    ``k`` and ``within``: a count (``10``) or a share (``"10%"``, ``0.1``) of the subnets with both values
+    finite; ``within_by``: ``gt`` (cut the Kendall subsets by the GT, as ``correlation --within-top``) or
+    ``estimator`` (by the score, Ning et al.); ``rounding``: ``ceil`` (wsbench) or ``floor`` (Ning et al.).
+    ``ci``: bootstrap intervals of p_bottom - p_top and kendall_bottom - kendall_top.
+    """
+    score = store.check_score(score)
+    o = parse_options(k, within, within_by, rounding, ci, boot, rng_seed)
+    epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
+    return bottomtop_table(store.score_fn(score), store.gt(gt), epochs, seeds, o, gt=gt, score=score)

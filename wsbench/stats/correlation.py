@@ -36,11 +36,12 @@ class Options:
     rng_seed: int
     gt_resolution: float | None
     within_top: str | None
+    ceiling: bool = False  # the summary's tau over the GT's seed-to-seed tau (needs >= 2 GT trainings)
 
 
 def parse_options(method: Any = DEFAULT_METHODS, weigh_by: str = "both", ci: float | None = None,
                   boot: int = 1000, rng_seed: int = 0, gt_resolution: float | None = None,
-                  within_top: str | None = None) -> Options:
+                  within_top: str | None = None, ceiling: bool = False) -> Options:
     """Every option of the statistic checked (no data needed)."""
     from wsbench.stats import bootstrap as _boot
 
@@ -52,14 +53,21 @@ def parse_options(method: Any = DEFAULT_METHODS, weigh_by: str = "both", ci: flo
     if within_top is not None:
         parse_percent(within_top)  # a share, not a count
     res = None if gt_resolution is None else _opt.resolution(gt_resolution)
-    return Options(methods, weigh_by, level, boot, rng_seed, res, within_top)
+    if not isinstance(ceiling, bool):
+        raise OptionError(f"ceiling must be True or False, got {ceiling!r}")
+    if ceiling and (within_top is not None or res is not None):
+        raise OptionError("ceiling compares with the GT's seed-to-seed correlation over all subnets at full "
+                          "resolution: it cannot be combined with within_top or gt_resolution")
+    return Options(methods, weigh_by, level, boot, rng_seed, res, within_top, ceiling)
 
 
 def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list[int], o: Options,
-                      against: str = "gt_score", score: str = "supernet") -> Table:
+                      against: str = "gt_score", score: str = "supernet",
+                      trainings: np.ndarray | None = None) -> Table:
     """Correlation of ``sn(seed, epoch)`` with ``g`` (goodness of ``against``) for every selected (seed, epoch);
     summary per epoch = mean ± std over seeds (and, with ``o.level``, the interval of that mean: the same
-    bootstrap resamples of the subnets serve every seed)."""
+    bootstrap resamples of the subnets serve every seed). With ``o.ceiling``, ``trainings`` (gt_seed x arch, one
+    GT per training, >= 2) gives each method's GT seed-to-seed value and the summary's ratio to it."""
     from wsbench.stats import bootstrap as _boot
 
     methods, level = o.methods, o.level
@@ -74,6 +82,7 @@ def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list
         g = np.round(g / res) * res  # values within one resolution step become ties (NASLib's kt at 0.1)
     idx = _boot.resamples(len(g), o.boot, o.rng_seed) if level is not None else None
     mult = _boot.counts(idx, len(g)) if idx is not None else None
+    ceiling = _ceiling(trainings, methods, idx, mult) if o.ceiling else None
     rows, summary = [], []
     for e in epochs:
         per_seed, draws = [], {m: [] for m in methods}
@@ -95,6 +104,15 @@ def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list
             if idx is not None:  # the same subnet draws for every seed: an interval for the mean over seeds
                 srow[f"{m}_ci_low"], srow[f"{m}_ci_high"] = _boot.percentile_interval(
                     mean_of_draws(draws[m]), level)
+        if ceiling is not None:
+            for m in methods:
+                gt_value, gt_draws = ceiling[m]
+                srow[f"{m}_gt_vs_gt"] = gt_value
+                srow[f"{m}_ratio"] = srow[f"{m}_mean"] / gt_value if gt_value != 0 else float("nan")
+                if idx is not None:
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        srow[f"{m}_ratio_ci_low"], srow[f"{m}_ratio_ci_high"] = _boot.percentile_interval(
+                            mean_of_draws(draws[m]) / gt_draws, level)
         summary.append(srow)
     opts: dict[str, Any] = {"epoch": epochs, "seed": seeds, "method": methods, "against": against, "score": score}
     notes = []
@@ -111,6 +129,15 @@ def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list
         notes.append(f"*_ci_low/high: {level:.0%} bootstrap percentile interval over subnets ({o.boot} resamples "
                      f"with replacement, rng_seed {o.rng_seed}; the same draws for every seed, so the summary's "
                      "interval is that of the mean over seeds); it shows sampling of subnets, not of seeds")
+    if ceiling is not None:
+        opts["ceiling"] = True
+        pairs = len(trainings) * (len(trainings) - 1) // 2
+        notes.append(f"*_gt_vs_gt: the GT's own seed-to-seed value of each method, the mean over the {pairs} "
+                     f"pair(s) of its {len(trainings)} trainings (gt_score_per_seed), each pair over the subnets "
+                     f"finite in both; *_ratio: the summary's mean over seeds against {against} divided by it, the "
+                     "share of the agreement a ranking can reach (above 1 is possible)" + (
+                         "; *_ratio_ci_low/high: its interval, numerator and denominator computed on the same "
+                         "resamples of the subnets" if level is not None else ""))
     if "weighted" in methods:
         opts["weigh_by"] = o.weigh_by
         notes.append("weighted: Vigna's weighted tau, hyperbolic weights; " + (
@@ -119,17 +146,47 @@ def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list
     return Table(opts, rows, summary, notes)
 
 
+def _ceiling(trainings: np.ndarray, methods: list[str], idx: np.ndarray | None,
+             mult: np.ndarray | None) -> dict[str, tuple[float, np.ndarray | None]]:
+    """Per method: the GT's seed-to-seed value (:func:`wsbench.stats.ceiling.gt_seed_tau`) and, with resamples
+    ``idx``, its draws (the mean over pairs of trainings, resample by resample)."""
+    from itertools import combinations
+
+    from wsbench.stats import bootstrap as _boot
+    from wsbench.stats.ceiling import gt_seed_tau
+
+    out: dict[str, tuple[float, np.ndarray | None]] = {}
+    for m in methods:
+        draws = None
+        if idx is not None:
+            draws = mean_of_draws([_boot.correlation_draws(trainings[i], trainings[j], idx, m, multiplicities=mult)
+                                   for i, j in combinations(range(len(trainings)), 2)])
+        out[m] = (gt_seed_tau(trainings, m), draws)
+    return out
+
+
 def query(store: Source, epoch: Any = "last", seed: Any = "all", method: Any = DEFAULT_METHODS,
           against: str = "gt_score", score: str = "supernet", weigh_by: str = "both", ci: float | None = None,
           boot: int = 1000, rng_seed: int = 0, gt_resolution: float | None = None,
-          within_top: str | None = None) -> Table:
+          within_top: str | None = None, ceiling: bool = False) -> Table:
     """Correlation of supernet scores with ground truth per (seed, epoch); summary = mean ± std over seeds.
 
     ``against`` picks the other variable: ``gt_score`` (default), another
-    ``gt_score_<name>``, or a per-subnet size such as ``params``/``flops``.
+    ``gt_score_<name>``, ``gt_score_per_seed:N`` (one GT training, gt_seed N), or a per-subnet size such as
+    ``params``/``flops``. ``ceiling``: where the store has >= 2 GT trainings (``gt_score_per_seed``), the
+    summary adds each method's GT seed-to-seed value and the ratio of its mean to it (with ``ci``: an interval).
     """
     score = store.check_score(score)
     epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
-    o = parse_options(method, weigh_by, ci, boot, rng_seed, gt_resolution, within_top)
+    o = parse_options(method, weigh_by, ci, boot, rng_seed, gt_resolution, within_top, ceiling)
+    trainings = None
+    if o.ceiling:
+        if not against.startswith("gt_score"):
+            raise OptionError(f"ceiling compares a correlation with the ground truth to the GT's own seed-to-seed "
+                              f"value: against must be a ground truth, got {against!r}")
+        trainings = store.gt_trainings()[1]
+        if len(trainings) < 2:
+            raise OptionError(f"ceiling needs at least 2 GT trainings (gt_score_per_seed); {store.name} has "
+                              f"{len(trainings)}")
     return correlation_table(store.score_fn(score), store.against(against), epochs, seeds, o, against=against,
-                             score=score)
+                             score=score, trainings=trainings)

@@ -59,6 +59,18 @@ def _class_means(values: np.ndarray, inverse: np.ndarray, classes: int) -> np.nd
     return out.reshape(*lead, classes)
 
 
+def classes(function_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the id of each class in order of first appearance, each subnet's class index): the classes of
+    :func:`merge_duplicates`, for callers that merge many arrays with :func:`class_means`."""
+    return _classes(function_id)
+
+
+def class_means(values: np.ndarray, inverse: np.ndarray, n_classes: int) -> np.ndarray:
+    """(..., class): the mean over each class's members with a finite value along the last axis (NaN where a
+    class has none), as :func:`merge_duplicates` merges a score."""
+    return _class_means(np.asarray(values, dtype=np.float64), inverse, n_classes)
+
+
 def merge_duplicates(function_id: np.ndarray, score: np.ndarray, gt: np.ndarray | None = None) -> Merged:
     """One value per function: the mean supernet score and the mean GT of each class of subnets with one id.
 

@@ -8,11 +8,16 @@ whose subnets stay near chance accuracy ranks noise.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from wsbench.errors import OptionError
+from wsbench.stats.summary import Table
+
+if TYPE_CHECKING:
+    from wsbench.stats.source import Source
 
 
 class MeanScore(NamedTuple):
@@ -88,3 +93,66 @@ def over_seeds(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         dev = np.where(ok, v - mean, 0.0)
         std = np.where(k > 1, np.sqrt((dev * dev).sum(axis=0) / (k - 1)), np.nan)
     return mean, std
+
+
+# -- the statistic: rows per (seed, epoch), summary over seeds (Benchmark.meanscore, `wsbench mean-score`) ---------
+
+#: the figures of a row, in the order shown (``spread`` is the sample std over subnets)
+FIGURES = ("mean", "spread", "median", "q25", "q75", "min", "max")
+
+
+def parse_options() -> None:
+    """meanscore has no option beyond the selection (epoch, seed, score, gt), which the store resolves."""
+
+
+def score_direction(score: str, metric_direction: str) -> str:
+    """The direction of ``score``'s own units: the metric's for the supernet score, 'min' for the loss, 'max' for
+    sizes and proxies (as the store holds them), so goodness can be turned back into the stored values."""
+    return metric_direction if score == "supernet" else "min" if score == "loss" else "max"
+
+
+def meanscore_table(sn: Callable[[int, int], np.ndarray], g: np.ndarray, epochs: list[int], seeds: list[int],
+                    score_dir: str, gt_dir: str, gt: str = "gt_score", score: str = "supernet") -> Table:
+    """:func:`mean_score` of ``sn(seed, epoch)`` (goodness, turned back into the score's units by ``score_dir``)
+    beside the mean of ``g`` (goodness of ``gt``, back to metric units by ``gt_dir``) per (seed, epoch); summary
+    per epoch: mean ± std over seeds."""
+    from wsbench.stats.summary import mean_std
+
+    back = {"max": 1.0, "min": -1.0}
+    t = back[gt_dir] * g
+    rows, summary = [], []
+    for e in epochs:
+        per_seed = []
+        for s in seeds:
+            m = mean_score(back[score_dir] * sn(s, e), t)
+            row: dict[str, Any] = {"seed": s, "epoch": e, "n": int(m.n)}
+            row.update({f: float(getattr(m, "std" if f == "spread" else f)) for f in FIGURES})
+            row["mean_gt"] = float(m.mean_gt)
+            rows.append(row)
+            per_seed.append(row)
+        srow: dict[str, Any] = {"epoch": e, "seeds": len(seeds)}
+        ns = [r["n"] for r in per_seed]
+        srow["n"] = ns[0] if len(set(ns)) == 1 else float(np.mean(ns))
+        for f in FIGURES:
+            srow[f"{f}_mean"], srow[f"{f}_std"] = mean_std([r[f] for r in per_seed])
+        gts = [r["mean_gt"] for r in per_seed]
+        same = all(v == gts[0] or (np.isnan(v) and np.isnan(gts[0])) for v in gts)
+        srow["mean_gt"] = gts[0] if same else float(np.mean(gts))
+        summary.append(srow)
+    units = "the metric's units" if score == "supernet" else f"the units of {score} as stored"
+    notes = [(f"mean: mean {score} score over the n subnets with both it and {gt} finite ({units}, not oriented); "
+              "spread: its sample std over those subnets; median, q25, q75, min, max: its quantiles (numpy's linear "
+              f"rule); mean_gt: mean {gt} of the same subnets, in metric units"),
+             ("summary: mean ± std over seeds of each row figure (spread ± std: the spread over subnets, averaged "
+              "over seeds)")]
+    return Table({"epoch": epochs, "seed": seeds, "score": score, "gt": gt}, rows, summary, notes)
+
+
+def query(store: Source, epoch: Any = "all", seed: Any = "all", score: str = "supernet",
+          gt: str = "gt_score") -> Table:
+    """Mean (and spread, quartiles) of the score over subnets per (seed, epoch), beside the mean GT of the same
+    subnets: does the supernet train its subnets at all? Values in the score's own units."""
+    score = store.check_score(score)
+    epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
+    return meanscore_table(store.score_fn(score), store.gt(gt), epochs, seeds,
+                           score_direction(score, store.direction), store.direction, gt=gt, score=score)

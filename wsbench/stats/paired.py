@@ -12,11 +12,16 @@ them too.
 from __future__ import annotations
 
 import numbers
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from wsbench.errors import OptionError
+from wsbench.stats.summary import Table
+
+if TYPE_CHECKING:
+    from wsbench.stats.source import Source
 
 VERDICTS = ("rises", "falls", "cannot tell")
 
@@ -122,3 +127,127 @@ def paired_delta(a_x: np.ndarray, a_y: np.ndarray, b_x: np.ndarray, b_y: np.ndar
     return PairedDelta(delta=float(np.mean(tau_b - tau_a)), tau_a=float(tau_a.mean()),
                        tau_b=float(tau_b.mean()), ci_low=lo, ci_high=hi, p_value=two_sided_p(draws),
                        verdict=verdict(lo, hi), n=n, seeds=s, boot=int(boot), level=level)
+
+
+# -- the statistic: Benchmark.paired / `wsbench paired --a epoch=16 --b epoch=32` ------------------------------------
+
+#: what a side sets, and its default: the supernet's ranking at the last epoch against the store's GT
+SIDE_KEYS = {"epoch": "last", "score": "supernet", "against": "gt_score"}
+
+
+def parse_side(side: Any, name: str) -> dict[str, Any]:
+    """A side as ``"epoch=16"``, ``"score=proxy:synflow,epoch=last"``, ``"against=params"`` or a dict with those
+    keys; keys not given take :data:`SIDE_KEYS`' defaults. Values are resolved against the store later."""
+    if isinstance(side, dict):
+        items = dict(side)
+    elif isinstance(side, str) and side.strip():
+        items = {}
+        for part in side.split(","):
+            key, eq, value = part.partition("=")
+            key, value = key.strip(), value.strip()
+            if not eq or not key or not value:
+                raise OptionError(f"{name} must be key=value items separated by commas (keys: "
+                                  f"{', '.join(SIDE_KEYS)}), e.g. 'epoch=16' or 'score=proxy:synflow'; got {side!r}")
+            if key in items:
+                raise OptionError(f"{name} sets {key} twice in {side!r}")
+            items[key] = value
+    else:
+        raise OptionError(f"{name} must be key=value items such as 'epoch=16' (keys: {', '.join(SIDE_KEYS)}), "
+                          f"got {side!r}")
+    unknown = sorted(set(items) - set(SIDE_KEYS))
+    if unknown:
+        from wsbench.errors import UnknownNameError
+
+        raise UnknownNameError(f"key of {name}", unknown[0], tuple(SIDE_KEYS))
+    return {k: items.get(k, d) for k, d in SIDE_KEYS.items()}
+
+
+@dataclass(frozen=True)
+class Options:
+    a: dict[str, Any]
+    b: dict[str, Any]
+    method: str
+    level: float
+    boot: int
+    rng_seed: int
+    over_seeds: bool
+
+
+def parse_options(a: Any, b: Any, method: str = "kendall", ci: float = 0.95, boot: int = 1000, rng_seed: int = 0,
+                  over_seeds: bool = True) -> Options:
+    """Every option checked without data (the sides' values are resolved against the store later)."""
+    from wsbench.stats import bootstrap as _boot
+    from wsbench.stats import options as _opt
+
+    methods = _opt.methods(method)
+    if len(methods) != 1:
+        raise OptionError(f"paired takes one method, got {method!r}")
+    if not isinstance(over_seeds, bool):
+        raise OptionError(f"over_seeds must be True or False, got {over_seeds!r}")
+    return Options(parse_side(a, "a"), parse_side(b, "b"), methods[0], _boot.check_level(ci),
+                   _opt.count(boot, "boot", 10), _opt.count(rng_seed, "rng_seed", 0), over_seeds)
+
+
+def _label(side: dict[str, Any], other: dict[str, Any]) -> str:
+    """The side by what sets it apart from the other (all of it if nothing does)."""
+    keys = [k for k in side if side[k] != other[k]] or list(side)
+    return ", ".join(f"{k}={side[k]}" for k in keys)
+
+
+def paired_table(sides: list[tuple[np.ndarray, np.ndarray]], seeds: list[int], o: Options) -> Table:
+    """``sides`` = [(x, y) of side a, (x, y) of side b], x of shape (seed, arch) (goodness of the ranking at each
+    selected seed) and y (arch,) (goodness of what it is compared with): :func:`paired_delta` in the summary, the
+    per-seed taus on the same subnets in the rows."""
+    from wsbench.stats.correlation import correlate
+
+    (ax, ay), (bx, by) = sides
+    m = o.method
+    r = paired_delta(ax, ay, bx, by, m, ci=o.level, boot=o.boot, rng_seed=o.rng_seed, over_seeds=o.over_seeds)
+    ok = np.isfinite(ax).all(axis=0) & np.isfinite(ay) & np.isfinite(bx).all(axis=0) & np.isfinite(by)
+    rows = []
+    for j, s in enumerate(seeds):
+        ta, tb = correlate(ax[j][ok], ay[ok], m), correlate(bx[j][ok], by[ok], m)
+        rows.append({"seed": s, "n": r.n, f"{m}_a": ta, f"{m}_b": tb, "delta": tb - ta})
+    a, b = _label(o.a, o.b), _label(o.b, o.a)
+    summary = [{"a": a, "b": b, "seeds": r.seeds, "n": r.n, f"{m}_a": r.tau_a, f"{m}_b": r.tau_b, "delta": r.delta,
+                "delta_ci_low": r.ci_low, "delta_ci_high": r.ci_high, "p_value": r.p_value, "verdict": r.verdict}]
+    resampled = ("the subnets and the supernet seeds (with replacement, so the interval holds seed-to-seed "
+                 "variation too)" if o.over_seeds and len(seeds) > 1 else
+                 "the subnets only (the seeds held fixed)" if len(seeds) > 1 else "the subnets (one seed)")
+    notes = [(f"{m}_a, {m}_b: {m} of a ({a}) and of b ({b}) on the same n subnets (finite in every array and "
+              f"seed), mean over seeds in the summary; delta = {m}_b - {m}_a, the change from a to b"),
+             (f"delta_ci_low/high: {o.level:.0%} paired bootstrap percentile interval ({o.boot} resamples, rng_seed "
+              f"{o.rng_seed}; each resample serves both taus and every seed); resampled: {resampled}; p_value: "
+              "two-sided bootstrap p of no change, at least 2/(boot+1); verdict: rises / falls if the interval lies "
+              "above / below 0, else cannot tell")]
+    opts = {"a": o.a, "b": o.b, "seed": seeds, "method": m, "ci": o.level, "boot": o.boot, "rng_seed": o.rng_seed,
+            "over_seeds": o.over_seeds}
+    return Table(opts, rows, summary, notes)
+
+
+def query(store: Source, a: Any, b: Any, seed: Any = "all", method: str = "kendall", ci: float = 0.95,
+          boot: int = 1000, rng_seed: int = 0, over_seeds: bool = True) -> Table:
+    """Paired change in tau from side ``a`` to side ``b`` on the same subnets, with a paired bootstrap interval,
+    a two-sided p and a verdict (rises / falls / cannot tell).
+
+    A side is ``"key=value,..."`` (or a dict) with keys ``epoch`` (default ``last``), ``score`` (``supernet``,
+    ``loss``, ``params``, ``proxy:NAME``, ...) and ``against`` (``gt_score``, ``gt_score_per_seed:N``,
+    ``params``, ...): two epochs (``a="epoch=16", b="epoch=32"``), two estimators (``a="score=supernet",
+    b="score=proxy:synflow"``) or two pairs ((WS, PS) vs (WS, GT): ``a="against=params",
+    b="against=gt_score"``). ``over_seeds``: resample the supernet seeds too (default) or only the subnets.
+    """
+    o = parse_options(a, b, method, ci, boot, rng_seed, over_seeds)
+    seeds = store.select_seeds(seed)
+    sides, resolved = [], []
+    for side in (o.a, o.b):
+        epochs = store.select_epochs(side["epoch"] if side["epoch"] == "last" else str(side["epoch"]))
+        if len(epochs) != 1:
+            raise OptionError(f"a side takes one epoch (a recorded epoch or 'last'), got epoch={side['epoch']}")
+        epoch = epochs[0]
+        score = store.check_score(side["score"])
+        fn = store.score_fn(score)
+        x = np.stack([fn(s, epoch) for s in seeds])
+        sides.append((x, store.against(side["against"])))
+        resolved.append({**side, "epoch": epoch})
+    o = Options(resolved[0], resolved[1], o.method, o.level, o.boot, o.rng_seed, o.over_seeds)
+    return paired_table(sides, seeds, o)

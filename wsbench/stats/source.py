@@ -34,13 +34,20 @@ class Source(Protocol):
         """Goodness of every subnet at (seed, epoch) under ``score`` (with ``prune``: at (seed, epoch, factor))."""
 
     def gt(self, name: str) -> np.ndarray:
-        """Ground truth ``name`` as goodness (higher = better)."""
+        """Ground truth ``name`` as goodness (higher = better); ``gt_score_per_seed:N``: GT training N."""
+
+    def gt_trainings(self) -> tuple[list[int], np.ndarray]:
+        """(gt_seed values, ``gt_score_per_seed`` as goodness, shape (gt_seed, arch)); an error if the store has
+        none."""
 
     def against(self, name: str) -> np.ndarray:
         """A ground truth as goodness, or a per-subnet float variable such as params."""
 
     def arch_values(self, name: str) -> np.ndarray:
         """A per-subnet variable as stored (choice, params, ...)."""
+
+    def function_ids(self) -> tuple[np.ndarray, str]:
+        """(one function id per subnet, where they come from: the store's function_id or computed by the space)."""
 
     def numeric_arch_variables(self) -> list[str]:
         """Names of the per-subnet float variables."""
