@@ -532,25 +532,27 @@ class FastReader:
             raise NotReadable(f"{name}: codecs {names} not supported by the fast reader")
         if "zstd" in names:
             try:
-                from numcodecs.zstd import Zstd
+                import numcodecs  # noqa: F401  (decode_chunk imports its Zstd)
             except ImportError:
                 raise NotReadable(f"{name}: zstd needs numcodecs") from None
+        cap = chunk_cap(a)  # at most MAX_STRING_BYTES a string: a chunk decodes to no more than this
         fill = a.fill_value if isinstance(a.fill_value, str) else ""
         out = np.full(a.shape, fill, dtype=object)
         (n,), (c,) = a.shape, a.chunks
         for i in range(math.ceil(n / c)):
             key = f"{name}/c{a.separator}{i}"
             try:
-                raw = self._get(key)
+                raw = self._get(key, cap + cap // 64 + (1 << 16))
             except (KeyError, FileNotFoundError):
                 continue
             except (zipfile.BadZipFile, zlib.error, OSError) as e:
                 why = f"chunk {key} cannot be read ({e}); the file is corrupted: download or build it again"
                 raise SchemaError(self.path, [why]) from None
             try:
-                for codec in reversed(names[1:]):
-                    raw = gzip.decompress(raw) if codec == "gzip" else bytes(Zstd().decode(raw))
-                items = _vlen_utf8(raw)
+                items = _vlen_utf8(decode_chunk(raw, tuple(names), cap, exact=False))
+            except BadStoreFile as e:
+                raise SchemaError(self.path, [f"chunk {key} of {name!r} {e}; download or build the store again"]) \
+                    from None
             except (OSError, EOFError, zlib.error, ValueError, RuntimeError, IndexError) as e:  # zstd: RuntimeError
                 why = f"chunk {key} of {name!r} is corrupted ({type(e).__name__}: {e}); download or build it again"
                 raise SchemaError(self.path, [why]) from None
