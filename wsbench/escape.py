@@ -1,11 +1,13 @@
 """Text that comes from data (store attributes, variable and decision names, paths) made inert for its output.
 
 One place for it: a value from a store is never trusted to be plain text. Markdown here (the report's
-``--format md``); the HTML page uses :func:`html.escape`. Standard library only, cheap to import.
+``--format md``); the HTML page uses :func:`html.escape`; the terminal (the CLI) :func:`visible` for plain text and
+:func:`term` for text put into Rich markup. Standard library only, cheap to import (the CLI imports it at start-up).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import quote
 
@@ -29,6 +31,25 @@ def visible(text: object) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+#: what Rich reads as a markup tag (as ``rich.markup.escape``): ``[`` then a letter, ``#``, ``/`` or ``@``
+_RICH_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+
+
+def markup_escape(text: object) -> str:
+    """``text`` with Rich markup escaped, exactly as ``rich.markup.escape`` (without importing Rich): every
+    ``[tag]``, ``[/x]``, ``[link=...]`` shown as typed, a backslash before it kept."""
+    s = _RICH_TAG.sub(lambda m: f"{m[1]}{m[1]}\\{m[2]}", str(text))
+    return s + "\\" if s.endswith("\\") and not s.endswith("\\\\") else s
+
+
+def term(text: object) -> str:
+    """``text`` to put into a Rich markup string (a message, a progress description): :func:`visible`, then
+    :func:`markup_escape`. Rich shows it as exactly the characters :func:`visible` gives; no tag, link or
+    terminal escape from it (on a console with ``emoji=False``: Rich reads ``:cat:`` codes in any string). Plain
+    output (``markup=False``, :class:`rich.text.Text`, ``typer.echo``) needs only :func:`visible`."""
+    return markup_escape(visible(text))
 
 
 def md_text(text: object) -> str:

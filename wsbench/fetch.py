@@ -312,7 +312,10 @@ def _progress(show: bool, url: str, total: int | None):
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
     p = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                 console=Console(stderr=True))
-    task = p.add_task(url.rsplit("/", 1)[-1], total=total)
+                 console=Console(stderr=True, emoji=False))
+    from wsbench.escape import term
+
+    # the description is read as Rich markup: the file name comes from the catalog
+    task = p.add_task(term(url.rsplit("/", 1)[-1]), total=total)
     p.start()
     return p, task

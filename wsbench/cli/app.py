@@ -15,14 +15,10 @@ from typing import Annotated, Any
 
 import typer
 
+from wsbench.escape import markup_escape, visible
 
-def _escape(text: str) -> str:
-    """``text`` with Rich markup escaped (as ``rich.markup.escape``, without importing Rich at start-up): help
-    texts are plain text, so ``[every problem found]`` or ``[files]`` are shown, not read as markup tags."""
-    import re
-
-    text = re.sub(r"(\\*)(\[[a-z#/@][^[]*?])", lambda m: f"{m[1]}{m[1]}\\{m[2]}", text)
-    return text + "\\" if text.endswith("\\") and not text.endswith("\\\\") else text
+#: help texts are plain text: ``[every problem found]`` or ``[files]`` are shown, not read as markup tags
+_escape = markup_escape
 
 
 def _opt(*decls: str, help: str | None = None, **kw: Any) -> Any:
@@ -112,10 +108,12 @@ class Source(str, Enum):
 
 def _fail(message: str) -> None:
     from rich.console import Console
-    from rich.markup import escape
+    from rich.text import Text
 
-    # the message is plain text: brackets in it (pip extras, lists) are not markup
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {escape(message)}", markup=True)
+    # the message is plain text that may quote data (names, paths, attributes): brackets in it (pip extras, lists,
+    # [/x], [link=...]) are not markup, control characters are shown as \xNN
+    Console(stderr=True, highlight=False, soft_wrap=True, emoji=False).print(
+        Text.assemble(("error:", "red"), " ", visible(message)))
     raise typer.Exit(1)
 
 
@@ -143,7 +141,8 @@ def _console() -> Any:
 
     from rich.console import Console
 
-    return Console(width=max(20, shutil.get_terminal_size((80, 24)).columns), highlight=False)
+    # text from data is passed as plain Text (wsbench.cli.render); no markup or emoji codes read from it either way
+    return Console(width=max(20, shutil.get_terminal_size((80, 24)).columns), highlight=False, emoji=False)
 
 
 def _stat(space: str, stat: str, as_json: bool, wide: bool = False, **options: Any) -> None:
@@ -196,7 +195,7 @@ def list_cmd(as_json: JsonList = False, wide: WideOpt = False) -> None:
     for t in ts:
         console.print(t)
     if left_out:
-        console.print(f"not shown: {', '.join(left_out)} (--wide, or --json)", style="dim", markup=False)
+        console.print(visible(f"not shown: {', '.join(left_out)} (--wide, or --json)"), style="dim", markup=False)
 
 
 @app.command()
@@ -392,9 +391,9 @@ def report(space: Annotated[str | None, _arg(help="Catalog name or store path (o
 
     width = max(20, shutil.get_terminal_size((80, 24)).columns)  # as the tables: the terminal, else 80 or COLUMNS
     for path in res["written"]:
-        typer.echo(f"wrote {path}")
-    for key, finding in res["sections"].items():
-        typer.echo(textwrap.fill(f"{key}: {finding}", width, initial_indent="  ", subsequent_indent="    ",
+        typer.echo(f"wrote {visible(path)}")
+    for key, finding in res["sections"].items():  # findings quote data (decision and proxy names)
+        typer.echo(textwrap.fill(visible(f"{key}: {finding}"), width, initial_indent="  ", subsequent_indent="    ",
                                  break_long_words=False, break_on_hyphens=False))
 
 
@@ -417,13 +416,14 @@ def validate(path: Annotated[str, _arg(help="Store folder or zip, or a catalog n
         sys.stdout.write(json.dumps({"path": path, "valid": not problems, "problems": problems}, indent=1) + "\n")
     elif problems:
         from rich.console import Console
+        from rich.text import Text
 
-        err = Console(stderr=True, highlight=False)
-        err.print(f"[red]{path}: {len(problems)} problem(s)[/red]")
-        for p in problems:
-            err.print(f"  - {p}", markup=False)
+        err = Console(stderr=True, highlight=False, emoji=False)
+        err.print(Text(visible(f"{path}: {len(problems)} problem(s)"), style="red"))
+        for p in problems:  # problems quote names and attributes of the store
+            err.print(Text(visible(f"  - {p}")))
     else:
-        typer.echo(f"{path}: valid (schema v1)")
+        typer.echo(f"{visible(path)}: valid (schema v1)")
     if problems:
         raise typer.Exit(1)
 
@@ -446,7 +446,7 @@ def download(space: Annotated[str, _arg(help="Catalog dataset name.")], as_json:
         _fail(str(e))
         return
     out = {"name": space, "path": str(path), "sha256": got, "verified": True}
-    typer.echo(json.dumps(out, indent=1) if as_json else f"{space}: {path} (sha256 verified)")
+    typer.echo(json.dumps(out, indent=1) if as_json else visible(f"{space}: {path} (sha256 verified)"))
 
 
 @app.command()
@@ -472,7 +472,7 @@ def env(as_json: JsonEnv = False) -> None:
         typer.echo(json.dumps(out, indent=1))
     else:
         for k, val in out.items():
-            typer.echo(f"{k:12} {val}")
+            typer.echo(visible(f"{k:12} {val}"))  # folders from the environment
 
 
 def _version(value: bool) -> None:
@@ -520,8 +520,9 @@ def main() -> None:
     except Exception as e:
         if os.environ.get("WSBENCH_DEBUG") == "1":
             raise
-        sys.stderr.write(f"internal error: {type(e).__name__}: {str(e)[:300]} -- this is a wsbench bug; please report "
-                         "it with the command line (rerun with --debug for the traceback)\n")
+        # the message may quote data (a name, a path): its control characters shown, not sent
+        sys.stderr.write(f"internal error: {type(e).__name__}: {visible(str(e)[:300])} -- this is a wsbench bug; "
+                         "please report it with the command line (rerun with --debug for the traceback)\n")
         sys.exit(INTERNAL_ERROR)
 
 

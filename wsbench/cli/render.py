@@ -4,6 +4,10 @@ Every table fits the console's width. By default a table shows its key columns (
 statistic's main columns, left to right, as many as fit; the caption names the ones left out. ``--wide`` shows
 every column (a table too wide for the console is split into parts that each repeat the key columns) and the
 rows behind the summary. Headers are never wrapped; numbers never wrap.
+
+Everything here that comes from data (names, paths, attributes, cells, notes) is shown as plain text: cells and
+headers as :class:`rich.text.Text` (never read as markup), control characters as ``\\xNN``
+(:func:`wsbench.escape.visible`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from wsbench.escape import term, visible
 from wsbench.result import fmt, fmt_pm
 
 MAX_ROWS = 40
@@ -58,8 +64,9 @@ TEXT_MIN = 20
 
 
 def _col_width(c: str, cells: dict[str, list[str]], text: set[str]) -> int:
-    natural = max([cell_len(c), *map(cell_len, cells[c])])
-    return min(natural, max(cell_len(c), TEXT_MIN)) if c in text else natural
+    head = cell_len(visible(c))
+    natural = max([head, *map(cell_len, cells[c])])
+    return min(natural, max(head, TEXT_MIN)) if c in text else natural
 
 
 def _width(cols: list[str], cells: dict[str, list[str]], text: set[str] = frozenset()) -> int:
@@ -70,7 +77,7 @@ def _width(cols: list[str], cells: dict[str, list[str]], text: set[str] = frozen
 
 def _new_table(title: str, width: int) -> Table:
     # at least as wide as its title (so the title is not wrapped), at most the console
-    return Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
+    return Table(title=term(title), title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
                  pad_edge=False, min_width=min(cell_len(title), width))
 
 
@@ -101,7 +108,7 @@ def tables(title: str, rows: list[dict[str, Any]], width: int, *, wide: bool = T
     rest = [c for c in first if c in cols and c not in keys] + [c for c in cols if c not in keys and c not in first]
     rest.sort(key=lambda c: c.endswith("_mc_se"))  # Monte-Carlo errors after the values (a stable sort)
     shown = rows if limit is None else rows[:limit]
-    cells = {c: [fmt(r.get(c)) for r in shown] for c in cols}
+    cells = {c: [visible(fmt(r.get(c))) for r in shown] for c in cols}  # shown as plain text: see add_row
     # wrapable: text too long for a column of its own (a path, a description); numbers and 'mean ± std' never wrap
     text = {c for c in cols if not _numeric(rows, c) and max(map(cell_len, cells[c]), default=0) > TEXT_MIN}
     left_out: list[str] = []
@@ -124,10 +131,10 @@ def tables(title: str, rows: list[dict[str, Any]], width: int, *, wide: bool = T
         t = _new_table(name, width)
         for c in part:
             # a header is never wrapped; a long text cell (a file path) folds rather than push the table out
-            t.add_column(c, justify="right" if _numeric(rows, c) else "left", no_wrap=c not in text,
-                         overflow="fold" if c in text else "ellipsis", min_width=cell_len(c))
-        for j in range(len(shown)):
-            t.add_row(*(cells[c][j] for c in part))
+            t.add_column(Text(visible(c)), justify="right" if _numeric(rows, c) else "left", no_wrap=c not in text,
+                         overflow="fold" if c in text else "ellipsis", min_width=cell_len(visible(c)))
+        for j in range(len(shown)):  # Text, not str: a cell is never read as Rich markup ([/x], [link=...])
+            t.add_row(*(Text(cells[c][j]) for c in part))
         out.append(t)
     if limit is not None and len(rows) > limit:
         left_out.append(f"{len(rows) - limit} more rows")
@@ -239,7 +246,8 @@ def show(result: Any, console: Console, wide: bool = False) -> None:
         return
     width = console.width
     opts = ", ".join(f"{k}={v}" for k, v in result.options.items())
-    console.print(f"[bold]{result.stat}[/bold] of [bold]{result.dataset}[/bold]  ({opts})", markup=True)
+    console.print(Text.assemble((visible(result.stat), "bold"), " of ", (visible(result.dataset), "bold"),
+                                f"  ({visible(opts)})"))
     columns = {k for r in (*result.summary[:1], *result.rows[:1]) for k in r}
     shown: list[str] = []
     hints = []
@@ -256,7 +264,7 @@ def show(result: Any, console: Console, wide: bool = False) -> None:
         for t in ts:
             console.print(t)
         if hints:
-            console.print("; ".join([*hints, "--json: everything"]), style="dim", markup=False)
+            console.print(visible("; ".join([*hints, "--json: everything"])), style="dim", markup=False)
     if wide or not result.summary:
         rows = merge_intervals(result.rows)
         title = "rows" if not result.summary else (
@@ -266,10 +274,10 @@ def show(result: Any, console: Console, wide: bool = False) -> None:
         for t in ts:
             console.print(t)
         if left_out:
-            console.print(f"not shown: {', '.join(left_out)} (--json)", style="dim", markup=False)
+            console.print(visible(f"not shown: {', '.join(left_out)} (--json)"), style="dim", markup=False)
     notes, dropped = notes_for(result.notes, shown, columns)
-    for n in notes:
-        console.print(f"note: {n}", style="dim", markup=False)
+    for n in notes:  # notes quote names and attributes of the store
+        console.print(visible(f"note: {n}"), style="dim", markup=False)
     if dropped:
         console.print("note: notes on the columns not shown: --wide or --json", style="dim", markup=False)
 
@@ -344,44 +352,50 @@ def show_info(result: Any, console: Console, wide: bool = False) -> None:
     a = attrs.get
     direction = "higher is better" if a("metric_direction") == "max" else "lower is better"
     data = a("dataset") if isinstance(a("dataset"), dict) else {"name": a("dataset")}
-    console.print(f"[bold]{result.dataset}[/bold]: {a('space')} space on {data.get('name', '?')}, scale preset "
-                  f"{a('scale_preset')}", markup=True)
+    console.print(Text.assemble((visible(result.dataset), "bold"),
+                                visible(f": {a('space')} space on {data.get('name', '?')}, scale preset "
+                                        f"{a('scale_preset')}")))
     epochs, seeds = a("epochs") or [], a("seeds") or []
-    console.print(f"{a('archs')} subnets × {len(epochs)} epochs ({', '.join(map(str, epochs))}) × {len(seeds)} "
-                  f"supernet seeds ({', '.join(map(str, seeds))}); {len(a('decisions') or [])} decisions over "
-                  f"{len(a('ops') or [])} ops; metric {a('metric')} ({direction})", markup=False)
+    console.print(visible(f"{a('archs')} subnets × {len(epochs)} epochs ({', '.join(map(str, epochs))}) × "
+                          f"{len(seeds)} supernet seeds ({', '.join(map(str, seeds))}); {len(a('decisions') or [])} "
+                          f"decisions over {len(a('ops') or [])} ops; metric {a('metric')} ({direction})"),
+                  markup=False)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
+
+    def add(label: object, value: object) -> None:  # attributes and their keys: plain text, never markup
+        grid.add_row(Text(visible(label)), Text(visible(value)))
+
     shown = set()
     sections = [("data", "dataset"), ("sampler", "sampler"), ("supernet", "supernet_recipe"),
                 ("scoring", "evaluation_protocol"), ("ground truth", "gt_source"), ("GT noise", "gt_noise")]
     if not wide:
         for label, key in sections:
             if key in attrs:
-                grid.add_row(label, brief(attrs[key]))
+                add(label, brief(attrs[key]))
                 shown.add(key)
         if a("proxies"):
-            grid.add_row("proxies", ", ".join(a("proxies")))
+            add("proxies", ", ".join(a("proxies")))
             shown.add("proxies")
         if a("reissues"):
-            grid.add_row("reissues", "; ".join(f"{r.get('version')} {r.get('date', '')}: {r.get('reason', '')}"
-                                               for r in a("reissues") if isinstance(r, dict)))
+            add("reissues", "; ".join(f"{r.get('version')} {r.get('date', '')}: {r.get('reason', '')}"
+                                      for r in a("reissues") if isinstance(r, dict)))
             shown.add("reissues")
-        grid.add_row("provenance", f"license {a('license')}; created {a('created')}; builder {brief(a('builder'))}; "
-                                   f"software {brief(a('software'))}; schema v{a('schema_version')}")
-        grid.add_row("citation", str(a("citation")))
+        add("provenance", f"license {a('license')}; created {a('created')}; builder {brief(a('builder'))}; "
+                          f"software {brief(a('software'))}; schema v{a('schema_version')}")
+        add("citation", str(a("citation")))
     else:
         for key, v in attrs.items():
             if key in ("archs", "epochs", "seeds"):
                 continue
-            grid.add_row(key, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+            add(key, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
     console.print(grid)
     rows = [{**r, "what": describe(r["variable"], attrs)} for r in result.rows]
     ts, left_out = tables("variables", rows, width, wide=wide, first=("what",) if not wide else (), limit=None)
     for t in ts:
         console.print(t)
     if left_out:
-        console.print(f"not shown: {', '.join(left_out)} (--wide)", style="dim", markup=False)
+        console.print(visible(f"not shown: {', '.join(left_out)} (--wide)"), style="dim", markup=False)
     if not wide:
         console.print("every attribute in full: --wide, or --json", style="dim", markup=False)
