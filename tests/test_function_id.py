@@ -105,3 +105,14 @@ def test_stores_record_function_ids_and_validate_checks_them(tmp_path):
     w.group["function_id"][3] = "not-a-function"
     problems = validate(open_store(path, check=False))
     assert any("function_id differs" in p and "row 3" in p for p in problems)
+
+
+def test_only_spaces_with_equivalences_store_function_ids(tmp_path):
+    """Elsewhere the id is the canonical string: a copy of arch_string would be stored for nothing."""
+    from factory import make_store
+
+    from wsbench.store import open_store
+
+    assert NB201.has_equivalences and not get_space("nb101").has_equivalences
+    assert "function_id" in open_store(make_store(tmp_path / "a.zarr", space="nb201", n=10)).variables
+    assert "function_id" not in open_store(make_store(tmp_path / "b.zarr", space="darts", n=10)).variables

@@ -259,10 +259,9 @@ class Benchmark:
                 self._cache[key] = (ids, "the store's function_id")
             else:
                 from wsbench.spaces import get_space
-                from wsbench.spaces.base import SearchSpace
 
                 space = get_space(str(self.attrs["space"]))
-                if type(space)._function_id is SearchSpace._function_id:
+                if not space.has_equivalences:
                     # the id is the canonical string, and a store holds each canonical string once (the writer
                     # refuses repeats; validate checks): every subnet is its own class, no string need be read
                     ids = np.arange(self.n_archs)

@@ -74,7 +74,8 @@ class StoreWriter:
         ``ops``, ``decisions``, ``schema_version``, ``complete`` and ``created`` are
         filled in here). ``losses`` adds ``supernet_loss`` beside
         ``supernet_score``; ``function_ids`` records ``function_id`` (the space's
-        id of the function each architecture computes, for ``dedupe``). Shards writing in parallel should each own whole
+        id of the function each architecture computes, for ``dedupe``) in spaces where it differs from the
+        canonical string. Shards writing in parallel should each own whole
         ``arch_chunk`` blocks of subnets.
         """
         import zarr
@@ -108,7 +109,7 @@ class StoreWriter:
         a = g.create_array("arch_string", shape=(n,), dtype=str, dimension_names=["arch"], chunks=(chunk,))
         if n:
             a[:] = np.asarray(canonical, dtype=object)
-        if function_ids:
+        if function_ids and sp.has_equivalences:  # elsewhere the id is arch_string itself: nothing to record
             f = g.create_array("function_id", shape=(n,), dtype=str, dimension_names=["arch"], chunks=(chunk,))
             if n:
                 f[:] = np.asarray(sp.function_ids(canonical), dtype=object)

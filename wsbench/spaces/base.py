@@ -162,6 +162,12 @@ class SearchSpace(abc.ABC):
     def _function_id(self, parsed: Any) -> str:
         return self.format(parsed)
 
+    @property
+    def has_equivalences(self) -> bool:
+        """Whether ``function_id`` ever gives two canonical strings one id (a space that overrides it, e.g. nb201).
+        Where it does not, a store's ``arch_string`` already is one item per function."""
+        return type(self)._function_id is not SearchSpace._function_id
+
     def function_ids(self, archs: list[str]) -> list[str]:
         """``function_id`` of each of ``archs``, in order."""
         return [self.function_id(a) for a in archs]
