@@ -29,6 +29,15 @@ def check_level(level: object) -> float:
     return value
 
 
+def check_boot(boot: object) -> int:
+    """The number of bootstrap resamples, refused unless an integer >= 10."""
+    import numbers
+
+    if isinstance(boot, bool) or not isinstance(boot, numbers.Integral) or boot < 10:
+        raise OptionError(f"boot must be an integer >= 10 (bootstrap resamples), got {boot!r}")
+    return int(boot)
+
+
 def resamples(n: int, boot: int, rng_seed: int) -> np.ndarray:
     """``(boot, n)`` indices drawn with replacement by ``numpy.random.default_rng(rng_seed)``."""
     return np.random.default_rng(rng_seed).integers(0, n, size=(boot, n))

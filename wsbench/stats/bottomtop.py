@@ -245,9 +245,8 @@ def bottom_top(score: np.ndarray, gt: np.ndarray, k: float | str = "10%", within
     p_ci, k_ci = nan2, nan2
     if ci is not None:
         level = _boot.check_level(ci)
-        if isinstance(boot, bool) or not isinstance(boot, numbers.Integral) or boot < 10:
-            raise OptionError(f"boot must be an integer >= 10 (bootstrap resamples), got {boot!r}")
-        draws = diff_draws(w, t, kk, xx, within_by, int(boot), rng_seed)
+        boot = _boot.check_boot(boot)
+        draws = diff_draws(w, t, kk, xx, within_by, boot, rng_seed)
         p_ci = _boot.percentile_interval(draws[:, 0], level)
         k_ci = _boot.percentile_interval(draws[:, 1], level)
     return BottomTop(

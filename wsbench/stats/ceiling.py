@@ -126,9 +126,8 @@ def noise_ceiling(score: np.ndarray, gt_per_seed: np.ndarray, gt: np.ndarray | N
     lo = hi = float("nan")
     if ci is not None:
         level = _boot.check_level(ci)
-        if isinstance(boot, bool) or not isinstance(boot, numbers.Integral) or boot < 10:
-            raise OptionError(f"boot must be an integer >= 10 (bootstrap resamples), got {boot!r}")
-        idx = _boot.resamples(n, int(boot), rng_seed)
+        boot = _boot.check_boot(boot)
+        idx = _boot.resamples(n, boot, rng_seed)
         mult = _boot.counts(idx, n)
         num = np.mean([_boot.correlation_draws(row, ref, idx, method, multiplicities=mult)
                        for row in s for ref in refs], axis=0)

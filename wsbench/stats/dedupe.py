@@ -156,9 +156,8 @@ def gt_noise(function_id: np.ndarray, gt: np.ndarray, method: str = "kendall", *
     lo = hi = float("nan")
     if ci is not None:
         level = _boot.check_level(ci)
-        if isinstance(boot, bool) or not isinstance(boot, numbers.Integral) or boot < 10:
-            raise OptionError(f"boot must be an integer >= 10 (bootstrap resamples), got {boot!r}")
-        idx = _boot.resamples(c, int(boot), rng_seed)
+        boot = _boot.check_boot(boot)
+        idx = _boot.resamples(c, boot, rng_seed)
         mult = _boot.counts(idx, c)
         draws = np.mean([_boot.correlation_draws(x, y, idx, method, multiplicities=mult) for x, y in pairs],
                         axis=0)

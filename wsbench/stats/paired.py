@@ -11,7 +11,6 @@ them too.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -92,8 +91,7 @@ def paired_delta(a_x: np.ndarray, a_y: np.ndarray, b_x: np.ndarray, b_y: np.ndar
 
         raise UnknownNameError("correlation method", method, METHODS)
     level = _boot.check_level(ci)
-    if isinstance(boot, bool) or not isinstance(boot, numbers.Integral) or boot < 10:
-        raise OptionError(f"boot must be an integer >= 10 (bootstrap resamples), got {boot!r}")
+    boot = _boot.check_boot(boot)
     names = ("a_x", "a_y", "b_x", "b_y")
     arrays = [_as_rows(name, v) for name, v in zip(names, (a_x, a_y, b_x, b_y), strict=True)]
     lengths = {a.shape[1] for a in arrays}
@@ -113,20 +111,20 @@ def paired_delta(a_x: np.ndarray, a_y: np.ndarray, b_x: np.ndarray, b_y: np.ndar
         raise OptionError(f"a paired tau needs at least 3 subnets finite in every array, got {n}")
     tau_a = np.array([correlate(ax[j], ay[j], method) for j in range(s)])
     tau_b = np.array([correlate(bx[j], by[j], method) for j in range(s)])
-    idx = _boot.resamples(n, int(boot), rng_seed)
+    idx = _boot.resamples(n, boot, rng_seed)
     mult = _boot.counts(idx, n)
     diff = np.stack([_boot.correlation_draws(bx[j], by[j], idx, method, multiplicities=mult)
                      - _boot.correlation_draws(ax[j], ay[j], idx, method, multiplicities=mult)
                      for j in range(s)])
     if s > 1 and over_seeds:
-        pick = np.random.default_rng([rng_seed, 1]).integers(0, s, size=(int(boot), s))
-        draws = diff[pick, np.arange(int(boot))[:, None]].mean(axis=1)
+        pick = np.random.default_rng([rng_seed, 1]).integers(0, s, size=(boot, s))
+        draws = diff[pick, np.arange(boot)[:, None]].mean(axis=1)
     else:
         draws = diff.mean(axis=0)
     lo, hi = _boot.percentile_interval(draws, level)
     return PairedDelta(delta=float(np.mean(tau_b - tau_a)), tau_a=float(tau_a.mean()),
                        tau_b=float(tau_b.mean()), ci_low=lo, ci_high=hi, p_value=two_sided_p(draws),
-                       verdict=verdict(lo, hi), n=n, seeds=s, boot=int(boot), level=level)
+                       verdict=verdict(lo, hi), n=n, seeds=s, boot=boot, level=level)
 
 
 # -- the statistic: Benchmark.paired / `wsbench paired --a epoch=16 --b epoch=32` ------------------------------------
