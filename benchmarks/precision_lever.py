@@ -48,11 +48,13 @@ def main() -> None:
         if epoch in ds["epoch"].values else None
     out: dict = {"store": args.store, "seed": args.seed, "epoch": epoch, "subnets": len(archs),
                  "device": args.device, "passes": {}}
+    from builders.engine.kits import get_kit
+
+    fields = set(asdict(get_kit(ds.attrs["space"]).preset(recipe["name"]))) - {"name"}
+    build_recipe = {k: v for k, v in recipe.items() if k in fields}  # the store's preset, overrides included
     scores = {}
     for precision in ("fp32", "bf16"):
-        task = get_task(ds.attrs["space"], recipe["name"], {
-            k: recipe[k] for k in asdict(get_task(ds.attrs["space"], recipe["name"], {}).preset) if k in recipe
-            and k != "name"} | {"precision": precision}, args.device)
+        task = get_task(ds.attrs["space"], recipe["name"], build_recipe | {"precision": precision}, args.device)
         task.load_data(args.data_dir)
         net = task.new_model()
         net.load_state_dict(state["model"])
