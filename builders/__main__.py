@@ -175,6 +175,7 @@ def _build(args: argparse.Namespace) -> dict:
     overrides = {k: getattr(args, k) for k in ("train_size", "valid_size", "score_size", "bn_batches", "batch_size")}
     overrides["bn_protocol"] = args.bn
     overrides["precision"] = args.precision
+    overrides["score_precision"] = args.score_precision
     overrides["lr"] = args.lr
     from wsbench.errors import OptionError
 
@@ -326,6 +327,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--lr", type=float, help="override the preset's learning rate (cosine from it to 0)")
     b.add_argument("--device", default="cpu", help="cpu (default) | cuda | cuda:N: where training and scoring run")
     b.add_argument("--precision", help="fp32 (preset default) | bf16 (torch.autocast): part of the recipe")
+    b.add_argument("--score-precision", help="fp32 | bf16: scoring alone in another arithmetic than training "
+                                             "(default: as --precision); part of the recipe")
     b.add_argument("--work", help="checkpoint folder (default <out>.work); keep it outside the work tree")
     b.add_argument("--bn", help="BatchNorm when scoring: recalibrate (preset default) | batch_stats | running_stats")
     for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):

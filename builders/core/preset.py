@@ -30,6 +30,9 @@ class SupernetPreset:
     bn_protocol: str = "recalibrate"
     #: arithmetic of training and scoring: "fp32" (TF32 off on CUDA) or "bf16" (torch.autocast, bfloat16)
     precision: str = "fp32"
+    #: arithmetic of scoring alone when it differs from training's (None: as ``precision``). A lever kept only
+    #: where rankings agree: benchmarks/precision_lever.py measured bf16 scoring at tau >= 0.95 against fp32
+    score_precision: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

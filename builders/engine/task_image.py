@@ -49,6 +49,9 @@ class ImageTask(Task):
             raise OptionError(f"BN protocol must be one of {list(PROTOCOLS)}, got {self.preset.bn_protocol!r}")
         if self.preset.precision not in PRECISIONS:
             raise OptionError(f"--precision must be one of {list(PRECISIONS)}, got {self.preset.precision!r}")
+        if self.preset.score_precision not in (None, *PRECISIONS):
+            raise OptionError(f"--score-precision must be one of {list(PRECISIONS)}, "
+                              f"got {self.preset.score_precision!r}")
         if self.preset.bn_protocol == "recalibrate" and self.preset.bn_batches < 1:
             raise OptionError("--bn-batches must be >= 1 with BN recalibration (or choose another --bn)")
         if self.preset.score_size > self.preset.valid_size:
@@ -74,7 +77,7 @@ class ImageTask(Task):
                 "bn": p.bn_protocol, "bn_batches": p.bn_batches if p.bn_protocol == "recalibrate" else None,
                 "split": "held-out part of the training set", "size": p.score_size, "eval_batch": EVAL_BATCH,
                 "supernet_loss": "mean cross-entropy (nats) on the same images, same pass",
-                "precision": p.precision,
+                "precision": self.scoring_precision(),
                 "scoring": "builders.engine.scoring: prefix tree for chain spaces, else per subnet; "
                            "inference_mode; channels_last"},
         }
@@ -110,11 +113,15 @@ class ImageTask(Task):
             torch.backends.cudnn.allow_tf32 = False
             torch.backends.cuda.matmul.allow_tf32 = False
 
-    def autocast(self):
+    def scoring_precision(self) -> str:
+        return self.preset.score_precision or self.preset.precision
+
+    def autocast(self, precision: str | None = None):
         """bf16 autocast when the preset asks for it (the precision lever), else a no-op context."""
         import torch
 
-        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.preset.precision == "bf16")
+        wanted = precision or self.preset.precision
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=wanted == "bf16")
 
     def new_model(self):
         import torch
@@ -169,5 +176,5 @@ class ImageTask(Task):
         recal = [to_tensor(train.x[np.sort(rng.choice(len(train), p.batch_size, replace=False))]).to(self.device)
                  for _ in range(p.bn_batches)] if p.bn_protocol == "recalibrate" else []
         scorer = Scorer.for_space(self.space, model, p.bn_protocol)
-        with self.autocast():
+        with self.autocast(self.scoring_precision()):
             return scorer.score(choices, recal, to_tensor(self.held_out.x).to(self.device), self.held_out.y, advance)
