@@ -50,9 +50,11 @@ def make_store(
     gt_seeds: tuple[int, ...] | None = None,
     archs: list[str] | None = None,
     function_ids: bool = True,
+    losses: bool = False,
     **attrs: Any,
 ) -> Path:
-    """A complete store: GT uniform in [50, 95], supernet = GT + noise (grows less noisy with epochs)."""
+    """A complete store: GT uniform in [50, 95], supernet = GT + noise (grows less noisy with epochs); ``losses``:
+    with a supernet_loss that falls as the score rises."""
     rng = np.random.default_rng(rng_seed)
     archs = get_space(space).sample(n, seed=rng_seed) if archs is None else archs
     n = len(archs)
@@ -62,14 +64,14 @@ def make_store(
         params = gt * 1e4 + rng.normal(0, 5e4, size=n)
         params = np.abs(params)
     w = StoreWriter.create(path, space=space, archs=archs, epochs=epochs, seeds=seeds, gt_seeds=gt_seeds,
-                           function_ids=function_ids, attrs=provenance(metric=metric, metric_direction=direction, **attrs))
+                           function_ids=function_ids, losses=losses, attrs=provenance(metric=metric, metric_direction=direction, **attrs))
     for si, s in enumerate(seeds):
         for ei, e in enumerate(epochs):
             if supernet is not None:
                 vals = supernet[si, ei]
             else:
                 vals = np.clip(gt - 20 + rng.normal(0, noise / (1 + ei), size=n), 0, 100)
-            w.write_supernet(s, e, vals)
+            w.write_supernet(s, e, vals, loss=(100 - np.asarray(vals)) / 40 if losses else None)
     w.write_arch_values("gt_score", gt)
     w.write_arch_values("params", params)
     w.write_arch_values("flops", params * 30)

@@ -61,7 +61,7 @@ class Benchmark:
         self._ds: xr.Dataset | None = None
         self._cache: dict[Any, Any] = {}  # arrays read or derived once: scores, GT, top-k GT sides
         self.attrs = dict(reader.meta.attrs)
-        self._n_ops: int | None = None  # set by _check_semantics; until then arrays are read unchecked
+        self._trusted = False  # set by _check_semantics; until then arrays are read without the value checks
         self.direction: str = self.attrs["metric_direction"]
         self.metric: str = self.attrs["metric"]
         self.epochs: list[int] = [int(e) for e in self._read("epoch")]
@@ -72,59 +72,15 @@ class Benchmark:
         self._check_semantics()
 
     def _check_semantics(self) -> None:
-        """Cheap checks at open, so no statistic answers a store that ``validate`` rejects for these reasons:
-        attributes and coordinates against the space, and ``choice`` (one small int8 array, read whole: every
-        statistic is about subnets whose op indices must exist). Score values are checked as each array is read
-        (``_checked``); the checks of strings (duplicate and unparsable architectures) stay in ``wsbench validate``."""
-        from wsbench.schema import DIRECTIONS
-        from wsbench.spaces import get_space
+        """The checks ``validate`` makes on what every statistic relies on (coordinates, the space, ``choice``, the
+        architectures), run at open and remembered per file (:mod:`wsbench.trust`); each array read later is
+        checked as it is read (``_read``). So no statistic answers a store that ``validate`` rejects."""
+        from wsbench.trust import open_problems
 
-        problems = []
-        if self.direction not in DIRECTIONS:
-            problems.append(f"metric_direction must be one of {list(DIRECTIONS)}, got {self.direction!r}")
-        if not self.epochs or any(b <= a for a, b in zip(self.epochs, self.epochs[1:])) or self.epochs[0] < 0:
-            problems.append(f"epoch coordinate must be non-empty, strictly increasing and >= 0, got {self.epochs}")
-        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
-            problems.append(f"seed coordinate must be non-empty and distinct, got {self.seeds}")
-        if self.n_archs < 1:
-            problems.append("the store has no subnets (arch dimension of size 0)")
-        if any(not 0 <= f < 1 for f in self.prune_factors):
-            problems.append("prune coordinate (fraction of the space removed) must lie in [0, 1)")
-        if "gt_seed" in self.reader.meta.arrays:
-            gt_seeds = self._read("gt_seed").tolist()
-            if len(set(gt_seeds)) != len(gt_seeds):
-                problems.append(f"gt_seed coordinate has duplicates: {gt_seeds}")
-        try:
-            space = get_space(str(self.attrs.get("space")))
-        except WsbenchError as e:
-            problems.append(str(e))
-        else:
-            if list(self.attrs.get("ops", [])) != list(space.ops):
-                problems.append(f"attribute ops {self.attrs.get('ops')} differs from the {space.name} vocabulary")
-            if list(self.attrs.get("decisions", [])) != list(space.decisions):
-                problems.append(f"attribute decisions must be {list(space.decisions)} for space {space.name}")
-            choice = self.arch_values("choice") if self.n_archs else np.empty((0, 0))
-            if choice.size and (choice.min() < -1 or choice.max() >= len(space.ops)):
-                problems.append(f"choice holds op indices outside -1..{len(space.ops) - 1}")
-            self._n_ops = len(space.ops)
+        problems = open_problems(self.path, self.reader.meta, self._read)
         if problems:
             raise SchemaError(self.path, problems)
-
-    def _checked(self, name: str, values: np.ndarray) -> np.ndarray:
-        """Scores must be finite or NaN and inside the metric's range (choice is checked at open)."""
-        from wsbench.schema import METRICS
-
-        if values.dtype.kind == "f":
-            if np.isinf(values).any():
-                raise SchemaError(self.path, [f"{name} holds +-inf; NaN is the only 'unknown' value"])
-            lo, hi = METRICS.get(self.metric, (None, -np.inf, np.inf))[1:]
-            finite = values[np.isfinite(values)]
-            scored = name == "supernet_score" or (name.startswith("gt_score") and name != "gt_score_std")
-            if scored and finite.size and (
-                    finite.min() < lo or finite.max() > hi):
-                why = f"{name} values must lie in [{lo}, {hi}] for metric {self.metric!r}, got [{finite.min()}, {finite.max()}]"
-                raise SchemaError(self.path, [why])
-        return values
+        self._trusted = True
 
     def __repr__(self) -> str:
         return (f"<Benchmark {self.name}: space={self.attrs['space']}, {self.n_archs} subnets, "
@@ -147,7 +103,14 @@ class Benchmark:
 
             self.reader = XarrayReader(self.path, self.ds)
             values = self.reader.read(name, lead)
-        return self._checked(name, np.asarray(values)) if self._n_ops is not None else np.asarray(values)
+        values = np.asarray(values)
+        if self._trusted:
+            from wsbench.trust import read_problems
+
+            problems = read_problems(name, values, self.metric, lambda other: self._read(other, lead))
+            if problems:
+                raise SchemaError(self.path, problems)
+        return values
 
     # -- cached arrays (goodness: higher is better); with the methods below, what the statistics read
     # (wsbench.stats.source.Source) -----------------------------------------------------------------

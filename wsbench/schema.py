@@ -8,7 +8,8 @@ of the constants below; tests check the two agree.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -114,6 +115,7 @@ def check_structure(meta: StoreMeta) -> list[str]:
                 problems.append(f"evaluation_protocol.{key} is missing")
 
     arrays, sizes = meta.arrays, meta.sizes
+    problems += check_dims_agree(meta)
     for dim in DIMS:
         if dim not in sizes:
             problems.append(f"dimension {dim!r} is missing")
@@ -157,6 +159,24 @@ def check_structure(meta: StoreMeta) -> list[str]:
             problems.append(f"{name!r} must have dims ('arch',)")
         elif name.startswith(PROXY_PREFIX) and a.kind != "f":
             problems.append(f"proxy {name!r} must be a float variable, got {a.data_type}")
+    return problems
+
+
+def check_dims_agree(meta: StoreMeta) -> list[str]:
+    """Each array names one dimension per axis, and a dimension has one length in every array that has it
+    (else a statistic would pair subnet i of one array with another subnet of the next)."""
+    problems, first = [], {}
+    for name, a in meta.arrays.items():
+        if len(a.dims) != len(a.shape):
+            problems.append(f"variable {name!r} names {len(a.dims)} dimension(s) {list(a.dims)} for its "
+                            f"{len(a.shape)}-d shape {list(a.shape)}")
+            continue
+        for dim, n in zip(a.dims, a.shape):
+            if dim not in first:
+                first[dim] = (name, n)
+            elif first[dim][1] != n:
+                problems.append(f"variable {name!r} has {n} along {dim!r}, but {first[dim][0]!r} has {first[dim][1]}: "
+                                "the arrays do not describe the same subnets; rebuild the store")
     return problems
 
 
@@ -213,111 +233,223 @@ def _unreadable_chunks(var: xr.Variable) -> list[tuple[int, ...]]:
 
 
 def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
-    from wsbench.errors import InvalidArchError, UnknownNameError
+    return check_values(lambda name: ds[name].values, [str(n) for n in ds.variables], dict(ds.sizes), attrs, deep)
+
+
+def check_values(read: Callable[[str], np.ndarray], names: list[str], sizes: dict[str, int], attrs: dict,
+                 deep: bool = True) -> list[str]:
+    """Every value check below on a store whose structure passed: what ``validate`` adds to the structure, and
+    what :mod:`wsbench.trust` runs (through the fast reader) before a statistic answers. ``read(name)``: the
+    whole array as NumPy; ``names``: every array of the store."""
+    from wsbench.errors import UnknownNameError
     from wsbench.spaces import get_space
 
-    problems: list[str] = []
     try:
         space = get_space(attrs["space"])
     except UnknownNameError as e:
         return [str(e)]
-    if list(attrs["ops"]) != list(space.ops):
-        problems.append(f"attribute ops {attrs['ops']} differs from the {space.name} op vocabulary {list(space.ops)}")
-    decisions = [str(d) for d in ds["decision"].values]
-    if list(attrs["decisions"]) != list(space.decisions) or decisions != list(space.decisions):
-        problems.append(f"decisions must be {list(space.decisions)} for space {space.name}")
-    epochs = ds["epoch"].values
-    if len(epochs) and (np.any(np.diff(epochs) <= 0) or epochs[0] < 0):
-        problems.append(f"epoch coordinate must be strictly increasing and >= 0, got {epochs.tolist()}")
-    for dim in ("seed", "gt_seed"):
-        if dim in ds.coords and len(set(ds[dim].values.tolist())) != ds.sizes[dim]:
-            problems.append(f"{dim} coordinate has duplicates: {ds[dim].values.tolist()}")
-    if "prune" in ds.coords and not np.all((ds["prune"].values >= 0) & (ds["prune"].values < 1)):
-        problems.append("prune coordinate (fraction of the space removed) must lie in [0, 1)")
-    choice = ds["choice"].values
-    if choice.size and (choice.min() < -1 or choice.max() >= len(space.ops)):
-        problems.append(f"choice values must lie in -1..{len(space.ops) - 1}")
+    v: dict[str, np.ndarray] = {}
 
+    def get(name: str) -> np.ndarray:
+        if name not in v:
+            v[name] = np.asarray(read(name))
+        return v[name]
+
+    has = set(names)
+    problems = check_space(attrs, space, [str(d) for d in get("decision")])
+    problems += check_coords(get("epoch"), get("seed"), get("gt_seed") if "gt_seed" in has else None,
+                             get("prune") if "prune" in has else None)
+    problems += check_choice(get("choice"), space)
     metric = attrs["metric"]
-    lo, hi = METRICS.get(metric, (None, -math.inf, math.inf))[1:]
-    score_vars = ["supernet_score", "gt_score", "gt_score_per_seed"] + [
-        n for n in ds.data_vars if n.startswith(EXTRA_GT_PREFIX) and n not in ("gt_score_per_seed", GT_STD)
-    ]
-    for name in score_vars:
-        if name not in ds.variables:
-            continue
-        v = ds[name].values
-        finite = v[np.isfinite(v)]
-        if np.isinf(v).any():
-            problems.append(f"{name} holds +-inf; use NaN for 'not evaluated / unknown'")
-        if finite.size and (finite.min() < lo or finite.max() > hi):
-            problems.append(f"{name} values must lie in [{lo}, {hi}] for metric {metric!r}, got [{finite.min()}, {finite.max()}]")
-        if metric == "accuracy" and finite.size and finite.max() <= 1 and name != "supernet_score":
-            problems.append(f"{name}: every value lies in [0, 1] (max {finite.max():g}), which reads as fractions; "
-                            "accuracy is stored in percent: multiply by 100 (python -m builders import-gt table "
-                            "... --unit fraction does)")
-    if GT_STD in ds.variables:
-        problems += _check_gt_std(ds[GT_STD].values, ds["gt_score"].values, hi - lo)
-    sn = ds["supernet_score"].values
+    for name in ["supernet_score", "gt_score", "gt_score_per_seed"] + [n for n in names if is_extra_gt(n)]:
+        if name in has:
+            problems += check_scores(name, get(name), metric)
+    if GT_STD in has:
+        problems += check_gt_std(get(GT_STD), get("gt_score"), metric)
     if attrs.get("complete"):
-        empty_dims = [d for d in ("arch", "epoch", "seed") if ds.sizes.get(d, 0) == 0]
-        if empty_dims:
-            problems.append(f"a complete store needs at least one {', one '.join(empty_dims)}; it has none")
-    if attrs.get("complete") and sn.size:
+        problems += check_complete(sizes, get("supernet_score"), get("gt_score"))
+    if "supernet_loss" in has:
+        problems += check_loss(get("supernet_loss"), get("supernet_score"))
+    for name in (n for n in names if n.startswith(PROXY_PREFIX)):
+        problems += check_proxy(name, get(name))
+    for name in SIZE_VARIABLES:
+        if name in has:
+            problems += check_size(name, get(name))
+    archs = [str(a) for a in get("arch_string")]
+    arch_problems = check_archs(archs, get("choice"), space, parse=deep)
+    problems += arch_problems
+    if deep and "function_id" in has and not arch_problems:
+        problems += check_function_ids([str(x) for x in get("function_id")], archs, space)
+    return problems
+
+
+# -- the value checks: each takes arrays already read and returns its problems (vectorised NumPy, no I/O), so
+# ``validate`` (on the whole store) and wsbench.trust (on what a statistic reads) run one copy of each ---------
+
+#: per-subnet sizes: >= 0 or NaN
+SIZE_VARIABLES = ("params", "flops", "params_paper", "flops_paper")
+
+
+def is_extra_gt(name: str) -> bool:
+    """``gt_score_<name>``: an extra ground truth (not the per-seed one, not the std)."""
+    return name.startswith(EXTRA_GT_PREFIX) and name not in ("gt_score_per_seed", GT_STD)
+
+
+def check_space(attrs: dict, space: Any, decisions: list[str]) -> list[str]:
+    """The ``ops`` and ``decisions`` attributes and the ``decision`` coordinate against the space."""
+    problems = []
+    if list(attrs.get("ops", [])) != list(space.ops):
+        problems.append(f"attribute ops {_short(attrs.get('ops'))} differs from the {space.name} op vocabulary "
+                        f"{list(space.ops)}")
+    if list(attrs.get("decisions", [])) != list(space.decisions):
+        problems.append(f"attribute decisions must be {list(space.decisions)} for space {space.name}, got "
+                        f"{_short(attrs.get('decisions'))}")
+    if list(decisions) != list(space.decisions):
+        problems.append(f"decision coordinate must be {list(space.decisions)} for space {space.name}, got "
+                        f"{_short(list(decisions))}")
+    return problems
+
+
+def _short(value: Any, n: int = 200) -> str:
+    """``repr(value)``, cut to ``n`` characters: a crafted attribute must not flood an error line."""
+    text = repr(value)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def check_coords(epochs: np.ndarray, seeds: np.ndarray, gt_seeds: np.ndarray | None = None,
+                 prune: np.ndarray | None = None) -> list[str]:
+    """Epochs strictly increasing and >= 0; seeds and GT seeds distinct; prune factors in [0, 1)."""
+    problems = []
+    if len(epochs) and (np.any(np.diff(epochs) <= 0) or epochs[0] < 0):
+        problems.append(f"epoch coordinate must be strictly increasing and >= 0, got {_short(epochs.tolist())}")
+    for dim, values in (("seed", seeds), ("gt_seed", gt_seeds)):
+        if values is not None and len(np.unique(values)) != len(values):
+            problems.append(f"{dim} coordinate has duplicates: {_short(values.tolist())}")
+    if prune is not None and not np.all((prune >= 0) & (prune < 1)):
+        problems.append("prune coordinate (fraction of the space removed) must lie in [0, 1)")
+    return problems
+
+
+def check_choice(choice: np.ndarray, space: Any) -> list[str]:
+    """One column per decision of the space, op indices in -1..len(ops)-1."""
+    if choice.ndim != 2 or choice.shape[1] != len(space.decisions):
+        return [f"choice has shape {list(choice.shape)}; expected one column per decision of {space.name} "
+                f"({len(space.decisions)})"]
+    if choice.size and (choice.min() < -1 or choice.max() >= len(space.ops)):
+        return [f"choice holds op indices outside -1..{len(space.ops) - 1}"]
+    return []
+
+
+def check_scores(name: str, values: np.ndarray, metric: str) -> list[str]:
+    """A score or ground truth: finite or NaN, inside the metric's range; a ground truth in percent, not fractions."""
+    problems = []
+    lo, hi = METRICS.get(metric, (None, -math.inf, math.inf))[1:]
+    finite = values[np.isfinite(values)]
+    if np.isinf(values).any():
+        problems.append(f"{name} holds +-inf; use NaN for 'not evaluated / unknown'")
+    if finite.size and (finite.min() < lo or finite.max() > hi):
+        problems.append(f"{name} values must lie in [{lo}, {hi}] for metric {metric!r}, got [{finite.min()}, {finite.max()}]")
+    if metric == "accuracy" and finite.size and finite.max() <= 1 and name != "supernet_score":
+        problems.append(f"{name}: every value lies in [0, 1] (max {finite.max():g}), which reads as fractions; "
+                        "accuracy is stored in percent: multiply by 100 (python -m builders import-gt table "
+                        "... --unit fraction does)")
+    return problems
+
+
+def check_complete(sizes: Any, sn: np.ndarray, gt: np.ndarray) -> list[str]:
+    """A complete store: some subnets, epochs and seeds; every (seed, epoch) slice scored; some ground truth."""
+    problems = []
+    empty_dims = [d for d in ("arch", "epoch", "seed") if sizes.get(d, 0) == 0]
+    if empty_dims:
+        problems.append(f"a complete store needs at least one {', one '.join(empty_dims)}; it has none")
+    if sn.size:
         empty = np.all(np.isnan(sn), axis=-1)
         if empty.any():
             idx = [tuple(int(i) for i in t) for t in np.argwhere(empty)][:5]
             problems.append(f"complete store has supernet_score slices with no value at all (index {idx}); drop those epochs/seeds")
-    if attrs.get("complete") and np.isfinite(ds["gt_score"].values).sum() == 0 and ds.sizes["arch"] > 0:
+    if np.isfinite(gt).sum() == 0 and sizes.get("arch", 0) > 0:
         problems.append("gt_score has no known value; statistics need ground truth for some subnets")
-    if "supernet_loss" in ds.variables:
-        loss = ds["supernet_loss"].values
-        if np.isinf(loss).any() or np.any(loss[np.isfinite(loss)] < 0):
-            problems.append("supernet_loss must be a finite cross-entropy >= 0 (NaN where not scored)")
-        if (np.isnan(loss) != np.isnan(sn)).any():
-            problems.append("supernet_loss and supernet_score must be known for the same (seed, epoch, subnet) cells")
-    for name in (n for n in ds.data_vars if str(n).startswith(PROXY_PREFIX)):
-        if np.isinf(ds[name].values).any():
-            problems.append(f"{name} holds +-inf; use NaN where the proxy is unknown")
-    for name in ("params", "flops", "params_paper", "flops_paper"):
-        if name in ds.variables:
-            v = ds[name].values
-            if np.any(v[np.isfinite(v)] < 0) or np.isinf(v).any():
-                problems.append(f"{name} must be >= 0 (NaN where unknown)")
-
-    archs = [str(a) for a in ds["arch_string"].values]
-    if len(set(archs)) != len(archs):
-        seen: set[str] = set()
-        dup = [a for a in archs if a in seen or seen.add(a)]
-        problems.append(f"{len(dup)} duplicate architecture(s), e.g. {dup[0]!r}")
-    if deep:
-        bad: list[str] = []
-        for i, a in enumerate(archs):
-            try:
-                space.validate(a)
-                if tuple(choice[i].tolist()) != space.choices(a):
-                    bad.append(f"choice row {i} does not match {a!r}")
-            except InvalidArchError as e:
-                bad.append(f"arch {i}: {e}")
-        if "function_id" in ds.variables:
-            from wsbench.errors import WsbenchError
-
-            try:
-                ids = space.function_ids(archs)
-            except WsbenchError:
-                ids = None  # the arch problems above already say why
-            have = [str(x) for x in ds["function_id"].values]
-            if ids is not None and have != ids:
-                wrong = [i for i, (a, b) in enumerate(zip(have, ids)) if a != b]
-                problems.append(f"function_id differs from {space.name}'s function_id(arch) at {len(wrong)} subnet(s), "
-                                f"e.g. row {wrong[0]}: {have[wrong[0]]!r} instead of {ids[wrong[0]]!r}")
-        if bad:
-            problems.append(f"{len(bad)} architecture problem(s): " + "; ".join(bad[:3]))
     return problems
 
 
-def _check_gt_std(std: np.ndarray, gt: np.ndarray, width: float) -> list[str]:
+def check_loss(loss: np.ndarray, score: np.ndarray) -> list[str]:
+    """supernet_loss: a finite cross-entropy >= 0 exactly where supernet_score is known (same shape: the whole
+    variable or one (seed, epoch) slice of both)."""
+    problems = []
+    if np.isinf(loss).any() or np.any(loss[np.isfinite(loss)] < 0):
+        problems.append("supernet_loss must be a finite cross-entropy >= 0 (NaN where not scored)")
+    if loss.shape != score.shape or (np.isnan(loss) != np.isnan(score)).any():
+        problems.append("supernet_loss and supernet_score must be known for the same (seed, epoch, subnet) cells")
+    return problems
+
+
+def check_proxy(name: str, values: np.ndarray) -> list[str]:
+    return [f"{name} holds +-inf; use NaN where the proxy is unknown"] if np.isinf(values).any() else []
+
+
+def check_size(name: str, values: np.ndarray) -> list[str]:
+    if np.any(values[np.isfinite(values)] < 0) or np.isinf(values).any():
+        return [f"{name} must be >= 0 (NaN where unknown)"]
+    return []
+
+
+def check_archs(archs: list[str], choice: np.ndarray, space: Any, parse: bool = True) -> list[str]:
+    """No architecture twice; with ``parse``, each one canonical in its space and its ``choice`` row its op
+    indices (one parse per string: ~0.1 s for 4,000 subnets, seconds for 1M)."""
+    from wsbench.errors import InvalidArchError
+
+    problems = []
+    if len(set(archs)) != len(archs):
+        seen: set[str] = set()
+        dup = [a for a in archs if a in seen or seen.add(a)]
+        problems.append(f"{len(dup)} duplicate architecture(s), e.g. {_short(dup[0])}")
+    if not parse:
+        return problems
+    bad: list[str] = []
+    rows = np.full((len(archs), len(space.decisions)), -2, dtype=np.int16)
+    for i, a in enumerate(archs):
+        try:
+            parsed = space.parse(a)
+            canonical = space.format(parsed)
+            if canonical != a:
+                bad.append(f"arch {i}: {space.name}: {_short(a)} is valid but not canonical; expected "
+                           f"{_short(canonical)}")
+            rows[i] = space.choices_of(parsed)
+        except InvalidArchError as e:
+            bad.append(f"arch {i}: {_short(str(e), 300)}")
+    if choice.shape == rows.shape:
+        parsed_ok = (rows != -2).all(axis=1)
+        wrong = np.flatnonzero(parsed_ok & (rows != choice).any(axis=1))
+        bad += [f"choice row {i} does not match {_short(archs[i])}" for i in wrong[:3]]
+        bad += [""] * max(0, len(wrong) - 3)  # counted, not shown
+    if bad:
+        shown = [b for b in bad if b][:3]
+        problems.append(f"{len(bad)} architecture problem(s): " + "; ".join(shown))
+    return problems
+
+
+def check_function_ids(have: list[str], archs: list[str], space: Any) -> list[str]:
+    """The stored ``function_id`` equals the space's ``function_id`` of each architecture."""
+    from wsbench.errors import WsbenchError
+
+    try:
+        ids = space.function_ids(archs)
+    except WsbenchError:
+        return []  # check_archs already says why
+    if have != ids:
+        wrong = [i for i, (a, b) in enumerate(zip(have, ids)) if a != b] or [min(len(have), len(ids))]
+        i = wrong[0]
+        got = have[i] if i < len(have) else None
+        want = ids[i] if i < len(ids) else None
+        return [f"function_id differs from {space.name}'s function_id(arch) at {len(wrong)} subnet(s), "
+                f"e.g. row {i}: {_short(got)} instead of {_short(want)}"]
+    return []
+
+
+def check_gt_std(std: np.ndarray, gt: np.ndarray, metric: str) -> list[str]:
     """gt_score_std: finite and >= 0 where gt_score is known, NaN where it is not, at most the metric's range."""
+    lo, hi = METRICS.get(metric, (None, -math.inf, math.inf))[1:]
+    width = hi - lo
     problems = []
     known = np.isfinite(gt)
     if not np.isfinite(std[known]).all():
