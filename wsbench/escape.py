@@ -33,6 +33,18 @@ def visible(text: object) -> str:
     return "".join(out)
 
 
+#: longest text from data shown as one label (a tick, a legend entry, a name in a sentence): longer is cut with "…"
+LABEL_CHARS = 60
+
+
+def label(text: object, limit: int = LABEL_CHARS) -> str:
+    """``text`` from data as a short label: :func:`visible`, cut to ``limit`` characters with an ellipsis (a
+    1 MB name must not become a 1 MB tick label, legend or table cell). Figures also turn mathtext off
+    (``wsbench.report`` draws with ``text.parse_math`` False), so ``$`` in a name is a dollar sign."""
+    s = visible(str(text)[: limit + 1])
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
 #: what Rich reads as a markup tag (as ``rich.markup.escape``): ``[`` then a letter, ``#``, ``/`` or ``@``
 _RICH_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
 

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
 
 import numpy as np
 
+from wsbench.escape import label
 from wsbench.report.sections import Section
 
 WIDTH, HEIGHT, DPI = 8.0, 4.0, 100  # 800 x 400 px
+
+
+def _plain_text(draw: Callable[[Section], bytes]) -> Callable[[Section], bytes]:
+    """``draw`` with mathtext and TeX off: names from data (a proxy ``proxy_$^{$``) are shown as typed, never
+    parsed (matplotlib reads the setting when a text is made and when ticks are drawn: both happen inside)."""
+    @functools.wraps(draw)
+    def wrapper(sec: Section) -> bytes:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+            return draw(sec)
+    return wrapper
 
 
 def _figure(ncols: int = 1):
@@ -28,7 +43,7 @@ def _png(fig) -> bytes:
 
 def _better(d: dict) -> str:
     """'metric, higher is better' for an axis label (the direction a reader cannot guess for perplexity)."""
-    return f"{d['metric']}, {'higher' if d.get('direction', 'max') == 'max' else 'lower'} is better"
+    return f"{label(d['metric'])}, {'higher' if d.get('direction', 'max') == 'max' else 'lower'} is better"
 
 
 def _percent_log_axis(ax) -> None:
@@ -54,6 +69,7 @@ def _epoch_axis(ax, epochs: list[int]) -> None:
     ax.set_xlabel("supernet epoch")
 
 
+@_plain_text
 def correlation(sec: Section) -> bytes:
     fig, (ax,) = _figure()
     d = sec.data
@@ -76,6 +92,7 @@ def correlation(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
 def topk(sec: Section) -> bytes:
     fig, (ax,) = _figure()
     d = sec.data
@@ -91,6 +108,7 @@ def topk(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
 def scatter(sec: Section) -> bytes:
     fig, (ax,) = _figure()
     d = sec.data
@@ -105,20 +123,22 @@ def scatter(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
 def operators(sec: Section) -> bytes:
     fig, (ax,) = _figure()
     d = sec.data
     gap = d["gap"]
     lim = float(np.nanmax(np.abs(gap))) or 1.0
     im = ax.imshow(gap.T, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
-    ax.set_xticks(range(len(d["decisions"])), d["decisions"], rotation=90, fontsize=7)
-    ax.set_yticks(range(len(d["ops"])), d["ops"], fontsize=7)
+    ax.set_xticks(range(len(d["decisions"])), [label(x) for x in d["decisions"]], rotation=90, fontsize=7)
+    ax.set_yticks(range(len(d["ops"])), [label(x) for x in d["ops"]], fontsize=7)
     ax.set_xlabel("decision")
     ax.set_ylabel("op")
     fig.colorbar(im, ax=ax, label="supernet − GT (rank-percentile points)")
     return _png(fig)
 
 
+@_plain_text
 def pruning(sec: Section) -> bytes:
     fig, (a1, a2) = _figure(2)
     d = sec.data
@@ -140,6 +160,7 @@ def pruning(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
 def meanscore(sec: Section) -> bytes:
     fig, (ax,) = _figure()
     d = sec.data
@@ -161,6 +182,7 @@ def meanscore(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
 def bottomtop(sec: Section) -> bytes:
     fig, (a1, a2) = _figure(2)
     d = sec.data
@@ -187,6 +209,7 @@ def bottomtop(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
 def ceiling(sec: Section) -> bytes:
     fig, (ax,) = _figure()
     d = sec.data
@@ -206,6 +229,7 @@ def ceiling(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
 def prune_supernet(sec: Section) -> bytes:
     fig, (a1, a2) = _figure(2)
     d = sec.data
@@ -233,6 +257,7 @@ def prune_supernet(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
 def stability(sec: Section) -> bytes:
     fig, (a1, a2) = _figure(2)
     d = sec.data
@@ -255,12 +280,13 @@ def stability(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
 def rankings(sec: Section) -> bytes:
     fig, (ax,) = _figure()
     names, vals, sds = zip(*sec.data["bars"])
     y = np.arange(len(names))
     ax.barh(y, vals, xerr=np.nan_to_num(np.array(sds, dtype=float)), color=["C3"] + ["C0"] * (len(names) - 1))
-    ax.set_yticks(y, names, fontsize=7)
+    ax.set_yticks(y, [label(n) for n in names], fontsize=7)
     ax.axvline(0, color="grey", lw=0.8)
     ax.invert_yaxis()
     ax.set_xlabel("Kendall τ with ground truth")
@@ -272,11 +298,12 @@ DRAW = {"meanscore": meanscore, "correlation": correlation, "topk": topk, "botto
         "stability": stability, "rankings": rankings}
 
 
+@_plain_text
 def compare_correlation(sec: Section) -> bytes:
     fig, (ax,) = _figure()
     for j, (name, (frac, m, sd)) in enumerate(sec.data["series"].items()):
         m, sd = np.array(m), np.nan_to_num(np.array(sd, dtype=float))
-        ax.plot(frac, m, "-o", color=f"C{j}", label=name)
+        ax.plot(frac, m, "-o", color=f"C{j}", label=label(name))
         ax.fill_between(frac, m - sd, m + sd, color=f"C{j}", alpha=0.15)
     from matplotlib.ticker import FuncFormatter
 
@@ -289,13 +316,14 @@ def compare_correlation(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
 def compare_topk(sec: Section) -> bytes:
     from matplotlib.ticker import FuncFormatter
 
     fig, (ax,) = _figure()
     for j, (name, (frac, found, rand)) in enumerate(sec.data["series"].items()):
-        ax.plot(frac, found, "-o", color=f"C{j}", label=f"{name}: supernet top 10%")
-        ax.plot(frac, rand, "--", color=f"C{j}", label=f"{name}: 10% random")
+        ax.plot(frac, found, "-o", color=f"C{j}", label=f"{label(name)}: supernet top 10%")
+        ax.plot(frac, rand, "--", color=f"C{j}", label=f"{label(name)}: 10% random")
     ax.set_xscale("log", base=2)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     _percent_log_axis(ax)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from wsbench.errors import WsbenchError
+from wsbench.escape import label
 
 
 @dataclass
@@ -394,14 +395,14 @@ def rankings(b, epochs: list[int], seeds: list[int]) -> Section:
     same = [n for n, v, _ in bars[1:] if n.startswith("loss") and abs(v - bars[0][1]) < 1e-12]
     if len(bars) - len(same) < 2:  # e.g. perplexity: the loss is its log, the same ranking
         sec.skipped = ("the store holds no ranking besides the supernet's"
-                       + (f"; the same for every subnet (no ranking): {', '.join(constant)}" if constant else "")
+                       + (f"; the same for every subnet (no ranking): {', '.join(map(label, constant))}" if constant else "")
                        + ("; its loss ranks exactly as its score" if same else ""))
         return sec
     best = max(bars, key=lambda t: t[1] if np.isfinite(t[1]) else -np.inf)
     sup = bars[0]
     better = [n for n, v, _ in bars[1:] if np.isfinite(v) and v > sup[1]]
-    sec.finding = (f"Best ranker: {best[0]} (τ {best[1]:.2f}); the supernet: τ {sup[1]:.2f}. " +
-                   (f"Ranking better than the supernet: {', '.join(better)}." if better else
+    sec.finding = (f"Best ranker: {label(best[0])} (τ {best[1]:.2f}); the supernet: τ {sup[1]:.2f}. " +
+                   (f"Ranking better than the supernet: {', '.join(map(label, better))}." if better else
                     "Nothing else here ranks better than the supernet."))
     others = [t for t in bars[1:] if not t[0].startswith("loss")]  # the loss is the supernet's own ranking
     if others:
@@ -409,10 +410,11 @@ def rankings(b, epochs: list[int], seeds: list[int]) -> Section:
         g = b._gt("gt_score")
         pd = paired(b._sn(seeds[0], epochs[-1], score=rival[0]), g, _goodness_by_seed(b, seeds, epochs[-1]), g)
         sec.data["paired"] = {"rival": rival[0], **pd._asdict()}
-        word = {"rises": f"the supernet ranks better than {rival[0]}", "falls": f"{rival[0]} ranks better than the supernet",
-                "cannot tell": f"cannot tell the supernet from {rival[0]}"}[pd.verdict]
+        name = label(rival[0])
+        word = {"rises": f"the supernet ranks better than {name}", "falls": f"{name} ranks better than the supernet",
+                "cannot tell": f"cannot tell the supernet from {name}"}[pd.verdict]
         which = "the best ranking" if rival is best else "the best ranking not taken from the supernet"
-        sec.finding += (f" Paired over the same subnets, against {which}: τ(supernet) − τ({rival[0]}) = "
+        sec.finding += (f" Paired over the same subnets, against {which}: τ(supernet) − τ({name}) = "
                         f"{_delta(pd)}: {word}.")
     sec.caption = "Kendall τ with ground truth of each ranking (`--score`): supernet and loss as mean ± std over " \
                   "seeds; sizes and proxies are one ranking each. Paired Δτ (supernet vs the best other ranking): " \
