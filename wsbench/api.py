@@ -56,7 +56,7 @@ def query(space: str | os.PathLike, stat: str, **options: Any) -> Result:
 
     Unknown statistics or options raise an error listing what is allowed.
     """
-    if stat not in Benchmark.STATS:
+    if not isinstance(stat, str) or stat not in Benchmark.STATS:
         raise UnknownNameError("statistic", stat, Benchmark.STATS)
     allowed = [p for p in inspect.signature(getattr(Benchmark, stat)).parameters if p != "self"]
     for key in options:

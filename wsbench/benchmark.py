@@ -317,9 +317,17 @@ class Benchmark:
         problem of this store. ``dedupe``: on the merged view (one item per function class)."""
         if not isinstance(dedupe, bool):
             raise OptionError(f"dedupe must be True or False, got {dedupe!r}")
+        fn = STATS_MODULES[stat].query
+        sig = inspect.signature(fn)
+        try:
+            given = dict(sig.bind_partial(None, *args, **options).arguments)
+        except TypeError as e:  # an unknown option, or one given twice
+            raise OptionError(f"{stat}: {e}; its options: {', '.join(list(sig.parameters)[1:])}") from None
+        given.pop(next(iter(sig.parameters)))
+        _opt.check_types(stat, {n: str(p.annotation) for n, p in sig.parameters.items()}, given)
         source: Any = self.deduped() if dedupe else self
         try:
-            table = STATS_MODULES[stat].query(source, *args, **options)
+            table = fn(source, *args, **options)
         except NothingToRank as e:
             raise SchemaError(self.path, [str(e)]) from None
         return self._result(stat, table, source)

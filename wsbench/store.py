@@ -23,7 +23,7 @@ import numpy as np
 
 from wsbench.errors import IncompleteStoreError, OptionError, SchemaError, StoreNotFoundError, WsbenchError
 from wsbench.reader import FastReader, NotReadable, XarrayReader, store_problems
-from wsbench.schema import EXTRA_GT_PREFIX, SCHEMA_VERSION, check_structure, validate
+from wsbench.schema import EXTRA_GT_PREFIX, SCHEMA_VERSION, check_dims_agree, check_structure, validate
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -349,6 +349,14 @@ def validate_path(path: str | os.PathLike, level: str = "deep") -> list[str]:
     try:
         p = _existing(path)
         problems = store_problems(p)
+        if problems:
+            return problems
+        try:  # xarray refuses arrays that disagree on a dimension's length with a message of its own
+            reader = FastReader(p)
+            problems = check_dims_agree(reader.meta)
+            reader.close()
+        except NotReadable:
+            pass
         if problems:
             return problems
         ds = open_store(p, check=False)

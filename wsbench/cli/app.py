@@ -517,6 +517,15 @@ def main() -> None:
         os.environ["WSBENCH_DEBUG"] = "1"
     try:
         app(args=argv, prog_name="wsbench")
+    except MemoryError:
+        from wsbench.reader import human
+        from wsbench.stats.options import MEMORY_BUDGET
+
+        # asked for less than the budget, but more than this machine (or its ulimit -v) gives
+        sys.stderr.write(f"error: out of memory: this machine gave less than the command asked for (wsbench checks "
+                         f"requests against a budget of {human(MEMORY_BUDGET)}); ask for fewer resamples (--boot), "
+                         "trials or samples, or run it where more memory is free\n")
+        sys.exit(1)
     except Exception as e:
         if os.environ.get("WSBENCH_DEBUG") == "1":
             raise

@@ -146,6 +146,9 @@ def gt_noise(function_id: np.ndarray, gt: np.ndarray, method: str = "kendall", *
         raise UnknownNameError("correlation method", method, METHODS)
     if isinstance(pairings, bool) or not isinstance(pairings, numbers.Integral) or pairings < 1:
         raise OptionError(f"pairings must be a positive integer (random pairings averaged), got {pairings!r}")
+    from wsbench.stats.options import within_budget
+
+    within_budget(f"pairings={pairings:,}", int(pairings), len(function_id), "subnets")
     rng = np.random.default_rng(rng_seed)
     pairs = [duplicate_pairs(function_id, gt, rng) for _ in range(int(pairings))]
     c = len(pairs[0][0])

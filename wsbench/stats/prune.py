@@ -233,6 +233,10 @@ def prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: np.ndarra
             for f in factors:
                 x = sn(s, e, f if source == "retrained" else None)
                 pool = finite_pool(x, g, s, e, gt)
+                if mode == "random":
+                    from wsbench.stats.options import within_budget
+
+                    within_budget(f"trials={t:,} random prunings", t, len(pool), "subnets")
                 rng = np.random.default_rng(o.rng_seed)
                 acc: dict[str, list[float]] = {}
                 for _ in range(t if mode == "random" else 1):

@@ -57,6 +57,9 @@ def draw_samples(pool: int, n: int, trials: int, rng_seed: int) -> list[np.ndarr
         raise OptionError(f"samples={n} exceeds the {pool} subnets with both scores; use at most {pool}")
     if n == pool:
         return [np.arange(pool)]
+    from wsbench.stats.options import within_budget
+
+    within_budget(f"trials={trials:,} draws", trials, n, "samples", itemsize=32)  # the kernel keeps ~4 such arrays
     rng = np.random.default_rng(rng_seed)
     return [np.sort(rng.choice(pool, size=n, replace=False)) for _ in range(trials)]
 
