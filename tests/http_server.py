@@ -88,6 +88,13 @@ class Server:
                     except OSError:
                         pass
                     self.close_connection = True
+                elif route in ("loop.zip", "to-file.zip", "moved.zip", "to-bad-port.zip"):  # redirects
+                    self.send_response(302)
+                    self.send_header("Location", {"loop.zip": "/loop.zip", "to-file.zip": "file:///etc/passwd",
+                                                  "moved.zip": "/good.zip",
+                                                  "to-bad-port.zip": "http://127.0.0.1:99999/x"}[route])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                 elif route == "slow.zip":
                     time.sleep(1.0)
                     self._send(data)

@@ -14,9 +14,9 @@ from wsbench.result import Result
 
 def list_spaces() -> list[str]:
     """Names of the datasets in the catalog (what ``space`` accepts besides a path)."""
-    from wsbench.catalog import load_catalog
+    from wsbench.catalog import read_catalog
 
-    return sorted(load_catalog())
+    return sorted(read_catalog()[0])
 
 
 def _is_explicit_path(space: str) -> bool:
@@ -32,12 +32,16 @@ def locate_dataset(space: str | os.PathLike, download: bool = True) -> tuple[Pat
     if isinstance(space, os.PathLike) or _is_explicit_path(str(space)):
         p = Path(space)
         return p, str(p)
-    from wsbench.catalog import load_catalog
+    from wsbench.catalog import read_catalog
+    from wsbench.errors import CatalogError
     from wsbench.fetch import resolve
 
-    entries = load_catalog()
+    entries, problems = read_catalog()
     if space in entries:
         return resolve(entries[space], download_missing=download), str(space)
+    own = [p for p in problems if p.startswith(f"{space}.toml: ")]
+    if own:
+        raise CatalogError(f"catalog entry {space!r} cannot be used: " + "; ".join(own))
     if Path(space).exists():
         return Path(space), str(space)
     raise UnknownNameError("dataset (catalog name or path to a .zip/.zarr store)", space, entries)

@@ -25,6 +25,10 @@ FIELDS: dict[str, type | tuple[type, ...]] = {
     "citation": str, "builder": dict, "release_notes": str,
 }
 SIZES = ("archs", "epochs", "seeds")
+#: a file name or version becomes one path component of the cache: at most this many UTF-8 bytes (a file system
+#: limit is 255; room is left for ``.<random>.part`` and ``.verified``)
+MAX_NAME_BYTES = 200
+URL_SCHEMES = ("https", "http")
 FILE_FIELDS = {"sha256": str, "bytes": int, "filename": str}  # plus ``url`` and/or ``bundled = true``
 
 
@@ -87,6 +91,42 @@ def card_path(name: str) -> Path | None:
     return p if p.is_file() else None
 
 
+def url_problem(url: object) -> str | None:
+    """Why ``url`` cannot be downloaded from (parsed with urllib: scheme http(s), a host, a port in 1..65535, no
+    spaces or control characters), or None. Also what every redirect target must pass."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str) or not url:
+        return "must be an http(s) URL"
+    if any(ord(c) < 0x21 or c == "\x7f" for c in url):
+        return "holds a space or control character; percent-encode it (%20)"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError when out of range or not a number
+    except ValueError as e:
+        return f"cannot be parsed ({e})"
+    if parts.scheme.lower() not in URL_SCHEMES:
+        return f"must be an http(s) URL, got scheme {parts.scheme or '(none)'!r}"
+    if not parts.hostname:
+        return "names no host (expected https://host/path)"
+    if port == 0:
+        return "port 0 is not a port (expected 1..65535)"
+    return None
+
+
+def name_problem(value: str) -> str | None:
+    """Why ``value`` (a file name or version) cannot be one path component of the cache, or None."""
+    if not value:
+        return "is empty"
+    if any(ord(c) < 0x20 or c == "\x7f" for c in value):
+        return "holds a control character (NUL, newline, ...)"
+    if any(c in value for c in "/\\:") or value.startswith("."):
+        return "must be a plain name (no path separators, not starting with '.')"
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        return f"is {len(value.encode('utf-8', 'surrogatepass'))} bytes; at most {MAX_NAME_BYTES} (a file name)"
+    return None
+
+
 def parse_entry(data: dict[str, Any], source: Path) -> tuple[CatalogEntry | None, list[str]]:
     """Check one parsed TOML table; return the entry or every problem found."""
     from wsbench.schema import DIRECTIONS
@@ -132,18 +172,19 @@ def parse_entry(data: dict[str, Any], source: Path) -> tuple[CatalogEntry | None
             problems.append(f"files[{i}].bundled must be true or false")
         if url is None and bundled is not True:
             problems.append(f"files[{i}] needs a url, or bundled = true for a file shipped in the wheel")
-        elif url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
-            problems.append(f"files[{i}].url must be an http(s) URL")
+        elif url is not None and url_problem(url):
+            problems.append(f"files[{i}].url {url_problem(url)}")
         unknown = set(f) - set(FILE_FIELDS) - {"url", "bundled"}
         if unknown:
             problems.append(f"files[{i}]: unknown field(s) {sorted(unknown)}")
-        if any(c in f["filename"] for c in "/\\:") or f["filename"].startswith(".") or not f["filename"]:
-            problems.append(f"files[{i}].filename must be a plain file name")
+        if name_problem(f["filename"]):
+            problems.append(f"files[{i}].filename must be a plain file name: it {name_problem(f['filename'])}")
         if f["bytes"] < 1:
             problems.append(f"files[{i}].bytes must be a positive integer")
         files.append(CatalogFile(f["filename"], url, f["sha256"], f["bytes"], bundled is True))
-    if any(c in data["version"] for c in "/\\:") or data["version"].startswith(".") or not data["version"]:
-        problems.append(f"version {data['version']!r} must not contain path separators or start with '.'")
+    if name_problem(data["version"]):
+        problems.append(f"version {_short(data['version'])} must not contain path separators or start with '.': it "
+                        f"{name_problem(data['version'])}")
     for key in ("name", "version"):
         if not isinstance(data["builder"].get(key), str):
             problems.append(f"builder.{key} (string) is missing")
@@ -153,8 +194,23 @@ def parse_entry(data: dict[str, Any], source: Path) -> tuple[CatalogEntry | None
     return CatalogEntry(**kw, files=tuple(files), source=source), []
 
 
+def _short(value: object, n: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def load_catalog(directory: Path | None = None) -> dict[str, CatalogEntry]:
     """Every entry of the catalog folder, validated; CatalogError lists all problems of all files."""
+    entries, problems = read_catalog(directory)
+    if problems:
+        raise CatalogError(f"catalog {directory or catalog_dir()} has {len(problems)} problem(s): "
+                           + "; ".join(problems))
+    return entries
+
+
+def read_catalog(directory: Path | None = None) -> tuple[dict[str, CatalogEntry], list[str]]:
+    """(the entries that passed, every problem of the others as ``<file>: <field> ...``): ``wsbench list`` shows
+    the good ones beside the problems, and a dataset is usable while another entry is broken."""
     directory = directory or catalog_dir()
     if not directory.is_dir():
         import os
@@ -170,17 +226,22 @@ def load_catalog(directory: Path | None = None) -> dict[str, CatalogEntry]:
         except tomllib.TOMLDecodeError as e:
             problems.append(f"{path.name}: invalid TOML: {e}")
             continue
+        except (OSError, UnicodeDecodeError) as e:
+            problems.append(f"{path.name}: cannot be read as UTF-8 text ({type(e).__name__}: {e})")
+            continue
         entry, errs = parse_entry(data, path)
         problems += [f"{path.name}: {e}" for e in errs]
         if entry is not None:
             entries[entry.name] = entry
-    if problems:
-        raise CatalogError(f"catalog {directory} has {len(problems)} problem(s): " + "; ".join(problems))
-    return entries
+    return entries, problems
 
 
 def get_entry(name: str, directory: Path | None = None) -> CatalogEntry:
-    entries = load_catalog(directory)
+    """The entry ``name``; CatalogError if its own file is broken (others may be), UnknownNameError if none."""
+    entries, problems = read_catalog(directory)
     if name not in entries:
+        own = [p for p in problems if p.startswith(f"{name}.toml: ")]
+        if own:
+            raise CatalogError(f"catalog entry {name!r} cannot be used: " + "; ".join(own))
         raise UnknownNameError("dataset", name, entries)
     return entries[name]

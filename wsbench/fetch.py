@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from typing import Self
 
 CHUNK = 1 << 16
+#: redirects followed per download (each target parsed like a catalog URL: http(s) only, never file:)
+MAX_REDIRECTS = 5
 
 
 def cache_dir() -> Path:
@@ -66,8 +68,11 @@ def locate(entry: CatalogEntry) -> Path | None:
     if bundled.is_file() and bundled.stat().st_size == f.bytes:
         return bundled
     cached = cached_path(entry)
-    if cached.is_file() and cached.stat().st_size == f.bytes and verified(cached, f.sha256):
-        return cached
+    try:
+        if cached.is_file() and cached.stat().st_size == f.bytes and verified(cached, f.sha256):
+            return cached
+    except OSError:  # a data folder that is a file, unreadable, a path too long: not cached (download says why)
+        pass
     return None
 
 
@@ -87,7 +92,10 @@ def verified(path: Path, sha256: str) -> bool:
     except OSError:
         pass
     if sha256_of(path) == sha256:
-        stamp.write_text(key)
+        try:
+            stamp.write_text(key)
+        except OSError:
+            pass  # a read-only cache: hashed again next time
         return True
     path.unlink(missing_ok=True)
     stamp.unlink(missing_ok=True)
@@ -140,9 +148,38 @@ def download(url: str, dest: Path, sha256: str, size: int | None = None, *, retr
     import requests
 
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with _PartLock(dest):  # other downloads of dest may run beside this one: only dead ones' parts are removed
-        return _download(requests, url, dest, sha256, size, retries, backoff, timeout, progress, algorithm, deadline)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with _PartLock(dest):  # other downloads of dest may run beside this one: only dead ones' parts are removed
+            return _download(requests, url, dest, sha256, size, retries, backoff, timeout, progress, algorithm,
+                             deadline)
+    except DownloadError:
+        raise
+    except requests.RequestException as e:  # not retried: a URL requests cannot fetch (scheme, host, ...)
+        raise DownloadError(f"{url}: {type(e).__name__}: {e}; nothing was saved to {dest}") from None
+    except OSError as e:  # the data folder: full, read-only, a file in the way
+        raise DownloadError(folder_problem(e, dest, size)) from None
+
+
+def folder_problem(e: OSError, dest: Path, size: int | None = None) -> str:
+    """What went wrong writing ``dest`` and the fix (a user error, not a wsbench bug)."""
+    import errno
+
+    from wsbench.reader import human
+
+    where = f"{cache_dir()}" + (" (WSBENCH_DATA)" if os.environ.get("WSBENCH_DATA") else "")
+    fix = "set WSBENCH_DATA to a folder you can write to (e.g. export WSBENCH_DATA=~/wsbench-data)"
+    if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        need = f" ({human(size)} needed)" if size else ""
+        return (f"no space left on the device of {dest.parent} ({e.strerror}); nothing was saved. Free space "
+                f"there{need}, or {fix.replace('you can write to', 'on a disk with room')}")
+    if e.errno in (errno.ENOTDIR, errno.EEXIST):
+        return f"the data folder {where} is a file or has a file in its way ({e.strerror}: {e.filename}); {fix}"
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write in the data folder {where} ({e.strerror}: {e.filename}); {fix}, or fix its permissions"
+    if e.errno == errno.ENAMETOOLONG:
+        return f"the path {dest} is too long for this file system; {fix} (a shorter one)"
+    return f"cannot write {dest} ({type(e).__name__}: {e}); {fix}"
 
 
 def _download(requests, url: str, dest: Path, sha256: str, size: int | None, retries: int, backoff: float,
@@ -261,7 +298,7 @@ def _stream(requests, url: str, out, timeout: float, show: bool, size: int | Non
 
     h = hashlib.new(algorithm)
     n = 0
-    with requests.get(url, stream=True, timeout=timeout) as r:
+    with _get(requests, url, timeout) as r:
         if r.status_code == 429 or r.status_code >= 500:
             raise _Retry(f"HTTP {r.status_code} {r.reason}")
         r.raise_for_status()
@@ -289,6 +326,28 @@ def _stream(requests, url: str, out, timeout: float, show: bool, size: int | Non
             if bar:
                 bar[0].stop()
     return h.hexdigest(), n
+
+
+def _get(requests, url: str, timeout: float):
+    """The response to ``url``, following at most MAX_REDIRECTS redirects, each target checked like a catalog URL
+    (http(s), a host, a valid port: never ``file:``)."""
+    from urllib.parse import urljoin
+
+    from wsbench.catalog import url_problem
+
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        r = requests.get(current, stream=True, timeout=timeout, allow_redirects=False)
+        if not r.is_redirect:
+            return r
+        target = urljoin(current, r.headers.get("location", ""))
+        r.close()
+        problem = url_problem(target)
+        if problem:
+            raise DownloadError(f"{url}: redirected to {target[:200]}, which {problem}; not followed, nothing saved")
+        current = target
+    raise DownloadError(f"{url}: more than {MAX_REDIRECTS} redirects (a loop?); stopped, nothing was saved. The "
+                        "catalog URL or the server is wrong")
 
 
 def _blocks(r):

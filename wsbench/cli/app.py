@@ -163,13 +163,19 @@ def list_cmd(as_json: JsonList = False, wide: WideOpt = False) -> None:
     from wsbench.errors import WsbenchError
 
     try:
-        from wsbench.catalog import load_catalog
+        from wsbench.catalog import read_catalog
         from wsbench.fetch import locate, where
 
-        entries = load_catalog()
+        entries, problems = read_catalog()
     except WsbenchError as e:
         _fail(str(e))
         return
+    from rich.console import Console
+    from rich.text import Text
+
+    warn = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    for p in problems:  # the broken entries are named; the good ones are still listed
+        warn.print(Text.assemble(("warning:", "yellow"), " ", visible(f"catalog entry skipped: {p}")))
     rows = []
     for e in entries.values():
         found = locate(e)
@@ -179,8 +185,6 @@ def list_cmd(as_json: JsonList = False, wide: WideOpt = False) -> None:
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=1) + "\n")
         return
-    from rich.console import Console
-
     if not rows:
         Console().print("The catalog lists no datasets yet. Any store can be queried by path: "
                         "wsbench topk --space PATH.zip")
@@ -205,12 +209,12 @@ def info(space: Annotated[str, _arg(help="Catalog name or store path.")], as_jso
                                                    "how it was made and every measured finding.")] = False) -> None:
     """What a dataset is: how it was made, its ground truth and noise, its variables, its provenance."""
     if card:
-        from wsbench.catalog import card_path, load_catalog
+        from wsbench.catalog import card_path, read_catalog
 
         path = card_path(space)
         if path is None:
             _fail(f"no dataset card for {space!r}: cards exist for the catalog datasets "
-                  f"({', '.join(sorted(load_catalog()))}); `wsbench info {space}` describes any store")
+                  f"({', '.join(sorted(read_catalog()[0]))}); `wsbench info {space}` describes any store")
             return
         sys.stdout.write(path.read_text(encoding="utf-8"))
         return
