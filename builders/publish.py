@@ -53,11 +53,12 @@ def publish(store: str | Path, meta: str | Path, *, out_dir: str | Path, catalog
     out_dir.mkdir(parents=True, exist_ok=True)
     filename = f"{hand['name']}-{hand['version']}.zip"
     if store.is_dir():
-        zipped = zip_store(store, out_dir / filename)
+        zipped = zip_store(store, out_dir / filename)  # refuses symlinks in the store (never follows or drops them)
     else:
         zipped = out_dir / filename
         if store.resolve() != zipped.resolve():
             zipped.write_bytes(store.read_bytes())
+    _check_published(store, zipped)
     a = ds.attrs
     f: dict[str, Any] = {"filename": filename, "sha256": sha256_of(zipped), "bytes": zipped.stat().st_size}
     if url:
@@ -75,6 +76,28 @@ def publish(store: str | Path, meta: str | Path, *, out_dir: str | Path, catalog
         raise OptionError(f"the entry would not load: {'; '.join(errs)}")
     _write_atomic(path, to_toml(entry))
     return entry
+
+
+def _check_published(store: Path, zipped: Path) -> None:
+    """Reopen the zip as users will (``wsbench validate``): it must validate and hold every file of the folder, or
+    it is deleted and publishing stops."""
+    import zipfile
+
+    from wsbench.store import store_members, validate_path
+
+    problems = validate_path(zipped)
+    if store.is_dir():
+        want = {p.relative_to(store).as_posix() for p in store_members(store)}
+        with zipfile.ZipFile(zipped) as zf:
+            have = {i.filename for i in zf.infolist() if not i.is_dir()}
+        if have != want:
+            problems.append(f"the zip holds {len(have)} member(s), the folder {len(want)} file(s); missing: "
+                            f"{sorted(want - have)[:5]}, extra: {sorted(have - want)[:5]}")
+    if problems:
+        if store.resolve() != zipped.resolve():
+            zipped.unlink(missing_ok=True)
+        raise OptionError(f"the published file {zipped} does not validate once reopened, so it was deleted: "
+                          + "; ".join(problems))
 
 
 def _check_card(card: Path, meta: Path) -> None:

@@ -273,18 +273,48 @@ class StoreWriter:
         return zip_store(self.path, zip_path)
 
 
+def store_members(folder: str | os.PathLike) -> list[Path]:
+    """Every file of a store folder, sorted; SchemaError naming each symlink, FIFO, device or socket in it.
+
+    Symlinks are refused, not followed (one out of the store would publish another file's content; one to a
+    folder would be dropped or followed in a loop), so what is zipped is exactly what the folder holds."""
+    import stat as _stat
+
+    from wsbench.reader import _what
+
+    folder = Path(folder)
+    files, problems, stack = [], [], [folder]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            for e in it:
+                mode = e.stat(follow_symlinks=False).st_mode
+                if _stat.S_ISDIR(mode):
+                    stack.append(Path(e.path))
+                elif _stat.S_ISREG(mode):
+                    files.append(Path(e.path))
+                else:
+                    problems.append(f"{Path(e.path).relative_to(folder).as_posix()} is {_what(mode)}, not a regular "
+                                    "file; a store holds regular files only: replace it with the file it points to "
+                                    "(or the data it should hold) and publish again")
+    if problems:
+        raise SchemaError(folder, problems)
+    return sorted(files)
+
+
 def zip_store(folder: str | os.PathLike, zip_path: str | os.PathLike) -> Path:
-    """Zip a finished store folder (ZIP_STORED: chunks are already compressed; byte-reproducible); atomic rename."""
+    """Zip a finished store folder (ZIP_STORED: chunks are already compressed; byte-reproducible); atomic rename.
+    Every file of the folder becomes a member; a symlink or other non-regular file is an error
+    (:func:`store_members`), never followed or left out."""
     folder, zip_path = Path(folder), Path(zip_path)
+    members = store_members(folder)
     fd, tmp = tempfile.mkstemp(prefix=zip_path.name + ".", suffix=".part", dir=zip_path.parent)
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-            for f in sorted(folder.rglob("*")):
-                if f.is_file():  # fixed timestamps and modes: the same store always zips to the same bytes
-                    info = zipfile.ZipInfo(f.relative_to(folder).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
-                    info.external_attr = 0o644 << 16
-                    zf.writestr(info, f.read_bytes(), compress_type=zipfile.ZIP_STORED)
+            for f in members:  # fixed timestamps and modes: the same store always zips to the same bytes
+                info = zipfile.ZipInfo(f.relative_to(folder).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, f.read_bytes(), compress_type=zipfile.ZIP_STORED)
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; a shipped file must be readable by everyone
         os.replace(tmp, zip_path)
     except BaseException:

@@ -53,8 +53,8 @@ def _scalar_ok(value: Any, kinds: set[str]) -> bool:
         return "None" in kinds
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "bool" in kinds
-    if isinstance(value, str):
-        return "str" in kinds
+    if isinstance(value, str):  # a number may come as its text ("10", "0.95"), as from a command line
+        return "str" in kinds or _parses(value, kinds)
     if isinstance(value, numbers.Integral):
         return bool(kinds & {"int", "float"})
     if isinstance(value, numbers.Real):
@@ -62,6 +62,18 @@ def _scalar_ok(value: Any, kinds: set[str]) -> bool:
             return False
         return "float" in kinds or ("int" in kinds and float(value).is_integer())
     return False
+
+
+def _parses(text: str, kinds: set[str]) -> bool:
+    try:
+        if "int" in kinds and str(int(text.strip())):
+            return True
+    except ValueError:
+        pass
+    try:
+        return "float" in kinds and math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 #: options annotated ``Any``: what each may hold (a scalar of these kinds, or a list/tuple of them; dict: paired)
@@ -85,7 +97,7 @@ def check_types(stat: str, annotations: dict[str, str], options: dict[str, Any])
             if isinstance(value, dict) and "dict" in allowed:
                 ok = all(isinstance(k, str) and _scalar_ok(v, {"str", "int"}) for k, v in value.items())
             elif isinstance(value, (list, tuple)):
-                ok = bool(value) and all(_scalar_ok(v, allowed - {"dict"}) for v in value)
+                ok = all(_scalar_ok(v, allowed - {"dict"}) for v in value)  # empty: as_list says so
             else:
                 ok = _scalar_ok(value, allowed - {"dict"})
             kinds = allowed
