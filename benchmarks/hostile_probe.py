@@ -174,9 +174,9 @@ counts_time: list[float] = []
 def probe_catalog(tmp: Path, out: list) -> None:
     import shutil
 
+    from hostile_cases import BAD_FIELDS
     from http_server import Server
     from test_catalog import write_entry
-    from test_hostile_catalog import BAD_FIELDS
 
     counts: Counter = Counter()
     for i, (old, new, says) in enumerate(BAD_FIELDS):
@@ -238,11 +238,11 @@ def probe_api(tmp: Path, out: list) -> None:
     import warnings
 
     import numpy as np
+    from factory import make_store
 
     import wsbench
     from wsbench.benchmark import Benchmark
     from wsbench.errors import WsbenchError
-    from factory import make_store
 
     warnings.simplefilter("ignore")
     store = make_store(tmp / "s.zarr", n=30, gt_seeds=(0, 1), losses=True)

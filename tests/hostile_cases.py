@@ -112,3 +112,16 @@ def make_case(base: Path, folder: Path, case: str) -> Path:
     store = Path(shutil.copytree(base, folder / (case.replace(" ", "_") + ".zarr")))
     _edit(store, CASES[case][0])
     return store
+
+
+#: catalog entry fields made hostile (issue 28, item 8): (text in the entry, replacement, what the problem says)
+BAD_FIELDS = [
+    ('url = "https://example.org/bad.zip"', 'url = "http://"', "files[0].url names no host"),
+    ('url = "https://example.org/bad.zip"', 'url = "http://example.org:99999/x.zip"', "files[0].url cannot be parsed"),
+    ('url = "https://example.org/bad.zip"', 'url = "http://[::1/x"', "files[0].url cannot be parsed"),
+    ('url = "https://example.org/bad.zip"', 'url = "file:///etc/passwd"', "must be an http(s) URL, got scheme 'file'"),
+    ('url = "https://example.org/bad.zip"', 'url = "https://exa mple.org/x"', "space or control character"),
+    ('filename = "bad.zip"', 'filename = "bad\\u0000.zip"', "files[0].filename must be a plain file name: it holds a control"),
+    ('version = "1"', 'version = "1\\u0000"', "version '1\\x00' must not contain"),
+    ('filename = "bad.zip"', f'filename = "{"x" * 296}.zip"', "is 300 bytes; at most 200"),
+]

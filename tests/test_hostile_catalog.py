@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hostile_cases import BAD_FIELDS
 from http_server import Server
 from test_catalog import write_entry
 
@@ -36,16 +37,6 @@ def one_line(r: subprocess.CompletedProcess, *words: str) -> str:
     return text
 
 
-BAD_FIELDS = [  # (field in the entry, replacement, what the problem line says)
-    ('url = "https://example.org/bad.zip"', 'url = "http://"', "files[0].url names no host"),
-    ('url = "https://example.org/bad.zip"', 'url = "http://example.org:99999/x.zip"', "files[0].url cannot be parsed"),
-    ('url = "https://example.org/bad.zip"', 'url = "http://[::1/x"', "files[0].url cannot be parsed"),
-    ('url = "https://example.org/bad.zip"', 'url = "file:///etc/passwd"', "must be an http(s) URL, got scheme 'file'"),
-    ('url = "https://example.org/bad.zip"', 'url = "https://exa mple.org/x"', "space or control character"),
-    ('filename = "bad.zip"', 'filename = "bad\\u0000.zip"', "files[0].filename must be a plain file name: it holds a control"),
-    ('version = "1"', 'version = "1\\u0000"', "version '1\\x00' must not contain"),
-    ('filename = "bad.zip"', f'filename = "{"x" * 296}.zip"', "is 300 bytes; at most 200"),
-]
 
 
 @pytest.mark.parametrize(("old", "new", "says"), BAD_FIELDS)
@@ -188,7 +179,7 @@ def _simulated_enospc(cat: Path, folder: Path, data: bytes) -> None:
         def __exit__(self, *a):
             self.f.close()
 
-    import wsbench.fetch as fetch
+    from wsbench import fetch
 
     entry = read_catalog(cat)[0]["ds"]
     fetch.os.fdopen = lambda fd, mode="r", *a, **k: Full(real(fd, mode, *a, **k))  # type: ignore[assignment]

@@ -75,7 +75,7 @@ def test_a_published_zip_holds_every_file_and_validates(tmp_path):
 
 def test_a_published_zip_that_does_not_validate_is_deleted(tmp_path, capsys, monkeypatch):
     """The check after zipping: a zip whose reopening finds a problem is removed, not reported."""
-    import builders.publish as publish
+    from builders import publish
 
     store = make_store(tmp_path / "toy.zarr", n=40)
     meta = write_meta(tmp_path)

@@ -63,7 +63,7 @@ def test_no_statistic_command_answers_a_store_validate_rejects(base, tmp_path, c
 
 
 def test_a_trusted_store_is_remembered_until_it_changes(base, tmp_path, data_folder, monkeypatch):
-    import wsbench.schema as schema
+    from wsbench import schema
 
     store = Path(shutil.copytree(base, tmp_path / "s.zarr"))
     wsbench.open(store)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wsbench.errors import OptionError, SchemaError, UnknownNameError, WsbenchError
+from wsbench.errors import OptionError, SchemaError, UnknownNameError
 from wsbench.reader import NotReadable
 from wsbench.result import Result
 from wsbench.stats import bias, bottomtop, correlation, gtnoise, meanscore, paired, prune, stability, topk

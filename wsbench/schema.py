@@ -333,8 +333,8 @@ def check_coords(epochs: np.ndarray, seeds: np.ndarray, gt_seeds: np.ndarray | N
 def check_choice(choice: np.ndarray, space: Any) -> list[str]:
     """One column per decision of the space, op indices in -1..len(ops)-1."""
     if choice.ndim != 2 or choice.shape[1] != len(space.decisions):
-        return [f"choice has shape {list(choice.shape)}; expected one column per decision of {space.name} "
-                f"({len(space.decisions)})"]
+        return [(f"choice has shape {list(choice.shape)}; expected one column per decision of {space.name} "
+                 f"({len(space.decisions)})")]
     if choice.size and (choice.min() < -1 or choice.max() >= len(space.ops)):
         return [f"choice holds op indices outside -1..{len(space.ops) - 1}"]
     return []
@@ -441,8 +441,8 @@ def check_function_ids(have: list[str], archs: list[str], space: Any) -> list[st
         i = wrong[0]
         got = have[i] if i < len(have) else None
         want = ids[i] if i < len(ids) else None
-        return [f"function_id differs from {space.name}'s function_id(arch) at {len(wrong)} subnet(s), "
-                f"e.g. row {i}: {_short(got)} instead of {_short(want)}"]
+        return [(f"function_id differs from {space.name}'s function_id(arch) at {len(wrong)} subnet(s), "
+                 f"e.g. row {i}: {_short(got)} instead of {_short(want)}")]
     return []
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from wsbench.escape import label
+from wsbench.escape import label as short
 from wsbench.report.sections import Section
 
 WIDTH, HEIGHT, DPI = 8.0, 4.0, 100  # 800 x 400 px
@@ -43,7 +43,7 @@ def _png(fig) -> bytes:
 
 def _better(d: dict) -> str:
     """'metric, higher is better' for an axis label (the direction a reader cannot guess for perplexity)."""
-    return f"{label(d['metric'])}, {'higher' if d.get('direction', 'max') == 'max' else 'lower'} is better"
+    return f"{short(d['metric'])}, {'higher' if d.get('direction', 'max') == 'max' else 'lower'} is better"
 
 
 def _percent_log_axis(ax) -> None:
@@ -130,8 +130,8 @@ def operators(sec: Section) -> bytes:
     gap = d["gap"]
     lim = float(np.nanmax(np.abs(gap))) or 1.0
     im = ax.imshow(gap.T, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
-    ax.set_xticks(range(len(d["decisions"])), [label(x) for x in d["decisions"]], rotation=90, fontsize=7)
-    ax.set_yticks(range(len(d["ops"])), [label(x) for x in d["ops"]], fontsize=7)
+    ax.set_xticks(range(len(d["decisions"])), [short(x) for x in d["decisions"]], rotation=90, fontsize=7)
+    ax.set_yticks(range(len(d["ops"])), [short(x) for x in d["ops"]], fontsize=7)
     ax.set_xlabel("decision")
     ax.set_ylabel("op")
     fig.colorbar(im, ax=ax, label="supernet − GT (rank-percentile points)")
@@ -286,7 +286,7 @@ def rankings(sec: Section) -> bytes:
     names, vals, sds = zip(*sec.data["bars"])
     y = np.arange(len(names))
     ax.barh(y, vals, xerr=np.nan_to_num(np.array(sds, dtype=float)), color=["C3"] + ["C0"] * (len(names) - 1))
-    ax.set_yticks(y, [label(n) for n in names], fontsize=7)
+    ax.set_yticks(y, [short(n) for n in names], fontsize=7)
     ax.axvline(0, color="grey", lw=0.8)
     ax.invert_yaxis()
     ax.set_xlabel("Kendall τ with ground truth")
@@ -303,7 +303,7 @@ def compare_correlation(sec: Section) -> bytes:
     fig, (ax,) = _figure()
     for j, (name, (frac, m, sd)) in enumerate(sec.data["series"].items()):
         m, sd = np.array(m), np.nan_to_num(np.array(sd, dtype=float))
-        ax.plot(frac, m, "-o", color=f"C{j}", label=label(name))
+        ax.plot(frac, m, "-o", color=f"C{j}", label=short(name))
         ax.fill_between(frac, m - sd, m + sd, color=f"C{j}", alpha=0.15)
     from matplotlib.ticker import FuncFormatter
 
@@ -322,8 +322,8 @@ def compare_topk(sec: Section) -> bytes:
 
     fig, (ax,) = _figure()
     for j, (name, (frac, found, rand)) in enumerate(sec.data["series"].items()):
-        ax.plot(frac, found, "-o", color=f"C{j}", label=f"{label(name)}: supernet top 10%")
-        ax.plot(frac, rand, "--", color=f"C{j}", label=f"{label(name)}: 10% random")
+        ax.plot(frac, found, "-o", color=f"C{j}", label=f"{short(name)}: supernet top 10%")
+        ax.plot(frac, rand, "--", color=f"C{j}", label=f"{short(name)}: 10% random")
     ax.set_xscale("log", base=2)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     _percent_log_axis(ax)

@@ -35,10 +35,9 @@ def integer(value: Any, what: str) -> int:
             return int(value.strip())
         except ValueError:
             pass
-    elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    elif isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) \
-            and float(value).is_integer():
+    elif (isinstance(value, numbers.Integral) and not isinstance(value, bool)) or (
+            isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+            and float(value).is_integer()):
         return int(value)
     raise OptionError(f"{what} must be an integer, got {_shown(value)}")
 
