@@ -101,3 +101,10 @@ def test_a_1_mb_decision_name_is_refused_at_open(tmp_path):
     r = wsbench("report", str(store), "--out", str(tmp_path / "r.md"), "--format", "md", cwd=tmp_path)
     assert r.returncode == 1 and "attribute 'decisions' is 976.6 KiB" in " ".join(r.stderr.split()), r.stderr
     assert len(r.stderr) < 2000
+
+
+def test_a_report_that_cannot_be_written_is_a_user_error(base, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    r = wsbench("report", str(base), "--out", str(tmp_path / "a-file" / "r.html"), cwd=tmp_path)
+    assert r.returncode == 1 and "cannot write" in r.stderr and "--out in a folder that exists" in r.stderr, r.stderr
+    assert (tmp_path / "a-file").read_text() == ""

@@ -49,8 +49,12 @@ def locate_dataset(space: str | os.PathLike, download: bool = True) -> tuple[Pat
 
 def open(space: str | os.PathLike, *, download: bool = True, allow_incomplete: bool = False) -> Benchmark:
     """A :class:`Benchmark` over a catalog dataset or a store folder/zip."""
+    from wsbench.errors import OptionError
     from wsbench.store import open_reader
 
+    for key, value in (("download", download), ("allow_incomplete", allow_incomplete)):
+        if not isinstance(value, bool):
+            raise OptionError(f"{key} must be True or False, got {value!r}")
     path, name = locate_dataset(space, download=download)
     return Benchmark(open_reader(path, allow_incomplete=allow_incomplete), name)
 

@@ -64,9 +64,17 @@ def provenance(b) -> list[tuple[str, str]]:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    import errno
+
     from wsbench.atomic import write_atomic
 
-    write_atomic(path, data)
+    try:
+        write_atomic(path, data)
+    except OSError as e:  # the place the user chose: a user error with the fix, not a wsbench bug
+        why = ("the disk is full: free space there or" if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1))
+               else "give")
+        raise OptionError(f"cannot write {path} ({e.strerror}); nothing was left under that name; {why} "
+                          "--out in a folder that exists and that you can write to") from None
 
 
 def render_html(title: str, prov: list[tuple[str, str]], sections: list) -> str:
