@@ -99,7 +99,7 @@ def test_a_value_changed_under_a_remembered_key_is_still_refused_when_read(base,
     from hostile_cases import _edit
 
     _edit(store, CASES["gt_score out of range"][0])
-    stamp.write_text(trust._file_key(store))  # forge: the changed store keeps its remembered key
+    stamp.write_text(f"{trust._file_key(store)}\n{os.path.realpath(store)}")  # forge: the changed store keeps its key
     b = wsbench.open(store)
     with pytest.raises(SchemaError, match="gt_score values must lie in"):
         b.topk()
