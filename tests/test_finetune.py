@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from factory import make_store
 from wsbench.schema import validate
@@ -99,6 +101,35 @@ def test_validate_names_each_broken_fine_tuned_store(break_it, says, tmp_path):
     w.group["finetune_score"][:], w.group["finetune_loss"][:] = f, lo
     problems = validate(open_store(path, check=False))
     assert any(says in p for p in problems), problems
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(subnets=st.sets(st.integers(0, 19), min_size=1, max_size=20),
+       regions=st.sets(st.tuples(st.sampled_from([0, 1, 2]), st.sampled_from([1, 2, 4])), min_size=1, max_size=9))
+def test_any_consistent_fine_tuned_store_validates_and_each_region_ranks_its_subnets(subnets, regions, tmp_path):
+    path = tmp_path / f"h{len(list(tmp_path.iterdir()))}.zarr"
+    make_store(path, n=20, seeds=(0, 1, 2), epochs=(1, 2, 4))
+    w = StoreWriter.resume(path)
+    idx = np.array(sorted(subnets))
+    w.ensure_finetune()
+    sn = w.group["supernet_score"][:]
+    for seed, epoch in regions:
+        s, lo = np.full(20, np.nan, np.float32), np.full(20, np.nan, np.float32)
+        s[idx], lo[idx] = sn[seed, [1, 2, 4].index(epoch), idx], 0.5
+        w.write_finetune(seed, epoch, s, lo)
+    w.update_attrs(finetune={"subnets": len(idx), "regions": sorted([list(r) for r in regions])})
+    w.finalize()
+    import wsbench
+
+    b = wsbench.open(str(path))
+    for seed, epoch in regions:
+        rows = b.correlation(score="finetune", seed=seed, epoch=epoch, method="kendall").rows
+        assert rows[0]["n"] == len(idx)
+        if len(idx) >= 3:  # fine-tuned = plain scores here: the same tau on those subnets (wsbench: NaN below 3)
+            from scipy.stats import kendalltau
+
+            want = kendalltau(sn[seed, [1, 2, 4].index(epoch), idx], b.gt("gt_score")[idx]).statistic
+            assert rows[0]["kendall"] == pytest.approx(want, abs=1e-12, nan_ok=True)
 
 
 def test_fine_tuned_arrays_and_their_attribute_come_together(tmp_path):
@@ -326,6 +357,16 @@ def test_bad_input_is_one_line_exit_1_and_nothing_written(prepare, args, says, b
     err = capsys.readouterr().err
     assert says in err and err.count("\n") == 1 and "Traceback" not in err, err
     assert _tree(store) == before and _tree(work) == work_before
+
+
+@torch_needed
+def test_a_zipped_store_is_refused(built, tmp_path, capsys):
+    from wsbench.store import zip_store
+
+    store, _ = _fresh(built, tmp_path)
+    z = zip_store(store, tmp_path / "s.zip")
+    assert _ft(built, z, "--seed", "0", "--subnets", "2") == 1
+    assert "is a zipped store" in capsys.readouterr().err
 
 
 @torch_needed
