@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from factory import make_store
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factory import make_store
 from wsbench.schema import validate
 from wsbench.store import StoreWriter, open_store
 
@@ -409,7 +409,7 @@ def test_fine_tuned_scores_survive_ground_truth_and_answer_the_cli(built, tmp_pa
 
     def wsbench_cli(*a: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "wsbench", *a], capture_output=True, text=True, timeout=120,
-                              env=ENV)
+                              env=ENV, check=False)
 
     r = wsbench_cli("correlation", "-s", str(store), "--score", "finetune", "--method", "kendall", "--json")
     assert r.returncode == 0, r.stderr
