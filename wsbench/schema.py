@@ -7,6 +7,7 @@ of the constants below; tests check the two agree.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import TYPE_CHECKING
 
@@ -44,7 +45,15 @@ OPTIONAL_VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "function_id": (("arch",), "U"),
     #: mean held-out cross-entropy of each subnet, taken in the same pass as its supernet_score (lower is better)
     "supernet_loss": (("seed", "epoch", "arch"), "f"),
+    #: the subnet's score after inheriting the supernet's weights and fine-tuning alone (attribute ``finetune``:
+    #: the protocol, the subnets, the regions done); NaN where not fine-tuned
+    "finetune_score": (("seed", "epoch", "arch"), "f"),
+    #: mean held-out cross-entropy in the same pass as finetune_score
+    "finetune_loss": (("seed", "epoch", "arch"), "f"),
 }
+#: variables that share supernet_score's dims, prune included where the store has it
+LIKE_SUPERNET = ("supernet_loss", "finetune_score", "finetune_loss")
+FINETUNE = ("finetune_score", "finetune_loss")
 #: extra ground truths are allowed as ``gt_score_<name>`` (arch), e.g. ``gt_score_mini``
 EXTRA_GT_PREFIX = "gt_score_"
 #: other rankings of the same subnets (zero-cost proxies) as ``proxy_<name>`` (arch) floats; higher = better
@@ -130,7 +139,7 @@ def check_structure(meta: StoreMeta) -> list[str]:
     optional = dict(OPTIONAL_VARIABLES)
     if "prune" in sizes:
         expected["supernet_score"] = (("prune", "seed", "epoch", "arch"), "f")
-        optional["supernet_loss"] = expected["supernet_score"]
+        optional.update({name: expected["supernet_score"] for name in LIKE_SUPERNET})
     for name, (dims, kind) in {**expected, **optional}.items():
         if name not in arrays:
             if name in expected:
@@ -145,6 +154,14 @@ def check_structure(meta: StoreMeta) -> list[str]:
             problems.append(f"variable {name!r} must have dtype kind {kind!r}, got {a.data_type}")
     if "gt_score_per_seed" in arrays and "gt_seed" not in sizes:
         problems.append("gt_score_per_seed needs the gt_seed dimension")
+    tuned = [n for n in FINETUNE if n in arrays]
+    if tuned and len(tuned) != len(FINETUNE):
+        problems.append(f"{tuned[0]} needs {' and '.join(n for n in FINETUNE if n not in tuned)}: fine-tuned "
+                        "scores and losses come together")
+    if tuned and not isinstance(attrs.get("finetune"), dict):
+        problems.append("fine-tuned scores need the attribute 'finetune' (dict: protocol, subnets, regions)")
+    if not tuned and "finetune" in attrs:
+        problems.append("attribute 'finetune' describes fine-tuned scores, but there is no finetune_score variable")
     for name, a in arrays.items():
         if name in COORDS:
             continue
@@ -240,7 +257,7 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
 
     metric = attrs["metric"]
     lo, hi = METRICS.get(metric, (None, -math.inf, math.inf))[1:]
-    score_vars = ["supernet_score", "gt_score", "gt_score_per_seed"] + [
+    score_vars = ["supernet_score", "finetune_score", "gt_score", "gt_score_per_seed"] + [
         n for n in ds.data_vars if n.startswith(EXTRA_GT_PREFIX) and n not in ("gt_score_per_seed", GT_STD)
     ]
     for name in score_vars:
@@ -252,7 +269,8 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
             problems.append(f"{name} holds +-inf; use NaN for 'not evaluated / unknown'")
         if finite.size and (finite.min() < lo or finite.max() > hi):
             problems.append(f"{name} values must lie in [{lo}, {hi}] for metric {metric!r}, got [{finite.min()}, {finite.max()}]")
-        if metric == "accuracy" and finite.size and finite.max() <= 1 and name != "supernet_score":
+        if metric == "accuracy" and finite.size and finite.max() <= 1 and name not in ("supernet_score",
+                                                                                        "finetune_score"):
             problems.append(f"{name}: every value lies in [0, 1] (max {finite.max():g}), which reads as fractions; "
                             "accuracy is stored in percent: multiply by 100 (python -m builders import-gt table "
                             "... --unit fraction does)")
@@ -276,6 +294,8 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
             problems.append("supernet_loss must be a finite cross-entropy >= 0 (NaN where not scored)")
         if (np.isnan(loss) != np.isnan(sn)).any():
             problems.append("supernet_loss and supernet_score must be known for the same (seed, epoch, subnet) cells")
+    if all(n in ds.variables for n in FINETUNE):
+        problems += _check_finetune(ds, attrs, sn)
     for name in (n for n in ds.data_vars if str(n).startswith(PROXY_PREFIX)):
         if np.isinf(ds[name].values).any():
             problems.append(f"{name} holds +-inf; use NaN where the proxy is unknown")
@@ -313,6 +333,40 @@ def _check_values(ds: xr.Dataset, attrs: dict, deep: bool) -> list[str]:
                                 f"e.g. row {wrong[0]}: {have[wrong[0]]!r} instead of {ids[wrong[0]]!r}")
         if bad:
             problems.append(f"{len(bad)} architecture problem(s): " + "; ".join(bad[:3]))
+    return problems
+
+
+def _check_finetune(ds: xr.Dataset, attrs: dict, sn: np.ndarray) -> list[str]:
+    """finetune_score / finetune_loss: the loss known exactly where the score is, only where supernet_score is; one
+    set of subnets, of the recorded size, in every fine-tuned region, and the regions the attribute records."""
+    problems = []
+    ft, loss = ds["finetune_score"].values, ds["finetune_loss"].values
+    if np.isinf(loss).any() or np.any(loss[np.isfinite(loss)] < 0):
+        problems.append("finetune_loss must be a finite cross-entropy >= 0 (NaN where not fine-tuned)")
+    if (np.isnan(loss) != np.isnan(ft)).any():
+        problems.append("finetune_loss and finetune_score must be known for the same (seed, epoch, subnet) cells")
+    if (np.isfinite(ft) & ~np.isfinite(sn)).any():
+        problems.append("finetune_score is known where supernet_score is not: a subnet is fine-tuned only where "
+                        "its plain score was taken")
+    rows = np.isfinite(ft).reshape(-1, ft.shape[-1])
+    done = rows.any(axis=1)
+    proto = attrs.get("finetune") if isinstance(attrs.get("finetune"), dict) else {}
+    if done.any():
+        first = rows[np.argmax(done)]
+        if (rows[done] != first).any():
+            problems.append("finetune_score holds different sets of subnets in different (seed, epoch) regions; "
+                            "every region fine-tunes the same subnets")
+        k = proto.get("subnets")
+        if k is not None and int(first.sum()) != k:
+            problems.append(f"finetune_score holds {int(first.sum())} subnets per region, the attribute "
+                            f"finetune.subnets says {k}")
+    lead = [d for d in ds["finetune_score"].dims if d != "arch"]
+    values = [[v.item() for v in ds[d].values] for d in lead]
+    have = sorted(list(t) for t, d in zip(itertools.product(*values), done.tolist()) if d)  # C order, as rows
+    recorded = sorted(list(r) for r in proto.get("regions", []) if isinstance(r, list | tuple))
+    if recorded != have:
+        problems.append(f"attribute finetune.regions {recorded} differs from the (seed, epoch) regions that hold "
+                        f"fine-tuned scores {have}")
     return problems
 
 

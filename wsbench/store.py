@@ -236,6 +236,41 @@ class StoreWriter:
                                 dimension_names=["gt_seed", "arch"], chunks=(1, chunk), fill_value=np.nan,
                                 compressors=gz)
 
+    def ensure_finetune(self) -> None:
+        """Add NaN-filled ``finetune_score`` and ``finetune_loss`` (dims and chunks of ``supernet_score``) to an
+        existing store that lacks them: the scores of subnets fine-tuned after inheriting the supernet's weights
+        (``python -m builders finetune``; record the protocol in the ``finetune`` attribute)."""
+        from zarr.codecs import GzipCodec
+
+        ref = self.group["supernet_score"]
+        for name in ("finetune_score", "finetune_loss"):
+            if name not in self.group:
+                self.group.create_array(name, shape=ref.shape, dtype="float32", chunks=ref.chunks,
+                                        dimension_names=ref.metadata.dimension_names, fill_value=np.nan,
+                                        compressors=GzipCodec(level=5))
+
+    def write_finetune(self, seed: int, epoch: int, scores: np.ndarray, loss: np.ndarray,
+                       prune: float | None = None) -> None:
+        """Write the whole (seed, epoch) slice of ``finetune_score`` / ``finetune_loss``: one value per subnet,
+        NaN where not fine-tuned, NaN at the same subnets in both. The loss goes first: a region counts as done
+        when its scores are there."""
+        if "finetune_score" not in self.group:
+            raise OptionError("this store has no finetune_score variable; call ensure_finetune() first")
+        scores, loss = np.asarray(scores, dtype=np.float32), np.asarray(loss, dtype=np.float32)
+        n = self.group["finetune_score"].shape[-1]
+        if scores.shape != (n,) or loss.shape != (n,):
+            raise OptionError(f"finetune scores and losses need one value per subnet ({n}), got {scores.shape} and "
+                              f"{loss.shape}")
+        if (np.isnan(scores) != np.isnan(loss)).any() or np.isinf(scores).any() or np.isinf(loss).any():
+            raise OptionError("finetune scores and losses must be finite at the same subnets (NaN elsewhere)")
+        key: tuple = (self._index("seed", seed), self._index("epoch", epoch))
+        if "prune" in self.group:
+            if prune is None:
+                raise OptionError("this store has a prune dimension; pass prune=<factor>")
+            key = (self._index("prune", prune), *key)
+        self.group["finetune_loss"][key] = loss
+        self.group["finetune_score"][key] = scores
+
     def arch_strings(self) -> list[str]:
         return [str(a) for a in self.group["arch_string"][:]]
 

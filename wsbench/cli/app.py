@@ -84,7 +84,8 @@ TiesOpt = Annotated[str, _opt(help="Ties in the score at a top-k cut: random (th
 WideOpt = Annotated[bool, _opt("--wide", help="Show every column (tables too wide for the terminal are split into "
                                                "parts) and the rows behind the summary.")]
 ScoreOpt = Annotated[str, _opt(help="What ranks the subnets: supernet (default), loss (supernet_loss), "
-                                     "params, flops, or proxy:NAME; `wsbench info` lists the store's.")]
+                                     "finetune (finetune_score: fine-tuned subnets only), params, flops, or "
+                                     "proxy:NAME; `wsbench info` lists the store's.")]
 DedupeOpt = Annotated[bool, _opt("--dedupe", help="Merge subnets that compute one function (the store's function_id, "
                                                   "or computed by the space): one item per class, with the mean "
                                                   "score and mean GT of its members.")]
