@@ -201,6 +201,7 @@ def _build(args: argparse.Namespace) -> dict:
                  sample_seed=args.sample_seed, overrides=overrides,
                  only_seeds=_ints(args.only_seeds, "--only-seeds") if args.only_seeds else None,
                  max_epochs_this_run=0 if args.create_only else None, keep_work=args.keep_work,
+                 keep_checkpoints=_ints(args.keep_checkpoints, "--keep-checkpoints") if args.keep_checkpoints else None,
                  device=args.device, work=args.work)
     return {"out": str(args.out), "all_regions_scored": path is not None}
 
@@ -350,6 +351,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--only-seeds", help="train only these seeds (one worker process per seed)")
     b.add_argument("--create-only", action="store_true", help="create the store (sample, sizes) and stop")
     b.add_argument("--keep-work", action="store_true", help="keep the checkpoint folder (<out>.work) after the build")
+    b.add_argument("--keep-checkpoints", help="score epochs whose supernet is also kept as <work>/seed<S>.epoch<E>.ckpt "
+                                              "(for builders finetune --epoch E), e.g. 50,100,200")
     b.add_argument("--lr", type=float, help="override the preset's learning rate (cosine from it to 0)")
     b.add_argument("--device", default="cpu", help="cpu (default) | cuda | cuda:N: where training and scoring run")
     b.add_argument("--precision", help="fp32 (preset default) | bf16 (torch.autocast): part of the recipe")
@@ -403,7 +406,8 @@ def parser() -> argparse.ArgumentParser:
     ft.add_argument("--subnet-seed", type=int, default=0, help="seed of the choice of K subnets (default 0)")
     ft.add_argument("--archs-from", help="fine-tune these architectures instead: a .txt file, one per line")
     ft.add_argument("--batches", type=int, default=10, help="training batches per subnet (default 10, the study's)")
-    ft.add_argument("--lr", type=float, help="constant learning rate (default: the recipe's base lr)")
+    ft.add_argument("--lr", type=float, help="constant learning rate (default: the supernet's cosine schedule at that epoch, "
+                                             "floored at 0.001, as the study authors' finetune.py)")
     ft.add_argument("--device", default="cpu", help="cpu (default) | cuda | cuda:N")
     sf = sub.add_parser("sample-functions", help="N architectures computing N different functions, drawn uniformly "
                                                  "over the space's functions (one representative each): a .txt "

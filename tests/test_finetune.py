@@ -179,7 +179,7 @@ def built(tmp_path_factory):
     write_cifar10_bin(d / "cifar", make(400), make(50))
     out = d / "s.zarr"
     assert builders_main(["build", "nb201", "--data-dir", str(d / "cifar"), "--out", str(out), *TINY,
-                          "--keep-work"]) == 0
+                          "--keep-work", "--keep-checkpoints", "1"]) == 0
     return out, d / "cifar"
 
 
@@ -195,6 +195,30 @@ def _ft(built, store: Path, *args: str) -> int:
     from builders.__main__ import main as builders_main
 
     return builders_main(["finetune", "--store", str(store), "--data-dir", str(built[1]), *args])
+
+
+@torch_needed
+def test_a_checkpoint_kept_at_an_earlier_score_epoch_is_fine_tuned_there(built, tmp_path, capsys):
+    """`build --keep-checkpoints 1` kept seed<S>.epoch1.ckpt beside the last one; `--epoch 1` finds it."""
+    store, work = _fresh(built, tmp_path, "early")
+    assert sorted(p.name for p in work.glob("*.ckpt")) == ["seed0.ckpt", "seed0.epoch1.ckpt", "seed1.ckpt",
+                                                           "seed1.epoch1.ckpt"]
+    assert _ft(built, store, "--seed", "1", "--epoch", "1", "--subnets", "3", "--batches", "2") == 0
+    summary = json.loads(capsys.readouterr().out)
+    ds = open_store(store, allow_incomplete=True)
+    f = ds["finetune_score"].values
+    assert np.isfinite(f[1, 0]).sum() == 3 and np.isnan(f[1, 1]).all() and np.isnan(f[0]).all()
+    # by hand: mini lr 0.1, epoch 1 of 2: 0.001 + (0.1 - 0.001) * (1 + cos(pi / 2)) / 2 = 0.0505
+    assert ds.attrs["finetune"]["lr"] == pytest.approx(0.0505) and summary["lr"] == pytest.approx(0.0505)
+
+
+@torch_needed
+def test_keep_checkpoints_must_be_score_epochs(tmp_path):
+    from builders.__main__ import main as builders_main
+
+    code = builders_main(["build", "nb201", "--data-dir", str(tmp_path / "none"), "--out", str(tmp_path / "x.zarr"),
+                          *TINY, "--keep-checkpoints", "3"])
+    assert code == 1 and not (tmp_path / "x.zarr").exists()
 
 
 def _arrays(store: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -214,7 +238,10 @@ def test_fine_tuning_changes_scores_and_zero_batches_reproduce_the_plain_ones(bu
     assert ((f[0, 1] >= 0) & (f[0, 1] <= 100)).all() and (ds["finetune_loss"].values[0, 1] > 0).all()
     ft = ds.attrs["finetune"]
     assert ft["regions"] == [[0, 2]] and ft["batches"] == 3 and ft["subnets"] == 6
-    assert ft["lr"] == ds.attrs["supernet_recipe"]["lr"] and ft["batch_size"] == 32  # the stated default: base lr
+    # the stated default, the authors' rule: the cosine schedule at the checkpoint's epoch, floored at 0.001; at the
+    # last epoch (2 of 2) the cosine term (1 + cos(pi)) / 2 is 0, so the floor itself
+    assert ds.attrs["supernet_recipe"]["epochs"] == 2 and ft["lr"] == 0.001
+    assert ft["batch_size"] == 32
     assert validate(ds) == []
     zero, _ = _fresh(built, tmp_path, "zero")
     assert _ft(built, zero, "--seed", "1", "--subnets", "4", "--batches", "0") == 0

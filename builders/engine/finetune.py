@@ -6,7 +6,8 @@ alone. For one supernet seed, from the checkpoint a build kept (``--keep-work``)
 1. starts from the supernet's weights at that (seed, epoch), restored before each subnet, so no subnet's
    fine-tune touches another's (no weight sharing; the order of the subnets changes nothing);
 2. trains alone for B batches of the training split: the preset's SGD (momentum, nesterov, weight decay), a
-   fresh optimiser state, a constant learning rate (default: the recipe's base lr), the training precision;
+   fresh optimiser state, a constant learning rate (default: the
+   supernet's schedule at that epoch, floored at 0.001 as the authors' finetune.py), the training precision;
    the B batches and their augmentation are drawn once per (seed, epoch) and are the same for every subnet
    (a paired design: subnets differ only by their weights);
 3. is scored exactly as ``supernet_score`` was: the task's own ``score`` (the same BN recalibration batches of
@@ -25,6 +26,7 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -81,6 +83,8 @@ def finetune(store: str | Path, work: str | Path, *, seed: int, data_dir: str | 
     all_archs = writer.arch_strings()
     index, choice = _subnets(all_archs, space_name, subnets, archs, archs_source, subnet_seed)
     ckpt = Path(checkpoint_path) if checkpoint_path else Path(work) / f"seed{seed}.ckpt"
+    if not checkpoint_path and epoch is not None and (Path(work) / f"seed{seed}.epoch{epoch}.ckpt").is_file():
+        ckpt = Path(work) / f"seed{seed}.epoch{epoch}.ckpt"  # kept by `build --keep-checkpoints`
     state = checkpoint.read(ckpt)
     if state is None:
         raise OptionError(f"no checkpoint {ckpt}: fine-tuning starts from a build's kept checkpoint (build with "
@@ -89,7 +93,7 @@ def finetune(store: str | Path, work: str | Path, *, seed: int, data_dir: str | 
     epochs = [int(e) for e in writer.group["epoch"][:]]
     if epoch is not None and epoch != at:
         raise OptionError(f"--epoch {epoch}, but {ckpt} holds the supernet of epoch {at}; fine-tune at epoch {at} "
-                          "or give the checkpoint of that epoch (--checkpoint)")
+                          "or keep that epoch's checkpoint in the build (--keep-checkpoints) or give it (--checkpoint)")
     if at not in epochs:
         raise OptionError(f"{ckpt} is at epoch {at}, which is not a score epoch of {store} ({epochs}): the plain "
                           "scores to pair with would be missing")
@@ -101,8 +105,8 @@ def finetune(store: str | Path, work: str | Path, *, seed: int, data_dir: str | 
     _same_data(attrs, data_dir)
     p = task.preset
     proto = {"rule": RULE, "batches": batches, "batch_size": p.batch_size,
-             "lr": float(p.lr if lr is None else lr),
-             "lr_rule": "the recipe's base lr (supernet_recipe.lr), constant" if lr is None else "given, constant",
+             "lr": float(schedule_lr(p.lr, p.lr_min, at, int(recipe["epochs"])) if lr is None else lr),
+             "lr_rule": LR_RULE if lr is None else "given, constant",
              "optimizer": {"name": "SGD", "nesterov": True, "momentum": p.momentum, "weight_decay": p.weight_decay,
                            "state": "fresh for each subnet", "schedule": "constant"},
              "precision": p.precision,
@@ -193,6 +197,21 @@ def _subnets(all_archs: list[str], space_name: str, subnets: int | str | None, a
     return choose(n, k, subnet_seed), {"rule": "builders.engine.finetune.choose(n, k, seed): numpy.sort(numpy."
                                                "random.default_rng(seed).choice(n, k, replace=False))",
                                        "seed": subnet_seed}
+
+
+#: the authors' own rule (ultmaster/deeper-insights-weight-sharing finetune.py): the learning rate the supernet's
+#: cosine schedule has at the checkpoint's epoch, with their floor w_lr_min = 0.001 where the recipe has none
+#: (a recipe that anneals to 0 would otherwise fine-tune its last epoch at lr 0, i.e. not at all)
+AUTHORS_LR_FLOOR = 0.001
+LR_RULE = ("the supernet's cosine schedule at the checkpoint's epoch: lr_min + (lr - lr_min) * (1 + cos(pi * "
+           "epoch / epochs)) / 2, lr_min = the recipe's floor or 0.001 (the authors' finetune.py and w_lr_min), "
+           "constant during the fine-tune")
+
+
+def schedule_lr(lr: float, lr_min: float | None, epoch: int, epochs: int) -> float:
+    """The fine-tune's default learning rate (``LR_RULE``)."""
+    floor = AUTHORS_LR_FLOOR if not lr_min else lr_min
+    return floor + (lr - floor) * (1 + math.cos(math.pi * epoch / epochs)) / 2
 
 
 def _task(space_name: str, recipe: dict[str, Any], device: str):
