@@ -520,3 +520,32 @@ def test_zarrita_reads_what_docs_schema_says(which: str, request: pytest.Fixture
         else:  # int8 choice: its bytes codec has no configuration; strings: no 'string' data type
             with pytest.raises(Exception, match="While structuring ArrayMetadata"):
                 zarrita.Array.open(store / name)
+
+
+@pytest.mark.skipif(not __import__("shutil").which("Rscript"), reason="R is not installed")
+@pytest.mark.parametrize("name", ["macro-cifar10", "nb101-cifar10"])
+def test_r_reads_the_csv_and_json_as_docs_schema_says(name: str, tmp_path: Path):
+    """R's read.csv (arch as character) and jsonlite::fromJSON: every row and column, NA where the store has NaN,
+    macro's leading zeros kept, and Kendall's tau per seed at the last epoch equal to wsbench's."""
+    for fmt in ("csv", "json"):
+        assert invoke("export", name, "--format", fmt, "--out", str(tmp_path / f"t.{fmt}")).exit_code == 0
+    script = tmp_path / "read.R"
+    script.write_text(f'''
+d <- read.csv("{tmp_path / 't.csv'}", colClasses = c(arch = "character"))
+j <- jsonlite::fromJSON("{tmp_path / 't.json'}")
+last <- d[d$epoch == max(d$epoch), ]
+tau <- sapply(split(last, last$seed), function(g) cor(g$supernet_score, g$gt_score, method = "kendall"))
+cat(nrow(d), ncol(d), nrow(j), ncol(j), sum(is.na(d)), sum(is.na(j)), d$arch[2], j$arch[2], sprintf("%.12f", tau), "\\n")
+''')
+    p = subprocess.run(["Rscript", "--vanilla", str(script)], capture_output=True, text=True, timeout=300)
+    if p.returncode and "jsonlite" in p.stderr:
+        pytest.skip("R has no jsonlite")
+    assert p.returncode == 0, p.stderr
+    rows, cols, jrows, jcols, na, jna, arch, jarch, *tau = p.stdout.split()
+    want = expected_table(Path(BUNDLED[name]))
+    n_nan = sum(int(np.isnan(v).sum()) for v in want.values() if v.dtype.kind == "f")
+    assert (int(rows), int(cols), int(jrows), int(jcols), int(na), int(jna)) == (
+        len(want["arch"]), len(want), len(want["arch"]), len(want), n_nan, n_nan)
+    assert arch == jarch == str(want["arch"][1])  # macro: "02022000"
+    r = wsbench.query(name, "correlation", method="kendall")
+    assert [float(x) for x in tau] == pytest.approx([row["kendall"] for row in r.rows], abs=1e-11)
