@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SHARED
+from factory import make_store, provenance
 from typer.testing import CliRunner
 
 import wsbench
@@ -20,9 +22,6 @@ from wsbench.cli.app import app
 from wsbench.schema import DIRECTION_WORDS, variable_attrs
 from wsbench.spaces import get_space
 from wsbench.store import StoreWriter, validate_path
-
-from conftest import SHARED
-from factory import make_store, provenance
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTING = json.loads(CliRunner().invoke(app, ["list", "--json"]).stdout)
@@ -352,7 +351,8 @@ def test_parquet_without_pyarrow_says_how_to_install_it(small_store: Path, tmp_p
     """A real process in which ``import pyarrow`` fails (a None entry in sys.modules is how Python blocks one)."""
     code = ("import sys; sys.modules['pyarrow'] = None; from wsbench.cli.app import main; "
             f"sys.argv = ['wsbench', 'export', {str(small_store)!r}, '--format', 'parquet']; main()")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                       check=False)
     assert p.returncode == 1, p.stderr
     assert p.stderr.strip() == "error: Parquet export needs pyarrow, which is not installed: pip install pyarrow " \
                                "(or export --format csv or json, which need nothing more)"
@@ -363,7 +363,7 @@ def test_the_export_command_as_a_user_runs_it(tmp_path: Path):
     """The installed ``wsbench`` script in a real process, on a bundled dataset."""
     exe = Path(sys.executable).parent / "wsbench"
     p = subprocess.run([str(exe), "export", "darts-ptb", "--format", "csv"], capture_output=True, text=True,
-                       cwd=tmp_path, timeout=120)
+                       cwd=tmp_path, timeout=120, check=False)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "wrote darts-ptb.csv (csv, 3,600 rows x 13 columns)"
     header = (tmp_path / "darts-ptb.csv").read_text().splitlines()[0].split(",")
@@ -373,7 +373,6 @@ def test_the_export_command_as_a_user_runs_it(tmp_path: Path):
 # -- NASLib's layout ---------------------------------------------------------------------------------------------
 def test_naslib_encodings_are_the_importers_constants():
     from builders.groundtruth import analognas, naslib_zc
-
     from wsbench import export_naslib as en
 
     assert en.NB201_OPS == analognas.NASLIB_OPS and en.NB201_EDGES == analognas.ANALOG_EDGES
@@ -389,7 +388,6 @@ def test_every_naslib_key_decodes_to_its_architecture(space: str):
     import ast
 
     from builders.groundtruth.naslib_zc import key_to_arch
-
     from wsbench.export_naslib import naslib_key
 
     sp = get_space(space)
@@ -457,15 +455,11 @@ def test_naslib_export_beside_naslibs_own_files_as_docs_schema_says(tmp_path: Pa
         common = sorted(set(mine) & set(by_arch))
         same_key = sum(mine[a][0] == by_arch[a][0] for a in common)
 
-        def equal(field: str) -> int:
-            return sum(np.float32(mine[a][1][field]) == np.float32(by_arch[a][1][field]) for a in common)
-
-        def gap(field: str) -> float:
-            return max(abs(mine[a][1][field] - by_arch[a][1][field]) for a in common)
-
-        found[name] = (len(common), same_key, {f: equal(f) for f in ("val_accuracy", "params", "flops",
-                                                                     "synflow", "jacov")},
-                       round(gap("val_accuracy"), 1), round(gap("flops"), 1))
+        pairs = [(mine[a][1], by_arch[a][1]) for a in common]
+        equal = {f: sum(np.float32(m[f]) == np.float32(t[f]) for m, t in pairs)
+                 for f in ("val_accuracy", "params", "flops", "synflow", "jacov")}
+        gap = {f: round(max(abs(m[f] - t[f]) for m, t in pairs), 1) for f in ("val_accuracy", "flops")}
+        found[name] = (len(common), same_key, equal, gap["val_accuracy"], gap["flops"])
     assert found["darts-cifar10"][0] == 500 and found["darts-cifar10"][2] == dict.fromkeys(found["darts-cifar10"][2], 500)
     assert found["darts-cifar10"][1] < 500  # the same networks, mostly spelled otherwise (node inputs sorted)
     assert found["nb101-cifar10"][1] == 0  # another vertex order
@@ -537,7 +531,7 @@ last <- d[d$epoch == max(d$epoch), ]
 tau <- sapply(split(last, last$seed), function(g) cor(g$supernet_score, g$gt_score, method = "kendall"))
 cat(nrow(d), ncol(d), nrow(j), ncol(j), sum(is.na(d)), sum(is.na(j)), d$arch[2], j$arch[2], sprintf("%.12f", tau), "\\n")
 ''')
-    p = subprocess.run(["Rscript", "--vanilla", str(script)], capture_output=True, text=True, timeout=300)
+    p = subprocess.run(["Rscript", "--vanilla", str(script)], capture_output=True, text=True, timeout=300, check=False)
     if p.returncode and "jsonlite" in p.stderr:
         pytest.skip("R has no jsonlite")
     assert p.returncode == 0, p.stderr

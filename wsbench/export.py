@@ -73,7 +73,7 @@ def table(b: Benchmark) -> Table:
     arrays = b.reader.meta.arrays
     n = b.n_archs
     # the Benchmark's reader: the fast path where it can, zarr where it cannot, every value checked as it is read
-    read = b._read  # noqa: SLF001  (one package; Benchmark.arch_values refuses the (seed, epoch, arch) arrays)
+    read = b._read  # one package: Benchmark.arch_values refuses (seed, epoch, arch) arrays
     score = read("supernet_score")
     lead = score.shape[:-1]
     grid = np.indices(lead).reshape(len(lead), -1)  # (prune,) seed, epoch of each (seed, epoch) slice, C order

@@ -104,7 +104,7 @@ def _supernet_mean(b: Benchmark) -> np.ndarray:
                               "scores; use --format csv, json, parquet or netcdf")
         lead = (b.prune_factors.index(0.0),)
     e = b.epochs.index(b.epochs[-1])
-    rows = [b._read("supernet_score", (*lead, b.seeds.index(s), e)) for s in b.seeds]  # noqa: SLF001
+    rows = [b._read("supernet_score", (*lead, b.seeds.index(s), e)) for s in b.seeds]
     return np.stack(rows).astype(np.float64).mean(axis=0)
 
 
