@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -90,6 +91,104 @@ METRICS: dict[str, tuple[str, float, float]] = {
     "perplexity": ("min", 1.0, math.inf),
 }
 BN_PROTOCOLS = ("recalibrate", "batch_stats", "running_stats", "none")
+
+# -- per-variable attributes (docs/schema.md, "Variable attributes") ----------------------------------------------
+#: what every array of a store written since wsbench 0.1.0's interop change carries (CF names where CF has one:
+#: ``long_name``, ``units``; ``direction`` is wsbench's, because CF has no word for "higher is better")
+VARIABLE_ATTRS = ("long_name", "units", "direction")
+#: ``direction`` values, from the store's ``metric_direction`` words
+DIRECTION_WORDS: dict[str, str] = {"max": "higher_is_better", "min": "lower_is_better"}
+#: ``units`` of each known metric (UDUNITS spelling: "%" is percent, "1" a dimensionless number)
+METRIC_UNITS: dict[str, str] = {"accuracy": "%", "error": "%", "perplexity": "1"}
+
+
+def variable_attrs(name: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """``long_name``, ``units`` (where the unit is known) and ``direction`` (for rankings only) of variable ``name``
+    in a store whose global attributes are ``attrs``: what the writer stores on each array and ``wsbench export
+    --format netcdf`` adds to stores written before (derived from ``metric``, ``metric_direction``, ``space``,
+    ``ops`` and ``proxies``, so old and new stores describe a variable alike). Empty for a name the schema does
+    not know."""
+    metric = str(attrs.get("metric", "score"))
+    units = METRIC_UNITS.get(metric)
+    direction = DIRECTION_WORDS.get(str(attrs.get("metric_direction")))
+    scored = {"units": units, "direction": direction}
+    out: dict[str, Any]
+    if name == "supernet_score":
+        out = {"long_name": f"{metric} of the subnet with inherited supernet weights", **scored}
+    elif name == "supernet_loss":
+        out = {"long_name": "held-out cross-entropy (nats) of the subnet with inherited supernet weights",
+               "units": "1", "direction": DIRECTION_WORDS["min"]}
+    elif name == "gt_score":
+        out = {"long_name": f"ground-truth {metric}, mean over its trainings where there are several (how it was "
+                            "obtained: the gt_source attribute)", **scored}
+    elif name == "gt_score_per_seed":
+        out = {"long_name": f"ground-truth {metric} of each ground-truth training (gt_seed)", **scored}
+    elif name == GT_STD:
+        out = {"long_name": f"standard deviation of the ground-truth {metric} as its source reports it "
+                            "(not a ranking)", "units": units}
+    elif name.startswith(EXTRA_GT_PREFIX):
+        out = {"long_name": f"another ground-truth {metric}: {name[len(EXTRA_GT_PREFIX):]} (see extra_gt)",
+               **scored}
+    elif name in ("params", "flops", "params_paper", "flops_paper"):
+        what = "parameters" if name.startswith("params") else "FLOPs (multiply-adds)"
+        scale = "at the paper-scale preset" if name.endswith("_paper") else "as the supernet ran it"
+        out = {"long_name": f"{what} of the subnet {scale}", "units": "1"}
+    elif name.startswith(PROXY_PREFIX):
+        proxy = name[len(PROXY_PREFIX):]
+        info = (attrs.get("proxies") or {}).get(proxy, {}) if isinstance(attrs.get("proxies"), dict) else {}
+        larger = info.get("larger_is_better") if isinstance(info, dict) else None
+        out = {"long_name": f"zero-cost proxy {proxy}, as its source reports it (see the proxies attribute)",
+               "direction": DIRECTION_WORDS["min" if larger is False else "max"]}
+    elif name == "arch_string":
+        out = {"long_name": f"canonical architecture string of wsbench.spaces {attrs.get('space', '')}".rstrip()}
+    elif name == "function_id":
+        out = {"long_name": "id of the function the architecture computes (equal ids: one network; see "
+                            "function_id_rule)"}
+    elif name == "choice":
+        out = {"long_name": "index into the ops attribute of the op chosen at each decision; -1: the decision "
+                            "does not exist in this architecture"}
+        ops = attrs.get("ops")
+        if isinstance(ops, list) and ops and all(isinstance(o, str) and o and " " not in o for o in ops):
+            out.update(flag_values=list(range(-1, len(ops))), flag_meanings=" ".join(["absent", *ops]))
+    elif name == "epoch":
+        out = {"long_name": "supernet training epoch at which every subnet was scored"}
+    elif name == "seed":
+        out = {"long_name": "supernet training seed"}
+    elif name == "gt_seed":
+        out = {"long_name": "seed of a ground-truth (stand-alone) training"}
+    elif name == "decision":
+        out = {"long_name": "choice point of the search space"}
+    elif name == "prune":
+        out = {"long_name": "fraction of the space removed before the supernet was retrained", "units": "1"}
+    else:
+        return {}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def variable_attr_problems(name: str, given: Mapping[str, Any], attrs: Mapping[str, Any]) -> list[str]:
+    """Problems of the per-variable attributes a store holds (none is required: stores written before they
+    existed have none): each of :data:`VARIABLE_ATTRS` present must be a string, ``direction`` one of
+    :data:`DIRECTION_WORDS`' values and, for a ranking, the one the schema gives it (a supernet score said to be
+    higher-is-better in a perplexity store would mislead every reader that is not wsbench)."""
+    problems = []
+    for key in VARIABLE_ATTRS:
+        if key in given and not isinstance(given[key], str):
+            problems.append(f"variable {name!r}: attribute {key!r} must be a string, got {type(given[key]).__name__}")
+    direction = given.get("direction")
+    if isinstance(direction, str):
+        expected = variable_attrs(name, attrs).get("direction")
+        if direction not in DIRECTION_WORDS.values():
+            problems.append(f"variable {name!r}: direction must be one of {sorted(DIRECTION_WORDS.values())}, "
+                            f"got {direction!r}")
+        elif name.startswith(PROXY_PREFIX):
+            pass  # a proxy's direction is its source's word: either is allowed
+        elif expected is None:
+            problems.append(f"variable {name!r} is not a ranking: it takes no direction attribute "
+                            f"(got {direction!r})")
+        elif direction != expected:
+            problems.append(f"variable {name!r}: direction is {direction!r} but the store's metric_direction makes "
+                            f"it {expected!r}")
+    return problems
 
 
 def check_structure(meta: StoreMeta) -> list[str]:
@@ -174,6 +273,8 @@ def check_structure(meta: StoreMeta) -> list[str]:
             problems.append(f"{name!r} must have dims ('arch',)")
         elif name.startswith(PROXY_PREFIX) and a.kind != "f":
             problems.append(f"proxy {name!r} must be a float variable, got {a.data_type}")
+    for name, a in arrays.items():
+        problems += variable_attr_problems(name, a.attrs, attrs)
     return problems
 
 
