@@ -358,7 +358,8 @@ def _other_protocol(store: Path, work: Path) -> None:
 @pytest.mark.parametrize(("prepare", "args", "says"), [
     (None, ["--seed", "5", "--subnets", "2"], "--seed 5 is not a supernet seed of"),
     (lambda s, w: (w / "seed0.ckpt").unlink(), ["--seed", "0", "--subnets", "2"], "no checkpoint"),
-    (None, ["--seed", "0", "--subnets", "2", "--epoch", "1"], "--epoch 1, but"),
+    (lambda s, w: (w / "seed0.epoch1.ckpt").unlink(), ["--seed", "0", "--subnets", "2", "--epoch", "1"],
+     "--epoch 1, but"),  # no kept checkpoint of epoch 1: the last one is of epoch 2
     (None, ["--seed", "0", "--subnets", "7"], "--subnets 7, but the store has 6 subnets"),
     (None, ["--seed", "0", "--subnets", "0"], "--subnets must be an integer >= 1"),
     (None, ["--seed", "0", "--subnets", "x"], "--subnets must be a positive integer or all"),

@@ -118,6 +118,12 @@ def variable_attrs(name: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
     elif name == "supernet_loss":
         out = {"long_name": "held-out cross-entropy (nats) of the subnet with inherited supernet weights",
                "units": "1", "direction": DIRECTION_WORDS["min"]}
+    elif name == "finetune_score":
+        out = {"long_name": f"{metric} of the subnet after inheriting the supernet's weights and training alone for "
+                            "a few batches (the finetune attribute); NaN where not fine-tuned", **scored}
+    elif name == "finetune_loss":
+        out = {"long_name": "held-out cross-entropy (nats) of the fine-tuned subnet (see finetune_score)",
+               "units": "1", "direction": DIRECTION_WORDS["min"]}
     elif name == "gt_score":
         out = {"long_name": f"ground-truth {metric}, mean over its trainings where there are several (how it was "
                             "obtained: the gt_source attribute)", **scored}

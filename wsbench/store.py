@@ -259,7 +259,7 @@ class StoreWriter:
             if name not in self.group:
                 self.group.create_array(name, shape=ref.shape, dtype="float32", chunks=ref.chunks,
                                         dimension_names=ref.metadata.dimension_names, fill_value=np.nan,
-                                        compressors=GzipCodec(level=5))
+                                        compressors=GzipCodec(level=5), attributes=self._about(name))
 
     def write_finetune(self, seed: int, epoch: int, scores: np.ndarray, loss: np.ndarray,
                        prune: float | None = None) -> None:
