@@ -385,7 +385,8 @@ def evaluate(scores: Annotated[str, _arg(help="Your scores: a CSV, JSON or Parqu
              drop_unknown: Annotated[bool, _opt("--drop-unknown", help="Leave out (and count) architectures the "
                                                                        "dataset does not hold, instead of an "
                                                                        "error.")] = False,
-             k: Annotated[str, _opt(help="Comma list of counts and/or percentages for top-k.")] = "1,10,1%,10%",
+             k: Annotated[str | None, _opt(help="Comma list of counts and/or percentages for top-k (default "
+                                                "1,10,1%,10%, counts above the subnets scored left out).")] = None,
              epoch: Annotated[str, _opt(help="Epoch(s) of your scores: 'last', 'all', or e.g. '4' or '1,2,4'.")]
              = "last",
              seed: Annotated[str, _opt(help="Seed(s) of your scores: 'all' or e.g. '0' or '0,2'.")] = "all",

@@ -29,7 +29,7 @@ STAT_NOTE = "statistics: "
 
 
 def _offenders(positions: list[int], s: Scores) -> str:
-    return "; ".join(f"row {i + 1}: {str(s.arch[i])[:70]!r}" for i in positions[:SHOWN]) + (
+    return "; ".join(f"row {i + 1}: {str(s.arch[i])[:120]!r}" for i in positions[:SHOWN]) + (
         f"; … {len(positions) - SHOWN} more" if len(positions) > SHOWN else "")
 
 
@@ -110,7 +110,7 @@ def _first(table: Any) -> list[dict[str, Any]]:
 
 
 def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | None = None, name: str = "scores",
-             encoding: str = "auto", drop_unknown: bool = False, k: Any = DEFAULT_K, epoch: Any = "last",
+             encoding: str = "auto", drop_unknown: bool = False, k: Any = None, epoch: Any = "last",
              seed: Any = "all", gt: str = "gt_score", ties: str = "random", ci: float | None = None,
              boot: int = 1000, rng_seed: int = 0, dedupe: bool = False) -> Result:
     """Every statistic of a user's ranking ``scores`` against dataset ``space``'s ground truth, beside the dataset's
@@ -141,6 +141,11 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     rows, dropped, notes = _map_rows(s, bench, encoding, drop_unknown)
     idx, values, more = _values(s, rows, direction)
     notes += more
+    if k is None:  # the default counts that fit the scored subnets (a count above them is an error when given)
+        k = [x for x in DEFAULT_K if x.endswith("%") or int(x) <= len(idx)]
+        if len(k) < len(DEFAULT_K):
+            notes.append(f"k: {', '.join(x for x in DEFAULT_K if x not in k)} left out of the default k (more than "
+                         f"the {len(idx)} subnets scored)")
     est = Estimator(bench, idx, name, values)
     sub = Subset(bench, idx)
     src_est: Any = est
