@@ -105,6 +105,9 @@ def _csv(path: Path, delimiter: str) -> Scores:
                                   f"{MAX_COLUMNS} columns are read)")
             header = next(csv.reader([header_line], delimiter=delimiter), [])
             cols = [c.strip() for c in header]
+            if not any(cols):
+                raise ScoresError(f"{path}: the first line {header_line[:40]!r} is not a CSV header; expected "
+                                  "columns arch, score and optionally epoch, seed")
             data: dict[str, list[Any]] = {c: [] for c in cols}
             keep = [(i, c) for i, c in enumerate(cols) if c in COLUMNS or c in HIGHER or c in LOWER]
             _check_columns(cols, path)
@@ -122,7 +125,8 @@ def _csv(path: Path, delimiter: str) -> Scores:
                     for i, c in keep:
                         data[c].append(row[i])
             except csv.Error as e:
-                raise ScoresError(f"{path}: not a CSV table (line {reader.line_num}: {e})") from None
+                raise ScoresError(f"{path}: not a CSV table (line {reader.line_num + 1}: {e}); expected columns "
+                                  "arch, score and optionally epoch, seed") from None
     except UnicodeDecodeError as e:
         raise _text_error(path, e) from None
     return _from_columns(cols, data, str(path), text=True)
