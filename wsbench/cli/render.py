@@ -415,8 +415,10 @@ def show_evaluate(result: Any, console: Console, wide: bool = False) -> None:
     o = result.options
     console.print(Text.assemble(("evaluate ", "bold"), (visible(str(o["name"])), "bold"), " against ",
                                 (visible(result.dataset), "bold"),
-                                visible(f"  ({o['subnets']} subnets, epoch {o['epoch']}, seed {o['seed']}, "
-                                        f"gt {o['gt']})")))
+                                visible(f"  ({o['subnets']} subnets"
+                                        + (f", epoch {o['epoch']}" if o["epoch"] is not None else "")
+                                        + (f", seed {o['seed']}" if o["seed"] is not None else "")
+                                        + f", gt {o['gt']})")))
     rows = [{k: ("—" if k == "epoch" and v is None else v) for k, v in r.items()} for r in result.summary]
     ts, left_out = tables("summary (mean ± std over seeds)", merge_intervals(merge_mean_std(rows)), console.width,
                           wide=wide, wide_only=WIDE_ONLY["evaluate"])

@@ -182,6 +182,9 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
         row: dict[str, Any] = {"ranking": label, "epoch": shown_epoch, "n": int(min(r["n"] for r in c.rows)),
                                "kendall_mean": cs["kendall_mean"], "kendall_std": cs["kendall_std"],
                                "spearman_mean": cs["spearman_mean"], "spearman_std": cs["spearman_std"]}
+        if ci is not None:  # the interval of the mean over seeds (the same resamples of the subnets for each)
+            for m in ("kendall", "spearman"):
+                row[f"{m}_ci_low"], row[f"{m}_ci_high"] = cs[f"{m}_ci_low"], cs[f"{m}_ci_high"]
         last = [r for r in t.summary if r["epoch"] == cs["epoch"]]
         for r in last:
             row[f"best_gt@{r['k']}_mean"], row[f"best_gt@{r['k']}_std"] = r["best_gt_mean"], r["best_gt_std"]
@@ -237,7 +240,8 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     n = len(idx)
     options = {"scores": s.source, "name": name, "direction": direction, "direction_from": direction_from,
                "encoding": encoding, "rows": len(s), "dropped_unknown": dropped, "subnets": n,
-               "of_dataset": bench.n_archs, "epoch": user_epochs, "seed": est.select_seeds(seed),
+               "of_dataset": bench.n_archs, "epoch": user_epochs if s.epoch is not None else None,
+               "seed": est.select_seeds(seed) if s.seed is not None else None,
                "k": [str(x) for x in (k.split(",") if isinstance(k, str) else k)], "gt": gt, "ties": ties,
                "best_epoch": best, "dedupe": dedupe}
     if ci is not None:
