@@ -125,3 +125,14 @@ def test_genotype_text_with_range_concat_reads():
          "('avg_pool_3x3', 0)], reduce_concat=range(2, 6))")  # DARTS V2 as printed by DARTS
     c = to_canonical("darts", g)
     assert c == get_space("darts").canonicalize(g) and to_canonical("darts", from_canonical("darts", c, "nb301")) == c
+
+
+def test_the_canonical_form_shortcut_accepts_exactly_the_canonical_strings():
+    from wsbench.encodings import _CANONICAL_FORM
+
+    sp = get_space("nb201")
+    form = _CANONICAL_FORM["nb201"]
+    assert all(form.match(a) for a in sp.enumerate())
+    for bad in ("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|x", "|none~1|+|none~0|none~1|+|none~0|none~1|none~2|",
+                "|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|", " |none~0|+|none~0|none~1|+|none~0|none~1|none~2|"):
+        assert not form.match(bad) and not (sp.is_valid(bad) and sp.canonicalize(bad) == bad)

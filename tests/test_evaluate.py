@@ -109,7 +109,9 @@ def test_a_subset_in_another_order_and_encoding_equals_a_store_of_only_those_sub
     # the supernet's rankings on the same 40 subnets
     assert part(got, "supernet (last epoch)", "correlation") == json_safe(s.correlation().summary)
     assert part(got, "supernet (last epoch)", "topk") == json_safe(s.topk().summary)
-    assert part(got, "params", "bias_params") == json_safe(s.bias(score="params", seed="0").summary)
+    assert part(got, "params", "correlation") == json_safe(s.correlation(score="params", seed="0").summary)
+    params_row = next(r for r in got["summary"] if r["ranking"] == "params")
+    assert params_row["tau_params_mean"] == 1.0  # params ranks as itself
     # the scores' ranking: the small store with the scores written as its supernet (one seed, one epoch)
     only = make_store(tmp_path / "only.zarr", archs=[archs[i] for i in pick], gt=b.gt("gt_score")[pick],
                       params=b.arch_values("params")[pick], supernet=mine[pick][None, None] + 0.0, epochs=(0,),
@@ -117,6 +119,10 @@ def test_a_subset_in_another_order_and_encoding_equals_a_store_of_only_those_sub
     o = wsbench.open(only)
     assert part(got, "mine", "correlation") == json_safe(o.correlation().summary)
     assert part(got, "mine", "topk") == json_safe(o.topk().summary)
+    assert part(got, "mine", "bias_params") == json_safe(o.bias().summary)
+    assert part(got, "mine", "bias_operator") == json_safe(o.bias(by="operator").summary)
+    mine_row = next(r for r in got["summary"] if r["ranking"] == "mine")
+    assert mine_row["tau_params_mean"] == o.bias().summary[0]["tau_supernet_params_mean"]
 
 
 def test_extremes_worked_by_hand(tmp_path: Path, store_dir: Path):
@@ -241,3 +247,11 @@ def test_a_name_that_is_one_of_the_datasets_rankings_is_refused(tmp_path: Path, 
     a = str(wsbench.open(store_dir).arch_values("arch_string")[0])
     with pytest.raises(wsbench.errors.OptionError, match="one of .* own rankings"):
         evaluate({a: 1.0}, store_dir, higher_is_better=True, name="supernet")
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_strings_built_from_choice_are_the_stores_own(name: str):
+    from wsbench.evaluate import store_strings
+
+    b = wsbench.open(name)
+    assert store_strings(b) == [str(a) for a in b.arch_values("arch_string")]

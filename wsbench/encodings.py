@@ -40,6 +40,9 @@ NASLIB_NB101_OPS = ("input", "output", "maxpool3x3", "conv1x1-bn-relu", "conv3x3
 NB301_OPS = ("max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3",
              "dil_conv_5x5")
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
+_NB201_OP = "(?:none|skip_connect|nor_conv_1x1|nor_conv_3x3|avg_pool_3x3)"
+#: the exact form of every canonical string of a space (a match is valid and canonical: no parse needed)
+_CANONICAL_FORM = {"nb201": re.compile(r"\|{0}~0\|\+\|{0}~0\|{0}~1\|\+\|{0}~0\|{0}~1\|{0}~2\|\Z".format(_NB201_OP))}
 _MAX_TEXT = 4000  # longer text is no architecture of these spaces (a Genotype string is ~400 characters)
 
 
@@ -96,8 +99,12 @@ def to_canonical(space: str, value: Any, encoding: str = "auto") -> str:
     cannot be inverted here: :func:`resolve` looks hashes up among a store's architectures."""
     from wsbench.spaces import get_space
 
-    sp = get_space(space)
-    enc = detect(space, value) if encoding == "auto" else encoding
+    return _canonical(get_space(space), value, detect(space, value) if encoding == "auto" else encoding)
+
+
+def _canonical(sp: Any, value: Any, enc: str) -> str:
+    """:func:`to_canonical` with the space object and the encoding resolved (``resolve`` calls it per row)."""
+    space = sp.name
     if enc not in encodings(space):
         raise OptionError(f"encoding {enc!r} is not one of {space}'s: {', '.join(('auto', *encodings(space)))}")
     if enc == "hash":
@@ -176,7 +183,11 @@ def _key(value: Any) -> Any:
 def resolve(space: str, values: list[Any], known: list[str], encoding: str = "auto") -> tuple[list[int], list[int]]:
     """(index into ``known`` of each value, -1 where it is not there; positions of values that are no architecture
     of the space). ``known``: a store's canonical strings."""
+    from wsbench.spaces import get_space
+
+    sp = get_space(space)
     index = {a: i for i, a in enumerate(known)}
+    canonical_form = _CANONICAL_FORM.get(space)
     hashes: dict[str, int] | None = None
     seen: dict[Any, int] = {}
     out, invalid = [], []
@@ -184,16 +195,17 @@ def resolve(space: str, values: list[Any], known: list[str], encoding: str = "au
         k = _key(v)
         if k not in seen:
             enc = detect(space, v) if encoding == "auto" else encoding
-            if enc == "hash":
+            if enc in ("canonical", "genotype", "key") and isinstance(v, str) and v in index:
+                seen[k] = index[v]  # a store's own string: canonical and valid already, no parse needed
+            elif enc == "canonical" and isinstance(v, str) and canonical_form and canonical_form.match(v):
+                seen[k] = -1  # canonical and valid by its form, and not the store's
+            elif enc == "hash":
                 if hashes is None:
-                    from wsbench.spaces import get_space
-
-                    sp = get_space(space)
                     hashes = {sp.hash(a): i for i, a in enumerate(known)}  # type: ignore[attr-defined]
                 seen[k] = hashes.get(str(v).strip(), -1)
             else:
                 try:
-                    seen[k] = index.get(to_canonical(space, v, enc), -1)
+                    seen[k] = index.get(_canonical(sp, v, enc), -1)
                 except InvalidArchError:
                     seen[k] = -2
         if seen[k] == -2:

@@ -33,6 +33,23 @@ def _offenders(positions: list[int], s: Scores) -> str:
         f"; … {len(positions) - SHOWN} more" if len(positions) > SHOWN else "")
 
 
+#: spaces whose canonical string is ``format`` of the op choices (``choices_of(parse(a)) == parse(a)``)
+FROM_CHOICE = ("nb201", "macro")
+
+
+def store_strings(bench: Any) -> list[str]:
+    """The store's canonical strings. In nb201 and macro they are ``format(choice row)`` (``wsbench validate``
+    checks that every ``choice`` row matches its ``arch_string``), built from ``choice``, read at open, instead of
+    decoding the zstd-compressed strings (numcodecs' import alone is ~60 ms of a cold start)."""
+    from wsbench.spaces import get_space
+
+    name = str(bench.attrs["space"])
+    if name in FROM_CHOICE:
+        sp = get_space(name)
+        return [sp.format(tuple(row)) for row in bench.arch_values("choice").tolist()]
+    return [str(a) for a in bench.arch_values("arch_string")]
+
+
 def _map_rows(s: Scores, bench: Any, encoding: str, drop_unknown: bool) -> tuple[np.ndarray, int, list[str]]:
     """(store index of each row, -1 for dropped rows; rows dropped; notes). Unknown and invalid architectures are
     one error each with counts and the first offenders (``drop_unknown``: unknown ones are dropped and counted)."""
@@ -42,7 +59,7 @@ def _map_rows(s: Scores, bench: Any, encoding: str, drop_unknown: bool) -> tuple
     allowed = ("auto", *encodings(space))
     if encoding not in allowed:
         raise OptionError(f"encoding {encoding!r} is not one of the {space} space's: {', '.join(allowed)}")
-    known = [str(a) for a in bench.arch_values("arch_string")]
+    known = store_strings(bench)
     idx, invalid = resolve(space, s.arch, known, encoding)
     if invalid:
         raise ScoresError(f"{s.source}: {len(invalid)} of {len(s)} rows hold no {space} architecture in encoding "
@@ -169,8 +186,12 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
                            rng_seed=rng_seed, **common)
             bt = bottomtop.query(source, epoch=ep, seed=sd, score=score, ci=ci, boot=boot, rng_seed=rng_seed,
                                  **common)
+            # size bias: the scores' ranking gets `wsbench bias --by params` in full; every ranking its Kendall tau
+            # with params, `wsbench correlation --against params` (bias's (WS,PS) column)
             bp = bias.query(source, by="params", epoch=ep, seed=sd, score=score, ci=ci, boot=boot,
-                            rng_seed=rng_seed, **common) if params else None
+                            rng_seed=rng_seed, **common) if params and label == name else None
+            cp = correlation.query(source, epoch=ep, seed=sd, against=params, score=score, method="kendall") \
+                if params else None
         except NothingToRank as e:
             raise ScoresError(f"{s.source}: {e}") from None
         tables = [("correlation", c), ("topk", t), ("bottomtop", bt)] + ([("bias_params", bp)] if bp else [])
@@ -193,9 +214,8 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
         b = bt.summary[-1]
         row["p_bottom_mean"], row["p_bottom_std"] = b["p_bottom_mean"], b["p_bottom_std"]
         row["p_top_mean"], row["p_top_std"] = b["p_top_mean"], b["p_top_std"]
-        if bp is not None:
-            p = bp.summary[-1]  # (WS, PS): the ranking's Kendall tau with params
-            row["tau_params_mean"], row["tau_params_std"] = p["tau_supernet_params_mean"], p["tau_supernet_params_std"]
+        if cp is not None:
+            row["tau_params_mean"], row["tau_params_std"] = cp.summary[-1]["kendall_mean"], cp.summary[-1]["kendall_std"]
         summary.append(row)
         if label == name:  # a random ranking of the same subnets: every baseline is an exact expectation
             rnd: dict[str, Any] = {"ranking": "random", "epoch": None, "n": row["n"], "kendall_mean": 0.0,
@@ -206,7 +226,7 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
             rnd.update({f"precision@{r['k']}_std": math.nan for r in last})
             rnd.update(p_bottom_mean=b["p_random"], p_bottom_std=math.nan, p_top_mean=b["p_random"],
                        p_top_std=math.nan)
-            if bp is not None:
+            if cp is not None:
                 rnd.update(tau_params_mean=0.0, tau_params_std=math.nan)
             random_row.append(rnd)
 
@@ -222,11 +242,23 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     last_epoch = bench.epochs[-1]
     run("supernet (best epoch)", src_sub, "supernet", best, "all", best)
     run("supernet (last epoch)", src_sub, "supernet", last_epoch, "all", last_epoch)
+    orders: dict[bytes, str] = {}
+    same: dict[str, list[str]] = {}
     for other in bench.scores()[1:]:
         if other == "loss":
             run("loss (last epoch)", src_sub, "loss", last_epoch, "all", last_epoch)
-        else:  # per subnet: the same at every seed and epoch
-            run(other, src_sub, other, last_epoch, str(bench.seeds[0]), None)
+            continue
+        # per subnet, the same at every seed and epoch; one that orders the subnets exactly as an earlier one (ties
+        # and unknowns alike: params and flops often do) would repeat its numbers, so it is named, not repeated
+        order = np.unique(src_sub.score_fn(other)(bench.seeds[0], last_epoch), return_inverse=True)[1].tobytes()
+        if order in orders:
+            same.setdefault(orders[order], []).append(other)
+            continue
+        orders[order] = other
+        run(other, src_sub, other, last_epoch, str(bench.seeds[0]), None)
+    for first, alike in same.items():
+        notes.append(f"{', '.join(alike)}: order{'s' if len(alike) == 1 else ''} these subnets exactly as {first} "
+                     "(ties included), so every statistic is the same: shown once, as " + first)
     summary.extend(random_row)
     stab = None
     if len(est.epochs) > 1 or len(est.seeds) > 1:
