@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 import wsbench
 from wsbench.cli.app import app
-from wsbench.evaluate import evaluate
-from wsbench.evaluate.reading import ScoresError
+from wsbench.evaluation import evaluate
+from wsbench.evaluation.reading import ScoresError
 from wsbench.result import json_safe
 
 BUNDLED = [e["name"] for e in json.loads(CliRunner().invoke(app, ["list", "--json"]).stdout) if e["where"] == "bundled"]
@@ -251,7 +251,15 @@ def test_a_name_that_is_one_of_the_datasets_rankings_is_refused(tmp_path: Path, 
 
 @pytest.mark.parametrize("name", BUNDLED)
 def test_the_strings_built_from_choice_are_the_stores_own(name: str):
-    from wsbench.evaluate import store_strings
+    from wsbench.evaluation import store_strings
 
     b = wsbench.open(name)
     assert store_strings(b) == [str(a) for a in b.arch_values("arch_string")]
+
+
+def test_wsbench_evaluate_is_the_function_also_after_its_package_is_imported(store_dir: Path):
+    import wsbench.evaluation  # noqa: F401  (a package named evaluate would replace the attribute)
+
+    assert callable(wsbench.evaluate) and "evaluate" in wsbench.__all__
+    a = str(wsbench.open(store_dir).arch_values("arch_string")[0])
+    assert wsbench.evaluate({a: 1.0}, space=store_dir, higher_is_better=True).options["subnets"] == 1

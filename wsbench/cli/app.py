@@ -397,7 +397,7 @@ def evaluate(scores: Annotated[str, _arg(help="Your scores: a CSV, JSON or Parqu
     rankings on exactly the same subnets."""
 
     def make() -> Any:
-        from wsbench.evaluate import evaluate as run
+        from wsbench.evaluation import evaluate as run
 
         return run(scores, space, higher_is_better=higher_is_better, name=name, encoding=encoding,
                    drop_unknown=drop_unknown, k=k, epoch=epoch, seed=seed, gt=gt, ties=ties, ci=ci, boot=boot,

@@ -410,7 +410,7 @@ def show_info(result: Any, console: Console, wide: bool = False) -> None:
 def show_evaluate(result: Any, console: Console, wide: bool = False) -> None:
     """``wsbench evaluate``: one row per ranking; with --wide every column, and each statistic's summary per ranking
     as a table of its own (the rows differ in columns from one statistic to the next)."""
-    from wsbench.evaluate import STAT_NOTE
+    from wsbench.evaluation import STAT_NOTE
 
     o = result.options
     console.print(Text.assemble(("evaluate ", "bold"), (visible(str(o["name"])), "bold"), " against ",

@@ -1,9 +1,9 @@
 """``wsbench evaluate``: a user's own ranking (a supernet, a predictor, a zero-cost proxy) against a dataset's ground
 truth, beside the dataset's own rankings, on exactly the same subnets.
 
-The scores are read (:mod:`wsbench.evaluate.reading`), their architectures mapped to the store's subnets in any
+The scores are read (:mod:`wsbench.evaluation.reading`), their architectures mapped to the store's subnets in any
 encoding of the space (:mod:`wsbench.encodings`), and the statistics run through the same modules and the same
-code as every other command, on a view of the store (:mod:`wsbench.evaluate.view`) where the user's ranking is one
+code as every other command, on a view of the store (:mod:`wsbench.evaluation.view`) where the user's ranking is one
 more score. Evaluating a dataset's own supernet scores this way gives exactly ``wsbench correlation``'s and
 ``wsbench topk``'s numbers (tests/test_evaluate.py).
 """
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from wsbench.errors import OptionError
-from wsbench.evaluate.reading import Scores, ScoresError, direction_of, read_scores
+from wsbench.evaluation.reading import Scores, ScoresError, direction_of, read_scores
 from wsbench.result import Result
 
 __all__ = ["ScoresError", "evaluate"]
@@ -141,7 +141,7 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     (``ranking``, ``statistic`` and that statistic's columns).
     """
     import wsbench
-    from wsbench.evaluate.view import Estimator, Subset
+    from wsbench.evaluation.view import Estimator, Subset
     from wsbench.stats import bias, bottomtop, correlation, stability, topk
     from wsbench.stats.summary import NothingToRank
 
@@ -220,6 +220,9 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
         if label == name:  # a random ranking of the same subnets: every baseline is an exact expectation
             rnd: dict[str, Any] = {"ranking": "random", "epoch": None, "n": row["n"], "kendall_mean": 0.0,
                                    "kendall_std": math.nan, "spearman_mean": 0.0, "spearman_std": math.nan}
+            if ci is not None:  # an exact expectation: no interval
+                rnd.update(kendall_ci_low=math.nan, kendall_ci_high=math.nan, spearman_ci_low=math.nan,
+                           spearman_ci_high=math.nan)
             rnd.update({f"best_gt@{r['k']}_mean": r["random_best_gt"] for r in last})
             rnd.update({f"best_gt@{r['k']}_std": math.nan for r in last})
             rnd.update({f"precision@{r['k']}_mean": r["random_precision"] for r in last})
