@@ -263,3 +263,31 @@ def test_wsbench_evaluate_is_the_function_also_after_its_package_is_imported(sto
     assert callable(wsbench.evaluate) and "evaluate" in wsbench.__all__
     a = str(wsbench.open(store_dir).arch_values("arch_string")[0])
     assert wsbench.evaluate({a: 1.0}, space=store_dir, higher_is_better=True).options["subnets"] == 1
+
+
+ENCODED = [(name, enc) for name in BUNDLED for enc in __import__("wsbench.encodings", fromlist=["x"]).encodings(
+    str(wsbench.open(name).attrs["space"])) if enc != "canonical"]
+
+
+@pytest.mark.parametrize("name, enc", ENCODED)
+def test_every_encoding_of_a_bundled_dataset_gives_the_canonical_strings_numbers(name: str, enc: str,
+                                                                                   tmp_path: Path):
+    """The store's own architectures written in each encoding of its space (as a CSV cell holds them), scores
+    random: the same result as with the canonical strings, read with --encoding auto and named."""
+    from wsbench.encodings import from_canonical
+
+    b = wsbench.open(name)
+    space = str(b.attrs["space"])
+    archs = [str(a) for a in b.arch_values("arch_string")][:300]
+    scores = np.random.default_rng(0).normal(size=len(archs)).tolist()
+    want = evaluate(dict(zip(archs, scores)), name, higher_is_better=True).to_dict()
+    path = tmp_path / "enc.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["arch", "score"])
+        for a, v in zip(archs, scores):
+            value = from_canonical(space, a, enc)
+            w.writerow([json.dumps(value) if isinstance(value, dict) else str(value), repr(v)])
+    for encoding in ("auto", enc):
+        got = evaluate(path, name, higher_is_better=True, encoding=encoding).to_dict()
+        assert got["summary"] == want["summary"] and got["rows"] == want["rows"]
