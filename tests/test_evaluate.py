@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from factory import make_store
 from typer.testing import CliRunner
 
@@ -291,3 +293,33 @@ def test_every_encoding_of_a_bundled_dataset_gives_the_canonical_strings_numbers
     for encoding in ("auto", enc):
         got = evaluate(path, name, higher_is_better=True, encoding=encoding).to_dict()
         assert got["summary"] == want["summary"] and got["rows"] == want["rows"]
+
+
+def test_a_ragged_grid_of_checkpoints_is_evaluated_where_it_exists(tmp_path: Path, store_dir: Path):
+    b = wsbench.open(store_dir)
+    a = [str(x) for x in b.arch_values("arch_string")][:20]
+    rows = [(x, i, 1, 0) for i, x in enumerate(a)] + [(x, -i, 2, 0) for i, x in enumerate(a)] + \
+        [(x, i % 7, 2, 1) for i, x in enumerate(a)]
+    path = tmp_path / "r.csv"
+    path.write_text("arch,score,epoch,seed\n" + "".join(f"{x},{v},{e},{s}\n" for x, v, e, s in rows))
+    r = evaluate(path, store_dir, higher_is_better=True)
+    assert r.options["epoch"] == [2] and r.options["seed"] == [0, 1]
+    assert any("stability left out: the scores hold 3 of the 4" in n for n in r.notes)
+    with pytest.raises(wsbench.errors.OptionError, match="no rows for seed 1 at epoch 1"):
+        evaluate(path, store_dir, higher_is_better=True, epoch="1")
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**16), n=st.integers(12, 60))
+def test_row_order_and_a_monotone_transform_change_nothing(store_dir: Path, seed: int, n: int):
+    """Statistics of a ranking depend on its order only: shuffled rows and exp(score) give the same result."""
+    b = wsbench.open(store_dir)
+    archs = [str(a) for a in b.arch_values("arch_string")]
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(archs), size=n, replace=False)
+    v = rng.integers(0, 8, size=n).astype(float)  # ties on purpose
+    base = evaluate({archs[i]: float(x) for i, x in zip(pick, v)}, store_dir, higher_is_better=True).to_dict()
+    order = rng.permutation(n)
+    moved = evaluate({archs[pick[j]]: float(np.exp(v[j])) for j in order}, store_dir,
+                     higher_is_better=True).to_dict()
+    assert moved["summary"] == base["summary"] and moved["rows"] == base["rows"]

@@ -265,8 +265,12 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     summary.extend(random_row)
     stab = None
     if len(est.epochs) > 1 or len(est.seeds) > 1:
-        stab = stability.query(src_est, epoch="all", seed="all", score=name)
-        per_stat.extend({"ranking": name, "statistic": "stability", **r} for r in stab.summary)
+        if len(values) == len(est.epochs) * len(est.seeds):
+            stab = stability.query(src_est, epoch="all", seed="all", score=name)
+            per_stat.extend({"ranking": name, "statistic": "stability", **r} for r in stab.summary)
+        else:
+            notes.append(f"stability left out: the scores hold {len(values)} of the {len(est.epochs) * len(est.seeds)} "
+                         f"(seed, epoch) pairs of seeds {est.seeds} x epochs {est.epochs}")
     operator = bias.query(src_est, by="operator", epoch=epoch, seed=seed, score=name, ties=ties, **common)
     per_stat.extend({"ranking": name, "statistic": "bias_operator", **r} for r in operator.summary)
     operator_sn = bias.query(src_sub, by="operator", epoch=last_epoch, score="supernet", ties=ties, **common)

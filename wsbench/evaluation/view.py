@@ -107,7 +107,8 @@ class Estimator(Subset):
 
         def fn(seed: int, epoch: int) -> np.ndarray:
             if (seed, epoch) not in self.values:
-                raise OptionError(f"the scores have no rows for seed {seed} at epoch {epoch}; they have "
-                                  f"{sorted(self.values)}")
+                have = sorted(self.values)
+                raise OptionError(f"the scores have no rows for seed {seed} at epoch {epoch}; they have (seed, "
+                                  f"epoch) {have[:8]}{' …' if len(have) > 8 else ''}: choose others with --seed/--epoch")
             return self.values[(seed, epoch)]
         return fn
