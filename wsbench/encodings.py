@@ -42,7 +42,7 @@ NB301_OPS = ("max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "se
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _NB201_OP = "(?:none|skip_connect|nor_conv_1x1|nor_conv_3x3|avg_pool_3x3)"
 #: the exact form of every canonical string of a space (a match is valid and canonical: no parse needed)
-_CANONICAL_FORM = {"nb201": re.compile(r"\|{0}~0\|\+\|{0}~0\|{0}~1\|\+\|{0}~0\|{0}~1\|{0}~2\|\Z".format(_NB201_OP))}
+_CANONICAL_FORM = {"nb201": re.compile(rf"\|{_NB201_OP}~0\|\+\|{_NB201_OP}~0\|{_NB201_OP}~1\|\+\|{_NB201_OP}~0\|{_NB201_OP}~1\|{_NB201_OP}~2\|\Z")}
 _MAX_TEXT = 4000  # longer text is no architecture of these spaces (a Genotype string is ~400 characters)
 
 

@@ -285,17 +285,19 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
                "best_epoch": best, "dedupe": dedupe}
     if ci is not None:
         options.update(ci=ci, boot=boot, rng_seed=rng_seed)
-    head = [f"{n} of {bench.name}'s {bench.n_archs} subnets scored; every ranking is evaluated on exactly these "
-            f"subnets" + (" (merged by function: --dedupe)" if dedupe else ""),
-            f"{name}: {direction_from}, {'higher' if direction == 'max' else 'lower'} is better; "
-            + ("no epoch/seed columns: one ranking" if s.epoch is None and s.seed is None else
-               f"epochs {est.epochs}, seeds {est.seeds} of the scores"),
-            f"supernet (best epoch): epoch {best}, the recorded epoch with the highest mean Kendall tau with {gt} on "
-            "these subnets (chosen with the ground truth: an oracle's choice, an upper bound for the supernet)",
-            "summary: per ranking, mean ± std over its seeds; random: a uniformly random ranking of the same subnets "
-            "(exact expectations); best_gt@k: best ground truth among the ranking's top-k; precision@k: |top-k ∩ GT top-k| / k; "
+    merged = " (merged by function: --dedupe)" if dedupe else ""
+    grid = ("no epoch/seed columns: one ranking" if s.epoch is None and s.seed is None else
+            f"epochs {est.epochs}, seeds {est.seeds} of the scores")
+    head = [(f"{n} of {bench.name}'s {bench.n_archs} subnets scored; every ranking is evaluated on exactly these "
+            f"subnets{merged}"),
+            f"{name}: {direction_from}, {'higher' if direction == 'max' else 'lower'} is better; {grid}",
+            (f"supernet (best epoch): epoch {best}, the recorded epoch with the highest mean Kendall tau with {gt} on "
+            "these subnets (chosen with the ground truth: an oracle's choice, an upper bound for the supernet)"),
+            ("summary: per ranking, mean ± std over its seeds; random: a uniformly random ranking of the same subnets "
+            "(exact expectations); best_gt@k: best ground truth among the ranking's top-k; "
+            "precision@k: |top-k ∩ GT top-k| / k; "
             "p_bottom/p_top: precision in the bottom/top 10%; tau_params: Kendall tau of the ranking with params "
-            "(size bias); rows: each statistic's own summary per ranking (stability and operator bias: the scores)"]
+            "(size bias); rows: each statistic's own summary per ranking (stability and operator bias: the scores)")]
     if s.ignored:
         head.append(f"columns not used: {', '.join(s.ignored[:10])}")
     seen: set[str] = set()

@@ -170,6 +170,7 @@ def _json(path: Path, size: int) -> Scores:
 
 def _parquet(path: Path) -> Scores:
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise ScoresError(f"{path}: reading Parquet needs pyarrow, which is not installed: pip install pyarrow "
@@ -184,7 +185,7 @@ def _parquet(path: Path) -> Scores:
         table = pq.read_table(path)
     except ScoresError:
         raise
-    except Exception as e:  # pyarrow's errors are many classes: any failure to read is a bad file
+    except (pa.ArrowException, OSError, ValueError, TypeError) as e:  # any failure to read is a bad file
         raise ScoresError(f"{path}: not a readable Parquet file ({type(e).__name__}: {str(e)[:120]})") from None
     cols = [str(c) for c in table.column_names]
     return _from_columns(cols, {c: table.column(c).to_pylist() for c in cols}, str(path))

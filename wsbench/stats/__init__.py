@@ -13,13 +13,24 @@ from typing import TYPE_CHECKING, Any
 
 from wsbench.stats.ranking import goodness, order_best_first, rank_percentile
 
-_ARRAYS = ("best_in_top", "bootstrap_ci", "br_at_k", "kendall", "ndcg_at", "pearson", "precision_at",
-           "precision_at_bottom", "spearman", "weighted_tau", "wr_at_k")
-__all__ = ["goodness", "order_best_first", "rank_percentile", *_ARRAYS]
+__all__ = ["best_in_top", "bootstrap_ci", "br_at_k", "goodness", "kendall", "ndcg_at", "order_best_first", "pearson",
+           "precision_at", "precision_at_bottom", "rank_percentile", "spearman", "weighted_tau", "wr_at_k"]
+_ARRAYS = frozenset(__all__) - {"goodness", "order_best_first", "rank_percentile"}
 
 if TYPE_CHECKING:
-    from wsbench.stats.arrays import (best_in_top, bootstrap_ci, br_at_k, kendall, ndcg_at, pearson, precision_at,
-                                      precision_at_bottom, spearman, weighted_tau, wr_at_k)
+    from wsbench.stats.arrays import (
+        best_in_top,
+        bootstrap_ci,
+        br_at_k,
+        kendall,
+        ndcg_at,
+        pearson,
+        precision_at,
+        precision_at_bottom,
+        spearman,
+        weighted_tau,
+        wr_at_k,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -50,7 +50,7 @@ def _pair(score: Any, gt: Any) -> tuple[np.ndarray, np.ndarray]:
     return w[ok], t[ok]
 
 
-def _cut(k: int | float | str, n: int) -> int:
+def _cut(k: float | str, n: int) -> int:
     from wsbench.stats.bottomtop import resolve_cut
 
     return resolve_cut(k, n)
@@ -85,7 +85,7 @@ def weighted_tau(score: Any, gt: Any, weigh_by: str = "both") -> float:
     return correlate(*_pair(score, gt), "weighted", weigh_by)
 
 
-def precision_at(score: Any, gt: Any, k: int | float | str) -> float:
+def precision_at(score: Any, gt: Any, k: float | str) -> float:
     """P@top-k: E|top k by score ∩ top k by gt| / k (a random ranking: k/n). ``correlation``'s and ``topk``'s
     precision, ``bottom-top``'s p_top."""
     from wsbench.stats.bottomtop import precision_at as kernel
@@ -94,7 +94,7 @@ def precision_at(score: Any, gt: Any, k: int | float | str) -> float:
     return kernel(w, t, _cut(k, len(w)))
 
 
-def precision_at_bottom(score: Any, gt: Any, k: int | float | str) -> float:
+def precision_at_bottom(score: Any, gt: Any, k: float | str) -> float:
     """P@bottom-k: the same at the bottom (``bottom-top``'s p_bottom): does the score spot the bad ones?"""
     from wsbench.stats.bottomtop import precision_at as kernel
 
@@ -102,25 +102,25 @@ def precision_at_bottom(score: Any, gt: Any, k: int | float | str) -> float:
     return kernel(-w, -t, _cut(k, len(w)))
 
 
-def _rank_extreme(score: Any, gt: Any, k: int | float | str, largest: bool) -> float:
+def _rank_extreme(score: Any, gt: Any, k: float | str, largest: bool) -> float:
     from wsbench.stats.bottomtop import expected_extreme_in_top, gt_ranks
 
     w, t = _pair(score, gt)
     return expected_extreme_in_top(w, gt_ranks(t).astype(np.float64), _cut(k, len(w)), largest=largest)
 
 
-def br_at_k(score: Any, gt: Any, k: int | float | str) -> float:
+def br_at_k(score: Any, gt: Any, k: float | str) -> float:
     """BR@k (Ning et al.): the best ground-truth rank (1 = best; equal values share a rank) among the score's top
     k, expected over random tie-breaking."""
     return _rank_extreme(score, gt, k, largest=False)
 
 
-def wr_at_k(score: Any, gt: Any, k: int | float | str) -> float:
+def wr_at_k(score: Any, gt: Any, k: float | str) -> float:
     """WR@k: the worst ground-truth rank among the score's top k."""
     return _rank_extreme(score, gt, k, largest=True)
 
 
-def best_in_top(score: Any, gt: Any, k: int | float | str, ties: str = "random") -> dict[str, float]:
+def best_in_top(score: Any, gt: Any, k: float | str, ties: str = "random") -> dict[str, float]:
     """``topk`` on one sample (every item): ``best_gt`` (the best gt among the score's top k),
     ``best_gt_top_pct`` (its rank as a percentage, 1 = the top 1%), ``random_best_gt`` and ``random_top_pct`` (k
     random items, exact), ``p_random_at_least``, ``precision``, ``ndcg``, ``random_ndcg``, ``tie_group``,
@@ -139,7 +139,7 @@ def best_in_top(score: Any, gt: Any, k: int | float | str, ties: str = "random")
             "tie_in_topk": float(r.tie_in_topk)}
 
 
-def ndcg_at(score: Any, gt: Any, k: int | float | str) -> float:
+def ndcg_at(score: Any, gt: Any, k: float | str) -> float:
     """NDCG@k with the ground truth's rank percentile (0..1) as gain and discount 1/log2(1 + position)."""
     return best_in_top(score, gt, k)["ndcg"]
 
