@@ -171,6 +171,7 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
         from wsbench.deduped import Deduped
 
         src_est, src_sub = Deduped(est), Deduped(sub)
+        notes.append(src_sub.note())
     params = "params" if "params" in bench.numeric_arch_variables() else None
     common = {"gt": gt}
     per_stat: list[dict[str, Any]] = []
