@@ -122,8 +122,45 @@ def _values(s: Scores, rows: np.ndarray, direction: str) -> tuple[np.ndarray, di
     return idx, values, notes
 
 
-def _first(table: Any) -> list[dict[str, Any]]:
-    return [dict(r) for r in table.summary]
+def _summary_row(label: str, shown_epoch: Any, c: Any, t: Any, bt: Any, cp: Any, with_ci: bool) -> dict[str, Any]:
+    """One ranking's line of the side-by-side table, from its statistics' tables (the last epoch of each)."""
+    cs = c.summary[-1]
+    row: dict[str, Any] = {"ranking": label, "epoch": shown_epoch, "n": int(min(r["n"] for r in c.rows)),
+                           "kendall_mean": cs["kendall_mean"], "kendall_std": cs["kendall_std"],
+                           "spearman_mean": cs["spearman_mean"], "spearman_std": cs["spearman_std"]}
+    if with_ci:  # the interval of the mean over seeds (the same resamples of the subnets for each)
+        for m in ("kendall", "spearman"):
+            row[f"{m}_ci_low"], row[f"{m}_ci_high"] = cs[f"{m}_ci_low"], cs[f"{m}_ci_high"]
+    last = [r for r in t.summary if r["epoch"] == cs["epoch"]]
+    for r in last:
+        row[f"best_gt@{r['k']}_mean"], row[f"best_gt@{r['k']}_std"] = r["best_gt_mean"], r["best_gt_std"]
+    for r in last:
+        row[f"precision@{r['k']}_mean"], row[f"precision@{r['k']}_std"] = r["precision_mean"], r["precision_std"]
+    b = bt.summary[-1]
+    row["p_bottom_mean"], row["p_bottom_std"] = b["p_bottom_mean"], b["p_bottom_std"]
+    row["p_top_mean"], row["p_top_std"] = b["p_top_mean"], b["p_top_std"]
+    if cp is not None:
+        row["tau_params_mean"], row["tau_params_std"] = cp.summary[-1]["kendall_mean"], cp.summary[-1]["kendall_std"]
+    return row
+
+
+def _random_row(row: dict[str, Any], t: Any, bt: Any, with_ci: bool) -> dict[str, Any]:
+    """The line of a uniformly random ranking of the same subnets: the exact expectations the statistics give."""
+    nan = math.nan
+    last = [r for r in t.summary if r["epoch"] == t.summary[-1]["epoch"]]
+    b = bt.summary[-1]
+    rnd: dict[str, Any] = {"ranking": "random", "epoch": None, "n": row["n"], "kendall_mean": 0.0,
+                           "kendall_std": nan, "spearman_mean": 0.0, "spearman_std": nan}
+    if with_ci:  # an exact expectation: no interval
+        rnd.update(kendall_ci_low=nan, kendall_ci_high=nan, spearman_ci_low=nan, spearman_ci_high=nan)
+    rnd.update({f"best_gt@{r['k']}_mean": r["random_best_gt"] for r in last})
+    rnd.update({f"best_gt@{r['k']}_std": nan for r in last})
+    rnd.update({f"precision@{r['k']}_mean": r["random_precision"] for r in last})
+    rnd.update({f"precision@{r['k']}_std": nan for r in last})
+    rnd.update(p_bottom_mean=b["p_random"], p_bottom_std=nan, p_top_mean=b["p_random"], p_top_std=nan)
+    if "tau_params_mean" in row:
+        rnd.update(tau_params_mean=0.0, tau_params_std=nan)
+    return rnd
 
 
 def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | None = None, name: str = "scores",
@@ -200,39 +237,10 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
             stat_notes.extend(n for _, tb in tables for n in tb.notes)
         for stat, tb in tables:
             per_stat.extend({"ranking": label, "statistic": stat, **r} for r in tb.summary)
-        cs = c.summary[-1]
-        row: dict[str, Any] = {"ranking": label, "epoch": shown_epoch, "n": int(min(r["n"] for r in c.rows)),
-                               "kendall_mean": cs["kendall_mean"], "kendall_std": cs["kendall_std"],
-                               "spearman_mean": cs["spearman_mean"], "spearman_std": cs["spearman_std"]}
-        if ci is not None:  # the interval of the mean over seeds (the same resamples of the subnets for each)
-            for m in ("kendall", "spearman"):
-                row[f"{m}_ci_low"], row[f"{m}_ci_high"] = cs[f"{m}_ci_low"], cs[f"{m}_ci_high"]
-        last = [r for r in t.summary if r["epoch"] == cs["epoch"]]
-        for r in last:
-            row[f"best_gt@{r['k']}_mean"], row[f"best_gt@{r['k']}_std"] = r["best_gt_mean"], r["best_gt_std"]
-        for r in last:
-            row[f"precision@{r['k']}_mean"], row[f"precision@{r['k']}_std"] = r["precision_mean"], r["precision_std"]
-        b = bt.summary[-1]
-        row["p_bottom_mean"], row["p_bottom_std"] = b["p_bottom_mean"], b["p_bottom_std"]
-        row["p_top_mean"], row["p_top_std"] = b["p_top_mean"], b["p_top_std"]
-        if cp is not None:
-            row["tau_params_mean"], row["tau_params_std"] = cp.summary[-1]["kendall_mean"], cp.summary[-1]["kendall_std"]
+        row = _summary_row(label, shown_epoch, c, t, bt, cp, ci is not None)
         summary.append(row)
         if label == name:  # a random ranking of the same subnets: every baseline is an exact expectation
-            rnd: dict[str, Any] = {"ranking": "random", "epoch": None, "n": row["n"], "kendall_mean": 0.0,
-                                   "kendall_std": math.nan, "spearman_mean": 0.0, "spearman_std": math.nan}
-            if ci is not None:  # an exact expectation: no interval
-                rnd.update(kendall_ci_low=math.nan, kendall_ci_high=math.nan, spearman_ci_low=math.nan,
-                           spearman_ci_high=math.nan)
-            rnd.update({f"best_gt@{r['k']}_mean": r["random_best_gt"] for r in last})
-            rnd.update({f"best_gt@{r['k']}_std": math.nan for r in last})
-            rnd.update({f"precision@{r['k']}_mean": r["random_precision"] for r in last})
-            rnd.update({f"precision@{r['k']}_std": math.nan for r in last})
-            rnd.update(p_bottom_mean=b["p_random"], p_bottom_std=math.nan, p_top_mean=b["p_random"],
-                       p_top_std=math.nan)
-            if cp is not None:
-                rnd.update(tau_params_mean=0.0, tau_params_std=math.nan)
-            random_row.append(rnd)
+            random_row.append(_random_row(row, t, bt, ci is not None))
 
     user_epochs = est.select_epochs(epoch)
     has_epoch = s.epoch is not None
