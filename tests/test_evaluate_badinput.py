@@ -68,6 +68,23 @@ def deep_json(path: Path) -> Path:
     return p
 
 
+def big_json(path: Path) -> Path:
+    p = path.with_suffix(".json")
+    with open(p, "wb") as f:
+        f.write(b"[" + b" " * (65 * MiB) + b"]")
+    return p
+
+
+def too_many_rows(path: Path) -> Path:
+    p = path.with_suffix(".csv")
+    row = b"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|,1\n"
+    with open(p, "wb") as f:
+        f.write(b"arch,score\n")
+        for _ in range(21):
+            f.write(row * 100_000)
+    return p
+
+
 CASES = {
     "100 MB garbage": (garbage_100mb, "no 'arch' column|is not a CSV header"),
     "10^6 columns": (million_columns, "columns; a scores table has arch, score"),
@@ -76,6 +93,8 @@ CASES = {
     "xlsx renamed .csv": (xlsx_renamed, "this is a zip archive \\(an .xlsx/.ods workbook is one\\)"),
     "a 50 MB field": (huge_single_line, "not a CSV table"),
     "JSON nested 10^5 deep": (deep_json, "invalid JSON"),
+    "65 MiB of JSON": (big_json, "65 MiB of JSON; JSON tables are read whole"),
+    "2.1 million rows": (too_many_rows, "more than 2,000,000 rows"),
 }
 
 

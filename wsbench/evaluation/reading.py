@@ -23,7 +23,8 @@ from wsbench.errors import WsbenchError
 MAX_BYTES = 256 * 2**20  #: a scores file larger than this is refused unread (15,625 archs x 64 checkpoints ~ 70 MB)
 MAX_HEADER = 2**16  #: bytes of a CSV header line
 MAX_COLUMNS = 64
-MAX_ROWS = 5_000_000
+MAX_ROWS = 2_000_000  #: 15,625 NB201 cells x 128 checkpoints
+MAX_JSON_BYTES = 64 * 2**20  #: JSON is parsed whole (several times its size in memory): larger tables as CSV
 COLUMNS = ("arch", "score", "epoch", "seed")
 #: score column names that say the direction themselves (anything else needs --higher/--lower-is-better)
 HIGHER = ("accuracy", "acc", "val_accuracy", "valid_accuracy", "test_accuracy", "top1", "val_acc")
@@ -112,6 +113,7 @@ def _csv(path: Path, delimiter: str) -> Scores:
             keep = [(i, c) for i, c in enumerate(cols) if c in COLUMNS or c in HIGHER or c in LOWER]
             _check_columns(cols, path)
             reader = csv.reader(f, delimiter=delimiter)
+            seen: dict[str, str] = {}
             try:
                 for line, row in enumerate(reader, start=2):
                     if not row:
@@ -123,7 +125,8 @@ def _csv(path: Path, delimiter: str) -> Scores:
                         raise ScoresError(f"{path}: more than {MAX_ROWS:,} rows; no dataset has that many "
                                           "(architecture, epoch, seed) scores")
                     for i, c in keep:
-                        data[c].append(row[i])
+                        v = row[i]
+                        data[c].append(seen.setdefault(v, v) if c == "arch" else v)  # one str per architecture
             except csv.Error as e:
                 raise ScoresError(f"{path}: not a CSV table (line {reader.line_num + 1}: {e}); expected columns "
                                   "arch, score and optionally epoch, seed") from None
@@ -133,6 +136,9 @@ def _csv(path: Path, delimiter: str) -> Scores:
 
 
 def _json(path: Path, size: int) -> Scores:
+    if size > MAX_JSON_BYTES:
+        raise ScoresError(f"{path}: {size / 2**20:.0f} MiB of JSON; JSON tables are read whole, up to "
+                          f"{MAX_JSON_BYTES // 2**20} MiB: write a larger table as CSV (or Parquet)")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
@@ -299,4 +305,4 @@ def direction_of(scores: Scores, higher: bool | None) -> tuple[str, str]:
     return implied, f"implied by the column name {col!r}"
 
 
-__all__ = ["COLUMNS", "MAX_BYTES", "MAX_COLUMNS", "MAX_ROWS", "Scores", "ScoresError", "direction_of", "read_scores"]
+__all__ = ["COLUMNS", "MAX_BYTES", "MAX_COLUMNS", "MAX_JSON_BYTES", "MAX_ROWS", "Scores", "ScoresError", "direction_of", "read_scores"]
