@@ -88,7 +88,8 @@ def main() -> None:
     print(f"python -c 'import numpy': {1000 * numpy_s:.0f} ms (median of {args.repeat}, interleaved)")
     for key in cases:
         s = statistics.median(runs[key])
-        print(f"wsbench evaluate, {key:34s} {1000 * s:6.0f} ms  {s / numpy_s:5.2f}x")
+        label = key if key.startswith("(") else f"wsbench evaluate, {key}"
+        print(f"{label:52s} {1000 * s:6.0f} ms  {s / numpy_s:5.2f}x")
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores here: above ~2 the numbers are contended)")
 
 
