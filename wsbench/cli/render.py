@@ -326,6 +326,10 @@ def describe(name: str, attrs: dict[str, Any]) -> str:
         return f"{metric}{unit} with inherited supernet weights, {better}"
     if name == "supernet_loss":
         return "cross-entropy (nats) on the same data, same pass; lower is better"
+    if name == "finetune_score":
+        return f"{metric}{unit} after inheriting and fine-tuning alone (attribute finetune); {better}"
+    if name == "finetune_loss":
+        return "cross-entropy (nats) in the same pass as finetune_score; lower is better"
     if name == "gt_score":
         return f"ground truth {metric}{unit}, {better}"
     if name == "gt_score_per_seed":
