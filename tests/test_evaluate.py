@@ -323,3 +323,37 @@ def test_row_order_and_a_monotone_transform_change_nothing(store_dir: Path, seed
     moved = evaluate({archs[pick[j]]: float(np.exp(v[j])) for j in order}, store_dir,
                      higher_is_better=True).to_dict()
     assert moved["summary"] == base["summary"] and moved["rows"] == base["rows"]
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_exported_then_evaluated_gives_exactly_correlation_topk_and_bottom_top(name: str, tmp_path: Path):
+    """Issue 25's done-when as written: `wsbench export NAME`, then that table fed back to `wsbench evaluate
+    --score-column supernet_score`, gives the numbers of `wsbench correlation/topk/bottom-top --space NAME`."""
+    bench = wsbench.open(name)
+    out = tmp_path / "export.csv"
+    res = CliRunner().invoke(app, ["export", name, "--format", "csv", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    direction = "--higher-is-better" if bench.direction == "max" else "--lower-is-better"
+    got = cli_json("evaluate", str(out), "--space", name, "--score-column", "supernet_score", direction,
+                   "--name", "exported")
+    assert got["options"]["subnets"] == bench.n_archs and got["options"]["rows"] == bench.n_archs * len(
+        bench.epochs) * len(bench.seeds)
+    assert part(got, "exported", "correlation") == cli_json("correlation", "--space", name)["summary"]
+    assert part(got, "exported", "topk") == cli_json("topk", "--space", name)["summary"]
+    assert part(got, "exported", "bottomtop") == cli_json("bottom-top", "--space", name)["summary"]
+    assert any("columns not used: arch_index, function_id" in n for n in got["notes"]) or name != "nb201-cifar10"
+
+
+def test_a_score_column_that_is_not_there_and_one_among_several(tmp_path: Path, store_dir: Path):
+    a = [str(x) for x in wsbench.open(store_dir).arch_values("arch_string")][:12]
+    path = tmp_path / "s.csv"
+    path.write_text("arch,score,accuracy,mine\n" + "".join(f"{x},{i},{-i},{i % 5}\n" for i, x in enumerate(a)))
+    with pytest.raises(ScoresError, match="2 score columns"):
+        evaluate(path, store_dir)
+    with pytest.raises(ScoresError, match="no column 'nope'"):
+        evaluate(path, store_dir, score_column="nope")
+    r = evaluate(path, store_dir, score_column="accuracy")  # implies higher is better
+    assert r.options["direction"] == "max" and "columns not used: score, mine" in r.notes
+    assert next(x for x in r.summary if x["ranking"] == "scores")["kendall_mean"] == evaluate(
+        {x: float(-i) for i, x in enumerate(a)}, store_dir, higher_is_better=True).summary[0]["kendall_mean"]
+    assert evaluate(path, store_dir, score_column="mine", higher_is_better=True).options["subnets"] == 12

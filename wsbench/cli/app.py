@@ -389,6 +389,9 @@ def evaluate(scores: Annotated[str, _arg(help="Your scores: a CSV, JSON or Parqu
                                                            help="Direction of the scores; required unless the score "
                                                                 "column's name says it.", show_default=False)] = None,
              name: Annotated[str, _opt(help="Label of your ranking in the output.")] = "scores",
+             score_column: Annotated[str | None, _opt(help="The column holding the scores when it is not called "
+                                                          "score, e.g. supernet_score of `wsbench export`'s "
+                                                          "table.")] = None,
              encoding: Annotated[str, _opt(help="How the arch column is written: auto (by its form), canonical, or "
                                                 "the space's own: nb201 naslib; nb101 spec, naslib, hash; darts "
                                                 "genotype, nb301; macro key (docs/evaluate.md).")] = "auto",
@@ -409,7 +412,8 @@ def evaluate(scores: Annotated[str, _arg(help="Your scores: a CSV, JSON or Parqu
     def make() -> Any:
         from wsbench.evaluation import evaluate as run
 
-        return run(scores, space, higher_is_better=higher_is_better, name=name, encoding=encoding,
+        return run(scores, space, higher_is_better=higher_is_better, name=name, score_column=score_column,
+                   encoding=encoding,
                    drop_unknown=drop_unknown, k=k, epoch=epoch, seed=seed, gt=gt, ties=ties, ci=ci, boot=boot,
                    rng_seed=rng_seed, dedupe=dedupe)
 

@@ -164,14 +164,16 @@ def _random_row(row: dict[str, Any], t: Any, bt: Any, with_ci: bool) -> dict[str
 
 
 def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | None = None, name: str = "scores",
-             encoding: str = "auto", drop_unknown: bool = False, k: Any = None, epoch: Any = "last",
+             score_column: str | None = None, encoding: str = "auto", drop_unknown: bool = False, k: Any = None,
+             epoch: Any = "last",
              seed: Any = "all", gt: str = "gt_score", ties: str = "random", ci: float | None = None,
              boot: int = 1000, rng_seed: int = 0, dedupe: bool = False) -> Result:
     """Every statistic of a user's ranking ``scores`` against dataset ``space``'s ground truth, beside the dataset's
     own rankings on the same subnets.
 
     ``scores``: a CSV/JSON/Parquet path, a pandas DataFrame or a mapping arch -> score (columns ``arch``,
-    ``score``, optional ``epoch``, ``seed``). ``higher_is_better``: required unless the score column is named for its
+    ``score``, optional ``epoch``, ``seed``; ``score_column`` names another score column, e.g. ``supernet_score`` of
+    ``wsbench export``'s table). ``higher_is_better``: required unless the score column is named for its
     metric (accuracy: higher; error, perplexity, loss: lower). Summary: one row per ranking (the user's ``name``,
     the supernet at its best and last epoch, its loss, sizes, proxies): Kendall, Spearman, best GT among the top-k
     with precision, P@bottom/top 10% and the size bias tau. Rows: each statistic's own summary rows per ranking
@@ -186,7 +188,7 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
         raise OptionError(f"name must be a short label for the scores, got {name!r}")
     if not isinstance(dedupe, bool) or not isinstance(drop_unknown, bool):
         raise OptionError("dedupe and drop_unknown must be True or False")
-    s = read_scores(scores)
+    s = read_scores(scores, score_column)
     direction, direction_from = direction_of(s, higher_is_better)
     bench = wsbench.open(space)
     if name in bench.scores():

@@ -53,20 +53,22 @@ class Scores:
         return len(self.arch)
 
 
-def read_scores(scores: Any) -> Scores:
-    """A path (CSV, JSON, Parquet), a pandas DataFrame, or a mapping arch -> score, as :class:`Scores`."""
+def read_scores(scores: Any, score_column: str | None = None) -> Scores:
+    """A path (CSV, JSON, Parquet), a pandas DataFrame, or a mapping arch -> score, as :class:`Scores`.
+    ``score_column``: the column that holds the scores when it is not called ``score`` (or a metric's name), e.g.
+    ``supernet_score`` or ``proxy_jacov`` of ``wsbench export``'s table."""
     if isinstance(scores, (str, os.PathLike)):
-        return read_path(Path(scores))
+        return read_path(Path(scores), score_column)
     if isinstance(scores, Mapping):
         return _from_mapping(scores, "the mapping")
     if type(scores).__name__ == "DataFrame" and hasattr(scores, "columns"):
         cols = [str(c) for c in scores.columns]
-        return _from_columns(cols, {c: scores[c].tolist() for c in cols}, "the DataFrame")
+        return _from_columns(cols, {c: scores[c].tolist() for c in cols}, "the DataFrame", score_column)
     raise ScoresError(f"scores must be a file path (CSV, JSON, Parquet), a pandas DataFrame or a mapping arch -> "
                       f"score; got {type(scores).__name__}")
 
 
-def read_path(path: Path) -> Scores:
+def read_path(path: Path, score_column: str | None = None) -> Scores:
     if not path.is_file():
         raise ScoresError(f"{path}: no such file (expected a CSV, JSON or Parquet table of arch, score)")
     size = path.stat().st_size
@@ -79,7 +81,7 @@ def read_path(path: Path) -> Scores:
         head = f.read(4096)
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
-        return _parquet(path)
+        return _parquet(path, score_column)
     kind = next((what for sig, what in _SIGNATURES.items() if head.startswith(sig)), None)
     if kind is not None:
         fix = " (save it as CSV, or name a Parquet file .parquet)" if "Parquet" in kind else " (save it as CSV)"
@@ -87,15 +89,15 @@ def read_path(path: Path) -> Scores:
     if b"\x00" in head:
         raise ScoresError(f"{path}: binary data (NUL bytes) where a CSV or JSON text table was expected")
     if suffix == ".json" or (suffix not in (".csv", ".tsv", ".txt") and head.lstrip()[:1] in (b"{", b"[")):
-        return _json(path, size)
-    return _csv(path, delimiter="\t" if suffix == ".tsv" else ",")
+        return _json(path, size, score_column)
+    return _csv(path, "\t" if suffix == ".tsv" else ",", score_column)
 
 
 def _text_error(path: Path, e: UnicodeDecodeError) -> ScoresError:
     return ScoresError(f"{path}: not UTF-8 text at byte {e.start} (binary data?); expected a CSV or JSON table")
 
 
-def _csv(path: Path, delimiter: str) -> Scores:
+def _csv(path: Path, delimiter: str, score_column: str | None) -> Scores:
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
             header_line = f.readline(MAX_HEADER + 1)
@@ -109,6 +111,7 @@ def _csv(path: Path, delimiter: str) -> Scores:
             if not any(cols):
                 raise ScoresError(f"{path}: the first line {header_line[:40]!r} is not a CSV header; expected "
                                   "columns arch, score and optionally epoch, seed")
+            cols = _chosen(cols, score_column, path)
             data: dict[str, list[Any]] = {c: [] for c in cols}
             keep = [(i, c) for i, c in enumerate(cols) if c in COLUMNS or c in HIGHER or c in LOWER]
             _check_columns(cols, path)
@@ -132,10 +135,10 @@ def _csv(path: Path, delimiter: str) -> Scores:
                                   "arch, score and optionally epoch, seed") from None
     except UnicodeDecodeError as e:
         raise _text_error(path, e) from None
-    return _from_columns(cols, data, str(path), text=True)
+    return _named(_from_columns(cols, data, str(path)), score_column)
 
 
-def _json(path: Path, size: int) -> Scores:
+def _json(path: Path, size: int, score_column: str | None) -> Scores:
     if size > MAX_JSON_BYTES:
         raise ScoresError(f"{path}: {size / 2**20:.0f} MiB of JSON; JSON tables are read whole, up to "
                           f"{MAX_JSON_BYTES // 2**20} MiB: write a larger table as CSV (or Parquet)")
@@ -166,15 +169,14 @@ def _json(path: Path, size: int) -> Scores:
     cols: list[str] = []
     for r in data[:1000]:
         cols += [str(k) for k in r if str(k) not in cols]
-    _check_columns(cols, path)
     missing = [i for i, r in enumerate(data) if any(c not in r for c in cols if c in COLUMNS)]
     if missing:
         raise ScoresError(f"{path}: {len(missing)} record(s) lack a field the others have (first: item "
                           f"{missing[0]}: {json.dumps(data[missing[0]])[:120]}); every record needs the same fields")
-    return _from_columns(cols, {c: [r.get(c) for r in data] for c in cols}, str(path))
+    return _from_columns(cols, {c: [r.get(c) for r in data] for c in cols}, str(path), score_column)
 
 
-def _parquet(path: Path) -> Scores:
+def _parquet(path: Path, score_column: str | None) -> Scores:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -194,7 +196,7 @@ def _parquet(path: Path) -> Scores:
     except (pa.ArrowException, OSError, ValueError, TypeError) as e:  # any failure to read is a bad file
         raise ScoresError(f"{path}: not a readable Parquet file ({type(e).__name__}: {str(e)[:120]})") from None
     cols = [str(c) for c in table.column_names]
-    return _from_columns(cols, {c: table.column(c).to_pylist() for c in cols}, str(path))
+    return _from_columns(cols, {c: table.column(c).to_pylist() for c in cols}, str(path), score_column)
 
 
 def _from_mapping(data: Mapping, where: str) -> Scores:
@@ -225,7 +227,8 @@ def _check_columns(cols: list[str], where: object) -> None:
     if "arch" not in cols:
         problems.append("no 'arch' column")
     if not scoring:
-        problems.append("no 'score' column (or one named for its metric: accuracy, error, perplexity, loss, ...)")
+        problems.append("no 'score' column (or one named for its metric: accuracy, error, perplexity, loss, ...; "
+                        "any other: --score-column NAME)")
     elif len(scoring) > 1:
         problems.append(f"{len(scoring)} score columns ({', '.join(scoring)}); keep one")
     dup = sorted({c for c in cols if cols.count(c) > 1})
@@ -246,7 +249,31 @@ def _number(v: Any) -> float:
         return math.nan
 
 
-def _from_columns(cols: list[str], data: dict[str, list[Any]], where: str, text: bool = False) -> Scores:
+def _chosen(cols: list[str], score_column: str | None, where: object) -> list[str]:
+    """The columns with ``score_column`` renamed ``score`` and every other score-like column set aside."""
+    if score_column is None:
+        return cols
+    if score_column not in cols:
+        shown = ", ".join(repr(c[:30]) for c in cols[:12]) + (f", … ({len(cols)} in all)" if len(cols) > 12 else "")
+        raise ScoresError(f"{where}: no column {score_column!r} (the score column asked for); found {shown}")
+    return ["score" if c == score_column else f"{c} (not the score)" if c == "score" or c in HIGHER or c in LOWER
+            else c for c in cols]
+
+
+def _named(s: Scores, score_column: str | None) -> Scores:
+    """``s`` with the score column called by its name in the file (the direction is read from it)."""
+    if score_column is not None:
+        s.score_column = score_column
+        s.ignored = [c.removesuffix(" (not the score)") for c in s.ignored]
+    return s
+
+
+def _from_columns(cols: list[str], data: dict[str, list[Any]], where: str,
+                  score_column: str | None = None) -> Scores:
+    if score_column is not None:
+        chosen = _chosen(cols, score_column, where)
+        data = {new: data[old] for old, new in zip(cols, chosen)}
+        return _named(_from_columns(chosen, data, where), score_column)
     _check_columns(cols, where)
     sc = _score_column(cols)
     assert sc is not None
