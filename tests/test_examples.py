@@ -50,9 +50,25 @@ def _run(line: str, name: str, path: str) -> None:
     assert res.exit_code == 0, (line, res.output, res.exception)
 
 
+def _scores_csv(name: str, path: Path) -> None:
+    """The dataset's supernet scores at every seed and epoch, the score column named for its metric."""
+    import csv
+
+    b = wsbench.open(name)
+    archs = [str(a) for a in b.arch_values("arch_string")]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["arch", b.metric, "epoch", "seed"])
+        for si, s in enumerate(b.seeds):
+            for ei, e in enumerate(b.epochs):
+                w.writerows((a, repr(float(x)), e, s) for a, x in zip(archs, b._read("supernet_score", (si, ei)))
+                            if x == x)  # a NaN (never scored) is no score
+
+
 @pytest.mark.parametrize("name", BUNDLED)
 def test_every_shell_example_runs_on_every_bundled_dataset(name: str, tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # `wsbench report SPACE` writes its page here
+    _scores_csv(name, tmp_path / "scores.csv")  # `wsbench evaluate scores.csv`: the dataset's own supernet scores
     path = next(e["file"] for e in __import__("json").loads(CliRunner().invoke(app, ["list", "--json"]).stdout)
                 if e["name"] == name)
     ran = 0

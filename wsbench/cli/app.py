@@ -374,6 +374,52 @@ def paired(space: SpaceOpt,
           over_seeds=over_seeds, dedupe=dedupe)
 
 
+JsonEvaluate = _json(_RESULT + "summary: one row per ranking (the scores, the supernet at its best and last epoch, "
+                     "its loss, sizes, proxies, random): kendall, spearman, best_gt@k, precision@k, p_bottom, p_top, "
+                     "tau_params (*_mean, *_std over seeds); rows: each statistic's summary per ranking (ranking, "
+                     "statistic, its columns).")
+
+
+@app.command()
+def evaluate(scores: Annotated[str, _arg(help="Your scores: a CSV, JSON or Parquet table with columns arch, score "
+                                              "(or one named for its metric: accuracy, error, perplexity, loss) "
+                                              "and optionally epoch, seed.")],
+             space: SpaceOpt,
+             higher_is_better: Annotated[bool | None, _opt("--higher-is-better/--lower-is-better",
+                                                           help="Direction of the scores; required unless the score "
+                                                                "column's name says it.", show_default=False)] = None,
+             name: Annotated[str, _opt(help="Label of your ranking in the output.")] = "scores",
+             score_column: Annotated[str | None, _opt(help="The column holding the scores when it is not called "
+                                                          "score, e.g. supernet_score of `wsbench export`'s "
+                                                          "table.")] = None,
+             encoding: Annotated[str, _opt(help="How the arch column is written: auto (by its form), canonical, or "
+                                                "the space's own: nb201 naslib; nb101 spec, naslib, hash; darts "
+                                                "genotype, nb301; macro key (docs/evaluate.md).")] = "auto",
+             drop_unknown: Annotated[bool, _opt("--drop-unknown", help="Leave out (and count) architectures the "
+                                                                       "dataset does not hold, instead of an "
+                                                                       "error.")] = False,
+             k: Annotated[str | None, _opt(help="Comma list of counts and/or percentages for top-k (default "
+                                                "1,10,1%,10%, counts above the subnets scored left out).")] = None,
+             epoch: Annotated[str, _opt(help="Epoch(s) of your scores: 'last', 'all', or e.g. '4' or '1,2,4'.")]
+             = "last",
+             seed: Annotated[str, _opt(help="Seed(s) of your scores: 'all' or e.g. '0' or '0,2'.")] = "all",
+             gt: GtOpt = "gt_score", ties: TiesOpt = "random", ci: CiOpt = None, boot: BootOpt = 1000,
+             rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples and top-k draws.")] = 0,
+             dedupe: DedupeOpt = False, as_json: JsonEvaluate = False, wide: WideOpt = False) -> None:
+    """Your own ranking (a supernet, predictor or proxy) against the ground truth, beside the dataset's own
+    rankings on exactly the same subnets."""
+
+    def make() -> Any:
+        from wsbench.evaluation import evaluate as run
+
+        return run(scores, space, higher_is_better=higher_is_better, name=name, score_column=score_column,
+                   encoding=encoding,
+                   drop_unknown=drop_unknown, k=k, epoch=epoch, seed=seed, gt=gt, ties=ties, ci=ci, boot=boot,
+                   rng_seed=rng_seed, dedupe=dedupe)
+
+    _emit(as_json, make, wide)
+
+
 @app.command()
 def report(space: Annotated[str | None, _arg(help="Catalog name or store path (or use --compare).")] = None,
            compare: Annotated[str | None, _opt(help="Comma list of datasets on the same axes, epoch as a "
