@@ -201,6 +201,7 @@ def _build(args: argparse.Namespace) -> dict:
                  sample_seed=args.sample_seed, overrides=overrides,
                  only_seeds=_ints(args.only_seeds, "--only-seeds") if args.only_seeds else None,
                  max_epochs_this_run=0 if args.create_only else None, keep_work=args.keep_work,
+                 keep_checkpoints=_ints(args.keep_checkpoints, "--keep-checkpoints") if args.keep_checkpoints else None,
                  device=args.device, work=args.work)
     return {"out": str(args.out), "all_regions_scored": path is not None}
 
@@ -219,6 +220,32 @@ def _sample_functions(args: argparse.Namespace) -> dict:
             "seed": args.seed, "sha256": sha256_file(args.out),
             "rule": f"wsbench.spaces.get_space({args.space!r}).sample_functions({args.n}, seed={args.seed})",
             "function_id_rule": space.function_id_rule}
+
+
+def _finetune(args: argparse.Namespace) -> dict:
+    from builders.engine.finetune import finetune
+    from wsbench.errors import OptionError
+
+    archs = source = None
+    if args.archs_from:
+        from pathlib import Path
+
+        from builders.core.files import sha256_file
+
+        if not Path(args.archs_from).is_file():
+            raise OptionError(f"--archs-from {args.archs_from}: no such file (a .txt, one architecture per line)")
+        archs = _read_archs(args.archs_from)
+        source = {"archs_file": Path(args.archs_from).name, "archs_file_sha256": sha256_file(args.archs_from)}
+    subnets = args.subnets
+    if subnets is not None and subnets != "all":
+        try:
+            subnets = int(subnets)
+        except ValueError:
+            raise OptionError(f"--subnets must be a positive integer or all, got {subnets!r}") from None
+    return finetune(args.store, args.work or args.store.rstrip("/") + ".work", seed=args.seed,
+                    data_dir=args.data_dir, epoch=args.epoch, subnets=subnets, archs=archs, archs_source=source,
+                    subnet_seed=args.subnet_seed, batches=args.batches, lr=args.lr, checkpoint_path=args.checkpoint,
+                    device=args.device)
 
 
 def _checkpoint(args: argparse.Namespace) -> dict:
@@ -324,6 +351,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--only-seeds", help="train only these seeds (one worker process per seed)")
     b.add_argument("--create-only", action="store_true", help="create the store (sample, sizes) and stop")
     b.add_argument("--keep-work", action="store_true", help="keep the checkpoint folder (<out>.work) after the build")
+    b.add_argument("--keep-checkpoints", help="score epochs whose supernet is also kept as <work>/seed<S>.epoch<E>.ckpt "
+                                              "(for builders finetune --epoch E), e.g. 50,100,200")
     b.add_argument("--lr", type=float, help="override the preset's learning rate (cosine from it to 0)")
     b.add_argument("--device", default="cpu", help="cpu (default) | cuda | cuda:N: where training and scoring run")
     b.add_argument("--precision", help="fp32 (preset default) | bf16 (torch.autocast): part of the recipe")
@@ -364,6 +393,22 @@ def parser() -> argparse.ArgumentParser:
     ck.add_argument("--store", required=True, help="the build's store folder (restore: recreated with --create-only)")
     ck.add_argument("--work", required=True, help="the build's checkpoint folder")
     ck.add_argument("--dir", required=True, help="folder of seed<S>.pt.gz files (e.g. results/<dataset>/checkpoints)")
+    ft = sub.add_parser("finetune", help="the study's fine-tuned protocol: each chosen subnet inherits a kept "
+                                          "checkpoint's weights, trains alone for a few batches, is scored as the "
+                                          "plain protocol (-> finetune_score); one process per seed")
+    ft.add_argument("--store", required=True, help="the build's store folder")
+    ft.add_argument("--work", help="the build's checkpoint folder, kept with --keep-work (default <store>.work)")
+    ft.add_argument("--seed", type=int, required=True, help="the supernet seed whose checkpoint is fine-tuned")
+    ft.add_argument("--data-dir", required=True, help="the build's folder with cifar-10-batches-bin/")
+    ft.add_argument("--epoch", type=int, help="the epoch to fine-tune at: must be the checkpoint's (default: it)")
+    ft.add_argument("--checkpoint", help="another checkpoint file of this seed (default <work>/seed<S>.ckpt)")
+    ft.add_argument("--subnets", help="K: a seeded choice of K of the store's subnets (--subnet-seed), or all")
+    ft.add_argument("--subnet-seed", type=int, default=0, help="seed of the choice of K subnets (default 0)")
+    ft.add_argument("--archs-from", help="fine-tune these architectures instead: a .txt file, one per line")
+    ft.add_argument("--batches", type=int, default=10, help="training batches per subnet (default 10, the study's)")
+    ft.add_argument("--lr", type=float, help="constant learning rate (default: the supernet's cosine schedule at that epoch, "
+                                             "floored at 0.001, as the study authors' finetune.py)")
+    ft.add_argument("--device", default="cpu", help="cpu (default) | cuda | cuda:N")
     sf = sub.add_parser("sample-functions", help="N architectures computing N different functions, drawn uniformly "
                                                  "over the space's functions (one representative each): a .txt "
                                                  "for build --archs-from")
@@ -394,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build, "proxies": _proxies,
                "params": _params, "publish": _publish, "reissue": _reissue,
-               "sample-functions": _sample_functions, "checkpoint": _checkpoint,
+               "sample-functions": _sample_functions, "checkpoint": _checkpoint, "finetune": _finetune,
                "new-space": _new_space}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -50,9 +50,25 @@ def _run(line: str, name: str, path: str) -> None:
     assert res.exit_code == 0, (line, res.output, res.exception)
 
 
+def _scores_csv(name: str, path: Path) -> None:
+    """The dataset's supernet scores at every seed and epoch, the score column named for its metric."""
+    import csv
+
+    b = wsbench.open(name)
+    archs = [str(a) for a in b.arch_values("arch_string")]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["arch", b.metric, "epoch", "seed"])
+        for si, s in enumerate(b.seeds):
+            for ei, e in enumerate(b.epochs):
+                w.writerows((a, repr(float(x)), e, s) for a, x in zip(archs, b._read("supernet_score", (si, ei)))
+                            if x == x)  # a NaN (never scored) is no score
+
+
 @pytest.mark.parametrize("name", BUNDLED)
 def test_every_shell_example_runs_on_every_bundled_dataset(name: str, tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # `wsbench report SPACE` writes its page here
+    _scores_csv(name, tmp_path / "scores.csv")  # `wsbench evaluate scores.csv`: the dataset's own supernet scores
     path = next(e["file"] for e in __import__("json").loads(CliRunner().invoke(app, ["list", "--json"]).stdout)
                 if e["name"] == name)
     ran = 0
@@ -106,10 +122,49 @@ def test_the_schema_reader_example_reads_every_bundled_store_without_wsbench(nam
     assert set(nc.data_vars) == set(scope["ds"].data_vars) and nc.attrs["metric"] == b.metric
 
 
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_schema_tensorstore_example_reads_every_bundled_store(name: str, tmp_path: Path, monkeypatch):
+    import os
+    import sys
+
+    pytest.importorskip("tensorstore")  # not a wsbench dependency: the example says how to install it
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    code = blocks(ROOT / "docs" / "schema.md", "python")[2]
+    assert "import tensorstore" in code and '"nb201-cifar10"' in code
+    scope: dict = {}
+    exec(code.replace('"nb201-cifar10"', f'"{name}"'), scope)
+    b = wsbench.open(name)
+    assert (scope["values"] == b.ds["supernet_score"].values).all()
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_schema_export_example_reads_the_exported_files_in_pandas(name: str, tmp_path: Path, monkeypatch):
+    import os
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    code = blocks(ROOT / "docs" / "schema.md", "python")[3]
+    assert "pd.read_csv" in code and '"nb201-cifar10"' in code
+    scope: dict = {}
+    exec(code.replace('"nb201-cifar10"', f'"{name}"'), scope)
+    b = wsbench.open(name)
+    df, same = scope["df"], scope["same"]
+    assert len(df) == len(same) == b.n_archs * len(b.epochs) * len(b.seeds) and list(df) == list(same)
+    assert all((df[c].astype(float).equals(same[c].astype(float)) if df[c].dtype.kind in "fi" else
+                df[c].equals(same[c])) for c in df)  # JSON's integral floats come back as ints
+    assert scope["df"]["arch"].tolist()[:b.n_archs] == [str(a) for a in b.arch_values("arch_string")]
+    tau = wsbench.query(name, "correlation", method="kendall")  # the comment says "= wsbench's"
+    assert scope["tau"].tolist() == pytest.approx([r["kendall"] for r in tau.rows], abs=1e-12)
+    assert scope["direction"] == {"max": "higher_is_better", "min": "lower_is_better"}[b.direction]
+    assert scope["attrs"] == b.attrs
+
+
 def test_every_python_block_of_the_docs_is_run_here():
     """A new Python example in README.md or docs/ gets a test like the ones above."""
     found = {p.relative_to(ROOT).as_posix(): len(blocks(p, "python")) for p in DOCS if blocks(p, "python")}
-    assert found == {"README.md": 1, "docs/schema.md": 2}
+    assert found == {"README.md": 1, "docs/schema.md": 4}
 
 
 def test_every_install_of_torch_names_the_cpu_index():

@@ -41,6 +41,10 @@ STATS_MODULES: dict[str, ModuleType] = {m.__name__.rsplit(".", 1)[1]: m
                                         for m in (correlation, topk, bias, prune, stability, bottomtop, meanscore, gtnoise, paired)}
 
 
+#: rankings held per (seed, epoch): ``score=`` name -> variable
+_PER_SEED_EPOCH = {"supernet": "supernet_score", "loss": "supernet_loss", "finetune": "finetune_score"}
+
+
 class Benchmark:
     """Statistics of one wsbench store. Build with :func:`wsbench.open`."""
 
@@ -165,9 +169,11 @@ class Benchmark:
         return self._cache[key]
 
     def scores(self) -> list[str]:
-        """What can rank the subnets (``score=``): the supernet, its loss, sizes and proxies the store holds."""
+        """What can rank the subnets (``score=``): the supernet, its loss, the fine-tuned score, sizes and proxies the
+        store holds."""
         arrays = self.reader.meta.arrays
         out = ["supernet"] + (["loss"] if "supernet_loss" in arrays else [])
+        out += ["finetune"] if "finetune_score" in arrays else []
         out += [n for n in ("params", "flops", "params_paper", "flops_paper") if n in arrays]
         return out + [f"proxy:{n[len('proxy_'):]}" for n in sorted(arrays) if n.startswith("proxy_")]
 
@@ -176,15 +182,19 @@ class Benchmark:
         negated supernet_loss, or a per-subnet ranking (sizes, proxies: higher = better, as the store holds them)."""
         key = ("sn", seed, epoch, prune, score)
         if key not in self._cache:
-            if score not in ("supernet", "loss"):
+            if score not in _PER_SEED_EPOCH:
                 name = "proxy_" + score[len("proxy:"):] if score.startswith("proxy:") else score
                 self._cache[key] = self.arch_values(name).astype(np.float64)
                 return self._cache[key]
             lead: tuple[int, ...] = (self.seeds.index(seed), self.epochs.index(epoch))
             if self.has_prune_dim:
                 lead = (self.prune_factors.index(0.0 if prune is None else prune), *lead)
-            name = "supernet_loss" if score == "loss" else "supernet_score"
+            name = _PER_SEED_EPOCH[score]
             values = goodness(self._read(name, lead), "min" if score == "loss" else self.direction)
+            if score == "finetune" and not np.isfinite(values).any():
+                done = (self.attrs.get("finetune") or {}).get("regions", [])
+                raise OptionError(f"{self.name} has no fine-tuned scores at seed {seed}, epoch {epoch}; the fine-tuned "
+                                  f"(seed, epoch) regions are {done}: choose among them with --seed and --epoch")
             if not np.isfinite(values).any():
                 where = f"seed {seed}, epoch {epoch}" + (f", prune factor {prune}" if self.has_prune_dim else "")
                 why = f"{name} holds no finite value at {where} (all NaN, or its chunks are missing): never scored"
@@ -263,6 +273,10 @@ class Benchmark:
 
     def check_score(self, score: str) -> str:
         """``score`` if it is one of :meth:`scores`, else an error listing them."""
+        if score == "finetune" and score not in self.scores():
+            raise OptionError(f"{self.name} has no fine-tuned scores (no finetune_score variable): they are made by "
+                              "python -m builders finetune (builders/README.md); rank by one of "
+                              f"{', '.join(self.scores())}")
         if score not in self.scores():
             raise UnknownNameError("ranking (score)", score, self.scores())
         return score
@@ -292,6 +306,11 @@ class Benchmark:
                                                                       source):
             notes.append("supernet_loss orders every subnet exactly as supernet_score does here (e.g. the loss of a "
                          "language model is log(perplexity)): score='loss' repeats the default ranking")
+        if o.get("score") == "finetune":
+            ft = self.attrs.get("finetune") or {}
+            notes.append(f"score finetune: finetune_score, each of {ft.get('subnets')} subnets scored after inheriting "
+                         f"the supernet's weights and training alone for {ft.get('batches')} batches (lr "
+                         f"{ft.get('lr')}); only those subnets enter (attribute finetune)")
         notes.append(f"metric {self.metric} ({'higher' if self.direction == 'max' else 'lower'} is better); "
                      f"scale preset {self.attrs.get('scale_preset')!r}")
         return Result(stat=stat, dataset=self.name, options=o, rows=table.rows, summary=table.summary,

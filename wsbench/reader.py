@@ -20,7 +20,7 @@ import os
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,8 @@ class ArrayMeta:
     codecs: tuple[dict, ...]
     fill_value: Any
     separator: str
+    #: the array's own attributes (long_name, units, direction: docs/schema.md); {} in stores written before them
+    attrs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ def _array_meta(m: dict) -> ArrayMeta:
         chunks=tuple(grid.get("configuration", {}).get("chunk_shape", m["shape"])) if grid.get("name") == "regular" else (),
         codecs=tuple(m.get("codecs", ())), fill_value=m.get("fill_value"),
         separator=cke.get("configuration", {}).get("separator", "/") if cke.get("name") == "default" else "",
+        attrs=dict(m["attributes"]) if isinstance(m.get("attributes"), dict) else {},
     )
 
 
@@ -595,7 +598,8 @@ class XarrayReader:
             enc = v.encoding
             arrays[str(name)] = ArrayMeta(dims=tuple(map(str, v.dims)), shape=tuple(v.shape), kind=kind,
                                           data_type=str(v.dtype), chunks=tuple(enc.get("chunks") or v.shape),
-                                          codecs=(), fill_value=enc.get("fill_value"), separator="/")
+                                          codecs=(), fill_value=enc.get("fill_value"), separator="/",
+                                          attrs=dict(v.attrs))
         self.meta = StoreMeta(attrs=dict(ds.attrs), arrays=arrays)
 
     def read(self, name: str, lead: tuple[int, ...] = ()) -> np.ndarray:

@@ -7,8 +7,9 @@ of the constants below; tests check the two agree.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,7 +46,15 @@ OPTIONAL_VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "function_id": (("arch",), "U"),
     #: mean held-out cross-entropy of each subnet, taken in the same pass as its supernet_score (lower is better)
     "supernet_loss": (("seed", "epoch", "arch"), "f"),
+    #: the subnet's score after inheriting the supernet's weights and fine-tuning alone (attribute ``finetune``:
+    #: the protocol, the subnets, the regions done); NaN where not fine-tuned
+    "finetune_score": (("seed", "epoch", "arch"), "f"),
+    #: mean held-out cross-entropy in the same pass as finetune_score
+    "finetune_loss": (("seed", "epoch", "arch"), "f"),
 }
+#: variables that share supernet_score's dims, prune included where the store has it
+LIKE_SUPERNET = ("supernet_loss", "finetune_score", "finetune_loss")
+FINETUNE = ("finetune_score", "finetune_loss")
 #: extra ground truths are allowed as ``gt_score_<name>`` (arch), e.g. ``gt_score_mini``
 EXTRA_GT_PREFIX = "gt_score_"
 #: other rankings of the same subnets (zero-cost proxies) as ``proxy_<name>`` (arch) floats; higher = better
@@ -82,6 +91,110 @@ METRICS: dict[str, tuple[str, float, float]] = {
     "perplexity": ("min", 1.0, math.inf),
 }
 BN_PROTOCOLS = ("recalibrate", "batch_stats", "running_stats", "none")
+
+# -- per-variable attributes (docs/schema.md, "Variable attributes") ----------------------------------------------
+#: what every array of a store written since wsbench 0.1.0's interop change carries (CF names where CF has one:
+#: ``long_name``, ``units``; ``direction`` is wsbench's, because CF has no word for "higher is better")
+VARIABLE_ATTRS = ("long_name", "units", "direction")
+#: ``direction`` values, from the store's ``metric_direction`` words
+DIRECTION_WORDS: dict[str, str] = {"max": "higher_is_better", "min": "lower_is_better"}
+#: ``units`` of each known metric (UDUNITS spelling: "%" is percent, "1" a dimensionless number)
+METRIC_UNITS: dict[str, str] = {"accuracy": "%", "error": "%", "perplexity": "1"}
+
+
+def variable_attrs(name: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """``long_name``, ``units`` (where the unit is known) and ``direction`` (for rankings only) of variable ``name``
+    in a store whose global attributes are ``attrs``: what the writer stores on each array and ``wsbench export
+    --format netcdf`` adds to stores written before (derived from ``metric``, ``metric_direction``, ``space``,
+    ``ops`` and ``proxies``, so old and new stores describe a variable alike). Empty for a name the schema does
+    not know."""
+    metric = str(attrs.get("metric", "score"))
+    units = METRIC_UNITS.get(metric)
+    direction = DIRECTION_WORDS.get(str(attrs.get("metric_direction")))
+    scored = {"units": units, "direction": direction}
+    out: dict[str, Any]
+    if name == "supernet_score":
+        out = {"long_name": f"{metric} of the subnet with inherited supernet weights", **scored}
+    elif name == "supernet_loss":
+        out = {"long_name": "held-out cross-entropy (nats) of the subnet with inherited supernet weights",
+               "units": "1", "direction": DIRECTION_WORDS["min"]}
+    elif name == "finetune_score":
+        out = {"long_name": f"{metric} of the subnet after inheriting the supernet's weights and training alone for "
+                            "a few batches (the finetune attribute); NaN where not fine-tuned", **scored}
+    elif name == "finetune_loss":
+        out = {"long_name": "held-out cross-entropy (nats) of the fine-tuned subnet (see finetune_score)",
+               "units": "1", "direction": DIRECTION_WORDS["min"]}
+    elif name == "gt_score":
+        out = {"long_name": f"ground-truth {metric}, mean over its trainings where there are several (how it was "
+                            "obtained: the gt_source attribute)", **scored}
+    elif name == "gt_score_per_seed":
+        out = {"long_name": f"ground-truth {metric} of each ground-truth training (gt_seed)", **scored}
+    elif name == GT_STD:
+        out = {"long_name": f"standard deviation of the ground-truth {metric} as its source reports it "
+                            "(not a ranking)", "units": units}
+    elif name.startswith(EXTRA_GT_PREFIX):
+        out = {"long_name": f"another ground-truth {metric}: {name[len(EXTRA_GT_PREFIX):]} (see extra_gt)",
+               **scored}
+    elif name in ("params", "flops", "params_paper", "flops_paper"):
+        what = "parameters" if name.startswith("params") else "FLOPs (multiply-adds)"
+        scale = "at the paper-scale preset" if name.endswith("_paper") else "as the supernet ran it"
+        out = {"long_name": f"{what} of the subnet {scale}", "units": "1"}
+    elif name.startswith(PROXY_PREFIX):
+        proxy = name[len(PROXY_PREFIX):]
+        info = (attrs.get("proxies") or {}).get(proxy, {}) if isinstance(attrs.get("proxies"), dict) else {}
+        larger = info.get("larger_is_better") if isinstance(info, dict) else None
+        out = {"long_name": f"zero-cost proxy {proxy}, as its source reports it (see the proxies attribute)",
+               "direction": DIRECTION_WORDS["min" if larger is False else "max"]}
+    elif name == "arch_string":
+        out = {"long_name": f"canonical architecture string of wsbench.spaces {attrs.get('space', '')}".rstrip()}
+    elif name == "function_id":
+        out = {"long_name": "id of the function the architecture computes (equal ids: one network; see "
+                            "function_id_rule)"}
+    elif name == "choice":
+        out = {"long_name": "index into the ops attribute of the op chosen at each decision; -1: the decision "
+                            "does not exist in this architecture"}
+        ops = attrs.get("ops")
+        if isinstance(ops, list) and ops and all(isinstance(o, str) and o and " " not in o for o in ops):
+            out.update(flag_values=list(range(-1, len(ops))), flag_meanings=" ".join(["absent", *ops]))
+    elif name == "epoch":
+        out = {"long_name": "supernet training epoch at which every subnet was scored"}
+    elif name == "seed":
+        out = {"long_name": "supernet training seed"}
+    elif name == "gt_seed":
+        out = {"long_name": "seed of a ground-truth (stand-alone) training"}
+    elif name == "decision":
+        out = {"long_name": "choice point of the search space"}
+    elif name == "prune":
+        out = {"long_name": "fraction of the space removed before the supernet was retrained", "units": "1"}
+    else:
+        return {}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def variable_attr_problems(name: str, given: Mapping[str, Any], attrs: Mapping[str, Any]) -> list[str]:
+    """Problems of the per-variable attributes a store holds (none is required: stores written before they
+    existed have none): each of :data:`VARIABLE_ATTRS` present must be a string, ``direction`` one of
+    :data:`DIRECTION_WORDS`' values and, for a ranking, the one the schema gives it (a supernet score said to be
+    higher-is-better in a perplexity store would mislead every reader that is not wsbench)."""
+    problems = []
+    for key in VARIABLE_ATTRS:
+        if key in given and not isinstance(given[key], str):
+            problems.append(f"variable {name!r}: attribute {key!r} must be a string, got {type(given[key]).__name__}")
+    direction = given.get("direction")
+    if isinstance(direction, str):
+        expected = variable_attrs(name, attrs).get("direction")
+        if direction not in DIRECTION_WORDS.values():
+            problems.append(f"variable {name!r}: direction must be one of {sorted(DIRECTION_WORDS.values())}, "
+                            f"got {direction!r}")
+        elif name.startswith(PROXY_PREFIX):
+            pass  # a proxy's direction is its source's word: either is allowed
+        elif expected is None:
+            problems.append(f"variable {name!r} is not a ranking: it takes no direction attribute "
+                            f"(got {direction!r})")
+        elif direction != expected:
+            problems.append(f"variable {name!r}: direction is {direction!r} but the store's metric_direction makes "
+                            f"it {expected!r}")
+    return problems
 
 
 def check_structure(meta: StoreMeta) -> list[str]:
@@ -132,7 +245,7 @@ def check_structure(meta: StoreMeta) -> list[str]:
     optional = dict(OPTIONAL_VARIABLES)
     if "prune" in sizes:
         expected["supernet_score"] = (("prune", "seed", "epoch", "arch"), "f")
-        optional["supernet_loss"] = expected["supernet_score"]
+        optional.update({name: expected["supernet_score"] for name in LIKE_SUPERNET})
     for name, (dims, kind) in {**expected, **optional}.items():
         if name not in arrays:
             if name in expected:
@@ -147,6 +260,14 @@ def check_structure(meta: StoreMeta) -> list[str]:
             problems.append(f"variable {name!r} must have dtype kind {kind!r}, got {a.data_type}")
     if "gt_score_per_seed" in arrays and "gt_seed" not in sizes:
         problems.append("gt_score_per_seed needs the gt_seed dimension")
+    tuned = [n for n in FINETUNE if n in arrays]
+    if tuned and len(tuned) != len(FINETUNE):
+        problems.append(f"{tuned[0]} needs {' and '.join(n for n in FINETUNE if n not in tuned)}: fine-tuned "
+                        "scores and losses come together")
+    if tuned and not isinstance(attrs.get("finetune"), dict):
+        problems.append("fine-tuned scores need the attribute 'finetune' (dict: protocol, subnets, regions)")
+    if not tuned and "finetune" in attrs:
+        problems.append("attribute 'finetune' describes fine-tuned scores, but there is no finetune_score variable")
     for name, a in arrays.items():
         if name in COORDS:
             continue
@@ -159,6 +280,8 @@ def check_structure(meta: StoreMeta) -> list[str]:
             problems.append(f"{name!r} must have dims ('arch',)")
         elif name.startswith(PROXY_PREFIX) and a.kind != "f":
             problems.append(f"proxy {name!r} must be a float variable, got {a.data_type}")
+    for name, a in arrays.items():
+        problems += variable_attr_problems(name, a.attrs, attrs)
     return problems
 
 
@@ -261,7 +384,7 @@ def check_values(read: Callable[[str], np.ndarray], names: list[str], sizes: dic
                              get("prune") if "prune" in has else None)
     problems += check_choice(get("choice"), space)
     metric = attrs["metric"]
-    for name in ["supernet_score", "gt_score", "gt_score_per_seed"] + [n for n in names if is_extra_gt(n)]:
+    for name in ["supernet_score", "finetune_score", "gt_score", "gt_score_per_seed"] + [n for n in names if is_extra_gt(n)]:
         if name in has:
             problems += check_scores(name, get(name), metric)
     if GT_STD in has:
@@ -270,6 +393,9 @@ def check_values(read: Callable[[str], np.ndarray], names: list[str], sizes: dic
         problems += check_complete(sizes, get("supernet_score"), get("gt_score"))
     if "supernet_loss" in has:
         problems += check_loss(get("supernet_loss"), get("supernet_score"))
+    if all(n in has for n in FINETUNE):
+        lead = [[v.item() for v in get(d)] for d in ("prune", "seed", "epoch") if d in has]
+        problems += check_finetune(get("finetune_score"), get("finetune_loss"), get("supernet_score"), attrs, lead)
     for name in (n for n in names if n.startswith(PROXY_PREFIX)):
         problems += check_proxy(name, get(name))
     for name in SIZE_VARIABLES:
@@ -349,7 +475,7 @@ def check_scores(name: str, values: np.ndarray, metric: str) -> list[str]:
         problems.append(f"{name} holds +-inf; use NaN for 'not evaluated / unknown'")
     if finite.size and (finite.min() < lo or finite.max() > hi):
         problems.append(f"{name} values must lie in [{lo}, {hi}] for metric {metric!r}, got [{finite.min()}, {finite.max()}]")
-    if metric == "accuracy" and finite.size and finite.max() <= 1 and name != "supernet_score":
+    if metric == "accuracy" and finite.size and finite.max() <= 1 and name not in ("supernet_score", "finetune_score"):
         problems.append(f"{name}: every value lies in [0, 1] (max {finite.max():g}), which reads as fractions; "
                         "accuracy is stored in percent: multiply by 100 (python -m builders import-gt table "
                         "... --unit fraction does)")
@@ -372,14 +498,15 @@ def check_complete(sizes: Any, sn: np.ndarray, gt: np.ndarray) -> list[str]:
     return problems
 
 
-def check_loss(loss: np.ndarray, score: np.ndarray) -> list[str]:
-    """supernet_loss: a finite cross-entropy >= 0 exactly where supernet_score is known (same shape: the whole
-    variable or one (seed, epoch) slice of both)."""
+def check_loss(loss: np.ndarray, score: np.ndarray, name: str = "supernet_loss", score_name: str = "supernet_score",
+               unknown: str = "not scored") -> list[str]:
+    """A loss (``supernet_loss``, ``finetune_loss``): a finite cross-entropy >= 0 exactly where its score is known
+    (same shape: the whole variable or one (seed, epoch) slice of both)."""
     problems = []
     if np.isinf(loss).any() or np.any(loss[np.isfinite(loss)] < 0):
-        problems.append("supernet_loss must be a finite cross-entropy >= 0 (NaN where not scored)")
+        problems.append(f"{name} must be a finite cross-entropy >= 0 (NaN where {unknown})")
     if loss.shape != score.shape or (np.isnan(loss) != np.isnan(score)).any():
-        problems.append("supernet_loss and supernet_score must be known for the same (seed, epoch, subnet) cells")
+        problems.append(f"{name} and {score_name} must be known for the same (seed, epoch, subnet) cells")
     return problems
 
 
@@ -444,6 +571,35 @@ def check_function_ids(have: list[str], archs: list[str], space: Any) -> list[st
         return [(f"function_id differs from {space.name}'s function_id(arch) at {len(wrong)} subnet(s), "
                  f"e.g. row {i}: {_short(got)} instead of {_short(want)}")]
     return []
+
+
+def check_finetune(ft: np.ndarray, loss: np.ndarray, sn: np.ndarray, attrs: Mapping[str, Any],
+                   lead: list[list[Any]]) -> list[str]:
+    """finetune_score / finetune_loss: the loss known exactly where the score is, only where supernet_score is; one
+    set of subnets, of the recorded size, in every fine-tuned region, and the regions the attribute records.
+    ``lead``: the coordinate values of the dims before ``arch`` ((prune,) seed, epoch)."""
+    problems = check_loss(loss, ft, "finetune_loss", "finetune_score", "not fine-tuned")
+    if ft.shape == sn.shape and (np.isfinite(ft) & ~np.isfinite(sn)).any():
+        problems.append("finetune_score is known where supernet_score is not: a subnet is fine-tuned only where "
+                        "its plain score was taken")
+    rows = np.isfinite(ft).reshape(-1, ft.shape[-1]) if ft.ndim else np.zeros((0, 0), bool)
+    done = rows.any(axis=1)
+    proto = attrs.get("finetune") if isinstance(attrs.get("finetune"), dict) else {}
+    if done.any():
+        first = rows[np.argmax(done)]
+        if (rows[done] != first).any():
+            problems.append("finetune_score holds different sets of subnets in different (seed, epoch) regions; "
+                            "every region fine-tunes the same subnets")
+        k = proto.get("subnets")
+        if k is not None and int(first.sum()) != k:
+            problems.append(f"finetune_score holds {int(first.sum())} subnets per region, the attribute "
+                            f"finetune.subnets says {k}")
+    have = sorted(list(t) for t, d in zip(itertools.product(*lead), done.tolist()) if d)  # C order, as rows
+    recorded = sorted(list(r) for r in proto.get("regions", []) if isinstance(r, list | tuple))
+    if recorded != have:
+        problems.append(f"attribute finetune.regions {_short(recorded)} differs from the (seed, epoch) regions that "
+                        f"hold fine-tuned scores {_short(have)}")
+    return problems
 
 
 def check_gt_std(std: np.ndarray, gt: np.ndarray, metric: str) -> list[str]:

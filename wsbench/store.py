@@ -23,7 +23,14 @@ import numpy as np
 
 from wsbench.errors import IncompleteStoreError, OptionError, SchemaError, StoreNotFoundError, WsbenchError
 from wsbench.reader import FastReader, NotReadable, XarrayReader, store_problems
-from wsbench.schema import EXTRA_GT_PREFIX, SCHEMA_VERSION, check_dims_agree, check_structure, validate
+from wsbench.schema import (
+    EXTRA_GT_PREFIX,
+    SCHEMA_VERSION,
+    check_dims_agree,
+    check_structure,
+    validate,
+    variable_attrs,
+)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -96,26 +103,33 @@ class StoreWriter:
         chunk = max(1, min(n, arch_chunk))
         g = zarr.open_group(str(path), mode="w", zarr_format=3)
         gz = {"compressors": GzipCodec(level=5)}  # numeric arrays: readable by wsbench.reader without zarr
+        described = {**attrs, "space": sp.name, "ops": list(sp.ops)}
+
+        def about(name: str) -> dict[str, Any]:
+            """The array's own attributes: long_name, units, direction (docs/schema.md)."""
+            return {"attributes": variable_attrs(name, described)}
 
         def coord(name: str, values: Sequence, dtype: Any) -> None:
             kw = {} if dtype is str else gz
-            a = g.create_array(name, shape=(len(values),), dtype=dtype, dimension_names=[name], **kw)
+            a = g.create_array(name, shape=(len(values),), dtype=dtype, dimension_names=[name], **kw, **about(name))
             if len(values):
                 a[:] = np.asarray(values, dtype=object if dtype is str else dtype)
 
         coord("epoch", list(epochs), "int32")
         coord("seed", list(seeds), "int32")
         coord("decision", list(sp.decisions), str)
-        a = g.create_array("arch_string", shape=(n,), dtype=str, dimension_names=["arch"], chunks=(chunk,))
+        a = g.create_array("arch_string", shape=(n,), dtype=str, dimension_names=["arch"], chunks=(chunk,),
+                           **about("arch_string"))
         if n:
             a[:] = np.asarray(canonical, dtype=object)
         if function_ids and sp.has_equivalences:  # elsewhere the id is arch_string itself: nothing to record
-            f = g.create_array("function_id", shape=(n,), dtype=str, dimension_names=["arch"], chunks=(chunk,))
+            f = g.create_array("function_id", shape=(n,), dtype=str, dimension_names=["arch"], chunks=(chunk,),
+                               **about("function_id"))
             if n:
                 f[:] = np.asarray(sp.function_ids(canonical), dtype=object)
             g.attrs["function_id_rule"] = sp.function_id_rule
         c = g.create_array("choice", shape=(n, len(sp.decisions)), dtype="int8", dimension_names=["arch", "decision"],
-                           chunks=(chunk, len(sp.decisions)), fill_value=-1, **gz)
+                           chunks=(chunk, len(sp.decisions)), fill_value=-1, **gz, **about("choice"))
         if n:
             c[:] = sp.choice_matrix(canonical)
         lead: list[tuple[str, int]] = []
@@ -126,18 +140,19 @@ class StoreWriter:
         for name in ("supernet_score", "supernet_loss") if losses else ("supernet_score",):
             g.create_array(name, shape=tuple(s for _, s in lead) + (n,), dtype="float32",
                            dimension_names=[d for d, _ in lead] + ["arch"], chunks=(1,) * len(lead) + (chunk,),
-                           fill_value=np.nan, **gz)
+                           fill_value=np.nan, **gz, **about(name))
         per_arch = ["gt_score", "params", "flops"] + [f"{EXTRA_GT_PREFIX}{e}" for e in extra_gt]
         if paper_scale:
             per_arch += ["params_paper", "flops_paper"]
         for name in per_arch:
             dtype = "float32" if name.startswith("gt_") else "float64"
             g.create_array(name, shape=(n,), dtype=dtype, dimension_names=["arch"], chunks=(chunk,), fill_value=np.nan,
-                           **gz)
+                           **gz, **about(name))
         if gt_seeds is not None:
             coord("gt_seed", list(gt_seeds), "int32")
             g.create_array("gt_score_per_seed", shape=(len(gt_seeds), n), dtype="float32",
-                           dimension_names=["gt_seed", "arch"], chunks=(1, chunk), fill_value=np.nan, **gz)
+                           dimension_names=["gt_seed", "arch"], chunks=(1, chunk), fill_value=np.nan, **gz,
+                           **about("gt_score_per_seed"))
         g.attrs.update({
             **attrs,
             "schema_version": SCHEMA_VERSION,
@@ -215,7 +230,7 @@ class StoreWriter:
         n = self.group["arch_string"].shape[0]
         self.group.create_array(name, shape=(n,), dtype=dtype, dimension_names=["arch"],
                                 chunks=self.group["arch_string"].chunks, fill_value=np.nan,
-                                compressors=GzipCodec(level=5))
+                                compressors=GzipCodec(level=5), attributes=self._about(name))
 
     def ensure_gt_seeds(self, gt_seeds: Sequence[int]) -> None:
         """Add the ``gt_seed`` dim and a NaN-filled ``gt_score_per_seed`` to a store created without them."""
@@ -228,13 +243,52 @@ class StoreWriter:
             return
         gz = GzipCodec(level=5)
         c = self.group.create_array("gt_seed", shape=(len(gt_seeds),), dtype="int32", dimension_names=["gt_seed"],
-                                    compressors=gz)
+                                    compressors=gz, attributes=self._about("gt_seed"))
         c[:] = np.asarray(gt_seeds, dtype="int32")
         n = self.group["arch_string"].shape[0]
         chunk = self.group["arch_string"].chunks[0]
         self.group.create_array("gt_score_per_seed", shape=(len(gt_seeds), n), dtype="float32",
                                 dimension_names=["gt_seed", "arch"], chunks=(1, chunk), fill_value=np.nan,
-                                compressors=gz)
+                                compressors=gz, attributes=self._about("gt_score_per_seed"))
+
+    def _about(self, name: str) -> dict[str, Any]:
+        """Attributes of a new array ``name`` (long_name, units, direction), from the store's attributes now."""
+        return variable_attrs(name, dict(self.group.attrs))
+
+    def ensure_finetune(self) -> None:
+        """Add NaN-filled ``finetune_score`` and ``finetune_loss`` (dims and chunks of ``supernet_score``) to an
+        existing store that lacks them: the scores of subnets fine-tuned after inheriting the supernet's weights
+        (``python -m builders finetune``; record the protocol in the ``finetune`` attribute)."""
+        from zarr.codecs import GzipCodec
+
+        ref = self.group["supernet_score"]
+        for name in ("finetune_score", "finetune_loss"):
+            if name not in self.group:
+                self.group.create_array(name, shape=ref.shape, dtype="float32", chunks=ref.chunks,
+                                        dimension_names=ref.metadata.dimension_names, fill_value=np.nan,
+                                        compressors=GzipCodec(level=5), attributes=self._about(name))
+
+    def write_finetune(self, seed: int, epoch: int, scores: np.ndarray, loss: np.ndarray,
+                       prune: float | None = None) -> None:
+        """Write the whole (seed, epoch) slice of ``finetune_score`` / ``finetune_loss``: one value per subnet,
+        NaN where not fine-tuned, NaN at the same subnets in both. The loss goes first: a region counts as done
+        when its scores are there."""
+        if "finetune_score" not in self.group:
+            raise OptionError("this store has no finetune_score variable; call ensure_finetune() first")
+        scores, loss = np.asarray(scores, dtype=np.float32), np.asarray(loss, dtype=np.float32)
+        n = self.group["finetune_score"].shape[-1]
+        if scores.shape != (n,) or loss.shape != (n,):
+            raise OptionError(f"finetune scores and losses need one value per subnet ({n}), got {scores.shape} and "
+                              f"{loss.shape}")
+        if (np.isnan(scores) != np.isnan(loss)).any() or np.isinf(scores).any() or np.isinf(loss).any():
+            raise OptionError("finetune scores and losses must be finite at the same subnets (NaN elsewhere)")
+        key: tuple = (self._index("seed", seed), self._index("epoch", epoch))
+        if "prune" in self.group:
+            if prune is None:
+                raise OptionError("this store has a prune dimension; pass prune=<factor>")
+            key = (self._index("prune", prune), *key)
+        self.group["finetune_loss"][key] = loss
+        self.group["finetune_score"][key] = scores
 
     def arch_strings(self) -> list[str]:
         return [str(a) for a in self.group["arch_string"][:]]

@@ -64,10 +64,12 @@ def read_problems(name: str, values: np.ndarray, metric: str, partner: Read) -> 
     (seed, epoch) slice of ``supernet_*``); ``partner(other)`` reads the matching slice of another variable."""
     if values.dtype.kind != "f":
         return []  # coordinates, choice and strings: checked at open
-    if name in ("supernet_score", "gt_score", "gt_score_per_seed") or schema.is_extra_gt(name):
+    if name in ("supernet_score", "finetune_score", "gt_score", "gt_score_per_seed") or schema.is_extra_gt(name):
         return schema.check_scores(name, values, metric)
     if name == "supernet_loss":
         return schema.check_loss(values, partner("supernet_score"))
+    if name == "finetune_loss":
+        return schema.check_loss(values, partner("finetune_score"), name, "finetune_score", "not fine-tuned")
     if name == schema.GT_STD:
         return schema.check_gt_std(values, partner("gt_score"), metric)
     if name in schema.SIZE_VARIABLES:

@@ -28,6 +28,8 @@ class SupernetPreset:
     flip: bool
     #: how BatchNorm statistics are set when a subnet is scored (see builders/engine/task_image.py PROTOCOLS)
     bn_protocol: str = "recalibrate"
+    #: the cosine schedule's floor (None: 0, as every preset before di64; DARTS-style recipes end at 0.001)
+    lr_min: float | None = None
     #: arithmetic of training and scoring: "fp32" (TF32 off on CUDA) or "bf16" (torch.autocast, bfloat16)
     precision: str = "fp32"
     #: arithmetic of scoring alone when it differs from training's (None: as ``precision``). A lever kept only

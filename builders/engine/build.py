@@ -10,6 +10,7 @@ epoch lets a killed build resume to an identical store.
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import time
@@ -33,7 +34,7 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
           work: str | Path | None = None, progress: bool = True, max_epochs_this_run: int | None = None,
           overrides: dict[str, Any] | None = None, only_seeds: list[int] | None = None,
           archs: list[str] | None = None, archs_source: dict | None = None, keep_work: bool = False,
-          device: str = "cpu") -> Path | None:
+          device: str = "cpu", keep_checkpoints: list[int] | None = None) -> Path | None:
     """Create or resume the store at ``out`` (a folder); returns it when every region is scored, else None.
 
     The store is finalized (validated, ``complete=True``) only once it also has
@@ -45,6 +46,8 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
     Under ``torchrun`` the ranks share each seed's training and scoring. The
     checkpoint folder is removed once every region is scored, unless ``keep_work``.
     ``device`` ("cpu", "cuda", "cuda:N") is where training and scoring run; it is not part of the recipe.
+    ``keep_checkpoints``: score epochs whose checkpoint is also kept as ``<work>/seed<S>.epoch<E>.ckpt`` (implies
+    ``keep_work``), for protocols that start from a supernet of an earlier epoch (``builders finetune --epoch``).
     """
     import torch
 
@@ -52,18 +55,24 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
 
     task = get_task(space_name, preset_name, overrides or {}, device)
     score_epochs = _check_counts(epochs, score_epochs, subnets if archs is None else len(archs), seeds)
+    keep_checkpoints = sorted(set(keep_checkpoints or ()))
+    if not set(keep_checkpoints) <= set(score_epochs):
+        raise OptionError(f"--keep-checkpoints {keep_checkpoints} must be score epochs ({score_epochs}): a kept "
+                          "supernet is only useful beside the plain scores of its epoch")
+    keep_work = keep_work or bool(keep_checkpoints)
     torch.set_num_threads(1)
     dist = Dist.from_env()
     try:
         task.check(dist.world)
         return _build(task, Path(out), data_dir, epochs, score_epochs, subnets, seeds, sample_seed, work, progress,
-                      max_epochs_this_run, only_seeds, dist, archs, archs_source, keep_work)
+                      max_epochs_this_run, only_seeds, dist, archs, archs_source, keep_work, keep_checkpoints)
     finally:
         dist.close()
 
 
 def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, sample_seed, work, progress,
-           max_epochs_this_run, only_seeds, dist: Dist, given, given_source, keep_work) -> Path | None:
+           max_epochs_this_run, only_seeds, dist: Dist, given, given_source, keep_work,
+           keep_checkpoints: list[int] = ()) -> Path | None:
     import torch
 
     from wsbench.spaces import get_space
@@ -131,6 +140,10 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
                                 sched=sched.state_dict() if sched is not None else None,
                                 sampler=sampler.bit_generator.state, data_rng=data_rng.bit_generator.state,
                                 epoch=epoch, recipe=wanted, builder_version=BUILDER_VERSION)
+                if epoch in keep_checkpoints:
+                    kept = work / f"seed{seed}.epoch{epoch}.ckpt"
+                    shutil.copyfile(ckpt, kept.with_name(kept.name + ".part"))
+                    os.replace(kept.with_name(kept.name + ".part"), kept)
                 if progress:
                     print(f"{line}; ETA {clock.eta() / 60:.1f} min", flush=True)
             dist.barrier()

@@ -134,7 +134,8 @@ class ImageTask(Task):
         p = self.preset
         opt = torch.optim.SGD(model.parameters(), lr=p.lr, momentum=p.momentum, nesterov=True,
                               weight_decay=p.weight_decay)
-        return opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * self.steps_per_epoch())
+        return opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * self.steps_per_epoch(),
+                                                              eta_min=p.lr_min or 0.0)
 
     def steps_per_epoch(self) -> int:
         return len(self.train) // self.preset.batch_size

@@ -69,6 +69,7 @@ JsonGtNoise = _json(_RESULT + "rows: duplicates (tau between two members of each
 JsonPaired = _json(_RESULT + "summary: a, b, n, seeds, <method>_a, <method>_b, delta, delta_ci_low/high, p_value, "
                    "verdict; rows per seed: both taus and delta on the same subnets.")
 JsonReport = _json("{dataset, format, written: [files], sections: {section: its finding or why it was skipped}}.")
+JsonExport = _json("{dataset, format, written, rows, columns, notes}; with --out -, the data itself instead.")
 JsonValidate = _json("{path, valid, problems: [every problem found]}; exit 1 if there is any.")
 JsonDownload = _json("{name, path, sha256, verified}.")
 JsonEnv = _json("versions of wsbench, Python and its dependencies, and the cache, catalog and bundled folders.")
@@ -84,7 +85,8 @@ TiesOpt = Annotated[str, _opt(help="Ties in the score at a top-k cut: random (th
 WideOpt = Annotated[bool, _opt("--wide", help="Show every column (tables too wide for the terminal are split into "
                                                "parts) and the rows behind the summary.")]
 ScoreOpt = Annotated[str, _opt(help="What ranks the subnets: supernet (default), loss (supernet_loss), "
-                                     "params, flops, or proxy:NAME; `wsbench info` lists the store's.")]
+                                     "finetune (finetune_score: fine-tuned subnets only), params, flops, or "
+                                     "proxy:NAME; `wsbench info` lists the store's.")]
 DedupeOpt = Annotated[bool, _opt("--dedupe", help="Merge subnets that compute one function (the store's function_id, "
                                                   "or computed by the space): one item per class, with the mean "
                                                   "score and mean GT of its members.")]
@@ -104,6 +106,14 @@ class Mode(str, Enum):
 class Source(str, Enum):
     posthoc = "posthoc"
     retrained = "retrained"
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+    netcdf = "netcdf"
+    naslib = "naslib"
 
 
 def _fail(message: str) -> None:
@@ -368,6 +378,52 @@ def paired(space: SpaceOpt,
           over_seeds=over_seeds, dedupe=dedupe)
 
 
+JsonEvaluate = _json(_RESULT + "summary: one row per ranking (the scores, the supernet at its best and last epoch, "
+                     "its loss, sizes, proxies, random): kendall, spearman, best_gt@k, precision@k, p_bottom, p_top, "
+                     "tau_params (*_mean, *_std over seeds); rows: each statistic's summary per ranking (ranking, "
+                     "statistic, its columns).")
+
+
+@app.command()
+def evaluate(scores: Annotated[str, _arg(help="Your scores: a CSV, JSON or Parquet table with columns arch, score "
+                                              "(or one named for its metric: accuracy, error, perplexity, loss) "
+                                              "and optionally epoch, seed.")],
+             space: SpaceOpt,
+             higher_is_better: Annotated[bool | None, _opt("--higher-is-better/--lower-is-better",
+                                                           help="Direction of the scores; required unless the score "
+                                                                "column's name says it.", show_default=False)] = None,
+             name: Annotated[str, _opt(help="Label of your ranking in the output.")] = "scores",
+             score_column: Annotated[str | None, _opt(help="The column holding the scores when it is not called "
+                                                          "score, e.g. supernet_score of `wsbench export`'s "
+                                                          "table.")] = None,
+             encoding: Annotated[str, _opt(help="How the arch column is written: auto (by its form), canonical, or "
+                                                "the space's own: nb201 naslib; nb101 spec, naslib, hash; darts "
+                                                "genotype, nb301; macro key (docs/evaluate.md).")] = "auto",
+             drop_unknown: Annotated[bool, _opt("--drop-unknown", help="Leave out (and count) architectures the "
+                                                                       "dataset does not hold, instead of an "
+                                                                       "error.")] = False,
+             k: Annotated[str | None, _opt(help="Comma list of counts and/or percentages for top-k (default "
+                                                "1,10,1%,10%, counts above the subnets scored left out).")] = None,
+             epoch: Annotated[str, _opt(help="Epoch(s) of your scores: 'last', 'all', or e.g. '4' or '1,2,4'.")]
+             = "last",
+             seed: Annotated[str, _opt(help="Seed(s) of your scores: 'all' or e.g. '0' or '0,2'.")] = "all",
+             gt: GtOpt = "gt_score", ties: TiesOpt = "random", ci: CiOpt = None, boot: BootOpt = 1000,
+             rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples and top-k draws.")] = 0,
+             dedupe: DedupeOpt = False, as_json: JsonEvaluate = False, wide: WideOpt = False) -> None:
+    """Your own ranking (a supernet, predictor or proxy) against the ground truth, beside the dataset's own
+    rankings on exactly the same subnets."""
+
+    def make() -> Any:
+        from wsbench.evaluation import evaluate as run
+
+        return run(scores, space, higher_is_better=higher_is_better, name=name, score_column=score_column,
+                   encoding=encoding,
+                   drop_unknown=drop_unknown, k=k, epoch=epoch, seed=seed, gt=gt, ties=ties, ci=ci, boot=boot,
+                   rng_seed=rng_seed, dedupe=dedupe)
+
+    _emit(as_json, make, wide)
+
+
 @app.command()
 def report(space: Annotated[str | None, _arg(help="Catalog name or store path (or use --compare).")] = None,
            compare: Annotated[str | None, _opt(help="Comma list of datasets on the same axes, epoch as a "
@@ -399,6 +455,41 @@ def report(space: Annotated[str | None, _arg(help="Catalog name or store path (o
     for key, finding in res["sections"].items():  # findings quote data (decision and proxy names)
         typer.echo(textwrap.fill(visible(f"{key}: {finding}"), width, initial_indent="  ", subsequent_indent="    ",
                                  break_long_words=False, break_on_hyphens=False))
+
+
+@app.command()
+def export(space: Annotated[str, _arg(help="Catalog name or store path.")],
+           fmt: Annotated[ExportFormat, _opt("--format", help="csv, json (records) or parquet: the long table, one "
+                                                             "row per seed x epoch x subnet; netcdf: the whole store "
+                                                             "as NetCDF 3 with flat attributes; naslib: NASLib's "
+                                                             "zero-cost JSON layout (nb201, nb101, darts).")]
+           = ExportFormat.csv,
+           out: Annotated[str | None, _opt(help="File to write (default <dataset>.csv, .json, .parquet, .nc or "
+                                                "-naslib.json here; - for stdout, text formats only); written "
+                                                "atomically.")] = None,
+           force: Annotated[bool, _opt("--force", help="Replace the file if it exists.")] = False,
+           as_json: JsonExport = False) -> None:
+    """A dataset as a file pandas, R, xarray or NASLib read: docs/schema.md says what each column is."""
+    from wsbench.errors import WsbenchError
+
+    try:
+        from wsbench.export import write
+
+        res = write(space, fmt.value, out, force=force)
+    except WsbenchError as e:
+        _fail(str(e))
+        return
+    if "text" in res:
+        sys.stdout.write(res.pop("text"))
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(res, indent=1) + "\n")
+        return
+    size = f"{res['rows']:,} rows x {len(res['columns'])} columns" if res["rows"] is not None and res["columns"] \
+        else f"{res['rows']:,} records" if res["rows"] is not None else "every variable"
+    typer.echo(visible(f"wrote {res['written']} ({res['format']}, {size})"))
+    for note in res["notes"]:
+        typer.echo(visible(f"  {note}"))
 
 
 @app.command()

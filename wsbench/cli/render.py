@@ -31,7 +31,7 @@ MAX_ROWS = 40
 CELL_CHARS = 300
 
 #: columns that say which unit a row is about: every part of a split table repeats them, and they are never left out
-KEYS = ("kind", "seed", "epoch", "k", "factor", "decision", "op", "name", "variable", "key")
+KEYS = ("ranking", "statistic", "kind", "seed", "epoch", "k", "factor", "decision", "op", "name", "variable", "key")
 
 #: summary columns shown only with --wide (and in --json); everything else is shown when it fits
 WIDE_ONLY = {
@@ -41,6 +41,7 @@ WIDE_ONLY = {
     "bottomtop": ("seeds", "n"),
     "meanscore": ("seeds",),
     "paired": ("seeds",),
+    "evaluate": ("n",),
 }
 #: columns of a table shown first (after the keys), where the statistic's own order would push them out
 FIRST = {"bias": ("gap", "flag"), "bottomtop": ("p_bottom", "p_top", "p_diff", "p_diff ci", "p_random"),
@@ -246,6 +247,9 @@ def show(result: Any, console: Console, wide: bool = False) -> None:
     if result.stat == "info":
         show_info(result, console, wide)
         return
+    if result.stat == "evaluate":
+        show_evaluate(result, console, wide)
+        return
     width = console.width
     opts = ", ".join(f"{k}={v}" for k, v in result.options.items())
     console.print(Text.assemble((visible(result.stat), "bold"), " of ", (visible(result.dataset), "bold"),
@@ -324,6 +328,10 @@ def describe(name: str, attrs: dict[str, Any]) -> str:
         return f"{metric}{unit} with inherited supernet weights, {better}"
     if name == "supernet_loss":
         return "cross-entropy (nats) on the same data, same pass; lower is better"
+    if name == "finetune_score":
+        return f"{metric}{unit} after inheriting and fine-tuning alone (attribute finetune); {better}"
+    if name == "finetune_loss":
+        return "cross-entropy (nats) in the same pass as finetune_score; lower is better"
     if name == "gt_score":
         return f"ground truth {metric}{unit}, {better}"
     if name == "gt_score_per_seed":
@@ -401,3 +409,38 @@ def show_info(result: Any, console: Console, wide: bool = False) -> None:
         console.print(visible(f"not shown: {', '.join(left_out)} (--wide)"), style="dim", markup=False)
     if not wide:
         console.print("every attribute in full: --wide, or --json", style="dim", markup=False)
+
+
+# -- evaluate: the side-by-side table, then (--wide) each statistic's own ------------------------------------------
+
+def show_evaluate(result: Any, console: Console, wide: bool = False) -> None:
+    """``wsbench evaluate``: one row per ranking; with --wide every column, and each statistic's summary per ranking
+    as a table of its own (the rows differ in columns from one statistic to the next)."""
+    from wsbench.evaluation import STAT_NOTE
+
+    o = result.options
+    console.print(Text.assemble(("evaluate ", "bold"), (visible(str(o["name"])), "bold"), " against ",
+                                (visible(result.dataset), "bold"),
+                                visible(f"  ({o['subnets']} subnets"
+                                        + (f", epoch {o['epoch']}" if o["epoch"] is not None else "")
+                                        + (f", seed {o['seed']}" if o["seed"] is not None else "")
+                                        + f", gt {o['gt']})")))
+    rows = [{k: ("—" if k == "epoch" and v is None else v) for k, v in r.items()} for r in result.summary]
+    ts, left_out = tables("summary (mean ± std over seeds)", merge_intervals(merge_mean_std(rows)), console.width,
+                          wide=wide, wide_only=WIDE_ONLY["evaluate"])
+    for t in ts:
+        console.print(t)
+    if wide:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for r in result.rows:
+            groups.setdefault(str(r["statistic"]), []).append({k: v for k, v in r.items() if k != "statistic"})
+        for stat, part in groups.items():
+            ts2, _ = tables(stat, merge_intervals(merge_mean_std(part)), console.width, limit=None)
+            for t in ts2:
+                console.print(t)
+    hints = ([f"not shown: {', '.join(left_out)} (--wide)"] if left_out else []) + (
+        [] if wide else [f"each statistic's own table ({len(result.rows)} rows): --wide"])
+    console.print(visible("; ".join([*hints, "--json: everything"])), style="dim", markup=False)
+    for n in result.notes:
+        if wide or not n.startswith(STAT_NOTE):
+            console.print(visible(f"note: {n}"), style="dim", markup=False)

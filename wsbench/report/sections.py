@@ -383,6 +383,8 @@ def rankings(b, epochs: list[int], seeds: list[int]) -> Section:
     sec = Section("rankings", "Other rankings of the same subnets")
     bars = []
     for score in b.scores():
+        if score == "finetune":  # other subnets, other (seed, epoch): `wsbench paired` compares it on the same ones
+            continue
         if score in ("supernet", "loss"):
             r = b.correlation(score=score, epoch=epochs[-1], seed=seeds, method="kendall").summary[0]
             bars.append((f"{score} (epoch {epochs[-1]})", r["kendall_mean"], r["kendall_std"]))

@@ -106,9 +106,10 @@ def parse_options() -> None:
 
 
 def score_direction(score: str, metric_direction: str) -> str:
-    """The direction of ``score``'s own units: the metric's for the supernet score, 'min' for the loss, 'max' for
-    sizes and proxies (as the store holds them), so goodness can be turned back into the stored values."""
-    return metric_direction if score == "supernet" else "min" if score == "loss" else "max"
+    """The direction of ``score``'s own units: the metric's for the supernet score (plain or fine-tuned), 'min' for
+    the loss, 'max' for sizes and proxies (as the store holds them), so goodness can be turned back into the stored
+    values."""
+    return metric_direction if score in ("supernet", "finetune") else "min" if score == "loss" else "max"
 
 
 def meanscore_table(sn: Callable[[int, int], np.ndarray], g: np.ndarray, epochs: list[int], seeds: list[int],
@@ -139,7 +140,7 @@ def meanscore_table(sn: Callable[[int, int], np.ndarray], g: np.ndarray, epochs:
         same = all(v == gts[0] or (np.isnan(v) and np.isnan(gts[0])) for v in gts)
         srow["mean_gt"] = gts[0] if same else float(np.mean(gts))
         summary.append(srow)
-    units = "the metric's units" if score == "supernet" else f"the units of {score} as stored"
+    units = "the metric's units" if score in ("supernet", "finetune") else f"the units of {score} as stored"
     notes = [(f"mean: mean {score} score over the n subnets with both it and {gt} finite ({units}, not oriented); "
               "spread: its sample std over those subnets; median, q25, q75, min, max: its quantiles (numpy's linear "
               f"rule); mean_gt: mean {gt} of the same subnets, in metric units"),

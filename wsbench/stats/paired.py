@@ -229,7 +229,7 @@ def query(store: Source, a: Any, b: Any, seed: Any = "all", method: str = "kenda
     a two-sided p and a verdict (rises / falls / cannot tell).
 
     A side is ``"key=value,..."`` (or a dict) with keys ``epoch`` (default ``last``), ``score`` (``supernet``,
-    ``loss``, ``params``, ``proxy:NAME``, ...) and ``against`` (``gt_score``, ``gt_score_per_seed:N``,
+    ``loss``, ``finetune``, ``params``, ``proxy:NAME``, ...) and ``against`` (``gt_score``, ``gt_score_per_seed:N``,
     ``params``, ...): two epochs (``a="epoch=16", b="epoch=32"``), two estimators (``a="score=supernet",
     b="score=proxy:synflow"``) or two pairs ((WS, PS) vs (WS, GT): ``a="against=params",
     b="against=gt_score"``). ``over_seeds``: resample the supernet seeds too (default) or only the subnets.

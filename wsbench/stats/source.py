@@ -28,7 +28,7 @@ class Source(Protocol):
         """'all' or a comma list resolved against the recorded supernet seeds."""
 
     def check_score(self, score: str) -> str:
-        """``score`` if the store can rank the subnets by it (supernet, loss, params, proxy:NAME, ...)."""
+        """``score`` if the store can rank the subnets by it (supernet, loss, finetune, params, proxy:NAME, ...)."""
 
     def score_fn(self, score: str, prune: bool = False) -> Callable[..., np.ndarray]:
         """Goodness of every subnet at (seed, epoch) under ``score`` (with ``prune``: at (seed, epoch, factor))."""

@@ -1,0 +1,97 @@
+"""Cold start of ``wsbench evaluate`` against ``python -c "import numpy"``, as ratios measured in one run.
+
+Target (issue 25): a cold ``wsbench evaluate`` within 3x ``import numpy``. Cases, each against the bundled
+``nb201-cifar10`` (1,000 subnets): a 1,000-row CSV (one score per subnet, canonical strings), the same with
+NASLib op-index tuples (each row parsed through the encoding), the dataset's own 18,000 scores (3 seeds x 6
+epochs, the done-when round trip) and all 15,625 NB201 cells with ``--drop-unknown`` (14,625 dropped). Runs are
+interleaved (baseline, then each case, ``--repeat`` times) and the median of each is taken, so a machine busy
+with other work slows all alike; the numbers are contended unless the machine is quiet.
+
+    python benchmarks/evaluate_cold_start.py [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "_work" / "evaluate"
+
+
+def write_cases() -> dict[str, list[str]]:
+    import wsbench
+    from wsbench.encodings import from_canonical
+    from wsbench.spaces import get_space
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    b = wsbench.open("nb201-cifar10")
+    archs = [str(a) for a in b.arch_values("arch_string")]
+    rng = np.random.default_rng(0)
+    one = WORK / "scores_1000.csv"
+    naslib = WORK / "scores_1000_naslib.csv"
+    own = WORK / "own_18000.csv"
+    space = WORK / "all_15625.csv"
+    with open(one, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["arch", "score"])
+        w.writerows((a, float(v)) for a, v in zip(archs, rng.normal(size=len(archs))))
+    with open(naslib, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["arch", "score"])
+        w.writerows((str(from_canonical("nb201", a, "naslib")), float(v))
+                    for a, v in zip(archs, rng.normal(size=len(archs))))
+    with open(own, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["arch", "accuracy", "epoch", "seed"])
+        for si, s in enumerate(b.seeds):
+            for ei, e in enumerate(b.epochs):
+                w.writerows((a, repr(float(x)), e, s) for a, x in zip(archs, b._read("supernet_score", (si, ei))))
+    with open(space, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["arch", "score"])
+        w.writerows((a, float(v)) for a, v in zip(get_space("nb201").enumerate(), rng.normal(size=15625)))
+    base = ["wsbench", "evaluate", "--space", "nb201-cifar10"]
+    return {"(reference: wsbench correlation)": ["wsbench", "correlation", "--space", "nb201-cifar10"],
+            "1,000 rows, canonical strings": [*base, str(one), "--higher-is-better"],
+            "1,000 rows, NASLib op indices": [*base, str(naslib), "--higher-is-better"],
+            "18,000 rows (3 seeds x 6 epochs)": [*base, str(own)],
+            "15,625 rows, --drop-unknown": [*base, str(space), "--higher-is-better", "--drop-unknown"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    cases = write_cases()
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as after pip install: wsbench byte-compiled (warm-up writes .pyc)
+    env["COLUMNS"] = "80"
+    baseline = [sys.executable, "-c", "import numpy"]
+    runs: dict[str, list[float]] = {"numpy": [], **{k: [] for k in cases}}
+    for cmd in (baseline, *cases.values()):  # warm-up: file cache and .pyc
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
+    for _ in range(args.repeat):
+        for key, cmd in (("numpy", baseline), *cases.items()):
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, env=env)
+            runs[key].append(time.perf_counter() - t)
+    numpy_s = statistics.median(runs["numpy"])
+    print(f"python -c 'import numpy': {1000 * numpy_s:.0f} ms (median of {args.repeat}, interleaved)")
+    for key in cases:
+        s = statistics.median(runs[key])
+        label = key if key.startswith("(") else f"wsbench evaluate, {key}"
+        print(f"{label:52s} {1000 * s:6.0f} ms  {s / numpy_s:5.2f}x")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores here: above ~2 the numbers are contended)")
+
+
+if __name__ == "__main__":
+    main()

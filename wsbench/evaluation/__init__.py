@@ -1,0 +1,319 @@
+"""``wsbench evaluate``: a user's own ranking (a supernet, a predictor, a zero-cost proxy) against a dataset's ground
+truth, beside the dataset's own rankings, on exactly the same subnets.
+
+The scores are read (:mod:`wsbench.evaluation.reading`), their architectures mapped to the store's subnets in any
+encoding of the space (:mod:`wsbench.encodings`), and the statistics run through the same modules and the same
+code as every other command, on a view of the store (:mod:`wsbench.evaluation.view`) where the user's ranking is one
+more score. Evaluating a dataset's own supernet scores this way gives exactly ``wsbench correlation``'s and
+``wsbench topk``'s numbers (tests/test_evaluate.py).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import numpy as np
+
+from wsbench.errors import OptionError
+from wsbench.evaluation.reading import Scores, ScoresError, direction_of, read_scores
+from wsbench.result import Result
+
+__all__ = ["ScoresError", "evaluate"]
+
+DEFAULT_K = ("1", "10", "1%", "10%")
+SHOWN = 5  # offenders named in an error
+#: prefix of the notes that come from the statistics' own tables (the text output shows them with --wide)
+STAT_NOTE = "statistics: "
+
+
+def _offenders(positions: list[int], s: Scores) -> str:
+    return "; ".join(f"row {i + 1}: {str(s.arch[i])[:120]!r}" for i in positions[:SHOWN]) + (
+        f"; … {len(positions) - SHOWN} more" if len(positions) > SHOWN else "")
+
+
+#: spaces whose canonical string is ``format`` of the op choices (``choices_of(parse(a)) == parse(a)``)
+FROM_CHOICE = ("nb201", "macro")
+
+
+def store_strings(bench: Any) -> list[str]:
+    """The store's canonical strings. In nb201 and macro they are ``format(choice row)`` (``wsbench validate``
+    checks that every ``choice`` row matches its ``arch_string``), built from ``choice``, read at open, instead of
+    decoding the zstd-compressed strings (numcodecs' import alone is ~60 ms of a cold start)."""
+    from wsbench.spaces import get_space
+
+    name = str(bench.attrs["space"])
+    if name in FROM_CHOICE:
+        sp = get_space(name)
+        return [sp.format(tuple(row)) for row in bench.arch_values("choice").tolist()]
+    return [str(a) for a in bench.arch_values("arch_string")]
+
+
+def _map_rows(s: Scores, bench: Any, encoding: str, drop_unknown: bool) -> tuple[np.ndarray, int, list[str]]:
+    """(store index of each row, -1 for dropped rows; rows dropped; notes). Unknown and invalid architectures are
+    one error each with counts and the first offenders (``drop_unknown``: unknown ones are dropped and counted)."""
+    from wsbench.encodings import encodings, resolve
+
+    space = str(bench.attrs["space"])
+    allowed = ("auto", *encodings(space))
+    if encoding not in allowed:
+        raise OptionError(f"encoding {encoding!r} is not one of the {space} space's: {', '.join(allowed)}")
+    known = store_strings(bench)
+    idx, invalid = resolve(space, s.arch, known, encoding)
+    if invalid:
+        raise ScoresError(f"{s.source}: {len(invalid)} of {len(s)} rows hold no {space} architecture in encoding "
+                          f"{encoding} ({_offenders(invalid, s)}); accepted: {', '.join(encodings(space))} "
+                          "(docs/evaluate.md)")
+    rows = np.asarray(idx, dtype=np.intp)
+    unknown = np.flatnonzero(rows < 0).tolist()
+    notes = []
+    if unknown and not drop_unknown:
+        archs = len({str(s.arch[i]) for i in unknown})
+        raise ScoresError(f"{s.source}: {len(unknown)} of {len(s)} rows ({archs} architectures) are not subnets of "
+                          f"{bench.name}, which holds {bench.n_archs} ({_offenders(unknown, s)}); --drop-unknown "
+                          "evaluates the others")
+    if unknown:
+        notes.append(f"--drop-unknown: {len(unknown)} of {len(s)} rows ({len({str(s.arch[i]) for i in unknown})} "
+                     f"architectures) are not subnets of {bench.name} and were dropped")
+        if len(unknown) == len(s):
+            raise ScoresError(f"{s.source}: none of the {len(s)} rows is a subnet of {bench.name}: nothing to evaluate")
+    return rows, len(unknown), notes
+
+
+def _values(s: Scores, rows: np.ndarray, direction: str) -> tuple[np.ndarray, dict[tuple[int, int], np.ndarray], list[str]]:
+    """(sorted store indices scored, goodness per (seed, epoch) over them, notes); a repeated architecture at one
+    (seed, epoch) with different scores is an error."""
+    keep = rows >= 0
+    seeds = np.asarray(s.seed if s.seed is not None else [0] * len(s))[keep]
+    epochs = np.asarray(s.epoch if s.epoch is not None else [0] * len(s))[keep]
+    score = np.asarray(s.score, dtype=np.float64)[keep]
+    where = np.flatnonzero(keep)
+    r = rows[keep]
+    idx = np.unique(r)
+    col = np.searchsorted(idx, r)
+    notes = []
+    order = np.lexsort((col, epochs, seeds))
+    key = np.stack([seeds[order], epochs[order], col[order]])
+    same = np.all(key[:, 1:] == key[:, :-1], axis=0)
+    if same.any():
+        a, b = order[:-1][same], order[1:][same]
+        differ = score[a] != score[b]
+        if differ.any():
+            first = [(int(where[i]), int(where[j])) for i, j in zip(a[differ], b[differ])][:SHOWN]
+            shown = "; ".join(f"rows {i + 1} and {j + 1} ({str(s.arch[i])[:60]!r}: {s.score[i]:g} vs {s.score[j]:g})"
+                              for i, j in first)
+            raise ScoresError(f"{s.source}: {int(differ.sum())} architecture(s) scored twice with different scores at "
+                              f"one epoch and seed ({shown}); two spellings of one architecture count as the same. "
+                              "Keep one score each, or give the runs distinct epoch/seed values")
+        notes.append(f"{int(same.sum())} repeated row(s) (one architecture, same epoch, seed and score, possibly "
+                     "spelled differently) counted once")
+    sign = 1.0 if direction == "max" else -1.0
+    values: dict[tuple[int, int], np.ndarray] = {}
+    for sd, ep in sorted(set(zip(seeds.tolist(), epochs.tolist()))):
+        v = np.full(len(idx), np.nan)
+        at = (seeds == sd) & (epochs == ep)
+        v[col[at]] = sign * score[at]
+        values[(int(sd), int(ep))] = v
+    partial = [k for k, v in values.items() if np.isnan(v).any()]
+    if partial:
+        notes.append(f"{len(partial)} of {len(values)} (seed, epoch) checkpoints score only some of the {len(idx)} "
+                     "subnets: each statistic uses those with a score there (n per row)")
+    return idx, values, notes
+
+
+def _summary_row(label: str, shown_epoch: Any, c: Any, t: Any, bt: Any, cp: Any, with_ci: bool) -> dict[str, Any]:
+    """One ranking's line of the side-by-side table, from its statistics' tables (the last epoch of each)."""
+    cs = c.summary[-1]
+    row: dict[str, Any] = {"ranking": label, "epoch": shown_epoch, "n": int(min(r["n"] for r in c.rows)),
+                           "kendall_mean": cs["kendall_mean"], "kendall_std": cs["kendall_std"],
+                           "spearman_mean": cs["spearman_mean"], "spearman_std": cs["spearman_std"]}
+    if with_ci:  # the interval of the mean over seeds (the same resamples of the subnets for each)
+        for m in ("kendall", "spearman"):
+            row[f"{m}_ci_low"], row[f"{m}_ci_high"] = cs[f"{m}_ci_low"], cs[f"{m}_ci_high"]
+    last = [r for r in t.summary if r["epoch"] == cs["epoch"]]
+    for r in last:
+        row[f"best_gt@{r['k']}_mean"], row[f"best_gt@{r['k']}_std"] = r["best_gt_mean"], r["best_gt_std"]
+    for r in last:
+        row[f"precision@{r['k']}_mean"], row[f"precision@{r['k']}_std"] = r["precision_mean"], r["precision_std"]
+    b = bt.summary[-1]
+    row["p_bottom_mean"], row["p_bottom_std"] = b["p_bottom_mean"], b["p_bottom_std"]
+    row["p_top_mean"], row["p_top_std"] = b["p_top_mean"], b["p_top_std"]
+    if cp is not None:
+        row["tau_params_mean"], row["tau_params_std"] = cp.summary[-1]["kendall_mean"], cp.summary[-1]["kendall_std"]
+    return row
+
+
+def _random_row(row: dict[str, Any], t: Any, bt: Any, with_ci: bool) -> dict[str, Any]:
+    """The line of a uniformly random ranking of the same subnets: the exact expectations the statistics give."""
+    nan = math.nan
+    last = [r for r in t.summary if r["epoch"] == t.summary[-1]["epoch"]]
+    b = bt.summary[-1]
+    rnd: dict[str, Any] = {"ranking": "random", "epoch": None, "n": row["n"], "kendall_mean": 0.0,
+                           "kendall_std": nan, "spearman_mean": 0.0, "spearman_std": nan}
+    if with_ci:  # an exact expectation: no interval
+        rnd.update(kendall_ci_low=nan, kendall_ci_high=nan, spearman_ci_low=nan, spearman_ci_high=nan)
+    rnd.update({f"best_gt@{r['k']}_mean": r["random_best_gt"] for r in last})
+    rnd.update({f"best_gt@{r['k']}_std": nan for r in last})
+    rnd.update({f"precision@{r['k']}_mean": r["random_precision"] for r in last})
+    rnd.update({f"precision@{r['k']}_std": nan for r in last})
+    rnd.update(p_bottom_mean=b["p_random"], p_bottom_std=nan, p_top_mean=b["p_random"], p_top_std=nan)
+    if "tau_params_mean" in row:
+        rnd.update(tau_params_mean=0.0, tau_params_std=nan)
+    return rnd
+
+
+def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | None = None, name: str = "scores",
+             score_column: str | None = None, encoding: str = "auto", drop_unknown: bool = False, k: Any = None,
+             epoch: Any = "last",
+             seed: Any = "all", gt: str = "gt_score", ties: str = "random", ci: float | None = None,
+             boot: int = 1000, rng_seed: int = 0, dedupe: bool = False) -> Result:
+    """Every statistic of a user's ranking ``scores`` against dataset ``space``'s ground truth, beside the dataset's
+    own rankings on the same subnets.
+
+    ``scores``: a CSV/JSON/Parquet path, a pandas DataFrame or a mapping arch -> score (columns ``arch``,
+    ``score``, optional ``epoch``, ``seed``; ``score_column`` names another score column, e.g. ``supernet_score`` of
+    ``wsbench export``'s table). ``higher_is_better``: required unless the score column is named for its
+    metric (accuracy: higher; error, perplexity, loss: lower). Summary: one row per ranking (the user's ``name``,
+    the supernet at its best and last epoch, its loss, sizes, proxies): Kendall, Spearman, best GT among the top-k
+    with precision, P@bottom/top 10% and the size bias tau. Rows: each statistic's own summary rows per ranking
+    (``ranking``, ``statistic`` and that statistic's columns).
+    """
+    import wsbench
+    from wsbench.evaluation.view import Estimator, Subset
+    from wsbench.stats import bias, bottomtop, correlation, stability, topk
+    from wsbench.stats.summary import NothingToRank
+
+    if not isinstance(name, str) or not name.strip() or len(name) > 60:
+        raise OptionError(f"name must be a short label for the scores, got {name!r}")
+    if not isinstance(dedupe, bool) or not isinstance(drop_unknown, bool):
+        raise OptionError("dedupe and drop_unknown must be True or False")
+    s = read_scores(scores, score_column)
+    direction, direction_from = direction_of(s, higher_is_better)
+    bench = wsbench.open(space)
+    if name in bench.scores():
+        raise OptionError(f"name {name!r} is one of {bench.name}'s own rankings ({', '.join(bench.scores())}); "
+                          "give the scores another --name")
+    rows, dropped, notes = _map_rows(s, bench, encoding, drop_unknown)
+    idx, values, more = _values(s, rows, direction)
+    notes += more
+    if k is None:  # the default counts that fit the scored subnets (a count above them is an error when given)
+        k = [x for x in DEFAULT_K if x.endswith("%") or int(x) <= len(idx)]
+        if len(k) < len(DEFAULT_K):
+            notes.append(f"k: {', '.join(x for x in DEFAULT_K if x not in k)} left out of the default k (more than "
+                         f"the {len(idx)} subnets scored)")
+    est = Estimator(bench, idx, name, values)
+    sub = Subset(bench, idx)
+    src_est: Any = est
+    src_sub: Any = sub
+    if dedupe:
+        from wsbench.deduped import Deduped
+
+        src_est, src_sub = Deduped(est), Deduped(sub)
+        notes.append(src_sub.note())
+    params = "params" if "params" in bench.numeric_arch_variables() else None
+    common = {"gt": gt}
+    per_stat: list[dict[str, Any]] = []
+    summary: list[dict[str, Any]] = []
+    stat_notes: list[str] = []
+    random_row: list[dict[str, Any]] = []
+
+    def run(label: str, source: Any, score: str, ep: Any, sd: Any, shown_epoch: Any) -> None:
+        try:
+            c = correlation.query(source, epoch=ep, seed=sd, against=gt, score=score, ci=ci, boot=boot,
+                                  rng_seed=rng_seed)
+            t = topk.query(source, k=k, epoch=ep, seed=sd, score=score, ties=ties, ci=ci, boot=boot,
+                           rng_seed=rng_seed, **common)
+            bt = bottomtop.query(source, epoch=ep, seed=sd, score=score, ci=ci, boot=boot, rng_seed=rng_seed,
+                                 **common)
+            # size bias: the scores' ranking gets `wsbench bias --by params` in full; every ranking its Kendall tau
+            # with params, `wsbench correlation --against params` (bias's (WS,PS) column)
+            bp = bias.query(source, by="params", epoch=ep, seed=sd, score=score, ci=ci, boot=boot,
+                            rng_seed=rng_seed, **common) if params and label == name else None
+            cp = correlation.query(source, epoch=ep, seed=sd, against=params, score=score, method="kendall") \
+                if params else None
+        except NothingToRank as e:
+            raise ScoresError(f"{s.source}: {e}") from None
+        tables = [("correlation", c), ("topk", t), ("bottomtop", bt)] + ([("bias_params", bp)] if bp else [])
+        if label == name:
+            stat_notes.extend(n for _, tb in tables for n in tb.notes)
+        for stat, tb in tables:
+            per_stat.extend({"ranking": label, "statistic": stat, **r} for r in tb.summary)
+        row = _summary_row(label, shown_epoch, c, t, bt, cp, ci is not None)
+        summary.append(row)
+        if label == name:  # a random ranking of the same subnets: every baseline is an exact expectation
+            random_row.append(_random_row(row, t, bt, ci is not None))
+
+    user_epochs = est.select_epochs(epoch)
+    has_epoch = s.epoch is not None
+    run(name, src_est, name, epoch, seed, user_epochs[-1] if has_epoch and len(user_epochs) == 1 else
+        (",".join(map(str, user_epochs)) if has_epoch else None))
+    # the dataset's own rankings on the same subnets: the supernet at its best epoch (by mean Kendall tau with the
+    # GT on these subnets: an oracle's choice) and at its last, its loss, sizes and proxies
+    by_epoch = correlation.query(src_sub, epoch="all", method="kendall", against=gt).summary
+    tau = [r["kendall_mean"] for r in by_epoch]
+    best = by_epoch[int(np.nanargmax(tau))]["epoch"] if any(math.isfinite(x) for x in tau) else bench.epochs[-1]
+    last_epoch = bench.epochs[-1]
+    run("supernet (best epoch)", src_sub, "supernet", best, "all", best)
+    run("supernet (last epoch)", src_sub, "supernet", last_epoch, "all", last_epoch)
+    orders: dict[bytes, str] = {}
+    same: dict[str, list[str]] = {}
+    for other in bench.scores()[1:]:
+        if other == "loss":
+            run("loss (last epoch)", src_sub, "loss", last_epoch, "all", last_epoch)
+            continue
+        # per subnet, the same at every seed and epoch; one that orders the subnets exactly as an earlier one (ties
+        # and unknowns alike: params and flops often do) would repeat its numbers, so it is named, not repeated
+        order = np.unique(src_sub.score_fn(other)(bench.seeds[0], last_epoch), return_inverse=True)[1].tobytes()
+        if order in orders:
+            same.setdefault(orders[order], []).append(other)
+            continue
+        orders[order] = other
+        run(other, src_sub, other, last_epoch, str(bench.seeds[0]), None)
+    for first, alike in same.items():
+        notes.append(f"{', '.join(alike)}: order{'s' if len(alike) == 1 else ''} these subnets exactly as {first} "
+                     "(ties included), so every statistic is the same: shown once, as " + first)
+    summary.extend(random_row)
+    stab = None
+    if len(est.epochs) > 1 or len(est.seeds) > 1:
+        if len(values) == len(est.epochs) * len(est.seeds):
+            stab = stability.query(src_est, epoch="all", seed="all", score=name)
+            per_stat.extend({"ranking": name, "statistic": "stability", **r} for r in stab.summary)
+        else:
+            notes.append(f"stability left out: the scores hold {len(values)} of the {len(est.epochs) * len(est.seeds)} "
+                         f"(seed, epoch) pairs of seeds {est.seeds} x epochs {est.epochs}")
+    operator = bias.query(src_est, by="operator", epoch=epoch, seed=seed, score=name, ties=ties, **common)
+    per_stat.extend({"ranking": name, "statistic": "bias_operator", **r} for r in operator.summary)
+    operator_sn = bias.query(src_sub, by="operator", epoch=last_epoch, score="supernet", ties=ties, **common)
+    per_stat.extend({"ranking": "supernet (last epoch)", "statistic": "bias_operator", **r}
+                    for r in operator_sn.summary)
+    n = len(idx)
+    options = {"scores": s.source, "name": name, "direction": direction, "direction_from": direction_from,
+               "encoding": encoding, "rows": len(s), "dropped_unknown": dropped, "subnets": n,
+               "of_dataset": bench.n_archs, "epoch": user_epochs if s.epoch is not None else None,
+               "seed": est.select_seeds(seed) if s.seed is not None else None,
+               "k": [str(x) for x in (k.split(",") if isinstance(k, str) else k)], "gt": gt, "ties": ties,
+               "best_epoch": best, "dedupe": dedupe}
+    if ci is not None:
+        options.update(ci=ci, boot=boot, rng_seed=rng_seed)
+    merged = " (merged by function: --dedupe)" if dedupe else ""
+    grid = ("no epoch/seed columns: one ranking" if s.epoch is None and s.seed is None else
+            f"epochs {est.epochs}, seeds {est.seeds} of the scores")
+    head = [(f"{n} of {bench.name}'s {bench.n_archs} subnets scored; every ranking is evaluated on exactly these "
+            f"subnets{merged}"),
+            f"{name}: {direction_from}, {'higher' if direction == 'max' else 'lower'} is better; {grid}",
+            (f"supernet (best epoch): epoch {best}, the recorded epoch with the highest mean Kendall tau with {gt} on "
+            "these subnets (chosen with the ground truth: an oracle's choice, an upper bound for the supernet)"),
+            ("summary: per ranking, mean ± std over its seeds; random: a uniformly random ranking of the same subnets "
+            "(exact expectations); best_gt@k: best ground truth among the ranking's top-k; "
+            "precision@k: |top-k ∩ GT top-k| / k; "
+            "p_bottom/p_top: precision in the bottom/top 10%; tau_params: Kendall tau of the ranking with params "
+            "(size bias); rows: each statistic's own summary per ranking (stability and operator bias: the scores)")]
+    if s.ignored:
+        head.append(f"columns not used: {', '.join(s.ignored[:10])}")
+    seen: set[str] = set()
+    tail = [f"{STAT_NOTE}{x}" for x in stat_notes if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
+    tail.append(f"metric {bench.metric} of the ground truth ({'higher' if bench.direction == 'max' else 'lower'} is "
+                f"better); scale preset {bench.attrs.get('scale_preset')!r}")
+    return Result(stat="evaluate", dataset=bench.name, options=options, rows=per_stat, summary=summary,
+                  notes=[*head, *notes, *tail])
