@@ -58,9 +58,9 @@ def bootstrap(stat: Callable[[np.ndarray], float], idx: np.ndarray) -> np.ndarra
     return np.array([stat(i) for i in idx])
 
 
-#: above this many subnets Kendall's draws are computed one resample at a time (the pair-sign matrix would take
-#: n^2 x 4 bytes: 64 MB at 4,096)
-DENSE_KENDALL_MAX = 4096
+#: above this many subnets Kendall's draws are computed one resample at a time (the blocked kernel's cost grows as
+#: n^1.5 per resample, and its float32 products stay exact only while a resample holds < 2^24 items)
+DENSE_KENDALL_MAX = 65536
 
 
 def counts(idx: np.ndarray, n: int) -> np.ndarray:
@@ -83,19 +83,6 @@ def _group_totals(c: np.ndarray, v: np.ndarray, below: bool = True) -> tuple[np.
     group_of = np.empty(len(v), dtype=np.int64)
     group_of[order] = np.repeat(np.arange(len(starts)), sizes)
     return totals, below_group[:, group_of]
-
-
-def _pair_signs(v: np.ndarray) -> np.ndarray:
-    """sign(v_i - v_j) as an int8 (n, n) matrix, from dense int16 ranks (n <= DENSE_KENDALL_MAX < 2**15): the same
-    signs as from the floats with an eighth of the memory traffic (macro-cifar10's 3,969 subnets: 0.04 s, not
-    0.7 s)."""
-    _, r = np.unique(v, return_inverse=True)
-    r = r.reshape(-1).astype(np.int16)
-    return np.sign(np.subtract.outer(r, r)).astype(np.int8)
-
-
-def _tied_pairs(totals: np.ndarray) -> np.ndarray:
-    return (totals * (totals - 1) / 2).sum(axis=1)
 
 
 def _weighted_pearson(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -157,8 +144,9 @@ def correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str
 def _correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str,
                        weigh_by: str = "both", multiplicities: np.ndarray | None = None) -> np.ndarray:
     """:func:`wsbench.stats.coefficients.correlate` of every resample ``x[i], y[i]`` (``i`` = a row of ``idx``),
-    computed at once from the multiplicities (property-tested equal to the loop): Kendall's tau-b from one
-    pair-sign matrix (a copy of an item ties with itself in both scores, so it adds tied pairs only); Spearman
+    computed at once from the multiplicities (property-tested equal to the loop): Kendall's tau-b from blocks of
+    the pair-sign matrix (:mod:`wsbench.stats.kendall_blocks`; a copy of an item ties with itself in both scores,
+    so it adds tied pairs only); Spearman
     from ranks with multiplicities (rank = items below + (group total + 1) / 2); Pearson from weighted moments.
     Weighted tau, and Kendall above :data:`DENSE_KENDALL_MAX` items, loop over the resamples.
     ``multiplicities`` = :func:`counts` of ``idx``, when the caller reuses them for several seeds and methods."""
@@ -172,6 +160,14 @@ def _correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: st
     if not ok.all():
         c, x, y = c[:, ok], x[ok], y[ok]
     total = c.sum(axis=1)
+    if method == "kendall":  # tied pairs from the same block products (one distinct value: all pairs tied)
+        from wsbench.stats.kendall_blocks import kendall_parts
+
+        p = kendall_parts(c, x, y)
+        n0 = total * (total - 1) / 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = p.con_minus_dis / (np.sqrt(n0 - p.tied_x) * np.sqrt(n0 - p.tied_y))
+        return np.where((p.tied_x == n0) | (p.tied_y == n0) | (total < 3), np.nan, out)
     tx, below_x = _group_totals(c, x, method == "spearman")
     ty, below_y = _group_totals(c, y, method == "spearman")
     constant = (tx.max(axis=1) == total) | (ty.max(axis=1) == total)  # one distinct value drawn: NaN, as correlate
@@ -184,15 +180,6 @@ def _correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: st
         rx = below_x + (tx[:, gx.ravel()] + 1) / 2
         ry = below_y + (ty[:, gy.ravel()] + 1) / 2
         out = _weighted_pearson(c, rx, ry)
-    elif method == "kendall":
-        s = _pair_signs(x)
-        s *= _pair_signs(y)
-        s = s.astype(np.float32)
-        # float32 is exact here: every partial sum is an integer below 2**24 (at most n x max multiplicity)
-        con_minus_dis = ((c.astype(np.float32) @ s).astype(np.float64) * c).sum(axis=1) / 2
-        n0 = total * (total - 1) / 2
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = con_minus_dis / (np.sqrt(n0 - _tied_pairs(tx)) * np.sqrt(n0 - _tied_pairs(ty)))
     else:
         from wsbench.errors import UnknownNameError
         from wsbench.stats.coefficients import METHODS
