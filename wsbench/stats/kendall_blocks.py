@@ -38,7 +38,8 @@ CHUNK_CELLS = 1 << 22
 class _Blocks(NamedTuple):
     block: np.ndarray  # (n,) block index of each item
     count: int  # number of blocks
-    buckets: list[np.ndarray]  # (K, M) item indices of the blocks of one padded size M, padded with n
+    mixed: np.ndarray  # (K, size) item indices of the blocks holding two or more values, padded with n
+    pure: list[np.ndarray]  # item indices of each block of one value (one tie group, possibly above size)
 
 
 def dense_ranks(v: np.ndarray) -> np.ndarray:
@@ -49,7 +50,8 @@ def dense_ranks(v: np.ndarray) -> np.ndarray:
 
 def _blocks(r: np.ndarray, size: int) -> _Blocks:
     """Consecutive runs of the order of ``r``, at most ``size`` items each unless one tie group alone is larger
-    (greedy: a group goes into the current block if it fits, else starts the next)."""
+    (greedy: a group goes into the current block if it fits, else starts the next). A block of one tie group
+    needs no pair signs (all its pairs tie), so it is kept apart from the blocks that do."""
     n = len(r)
     order = np.argsort(r, kind="stable")
     rs = r[order]
@@ -70,20 +72,17 @@ def _blocks(r: np.ndarray, size: int) -> _Blocks:
     block[order] = in_sorted
     k = int(in_sorted[-1]) + 1
     first = np.searchsorted(in_sorted, np.arange(k + 1))  # first sorted position of each block, and n
-    lengths = np.diff(first)
-    padded = np.where(lengths <= size, size, -(-lengths // size) * size)  # rare big tie groups: multiples of size
-    buckets = []
-    for m in np.unique(padded).tolist():
-        which = np.flatnonzero(padded == m)
-        pos = first[which][:, None] + np.arange(m)[None, :]
-        valid = pos < first[which + 1][:, None]
-        buckets.append(np.where(valid, order[np.minimum(pos, n - 1)], n))
-    return _Blocks(block, k, buckets)
+    groups_in = np.bincount(group_block, minlength=k)
+    pure = [order[first[j]:first[j + 1]] for j in np.flatnonzero(groups_in == 1).tolist()]
+    which = np.flatnonzero(groups_in > 1)  # at most size items each (a block over size is one group)
+    pos = first[which][:, None] + np.arange(size)[None, :]
+    valid = pos < first[which + 1][:, None]
+    return _Blocks(block, k, np.where(valid, order[np.minimum(pos, n - 1)], n), pure)
 
 
 def _block_matrices(items: np.ndarray, rx: np.ndarray, ry: np.ndarray, tie: np.ndarray,
                     other_block: np.ndarray | None) -> np.ndarray:
-    """(K, M, 2M) float32: [S | E] of each block; S = the pair signs (only pairs in different ``other_block``s
+    """(K, 2M, M) float32: [S; E] of each block; S = the pair signs (only pairs in different ``other_block``s
     when given), E = 1 where the pair ties in ``tie``; padding (index n) rows and columns are zero."""
     n = len(rx)
     valid = items < n
@@ -95,36 +94,78 @@ def _block_matrices(items: np.ndarray, rx: np.ndarray, ry: np.ndarray, tie: np.n
     else:
         both_s = both
     e = (tie[i][:, :, None] == tie[i][:, None, :]) & both
-    return np.concatenate((np.where(both_s, s, 0), e), axis=2).astype(np.float32)
+    return np.concatenate((np.where(both_s, s, 0), e), axis=1).astype(np.float32)
 
 
-def _quadratic(c32: np.ndarray, c64: np.ndarray, items: np.ndarray, mats: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per resample: sum over blocks of (c_P' S_P c_P, c_P' E_P c_P), ``c32``/``c64`` (B, n + 1) with a zero last
-    column for the padding."""
+#: float32 sums of integers stay exact below this
+EXACT32 = float(1 << 24)
+#: multiply-adds per matrix product: OpenBLAS runs smaller products on one thread, and its threads busy-wait on a
+#: loaded machine (measured on 2 busy cores: one (1000 x 64) @ (64 x 128) product 0.07 s on one thread, 0.2-2 s on
+#: two), so the resamples go through in row chunks this small (numpy loops over the stack in C)
+SINGLE_THREAD_MACS = 1 << 18
+
+
+def _quadratic(ct: np.ndarray, items: np.ndarray, mats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per resample: the sums over blocks of c_P' S_P c_P and c_P' E_P c_P. ``ct`` (n + 1, B) holds the
+    multiplicities one item per row (the last row zero: the padding), B a multiple of :func:`_rows` for these
+    blocks; ``mats`` (K, 2M, M) = [S; E] of each block (both symmetric)."""
     k, m = items.shape
-    blocks = c32[:, items].transpose(1, 0, 2)  # (K, B, M)
-    prod = np.matmul(blocks, mats).astype(np.float64)  # (K, B, 2M), exact integers
-    w = c64[:, items].transpose(1, 0, 2)
-    s = np.einsum("kbm,kbm->b", prod[:, :, :m], w)
-    e = np.einsum("kbm,kbm->b", prod[:, :, m:], w)
-    return s, e
+    b = ct.shape[1]
+    r = _rows(m)
+    blocks = ct[items].reshape(k, m, b // r, r).transpose(0, 2, 1, 3)  # (K, B/r, M, r)
+    prod = np.matmul(mats[:, None], blocks)  # (K, B/r, 2M, r): integers, each at most the block's total
+    totals = blocks.sum(axis=2)  # (K, B/r, r): exact, at most N < 2^24
+    # a block's c'Sc and c'Ec are at most its total squared: exact in float32 below 2^24, else in float64
+    kind = np.float32 if float(totals.max(initial=0.0)) ** 2 < EXACT32 else np.float64
+    s = np.einsum("knmr,knmr->knr", prod[:, :, :m], blocks, dtype=kind)
+    e = np.einsum("knmr,knmr->knr", prod[:, :, m:], blocks, dtype=kind)
+    return s.astype(np.float64).sum(axis=0).reshape(b), e.astype(np.float64).sum(axis=0).reshape(b)
 
 
-def _grid_term(c64: np.ndarray, bx: np.ndarray, kx: int, by: np.ndarray, ky: int) -> np.ndarray:
+def _pure_squares(ct: np.ndarray, pure: list[np.ndarray]) -> np.ndarray:
+    """Per resample: the sum over one-value blocks of (block total)^2, its pairs all tied (float64, exact)."""
+    out = np.zeros(ct.shape[1])
+    for items in pure:
+        t = ct[items].sum(axis=0, dtype=np.float64)
+        out += t * t
+    return out
+
+
+def _rows(m: int) -> int:
+    """Resamples per matrix product for blocks of m (a power of two, so one chunk of rows suits every bucket)."""
+    return 1 << max(0, (SINGLE_THREAD_MACS // (2 * m * m)).bit_length() - 1)
+
+
+def _grid_term(ct: np.ndarray, bx: np.ndarray, kx: int, by: np.ndarray, ky: int) -> np.ndarray:
     """Sum over ordered pairs in different x-blocks and different y-blocks of c_i c_j sign(dx) sign(dy), from the
-    (B, Kx, Ky) grid of block totals."""
-    b = c64.shape[0]
+    (Kx, Ky, B) grid of block totals (every partial sum an integer of at most N < 2^24: exact in float32);
+    ``ct`` (n, B). Running sums go block by block in Python: NumPy's cumsum along an outer axis is ~100x
+    slower than these ~sqrt(n) vector additions."""
+    b = ct.shape[1]
     cell = bx * ky + by
     order = np.argsort(cell, kind="stable")
     cs = cell[order]
     starts = np.flatnonzero(np.concatenate(([True], cs[1:] != cs[:-1])))
-    grid = np.zeros((b, kx * ky))
-    grid[:, cs[starts]] = np.add.reduceat(c64[:, order], starts, axis=1)
-    grid = grid.reshape(b, kx, ky)
-    before = np.cumsum(grid, axis=1) - grid  # items in earlier x-blocks, per y-block
-    below = np.cumsum(before, axis=2) - before  # ... and in earlier y-blocks
-    above = before.sum(axis=2, keepdims=True) - below - before  # ... and in later y-blocks
-    return 2 * np.einsum("bpq,bpq->b", grid, below - above)  # each unordered pair counted from both sides
+    place = np.arange(len(cs)) - np.repeat(starts, np.diff(np.append(starts, len(cs))))  # rank inside its cell
+    grid = np.zeros((kx * ky, b), dtype=np.float32)
+    for level in range(int(place.max()) + 1):  # one item per cell per pass: no repeated index in a +=
+        at = place == level
+        grid[cs[at]] += ct[order[at]]
+    grid = grid.reshape(kx, ky, b)
+    before = np.empty_like(grid)  # items in earlier x-blocks, per y-block
+    before[0] = 0
+    for p in range(1, kx):
+        np.add(before[p - 1], grid[p - 1], out=before[p])
+    below = np.empty_like(grid)  # ... and in earlier y-blocks
+    below[:, 0] = 0
+    for q in range(1, ky):
+        np.add(below[:, q - 1], before[:, q - 1], out=below[:, q])
+    above = below[:, -1:] + before[:, -1:] - below - before  # ... and in later y-blocks
+    # per x-block: at most its total x N
+    total = float(ct.sum(axis=0).max(initial=0.0))
+    kind = np.float32 if float(grid.sum(axis=1).max(initial=0.0)) * total < EXACT32 else np.float64
+    per_block = np.einsum("pqb,pqb->pb", grid, below - above, dtype=kind)
+    return 2 * per_block.astype(np.float64).sum(axis=0)  # each unordered pair counted from both sides
 
 
 class KendallParts(NamedTuple):
@@ -140,27 +181,23 @@ def kendall_parts(c: np.ndarray, x: np.ndarray, y: np.ndarray, block: int = BLOC
     rx, ry = dense_ranks(x), dense_ranks(y)
     block = max(block, math.isqrt(len(rx)))  # at most ~n grid cells per resample
     xb, yb = _blocks(rx, block), _blocks(ry, block)
-    x_mats = [_block_matrices(items, rx, ry, rx, None) for items in xb.buckets]
-    y_mats = [_block_matrices(items, rx, ry, ry, xb.block) for items in yb.buckets]
+    x_mats = _block_matrices(xb.mixed, rx, ry, rx, None)
+    y_mats = _block_matrices(yb.mixed, rx, ry, ry, xb.block)
     n = len(rx)
-    rows = max(1, CHUNK_CELLS // max(n, 1))
+    chunk = _rows(block)
+    rows = max(chunk, CHUNK_CELLS // max(n, 1) // chunk * chunk)
     parts = []
     for lo in range(0, c.shape[0], rows):
-        c64 = np.zeros((min(rows, c.shape[0] - lo), n + 1))
-        c64[:, :n] = c[lo:lo + rows]
-        c32 = c64.astype(np.float32)
-        quad = np.zeros(len(c64))
-        sq_x = np.zeros(len(c64))
-        sq_y = np.zeros(len(c64))
-        for items, mats in zip(xb.buckets, x_mats, strict=True):
-            s, e = _quadratic(c32, c64, items, mats)
-            quad += s
-            sq_x += e
-        for items, mats in zip(yb.buckets, y_mats, strict=True):
-            s, e = _quadratic(c32, c64, items, mats)
-            quad += s
-            sq_y += e
-        quad += _grid_term(c64[:, :n], xb.block, xb.count, yb.block, yb.count)
-        total = c64.sum(axis=1)
-        parts.append((quad / 2, (sq_x - total) / 2, (sq_y - total) / 2, total))
+        part = c[lo:lo + rows]
+        width = -(-len(part) // chunk) * chunk
+        ct = np.zeros((n + 1, width), dtype=np.float32)  # one item per row; padded columns draw nothing
+        ct[:n, :len(part)] = part.T
+        quad_x, sq_x = _quadratic(ct, xb.mixed, x_mats)
+        quad_y, sq_y = _quadratic(ct, yb.mixed, y_mats)
+        sq_x += _pure_squares(ct, xb.pure)
+        sq_y += _pure_squares(ct, yb.pure)
+        quad = quad_x + quad_y + _grid_term(ct[:n], xb.block, xb.count, yb.block, yb.count)
+        total = part.sum(axis=1)
+        m = len(part)
+        parts.append((quad[:m] / 2, (sq_x[:m] - total) / 2, (sq_y[:m] - total) / 2, total))
     return KendallParts(*(np.concatenate(p) for p in zip(*parts, strict=True)))
