@@ -39,7 +39,6 @@ class _Blocks(NamedTuple):
     block: np.ndarray  # (n,) block index of each item
     count: int  # number of blocks
     mixed: np.ndarray  # (K, size) item indices of the blocks holding two or more values, padded with n
-    pure: list[np.ndarray]  # item indices of each block of one value (one tie group, possibly above size)
 
 
 def dense_ranks(v: np.ndarray) -> np.ndarray:
@@ -51,7 +50,7 @@ def dense_ranks(v: np.ndarray) -> np.ndarray:
 def _blocks(r: np.ndarray, size: int) -> _Blocks:
     """Consecutive runs of the order of ``r``, at most ``size`` items each unless one tie group alone is larger
     (greedy: a group goes into the current block if it fits, else starts the next). A block of one tie group
-    needs no pair signs (all its pairs tie), so it is kept apart from the blocks that do."""
+    needs no pair signs (all its pairs tie): only the blocks of two or more values are listed for them."""
     n = len(r)
     order = np.argsort(r, kind="stable")
     rs = r[order]
@@ -73,28 +72,23 @@ def _blocks(r: np.ndarray, size: int) -> _Blocks:
     k = int(in_sorted[-1]) + 1
     first = np.searchsorted(in_sorted, np.arange(k + 1))  # first sorted position of each block, and n
     groups_in = np.bincount(group_block, minlength=k)
-    pure = [order[first[j]:first[j + 1]] for j in np.flatnonzero(groups_in == 1).tolist()]
     which = np.flatnonzero(groups_in > 1)  # at most size items each (a block over size is one group)
     pos = first[which][:, None] + np.arange(size)[None, :]
     valid = pos < first[which + 1][:, None]
-    return _Blocks(block, k, np.where(valid, order[np.minimum(pos, n - 1)], n), pure)
+    return _Blocks(block, k, np.where(valid, order[np.minimum(pos, n - 1)], n))
 
 
-def _block_matrices(items: np.ndarray, rx: np.ndarray, ry: np.ndarray, tie: np.ndarray,
-                    other_block: np.ndarray | None) -> np.ndarray:
-    """(K, 2M, M) float32: [S; E] of each block; S = the pair signs (only pairs in different ``other_block``s
-    when given), E = 1 where the pair ties in ``tie``; padding (index n) rows and columns are zero."""
+def _block_matrices(items: np.ndarray, rx: np.ndarray, ry: np.ndarray, other_block: np.ndarray | None) -> np.ndarray:
+    """(K, M, M) float32: the pair signs S of each block (only pairs in different ``other_block``s when given);
+    padding (index n) rows and columns are zero."""
     n = len(rx)
     valid = items < n
     i = np.minimum(items, n - 1)
     both = valid[:, :, None] & valid[:, None, :]
     s = np.sign(rx[i][:, :, None] - rx[i][:, None, :]) * np.sign(ry[i][:, :, None] - ry[i][:, None, :])
     if other_block is not None:
-        both_s = both & (other_block[i][:, :, None] != other_block[i][:, None, :])
-    else:
-        both_s = both
-    e = (tie[i][:, :, None] == tie[i][:, None, :]) & both
-    return np.concatenate((np.where(both_s, s, 0), e), axis=1).astype(np.float32)
+        both &= other_block[i][:, :, None] != other_block[i][:, None, :]
+    return np.where(both, s, 0).astype(np.float32)
 
 
 #: float32 sums of integers stay exact below this
@@ -105,30 +99,38 @@ EXACT32 = float(1 << 24)
 SINGLE_THREAD_MACS = 1 << 18
 
 
-def _quadratic(ct: np.ndarray, items: np.ndarray, mats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per resample: the sums over blocks of c_P' S_P c_P and c_P' E_P c_P. ``ct`` (n + 1, B) holds the
-    multiplicities one item per row (the last row zero: the padding), B a multiple of :func:`_rows` for these
-    blocks; ``mats`` (K, 2M, M) = [S; E] of each block (both symmetric)."""
+def _quadratic(ct: np.ndarray, items: np.ndarray, mats: np.ndarray) -> np.ndarray:
+    """Per resample: the sum over blocks of c_P' S_P c_P. ``ct`` (n + 1, B) holds the multiplicities one item per
+    row (the last row zero: the padding), B a multiple of :func:`_rows` for these blocks; ``mats`` (K, M, M) the
+    blocks' S (symmetric)."""
     k, m = items.shape
     b = ct.shape[1]
     r = _rows(m)
     blocks = ct[items].reshape(k, m, b // r, r).transpose(0, 2, 1, 3)  # (K, B/r, M, r)
-    prod = np.matmul(mats[:, None], blocks)  # (K, B/r, 2M, r): integers, each at most the block's total
+    prod = np.matmul(mats[:, None], blocks)  # (K, B/r, M, r): integers, each at most the block's total
     totals = blocks.sum(axis=2)  # (K, B/r, r): exact, at most N < 2^24
-    # a block's c'Sc and c'Ec are at most its total squared: exact in float32 below 2^24, else in float64
+    # a block's c'Sc is at most its total squared: exact in float32 below 2^24, else in float64
     kind = np.float32 if float(totals.max(initial=0.0)) ** 2 < EXACT32 else np.float64
-    s = np.einsum("knmr,knmr->knr", prod[:, :, :m], blocks, dtype=kind)
-    e = np.einsum("knmr,knmr->knr", prod[:, :, m:], blocks, dtype=kind)
-    return s.astype(np.float64).sum(axis=0).reshape(b), e.astype(np.float64).sum(axis=0).reshape(b)
+    s = np.einsum("knmr,knmr->knr", prod, blocks, dtype=kind)
+    return s.astype(np.float64).sum(axis=0).reshape(b)
 
 
-def _pure_squares(ct: np.ndarray, pure: list[np.ndarray]) -> np.ndarray:
-    """Per resample: the sum over one-value blocks of (block total)^2, its pairs all tied (float64, exact)."""
-    out = np.zeros(ct.shape[1])
-    for items in pure:
-        t = ct[items].sum(axis=0, dtype=np.float64)
-        out += t * t
-    return out
+def _tie_squares(ct: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Per resample: the sum over tie groups of ``r`` of (the group's total multiplicity)^2, exact in float64;
+    ``ct`` (n, B). Group totals are summed one member per group at a time (no repeated index in a +=)."""
+    order = np.argsort(r, kind="stable")
+    rs = r[order]
+    new = np.concatenate(([True], rs[1:] != rs[:-1]))
+    if new.all():  # no ties: each group is one item
+        return np.einsum("nb,nb->b", ct, ct, dtype=np.float64)
+    starts = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    place = np.arange(len(rs)) - starts[group]
+    totals = np.zeros((len(starts), ct.shape[1]), dtype=np.float32)  # at most N < 2^24: exact
+    for level in range(int(place.max()) + 1):
+        at = place == level
+        totals[group[at]] += ct[order[at]]
+    return np.einsum("gb,gb->b", totals, totals, dtype=np.float64)
 
 
 def _rows(m: int) -> int:
@@ -160,12 +162,17 @@ def _grid_term(ct: np.ndarray, bx: np.ndarray, kx: int, by: np.ndarray, ky: int)
     below[:, 0] = 0
     for q in range(1, ky):
         np.add(below[:, q - 1], before[:, q - 1], out=below[:, q])
-    above = below[:, -1:] + before[:, -1:] - below - before  # ... and in later y-blocks
-    # per x-block: at most its total x N
+    earlier = below[:, -1] + before[:, -1]  # (Kx, B): all items in earlier x-blocks
+    # below - above = below - (earlier - below - before) = 2 below + before - earlier: in place, each at most N
+    below *= 2
+    below += before
+    # per x-block: sum_q grid (2 below + before) - (its total) x earlier, each at most its total x N
     total = float(ct.sum(axis=0).max(initial=0.0))
-    kind = np.float32 if float(grid.sum(axis=1).max(initial=0.0)) * total < EXACT32 else np.float64
-    per_block = np.einsum("pqb,pqb->pb", grid, below - above, dtype=kind)
-    return 2 * per_block.astype(np.float64).sum(axis=0)  # each unordered pair counted from both sides
+    block_total = grid.sum(axis=1)  # (Kx, B)
+    kind = np.float32 if float(block_total.max(initial=0.0)) * 2 * total < EXACT32 else np.float64
+    per_block = np.einsum("pqb,pqb->pb", grid, below, dtype=kind).astype(np.float64)
+    per_block -= block_total.astype(np.float64) * earlier
+    return 2 * per_block.sum(axis=0)  # each unordered pair counted from both sides
 
 
 class KendallParts(NamedTuple):
@@ -181,8 +188,8 @@ def kendall_parts(c: np.ndarray, x: np.ndarray, y: np.ndarray, block: int = BLOC
     rx, ry = dense_ranks(x), dense_ranks(y)
     block = max(block, math.isqrt(len(rx)))  # at most ~n grid cells per resample
     xb, yb = _blocks(rx, block), _blocks(ry, block)
-    x_mats = _block_matrices(xb.mixed, rx, ry, rx, None)
-    y_mats = _block_matrices(yb.mixed, rx, ry, ry, xb.block)
+    x_mats = _block_matrices(xb.mixed, rx, ry, None)
+    y_mats = _block_matrices(yb.mixed, rx, ry, xb.block)
     n = len(rx)
     chunk = _rows(block)
     rows = max(chunk, CHUNK_CELLS // max(n, 1) // chunk * chunk)
@@ -192,12 +199,10 @@ def kendall_parts(c: np.ndarray, x: np.ndarray, y: np.ndarray, block: int = BLOC
         width = -(-len(part) // chunk) * chunk
         ct = np.zeros((n + 1, width), dtype=np.float32)  # one item per row; padded columns draw nothing
         ct[:n, :len(part)] = part.T
-        quad_x, sq_x = _quadratic(ct, xb.mixed, x_mats)
-        quad_y, sq_y = _quadratic(ct, yb.mixed, y_mats)
-        sq_x += _pure_squares(ct, xb.pure)
-        sq_y += _pure_squares(ct, yb.pure)
-        quad = quad_x + quad_y + _grid_term(ct[:n], xb.block, xb.count, yb.block, yb.count)
+        quad = (_quadratic(ct, xb.mixed, x_mats) + _quadratic(ct, yb.mixed, y_mats)
+                + _grid_term(ct[:n], xb.block, xb.count, yb.block, yb.count))
         total = part.sum(axis=1)
         m = len(part)
-        parts.append((quad[:m] / 2, (sq_x[:m] - total) / 2, (sq_y[:m] - total) / 2, total))
+        sq_x, sq_y = _tie_squares(ct[:n], rx)[:m], _tie_squares(ct[:n], ry)[:m]
+        parts.append((quad[:m] / 2, (sq_x - total) / 2, (sq_y - total) / 2, total))
     return KendallParts(*(np.concatenate(p) for p in zip(*parts, strict=True)))
