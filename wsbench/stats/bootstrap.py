@@ -70,19 +70,36 @@ def counts(idx: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(flat, minlength=b * n).reshape(b, n).astype(np.float64)
 
 
-def _group_totals(c: np.ndarray, v: np.ndarray, below: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """Per resample, the total multiplicity of each group of equal ``v`` (groups in ascending order of v), and
-    (with ``below``) the multiplicity of the items strictly below each item's group (for ranks)."""
+def _group_totals(c: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per resample, the total multiplicity of each group of equal ``v`` (boot, groups; groups in ascending order
+    of v), and the group of each item."""
     from wsbench.stats.ranking import tie_groups
 
     order, starts, sizes = tie_groups(v)
-    totals = np.add.reduceat(c[:, order], starts, axis=1)  # (boot, groups)
-    if not below:
-        return totals, None
-    below_group = np.cumsum(totals, axis=1) - totals
     group_of = np.empty(len(v), dtype=np.int64)
     group_of[order] = np.repeat(np.arange(len(starts)), sizes)
-    return totals, below_group[:, group_of]
+    return np.add.reduceat(c[:, order], starts, axis=1), group_of
+
+
+def _spearman(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Spearman's rho, constant) of every resample from the multiplicities: Pearson's r of the average ranks
+    1..N (a group's rank = copies strictly below + (its copies + 1) / 2). Ranks are multiples of 1/2 and the
+    multiplicities integers, so the raw sums (of c r_x r_y, c r_x^2, c r_y^2) are exact in float64 while
+    N^3 < 2^50, and the rank sums are N(N+1)/2 in every resample: the centred sums are the raw ones minus
+    N(N+1)^2/4, with one rounding in the final quotient."""
+    total = c.sum(axis=1)
+    ranks, squares, constant = [], [], np.zeros(len(c), dtype=bool)
+    for v in (x, y):
+        t, group_of = _group_totals(c, v)
+        r = np.cumsum(t, axis=1) - t + (t + 1) / 2  # (boot, groups)
+        squares.append(np.einsum("bg,bg->b", t * r, r))
+        ranks.append(r[:, group_of])
+        constant |= t.max(axis=1) == total  # one distinct value drawn: NaN, as correlate
+    mean_sq = total * (total + 1) ** 2 / 4
+    sxy = np.einsum("bn,bn->b", c * ranks[0], ranks[1]) - mean_sq
+    sxx, syy = squares[0] - mean_sq, squares[1] - mean_sq
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sxy / np.sqrt(sxx * syy), constant
 
 
 def _weighted_pearson(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -100,6 +117,10 @@ def _weighted_pearson(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray
 
 #: while :func:`memoized` is active: correlation draws already computed, by what determines them
 _MEMO: dict[tuple, np.ndarray] | None = None
+#: while :func:`memoized` is active: the digest of each resample array seen, by identity (the array is kept, so
+#: its id is not reused): one report passes the same (boot, n) indices to dozens of calls, and hashing 32 MB
+#: each time cost more than the draws it saved
+_DIGESTS: dict[int, tuple[np.ndarray, str]] = {}
 
 
 @contextmanager
@@ -116,17 +137,25 @@ def memoized() -> Iterator[None]:
         yield
     finally:
         _MEMO = outer
+        if outer is None:
+            _DIGESTS.clear()
+
+
+def _digest(a: np.ndarray) -> str:
+    import hashlib
+
+    a = np.ascontiguousarray(a)
+    h = hashlib.blake2b(digest_size=16)
+    h.update(str((a.dtype, a.shape)).encode())
+    h.update(a.tobytes())
+    return h.hexdigest()
 
 
 def _memo_key(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str, weigh_by: str) -> tuple:
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=16)
-    for a in (x, y, idx):
-        a = np.ascontiguousarray(a)
-        h.update(str((a.dtype, a.shape)).encode())
-        h.update(a.tobytes())
-    return (method, weigh_by, h.hexdigest())
+    seen = _DIGESTS.get(id(idx))
+    if seen is None or seen[0] is not idx:
+        seen = _DIGESTS[id(idx)] = (idx, _digest(idx))
+    return (method, weigh_by, _digest(x), _digest(y), seen[1])
 
 
 def correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str,
@@ -168,18 +197,12 @@ def _correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: st
         with np.errstate(invalid="ignore", divide="ignore"):
             out = p.con_minus_dis / (np.sqrt(n0 - p.tied_x) * np.sqrt(n0 - p.tied_y))
         return np.where((p.tied_x == n0) | (p.tied_y == n0) | (total < 3), np.nan, out)
-    tx, below_x = _group_totals(c, x, method == "spearman")
-    ty, below_y = _group_totals(c, y, method == "spearman")
-    constant = (tx.max(axis=1) == total) | (ty.max(axis=1) == total)  # one distinct value drawn: NaN, as correlate
-    if method == "pearson":
+    if method == "spearman":
+        out, constant = _spearman(c, x, y)
+    elif method == "pearson":
+        tx, ty = _group_totals(c, x)[0], _group_totals(c, y)[0]
+        constant = (tx.max(axis=1) == total) | (ty.max(axis=1) == total)  # one distinct value drawn: NaN
         out = _weighted_pearson(c, x - x.mean(), y - y.mean())
-    elif method == "spearman":
-        # ranks 1..N with ties averaged: items strictly below + (own group's total + 1) / 2
-        _, gx = np.unique(x, return_inverse=True)
-        _, gy = np.unique(y, return_inverse=True)
-        rx = below_x + (tx[:, gx.ravel()] + 1) / 2
-        ry = below_y + (ty[:, gy.ravel()] + 1) / 2
-        out = _weighted_pearson(c, rx, ry)
     else:
         from wsbench.errors import UnknownNameError
         from wsbench.stats.coefficients import METHODS
