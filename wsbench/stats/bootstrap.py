@@ -189,14 +189,10 @@ def _correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: st
     if not ok.all():
         c, x, y = c[:, ok], x[ok], y[ok]
     total = c.sum(axis=1)
-    if method == "kendall":  # tied pairs from the same block products (one distinct value: all pairs tied)
-        from wsbench.stats.kendall_blocks import kendall_parts
+    if method == "kendall":
+        from wsbench.stats.kendall_blocks import tau_b
 
-        p = kendall_parts(c, x, y)
-        n0 = total * (total - 1) / 2
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = p.con_minus_dis / (np.sqrt(n0 - p.tied_x) * np.sqrt(n0 - p.tied_y))
-        return np.where((p.tied_x == n0) | (p.tied_y == n0) | (total < 3), np.nan, out)
+        return tau_b(c, x, y)
     if method == "spearman":
         out, constant = _spearman(c, x, y)
     elif method == "pearson":

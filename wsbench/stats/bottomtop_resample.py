@@ -41,15 +41,10 @@ def _cut(c: np.ndarray, v: np.ndarray, k: int, largest: bool) -> tuple[np.ndarra
 def _kendall_inside(c: np.ndarray, w: np.ndarray, t: np.ndarray, inside: np.ndarray) -> np.ndarray:
     """Kendall's tau-b of each resample restricted to ``inside`` (NaN under 3 copies or one value, as
     :func:`wsbench.stats.coefficients.correlate`)."""
-    from wsbench.stats.kendall_blocks import kendall_parts
+    from wsbench.stats.kendall_blocks import tau_b
 
     cols = inside.any(axis=0)
-    cm = np.where(inside[:, cols], c[:, cols], 0.0)
-    p = kendall_parts(cm, w[cols], t[cols])
-    n0 = p.total * (p.total - 1) / 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tau = p.con_minus_dis / (np.sqrt(n0 - p.tied_x) * np.sqrt(n0 - p.tied_y))
-    return np.where((p.tied_x == n0) | (p.tied_y == n0) | (p.total < 3), np.nan, tau)
+    return tau_b(np.where(inside[:, cols], c[:, cols], 0.0), w[cols], t[cols])
 
 
 def diff_draws_batched(w: np.ndarray, t: np.ndarray, k: int, x: int, within_by: str,

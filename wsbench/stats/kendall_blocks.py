@@ -206,3 +206,15 @@ def kendall_parts(c: np.ndarray, x: np.ndarray, y: np.ndarray, block: int = BLOC
         sq_x, sq_y = _tie_squares(ct[:n], rx)[:m], _tie_squares(ct[:n], ry)[:m]
         parts.append((quad[:m] / 2, (sq_x - total) / 2, (sq_y - total) / 2, total))
     return KendallParts(*(np.concatenate(p) for p in zip(*parts, strict=True)))
+
+
+def tau_b(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Kendall's tau-b of each row of multiplicities ``c`` (B, n) over finite ``x``, ``y`` (n,): a bootstrap
+    resample, or a 0/1 subset. The very float :func:`wsbench.stats.coefficients.kendall_tau_b` gives on the
+    expanded data (the same integers over the same square roots); NaN under 3 copies or with one distinct value
+    in either, as :func:`wsbench.stats.coefficients.correlate`."""
+    p = kendall_parts(c, x, y)
+    n0 = p.total * (p.total - 1) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = p.con_minus_dis / (np.sqrt(n0 - p.tied_x) * np.sqrt(n0 - p.tied_y))
+    return np.where((p.tied_x == n0) | (p.tied_y == n0) | (p.total < 3), np.nan, tau)
