@@ -35,7 +35,6 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -264,8 +263,7 @@ def bottom_top(score: np.ndarray, gt: np.ndarray, k: float | str = "10%", within
 DEFAULT_CUT = "10%"
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):  # a NamedTuple: a frozen dataclass costs ~0.4 ms of every start
     k: str | float
     within: str | float
     within_by: str

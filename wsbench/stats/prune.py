@@ -4,8 +4,7 @@ find good subnets in what remains?"""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -173,8 +172,7 @@ def supernet_prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: 
     return Table(opts, rows, summary, notes)
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):  # a NamedTuple: a frozen dataclass costs ~0.4 ms of every start
     mode: str
     source: str
     factors: list[float] | None  # None with source='retrained': the store's prune factors
