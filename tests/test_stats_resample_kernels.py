@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,10 +75,11 @@ def test_kendall_parts_by_hand():
     assert (p.con_minus_dis[0], p.tied_x[0], p.tied_y[0], p.total[0]) == (2, 2, 3, 4)
 
 
-def test_kendall_draws_on_a_bundled_sized_pool_equal_correlate():
-    """4,000 subnets with a tie group larger than any block: the blocks, the grid and the tie sums together."""
+@pytest.mark.parametrize("n", [4000, 12000])
+def test_kendall_draws_on_a_bundled_sized_pool_equal_correlate(n):
+    """4,000 subnets (blocks of 64) and 12,000 (blocks of sqrt(n), above the old dense limit of 4,096), with a tie
+    group larger than any block: the blocks, the grid and the tie sums together."""
     rng = np.random.default_rng(7)
-    n = 4000
     x = np.round(rng.normal(size=n), 1)  # ~60 distinct values, groups of up to ~160
     x[:300] = 5.0  # one tie group of 300
     y = x + rng.normal(size=n)
