@@ -14,28 +14,32 @@ from __future__ import annotations
 import numpy as np
 
 
-def _cut(c: np.ndarray, v: np.ndarray, k: int, largest: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Per resample (rows of ``c``): each item's chance to be among the ``k`` largest (smallest) copies under
-    random tie-breaking, and whether it is at or beyond the cut value (the whole tie group at the cut in)."""
+def _groups(c: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per resample (rows of ``c``), the copies in each tie group of ``v`` (ascending groups), and each item's
+    group: computed once per variable, then cut at the top and at the bottom."""
     from wsbench.stats.ranking import tie_groups
 
-    order, starts, sizes = tie_groups(v)  # ascending groups
-    totals = np.add.reduceat(c[:, order], starts, axis=1)
+    order, starts, sizes = tie_groups(v)
+    group_of = np.empty(len(v), dtype=np.int64)
+    group_of[order] = np.repeat(np.arange(len(starts)), sizes)
+    return np.add.reduceat(c[:, order], starts, axis=1), group_of
+
+
+def _cut(groups: tuple[np.ndarray, np.ndarray], k: int, largest: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per resample: each item's chance to be among the ``k`` largest (smallest) copies under random
+    tie-breaking, and whether it is at or beyond the cut value (the whole tie group at the cut in)."""
+    totals, group_of = groups
     if largest:
         totals = totals[:, ::-1]
+        group_of = totals.shape[1] - 1 - group_of
     running = np.cumsum(totals, axis=1)
     at = np.argmax(running >= k, axis=1)  # the group holding the k-th copy (k <= copies, so it exists)
-    rows = np.arange(len(c))
+    rows = np.arange(len(totals))
     before = running[rows, at] - totals[rows, at]
     share_at = (k - before) / totals[rows, at]
     g = np.arange(totals.shape[1])[None, :]
     share = np.where(g < at[:, None], 1.0, np.where(g == at[:, None], share_at[:, None], 0.0))
-    inside = g <= at[:, None]
-    group_of = np.empty(len(v), dtype=np.int64)
-    group_of[order] = np.repeat(np.arange(len(starts)), sizes)
-    if largest:
-        group_of = len(starts) - 1 - group_of
-    return share[:, group_of], inside[:, group_of]
+    return share[:, group_of], g[:, group_of] <= at[:, None]
 
 
 def _kendall_inside(c: np.ndarray, w: np.ndarray, t: np.ndarray, inside: np.ndarray) -> np.ndarray:
@@ -54,14 +58,15 @@ def diff_draws_batched(w: np.ndarray, t: np.ndarray, k: int, x: int, within_by: 
     from wsbench.stats.bootstrap import counts
 
     c = counts(idx, len(w))
-    sw_top, _ = _cut(c, w, k, True)
-    st_top, _ = _cut(c, t, k, True)
-    sw_bot, _ = _cut(c, w, k, False)
-    st_bot, _ = _cut(c, t, k, False)
+    gw, gt = _groups(c, w), _groups(c, t)
+    sw_top, _ = _cut(gw, k, True)
+    st_top, _ = _cut(gt, k, True)
+    sw_bot, _ = _cut(gw, k, False)
+    st_bot, _ = _cut(gt, k, False)
     p_top = (c * sw_top * st_top).sum(axis=1) / k
     p_bottom = (c * sw_bot * st_bot).sum(axis=1) / k
-    ref = t if within_by == "gt" else w
-    _, top = _cut(c, ref, x, True)
-    _, bottom = _cut(c, ref, x, False)
+    ref = gt if within_by == "gt" else gw
+    _, top = _cut(ref, x, True)
+    _, bottom = _cut(ref, x, False)
     k_diff = _kendall_inside(c, w, t, bottom) - _kendall_inside(c, w, t, top)
     return np.stack([p_bottom - p_top, k_diff], axis=1)
