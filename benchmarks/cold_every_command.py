@@ -122,8 +122,10 @@ def main() -> None:
     if not a.skip_warm:
         print("\nwarm, in-process, median of 3 after a first call (target <= 2 s each):")
         for d in names:
+            # cwd elsewhere: `python -c` puts the working directory first on sys.path, ahead of PYTHONPATH, so a
+            # checkout's wsbench would shadow the one being measured
             out = subprocess.run([sys.executable, "-c", WARM, d, json.dumps(WARM_CI), "3"], capture_output=True,
-                                 text=True, env=env(), check=True).stdout
+                                 text=True, env=env(), check=True, cwd=tempfile.gettempdir()).stdout
             res = json.loads(out)
             print(f"  {d}: " + ", ".join(f"{k} {v:.2f} s" if isinstance(v, float) else f"{k} ({v})"
                                          for k, v in res.items()), flush=True)
