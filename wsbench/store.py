@@ -12,7 +12,6 @@ import contextlib
 import datetime as _dt
 import os
 import shutil
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -323,6 +322,8 @@ class StoreWriter:
 def zip_store(folder: str | os.PathLike, zip_path: str | os.PathLike) -> Path:
     """Zip a finished store folder (ZIP_STORED: chunks are already compressed; byte-reproducible); atomic rename."""
     folder, zip_path = Path(folder), Path(zip_path)
+    import tempfile  # only when a store is written: reading commands do not pay for it (and random)
+
     fd, tmp = tempfile.mkstemp(prefix=zip_path.name + ".", suffix=".part", dir=zip_path.parent)
     os.close(fd)
     try:
