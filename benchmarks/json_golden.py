@@ -89,6 +89,27 @@ COMMANDS: list[tuple[str, list[str]]] = [
     ("stability-seed0", ["stability", "--seed", "0"]),
     ("stability-score-loss", ["stability", "--score", "loss"]),
     ("stability-two-methods", ["stability", "--method", "kendall,spearman"]),
+    # bootstrap-heavy statistics (issue 24): every correlation method through the resampling kernels
+    ("correlation-ci-pearson", ["correlation", "--method", "pearson,kendall", "--ci", "0.9", "--boot", "300"]),
+    ("correlation-ci-dedupe", ["correlation", "--dedupe", "--ci", "0.95", "--boot", "200"]),
+    ("correlation-ceiling-ci", ["correlation", "--ceiling", "--ci", "0.95", "--boot", "200"]),
+    ("correlation-ci-score-params", ["correlation", "--score", "params", "--ci", "0.95", "--boot", "200"]),
+    ("paired-epochs", ["paired", "--a", "epoch=1", "--b", "epoch=last"]),
+    ("paired-epochs-subnets-only", ["paired", "--a", "epoch=16", "--b", "epoch=32", "--subnets-only",
+                                    "--rng-seed", "4"]),
+    ("paired-scores", ["paired", "--a", "score=params", "--b", "score=supernet", "--boot", "300"]),
+    ("paired-pairs", ["paired", "--a", "against=params", "--b", "against=gt_score", "--boot", "300"]),
+    ("paired-spearman", ["paired", "--a", "epoch=4", "--b", "epoch=last", "--method", "spearman", "--boot", "300"]),
+    ("paired-pearson-seed0", ["paired", "--a", "epoch=4", "--b", "epoch=last", "--method", "pearson", "--seed", "0",
+                              "--boot", "300"]),
+    ("paired-dedupe", ["paired", "--a", "epoch=8", "--b", "epoch=last", "--dedupe", "--boot", "300"]),
+    ("gt-noise", ["gt-noise"]),
+    ("gt-noise-pairings", ["gt-noise", "--pairings", "3", "--method", "spearman", "--boot", "300"]),
+    ("bottom-top", ["bottom-top"]),
+    ("bottom-top-ci", ["bottom-top", "--ci", "0.95", "--boot", "300"]),
+    ("bottom-top-estimator-ci", ["bottom-top", "--within-by", "estimator", "--rounding", "floor", "--ci", "0.9",
+                                 "--boot", "200", "--epoch", "all"]),
+    ("mean-score", ["mean-score"]),
 ]
 
 

@@ -108,8 +108,8 @@ def test_requests_beyond_the_memory_budget_are_refused_before_allocating(tmp_pat
 
 
 def test_below_the_budget_but_above_the_machine_is_a_user_error(tmp_path):
-    """boot=20,000 x 1,000 subnets (~800 MB, inside the 4 GiB budget) under a 512 MiB cap: MemoryError -> exit 1."""
-    assert 20_000 * 1_000 * 40 < MEMORY_BUDGET
+    """boot=20,000 x 1,000 subnets (~1.1 GB, inside the 4 GiB budget) under a 512 MiB cap: MemoryError -> exit 1."""
+    assert 20_000 * 1_000 * 56 < MEMORY_BUDGET
     r = _run_capped("correlation", "--ci", "0.9", "--boot", "20000", "--space", "nb201-cifar10", cwd=tmp_path,
                     cap=512 << 20)
     assert r.returncode == 1 and "out of memory" in r.stderr and "Traceback" not in r.stderr, r.stderr

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -192,6 +191,8 @@ def _download(requests, url: str, dest: Path, sha256: str, size: int | None, ret
     for attempt in range(retries + 1):
         if attempt:
             time.sleep(backoff * 2 ** (attempt - 1))
+        import tempfile  # only when downloading: every command resolves a dataset here, few download
+
         fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
         tmp = Path(tmp_name)
         try:

@@ -12,7 +12,6 @@ import contextlib
 import datetime as _dt
 import os
 import shutil
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -361,6 +360,8 @@ def zip_store(folder: str | os.PathLike, zip_path: str | os.PathLike) -> Path:
     (:func:`store_members`), never followed or left out."""
     folder, zip_path = Path(folder), Path(zip_path)
     members = store_members(folder)
+    import tempfile  # only when a store is written: reading commands do not pay for it (and random)
+
     fd, tmp = tempfile.mkstemp(prefix=zip_path.name + ".", suffix=".part", dir=zip_path.parent)
     os.close(fd)
     try:

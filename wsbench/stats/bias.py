@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -117,8 +116,7 @@ def operator_gap_resampled(scores: list[np.ndarray], gt: np.ndarray, choice: np.
     return out
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):  # a NamedTuple: a frozen dataclass costs ~0.4 ms of every start
     by: str
     top: str
     top_fraction: float

@@ -43,9 +43,9 @@ def resamples(n: int, boot: int, rng_seed: int) -> np.ndarray:
     allocating when larger than the memory budget)."""
     from wsbench.stats.options import within_budget
 
-    # 40 bytes per index: the draws and the ranks taken from them peak at ~4.3x the int64 indices (measured:
-    # 790 MB for boot=20,000 x 1,000 subnets, correlation/bias/paired)
-    within_budget(f"boot={boot:,} resamples", boot, n, "subnets", itemsize=40)
+    # 56 bytes per index: the draws and what is computed from them peak at ~7x the int64 indices (measured, peak
+    # RSS for boot=20,000 x 1,000 subnets: 1.14 GB correlation --method spearman, 0.67 GB kendall/bias/paired)
+    within_budget(f"boot={boot:,} resamples", boot, n, "subnets", itemsize=56)
     return np.random.default_rng(rng_seed).integers(0, n, size=(boot, n))
 
 
@@ -64,9 +64,9 @@ def bootstrap(stat: Callable[[np.ndarray], float], idx: np.ndarray) -> np.ndarra
     return np.array([stat(i) for i in idx])
 
 
-#: above this many subnets Kendall's draws are computed one resample at a time (the pair-sign matrix would take
-#: n^2 x 4 bytes: 64 MB at 4,096)
-DENSE_KENDALL_MAX = 4096
+#: above this many subnets Kendall's draws are computed one resample at a time (the blocked kernel's cost grows as
+#: n^1.5 per resample, and its float32 products stay exact only while a resample holds < 2^24 items)
+DENSE_KENDALL_MAX = 65536
 
 
 def counts(idx: np.ndarray, n: int) -> np.ndarray:
@@ -76,32 +76,36 @@ def counts(idx: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(flat, minlength=b * n).reshape(b, n).astype(np.float64)
 
 
-def _group_totals(c: np.ndarray, v: np.ndarray, below: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """Per resample, the total multiplicity of each group of equal ``v`` (groups in ascending order of v), and
-    (with ``below``) the multiplicity of the items strictly below each item's group (for ranks)."""
+def _group_totals(c: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per resample, the total multiplicity of each group of equal ``v`` (boot, groups; groups in ascending order
+    of v), and the group of each item."""
     from wsbench.stats.ranking import tie_groups
 
     order, starts, sizes = tie_groups(v)
-    totals = np.add.reduceat(c[:, order], starts, axis=1)  # (boot, groups)
-    if not below:
-        return totals, None
-    below_group = np.cumsum(totals, axis=1) - totals
     group_of = np.empty(len(v), dtype=np.int64)
     group_of[order] = np.repeat(np.arange(len(starts)), sizes)
-    return totals, below_group[:, group_of]
+    return np.add.reduceat(c[:, order], starts, axis=1), group_of
 
 
-def _pair_signs(v: np.ndarray) -> np.ndarray:
-    """sign(v_i - v_j) as an int8 (n, n) matrix, from dense int16 ranks (n <= DENSE_KENDALL_MAX < 2**15): the same
-    signs as from the floats with an eighth of the memory traffic (macro-cifar10's 3,969 subnets: 0.04 s, not
-    0.7 s)."""
-    _, r = np.unique(v, return_inverse=True)
-    r = r.reshape(-1).astype(np.int16)
-    return np.sign(np.subtract.outer(r, r)).astype(np.int8)
-
-
-def _tied_pairs(totals: np.ndarray) -> np.ndarray:
-    return (totals * (totals - 1) / 2).sum(axis=1)
+def _spearman(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Spearman's rho, constant) of every resample from the multiplicities: Pearson's r of the average ranks
+    1..N (a group's rank = copies strictly below + (its copies + 1) / 2). Ranks are multiples of 1/2 and the
+    multiplicities integers, so the raw sums (of c r_x r_y, c r_x^2, c r_y^2) are exact in float64 while
+    N^3 < 2^50, and the rank sums are N(N+1)/2 in every resample: the centred sums are the raw ones minus
+    N(N+1)^2/4, with one rounding in the final quotient."""
+    total = c.sum(axis=1)
+    ranks, squares, constant = [], [], np.zeros(len(c), dtype=bool)
+    for v in (x, y):
+        t, group_of = _group_totals(c, v)
+        r = np.cumsum(t, axis=1) - t + (t + 1) / 2  # (boot, groups)
+        squares.append(np.einsum("bg,bg->b", t * r, r))
+        ranks.append(r[:, group_of])
+        constant |= t.max(axis=1) == total  # one distinct value drawn: NaN, as correlate
+    mean_sq = total * (total + 1) ** 2 / 4
+    sxy = np.einsum("bn,bn->b", c * ranks[0], ranks[1]) - mean_sq
+    sxx, syy = squares[0] - mean_sq, squares[1] - mean_sq
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sxy / np.sqrt(sxx * syy), constant
 
 
 def _weighted_pearson(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -119,6 +123,10 @@ def _weighted_pearson(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray
 
 #: while :func:`memoized` is active: correlation draws already computed, by what determines them
 _MEMO: dict[tuple, np.ndarray] | None = None
+#: while :func:`memoized` is active: the digest of each resample array seen, by identity (the array is kept, so
+#: its id is not reused): one report passes the same (boot, n) indices to dozens of calls, and hashing 32 MB
+#: each time cost more than the draws it saved
+_DIGESTS: dict[int, tuple[np.ndarray, str]] = {}
 
 
 @contextmanager
@@ -135,17 +143,25 @@ def memoized() -> Iterator[None]:
         yield
     finally:
         _MEMO = outer
+        if outer is None:
+            _DIGESTS.clear()
+
+
+def _digest(a: np.ndarray) -> str:
+    import hashlib
+
+    a = np.ascontiguousarray(a)
+    h = hashlib.blake2b(digest_size=16)
+    h.update(str((a.dtype, a.shape)).encode())
+    h.update(a.tobytes())
+    return h.hexdigest()
 
 
 def _memo_key(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str, weigh_by: str) -> tuple:
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=16)
-    for a in (x, y, idx):
-        a = np.ascontiguousarray(a)
-        h.update(str((a.dtype, a.shape)).encode())
-        h.update(a.tobytes())
-    return (method, weigh_by, h.hexdigest())
+    seen = _DIGESTS.get(id(idx))
+    if seen is None or seen[0] is not idx:
+        seen = _DIGESTS[id(idx)] = (idx, _digest(idx))
+    return (method, weigh_by, _digest(x), _digest(y), seen[1])
 
 
 def correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str,
@@ -163,8 +179,9 @@ def correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str
 def _correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str,
                        weigh_by: str = "both", multiplicities: np.ndarray | None = None) -> np.ndarray:
     """:func:`wsbench.stats.coefficients.correlate` of every resample ``x[i], y[i]`` (``i`` = a row of ``idx``),
-    computed at once from the multiplicities (property-tested equal to the loop): Kendall's tau-b from one
-    pair-sign matrix (a copy of an item ties with itself in both scores, so it adds tied pairs only); Spearman
+    computed at once from the multiplicities (property-tested equal to the loop): Kendall's tau-b from blocks of
+    the pair-sign matrix (:mod:`wsbench.stats.kendall_blocks`; a copy of an item ties with itself in both scores,
+    so it adds tied pairs only); Spearman
     from ranks with multiplicities (rank = items below + (group total + 1) / 2); Pearson from weighted moments.
     Weighted tau, and Kendall above :data:`DENSE_KENDALL_MAX` items, loop over the resamples.
     ``multiplicities`` = :func:`counts` of ``idx``, when the caller reuses them for several seeds and methods."""
@@ -178,27 +195,16 @@ def _correlation_draws(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: st
     if not ok.all():
         c, x, y = c[:, ok], x[ok], y[ok]
     total = c.sum(axis=1)
-    tx, below_x = _group_totals(c, x, method == "spearman")
-    ty, below_y = _group_totals(c, y, method == "spearman")
-    constant = (tx.max(axis=1) == total) | (ty.max(axis=1) == total)  # one distinct value drawn: NaN, as correlate
-    if method == "pearson":
+    if method == "kendall":
+        from wsbench.stats.kendall_blocks import tau_b
+
+        return tau_b(c, x, y)
+    if method == "spearman":
+        out, constant = _spearman(c, x, y)
+    elif method == "pearson":
+        tx, ty = _group_totals(c, x)[0], _group_totals(c, y)[0]
+        constant = (tx.max(axis=1) == total) | (ty.max(axis=1) == total)  # one distinct value drawn: NaN
         out = _weighted_pearson(c, x - x.mean(), y - y.mean())
-    elif method == "spearman":
-        # ranks 1..N with ties averaged: items strictly below + (own group's total + 1) / 2
-        _, gx = np.unique(x, return_inverse=True)
-        _, gy = np.unique(y, return_inverse=True)
-        rx = below_x + (tx[:, gx.ravel()] + 1) / 2
-        ry = below_y + (ty[:, gy.ravel()] + 1) / 2
-        out = _weighted_pearson(c, rx, ry)
-    elif method == "kendall":
-        s = _pair_signs(x)
-        s *= _pair_signs(y)
-        s = s.astype(np.float32)
-        # float32 is exact here: every partial sum is an integer below 2**24 (at most n x max multiplicity)
-        con_minus_dis = ((c.astype(np.float32) @ s).astype(np.float64) * c).sum(axis=1) / 2
-        n0 = total * (total - 1) / 2
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = con_minus_dis / (np.sqrt(n0 - _tied_pairs(tx)) * np.sqrt(n0 - _tied_pairs(ty)))
     else:
         from wsbench.errors import UnknownNameError
         from wsbench.stats.coefficients import METHODS

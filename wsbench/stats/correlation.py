@@ -3,8 +3,7 @@ summary over seeds. The coefficients themselves are in :mod:`wsbench.stats.coeff
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
 DEFAULT_METHODS = ("kendall", "spearman")
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):  # a NamedTuple: a frozen dataclass costs ~0.4 ms of every start
     methods: list[str]
     weigh_by: str
     level: float | None  # confidence level of the bootstrap interval; None: no interval

@@ -5,8 +5,7 @@ store and lays out rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
 DEDUPE = False
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):  # a NamedTuple: a frozen dataclass costs ~0.4 ms of every start
     method: str
     pairings: int
     level: float | None

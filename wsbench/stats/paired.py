@@ -11,7 +11,6 @@ them too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -160,8 +159,7 @@ def parse_side(side: Any, name: str) -> dict[str, Any]:
     return {k: items.get(k, d) for k, d in SIDE_KEYS.items()}
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):  # a NamedTuple: a frozen dataclass costs ~0.4 ms of every start
     a: dict[str, Any]
     b: dict[str, Any]
     method: str

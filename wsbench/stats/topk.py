@@ -9,8 +9,7 @@ partial selection (:mod:`wsbench.stats.topk_select`), bootstrap intervals of one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -80,8 +79,7 @@ def topk_draws(sn: np.ndarray, g: np.ndarray, draws: np.ndarray, ks: list[int], 
     return [TopKRows(*(np.concatenate(column) for column in zip(*(p[j] for p in parts)))) for j in range(len(ks))], sides
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):  # a NamedTuple: a frozen dataclass costs ~0.4 ms of every start
     ks: list[str]
     samples: int | None  # None: min(1000, the pool)
     trials: int | None  # None: 100 if a sample is smaller than the pool, else 1
