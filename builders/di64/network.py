@@ -21,6 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from builders.core.sharing import chosen_edge_state
 from wsbench.spaces import get_space
 
 SPACE = get_space("di64")
@@ -110,13 +111,4 @@ class Di64Supernet(_Network):
 
     def standalone_state(self, arch: Any) -> dict[str, torch.Tensor]:
         """The inherited weights of one subnet, keyed for :class:`Di64Network` (weight sharing made explicit)."""
-        out = {}
-        for key, value in self.state_dict().items():
-            parts = key.split(".")
-            if parts[0] == "cells" and parts[2] == "edges":
-                edge, op = int(parts[3]), int(parts[4])
-                if op != arch[edge]:
-                    continue
-                key = ".".join(parts[:4] + parts[5:])
-            out[key] = value
-        return out
+        return chosen_edge_state(self.state_dict(), arch)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from builders.core.sharing import chosen_edge_state
 from builders.flops import count_params  # noqa: F401  (re-exported: sizes of this space)
 from builders.nb201.ops import OPS, ResNetBasicBlock, make_op
 from wsbench.spaces import get_space
@@ -106,15 +107,6 @@ class NB201Supernet(_Macro):
 
     def standalone_state(self, choices: tuple[int, ...]) -> dict[str, torch.Tensor]:
         """The inherited weights of one subnet, keyed for :class:`NB201Network` (weight-sharing made explicit)."""
-        out = {}
-        for key, value in self.state_dict().items():
-            parts = key.split(".")
-            if parts[0] == "cells" and parts[2] == "edges":
-                edge, op = int(parts[3]), int(parts[4])
-                if op != choices[edge]:
-                    continue
-                key = ".".join(parts[:4] + parts[5:])
-            out[key] = value
-        return out
+        return chosen_edge_state(self.state_dict(), choices)
 
 
