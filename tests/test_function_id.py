@@ -116,3 +116,28 @@ def test_only_spaces_with_equivalences_store_function_ids(tmp_path):
     assert NB201.has_equivalences and not get_space("nb101").has_equivalences
     assert "function_id" in open_store(make_store(tmp_path / "a.zarr", space="nb201", n=10)).variables
     assert "function_id" not in open_store(make_store(tmp_path / "b.zarr", space="darts", n=10)).variables
+
+
+@pytest.mark.parametrize("name", space_names())
+def test_ids_from_choice_rows_equal_the_ids_of_the_strings(name):
+    """Where a space computes ids from a store's int8 ``choice`` rows (statistics then decode no strings), they are
+    exactly ``function_ids`` of the canonical strings; nb201: over all 15,625 cells."""
+    import numpy as np
+
+    space = get_space(name)
+    archs = list(space.enumerate()) if name == "nb201" else space.sample(min(200, space.size), seed=3)
+    computed = space.function_ids_from_choices(np.array([space.choices(a) for a in archs], dtype=np.int8))
+    if computed is None:
+        assert name != "nb201"  # the one space with equivalences computes them
+        return
+    assert computed == space.function_ids(archs)
+
+
+def test_the_bundled_nb201_store_groups_by_its_stored_function_ids():
+    import numpy as np
+
+    import wsbench
+
+    b = wsbench.open("nb201-cifar10")
+    ids, _ = b.function_ids()
+    assert list(ids) == [str(x) for x in np.asarray(b._read("function_id"))] and len(set(ids)) == 696

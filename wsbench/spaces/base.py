@@ -168,6 +168,12 @@ class SearchSpace(abc.ABC):
         Where it does not, a store's ``arch_string`` already is one item per function."""
         return type(self)._function_id is not SearchSpace._function_id
 
+    def function_ids_from_choices(self, choice: np.ndarray) -> list[str] | None:
+        """``function_id`` of each row of a store's ``choice`` matrix, where the space can compute it from the op
+        indices alone (None: it cannot; read the stored ids). Equals ``function_ids`` of the arch strings in a
+        store that validates (its strings are its ``choice`` rows)."""
+        return None
+
     def function_ids(self, archs: list[str]) -> list[str]:
         """``function_id`` of each of ``archs``, in order."""
         return [self.function_id(a) for a in archs]

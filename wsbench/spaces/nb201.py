@@ -91,6 +91,10 @@ class NB201(SearchSpace):
             nodes.append("+".join(sorted(terms)))
         return nodes[3]
 
+    def function_ids_from_choices(self, choice: np.ndarray) -> list[str]:
+        """The parsed form of an nb201 cell is its row of op indices (``choices_of`` is the identity)."""
+        return [self._function_id(tuple(int(k) for k in row)) for row in choice]
+
     def _sample_parsed(self, rng: np.random.Generator) -> tuple[int, ...]:
         return tuple(int(x) for x in rng.integers(0, 5, size=6))
 
