@@ -307,3 +307,15 @@ def test_restoring_into_another_store_or_over_a_later_checkpoint_is_refused(tiny
     assert builders_main(["checkpoint", "restore", "--store", str(out), "--work", str(work), "--dir",
                           str(carried)]) == 1
     assert "cannot be read" in capsys.readouterr().err
+
+
+def test_a_carried_recipe_missing_a_field_added_later_as_none_is_the_same_recipe():
+    """Preset fields added after a build started (lr_min, score_precision) default to None = "as before": the build's
+    carried checkpoints still restore into a store that newer code recreates; any other value is another recipe."""
+    from builders.engine.carry import same_recipe
+
+    old = {"name": "paper", "lr": 0.025, "epochs": 128}
+    assert same_recipe(old, {**old, "lr_min": None, "score_precision": None})
+    assert same_recipe({**old, "lr_min": None}, old)
+    assert not same_recipe(old, {**old, "lr_min": 0.001})
+    assert not same_recipe(old, {**old, "lr": 0.1})

@@ -37,6 +37,13 @@ def _identity(writer) -> dict[str, Any]:
             "space": writer.group.attrs.get("space")}
 
 
+def same_recipe(carried: dict[str, Any], store: dict[str, Any]) -> bool:
+    """One recipe: every field equal, a field missing on one side counting as None. Preset fields added after a
+    build started default to None ("as before": ``lr_min``, ``score_precision``), so its carried checkpoints still
+    resume in a store that the newer code recreates; a field set to anything else is another recipe."""
+    return all(carried.get(k) == store.get(k) for k in set(carried) | set(store))
+
+
 def save(store: str | Path, work: str | Path, to: str | Path) -> list[Path]:
     """Write ``<to>/seed<S>.pt.gz`` for every seed with a checkpoint in ``work``; returns the files written."""
     import torch
@@ -93,7 +100,7 @@ def restore(store: str | Path, work: str | Path, src: str | Path) -> dict[int, i
         if not isinstance(blob, dict) or blob.get("format") != FORMAT:
             raise OptionError(f"{path} is not a carried build checkpoint ({FORMAT}); nothing was restored")
         for key in ("space", "archs_sha256", "supernet_recipe"):
-            if blob[key] != ident[key]:
+            if not (same_recipe(blob[key], ident[key]) if key == "supernet_recipe" else blob[key] == ident[key]):
                 what = {"space": "space", "archs_sha256": "architecture list",
                         "supernet_recipe": "recipe"}[key]
                 raise OptionError(f"{path} belongs to another {what} than {store} (carried: {str(blob[key])[:200]}; "
