@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from builders.engine.checkpoint import same_recipe
 from wsbench.errors import OptionError
 
 FORMAT = "wsbench-build-carry/1"
@@ -35,13 +36,6 @@ def _identity(writer) -> dict[str, Any]:
     return {"archs_sha256": hashlib.sha256(archs).hexdigest(),
             "supernet_recipe": dict(writer.group.attrs.get("supernet_recipe", {})),
             "space": writer.group.attrs.get("space")}
-
-
-def same_recipe(carried: dict[str, Any], store: dict[str, Any]) -> bool:
-    """One recipe: every field equal, a field missing on one side counting as None. Preset fields added after a
-    build started default to None ("as before": ``lr_min``, ``score_precision``), so its carried checkpoints still
-    resume in a store that the newer code recreates; a field set to anything else is another recipe."""
-    return all(carried.get(k) == store.get(k) for k in set(carried) | set(store))
 
 
 def save(store: str | Path, work: str | Path, to: str | Path) -> list[Path]:

@@ -51,6 +51,17 @@ def read(path: Path) -> dict[str, Any] | None:
     return state
 
 
+def recipe_diff(saved: dict[str, Any], asked: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The fields where two recipes differ, (saved, asked); a field missing on one side counts as None. Preset
+    fields added after a build started default to None ("as before": ``lr_min``, ``score_precision``), so its
+    checkpoints, kept or carried, still resume under newer code; a field set to anything else differs."""
+    return {k: (saved.get(k), asked.get(k)) for k in sorted(set(saved) | set(asked)) if saved.get(k) != asked.get(k)}
+
+
+def same_recipe(saved: dict[str, Any], asked: dict[str, Any]) -> bool:
+    return not recipe_diff(saved, asked)
+
+
 def check_same(path: Path, state: dict[str, Any], recipe: dict[str, Any], version: str) -> None:
     """A checkpoint continues only the recipe and code version that wrote it (else the store would mix two)."""
     from wsbench.errors import OptionError
@@ -61,7 +72,7 @@ def check_same(path: Path, state: dict[str, Any], recipe: dict[str, Any], versio
                           "resume with that version, or delete the checkpoint to restart the seed")
     saved = state.get("recipe")
     if saved is not None:
-        diff = {k: (saved.get(k), v) for k, v in recipe.items() if saved.get(k) != v}
+        diff = recipe_diff(saved, recipe)
         if diff:
             raise OptionError(f"checkpoint {path} belongs to another recipe; (checkpoint, asked): {diff}. Resume "
                               "with the original options, or delete the checkpoint to restart the seed")
