@@ -206,12 +206,14 @@ def statistics_v3(b, sp: str, h: str = "##", boot: int = 1000) -> None:
                       for s, r in zip(seeds, last_rows, strict=True)) + ".")
 
     def pd_row(label, a_x, a_y, b_x, b_y):
+        pd = paired_delta(a_x, a_y, b_x, b_y, "kendall", ci=0.95)  # the default: jackknife, seeds' spread counted
+        fx = paired_delta(a_x, a_y, b_x, b_y, "kendall", ci=0.95, over_seeds=False)
         with memoized():
-            pd = paired_delta(a_x, a_y, b_x, b_y, "kendall", ci=0.95, boot=boot, rng_seed=0)
-            fx = paired_delta(a_x, a_y, b_x, b_y, "kendall", ci=0.95, boot=boot, rng_seed=0, over_seeds=False)
+            bs = paired_delta(a_x, a_y, b_x, b_y, "kendall", ci=0.95, boot=boot, rng_seed=0, interval="bootstrap")
+        p = "< 0.001" if pd.p_value < 0.001 else f"{pd.p_value:.3f}"
         return [label, f"{pd.tau_a:.3f}", f"{pd.tau_b:.3f}", f"{pd.delta:+.3f}",
-                f"[{pd.ci_low:+.3f}, {pd.ci_high:+.3f}]", f"[{fx.ci_low:+.3f}, {fx.ci_high:+.3f}]",
-                f"{pd.p_value:.3f}", pd.verdict, pd.n]
+                f"[{pd.ci_low:+.3f}, {pd.ci_high:+.3f}]", f"[{fx.ci_low:+.3f}, {fx.ci_high:+.3f}]", p, pd.verdict,
+                f"[{bs.ci_low:+.3f}, {bs.ci_high:+.3f}] {bs.verdict}", pd.n]
 
     tau = [float(np.mean([__import__("wsbench.stats.correlation", fromlist=["correlate"]).correlate(x[e][i], g,
                                                                                                     "kendall")
@@ -239,11 +241,12 @@ def statistics_v3(b, sp: str, h: str = "##", boot: int = 1000) -> None:
         prow.append(pd_row(f"{score} → supernet, epoch {epochs[-1]} (best ranking not from the supernet)", v, g,
                            x[epochs[-1]], g))
     print(f"\n{h} Paired verdicts (`wsbench.stats.paired`; Δτ = τ(b) − τ(a) on the same subnets)\n")
-    print(f"{boot} resamples of the subnets, each used for both taus; the verdict's 95% interval resamples the "
-          "{len(seeds)} supernet seeds too, the next column keeps them fixed; p: two-sided bootstrap p of no change "
-          f"(smallest possible {2 / (boot + 1):.3f}).\n".replace("{len(seeds)}", str(len(seeds))))
-    print(table(["a → b", "τ(a)", "τ(b)", "Δτ", "95% interval (seeds resampled)", "95% interval (seeds fixed)", "p",
-                 "verdict", "subnets"], prow))
+    print(f"The verdict's 95% interval is `wsbench paired`'s default, the paired jackknife (each subnet left out of "
+          f"both taus and every seed once; the {len(seeds)} supernet seeds' spread added); the next column holds the "
+          "seeds fixed; p: two-sided normal p of no change. Beside them, the paired bootstrap (`--interval "
+          f"bootstrap`, {boot} resamples of the subnets and the seeds, each used for both taus) and its verdict.\n")
+    print(table(["a → b", "τ(a)", "τ(b)", "Δτ", "95% interval (seeds' spread)", "95% interval (seeds fixed)", "p",
+                 "verdict", "bootstrap (seeds resampled)", "subnets"], prow))
 
     if "gt_score_per_seed" in b.reader.meta.arrays:
         from wsbench.stats.ceiling import gt_pair_taus, noise_ceiling

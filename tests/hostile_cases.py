@@ -16,7 +16,7 @@ from factory import make_store
 #: every statistic command, with the options that make it run on the base store
 STAT_COMMANDS: list[list[str]] = [
     ["correlation"], ["topk"], ["bias"], ["bias", "--by", "operator"], ["prune"], ["stability"], ["bottom-top"],
-    ["mean-score"], ["gt-noise"], ["paired", "--a", "epoch=1", "--b", "epoch=4", "--boot", "50"],
+    ["mean-score"], ["gt-noise"], ["paired", "--a", "epoch=1", "--b", "epoch=4", "--interval", "bootstrap", "--boot", "50"],
     ["mean-score", "--score", "loss"], ["correlation", "--against", "params"],
 ]
 

@@ -60,7 +60,7 @@ def test_a_valid_fine_tuned_store_validates_and_ranks_by_finetune(tmp_path):
     assert [row["kendall"] for row in r.rows] == pytest.approx(want, abs=1e-12)
     assert all(row["n"] == 4 for row in r.rows)
     assert any("4 subnets" in n and "10 batches" in n for n in r.notes)
-    p = b.paired(a="score=supernet", b="score=finetune", seed="0,1", boot=50)
+    p = b.paired(a="score=supernet", b="score=finetune", seed="0,1")
     assert p.summary[0]["n"] == 4  # the paired comparison sees the fine-tuned subnets only
 
 

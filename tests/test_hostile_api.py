@@ -94,7 +94,7 @@ def _run_capped(*args: str, cwd: Path, cap: int = 1 << 30) -> subprocess.Complet
 @pytest.mark.parametrize("args", [
     ["topk", "--ci", "0.9", "--boot", "10000000"], ["correlation", "--ci", "0.9", "--boot", "10000000"],
     ["topk", "--trials", "1000000000", "--samples", "500"], ["prune", "--mode", "random", "--trials", "1000000000"],
-    ["paired", "--a", "epoch=4", "--b", "epoch=16", "--boot", "10000000"],
+    ["paired", "--a", "epoch=4", "--b", "epoch=16", "--interval", "bootstrap", "--boot", "10000000"],
     ["gt-noise", "--pairings", "1000000000"],
 ])
 def test_requests_beyond_the_memory_budget_are_refused_before_allocating(tmp_path, args):

@@ -56,7 +56,7 @@ def test_the_first_section_is_mean_score_vs_epoch(peaked):
     _drawn(sec)
 
 
-def test_peak_vs_last_verdict_is_the_paired_bootstrap(peaked):
+def test_peak_vs_last_verdict_is_the_paired_interval(peaked):
     from wsbench.stats.paired import paired_delta
 
     b = peaked
@@ -64,13 +64,15 @@ def test_peak_vs_last_verdict_is_the_paired_bootstrap(peaked):
         sec = sections.correlation(b, b.epochs, b.seeds, boot=200)
     g = b.gt("gt_score")
     x = b.ds["supernet_score"].values
-    want = paired_delta(x[:, 1], g, x[:, 2], g, "kendall", ci=0.95, boot=200, rng_seed=0)
+    want = paired_delta(x[:, 1], g, x[:, 2], g, "kendall", ci=0.95)  # wsbench paired's default: the jackknife
     got = sec.data["paired"]
     assert (got["epoch_a"], got["epoch_b"]) == (2, 4)
     assert got["delta"] == pytest.approx(want.delta) and got["ci_high"] == pytest.approx(want.ci_high)
     assert want.verdict == "falls" and "peaks at epoch 2" in sec.finding and "and falls by epoch 4" in sec.finding
     assert f"paired Δτ {want.delta:+.3f} [{want.ci_low:+.3f}, {want.ci_high:+.3f}]" in sec.finding
-    assert "p ≤ 0.010" in sec.finding  # every resample falls: the smallest p 200 resamples can give, 2 / 201
+    p = "p < 0.001" if want.p_value < 0.001 else f"p = {want.p_value:.3f}"
+    assert f"paired Δτ {want.delta:+.3f} [{want.ci_low:+.3f}, {want.ci_high:+.3f}], {p}" in sec.finding
+    assert got["interval"] == "jackknife" and "paired jackknife" in sec.caption
     assert "seeds fixed" in sec.finding
 
 
@@ -147,7 +149,7 @@ def test_size_and_proxy_verdicts_are_paired(tmp_path):
         sec = sections.scatter(b, 2, b.seeds)
         ranks = sections.rankings(b, b.epochs, b.seeds)
     x = b.ds["supernet_score"].values[:, -1]
-    want = paired_delta(x, gt, x, params, "kendall", ci=0.95, boot=500, rng_seed=0)
+    want = paired_delta(x, gt, x, params, "kendall", ci=0.95)
     assert sec.data["paired"]["delta"] == pytest.approx(want.delta) and want.verdict == "falls"
     assert "agrees more with the ground truth than with size" in sec.finding
     assert ranks.data["paired"]["rival"] in ("params", "flops") and ranks.data["paired"]["verdict"] == "rises"

@@ -271,43 +271,58 @@ def test_paired_two_epochs(improving: Path):
     from wsbench.stats.paired import paired_delta
 
     b = wsbench.open(improving)
-    r = b.paired(a="epoch=1", b="epoch=2", boot=200)
+    r = b.paired(a="epoch=1", b="epoch=2", boot=200, interval="bootstrap")
     g = b.gt("gt_score")
     x1 = np.stack([b.score_fn("supernet")(s, 1) for s in (0, 1)])
     x2 = np.stack([b.score_fn("supernet")(s, 2) for s in (0, 1)])
     for j, row in enumerate(r.rows):
         assert row["kendall_a"] == pytest.approx(kendalltau(x1[j], g)[0]) and row["kendall_b"] == pytest.approx(1.0)
     (sm,) = r.summary
-    ref = paired_delta(x1, g, x2, g, boot=200)
+    ref = paired_delta(x1, g, x2, g, boot=200, interval="bootstrap")
     assert (sm["delta"], sm["delta_ci_low"], sm["delta_ci_high"], sm["p_value"]) == (ref.delta, ref.ci_low,
                                                                                      ref.ci_high, ref.p_value)
     assert sm["verdict"] == "rises" and sm["p_value"] == pytest.approx(2 / 201) and (sm["a"], sm["b"]) == ("epoch=1",
                                                                                                          "epoch=2")
     assert r.options["a"] == {"epoch": 1, "score": "supernet", "against": "gt_score"} and r.options["over_seeds"]
     assert any("the subnets and the supernet seeds" in n for n in r.notes)
-    fixed = b.paired(a="epoch=1", b="epoch=2", boot=200, over_seeds=False)
-    assert fixed.summary[0]["delta_ci_low"] == paired_delta(x1, g, x2, g, boot=200, over_seeds=False).ci_low
+    fixed = b.paired(a="epoch=1", b="epoch=2", boot=200, over_seeds=False, interval="bootstrap")
+    assert fixed.summary[0]["delta_ci_low"] == paired_delta(x1, g, x2, g, boot=200, over_seeds=False,
+                                                            interval="bootstrap").ci_low
     assert any("the subnets only" in n for n in fixed.notes)
-    back = b.paired(a="epoch=2", b="epoch=1", boot=200)  # swapping the sides mirrors the change
+    jk = b.paired(a="epoch=1", b="epoch=2")  # the default: the jackknife, no resamples
+    ref = paired_delta(x1, g, x2, g)
+    assert (jk.summary[0]["delta_ci_low"], jk.summary[0]["p_value"]) == (ref.ci_low, ref.p_value)
+    assert jk.options["interval"] == "jackknife" and "boot" not in jk.options
+    assert any("paired jackknife interval" in n and "per-seed deltas" in n for n in jk.notes)
+    back = b.paired(a="epoch=2", b="epoch=1")  # swapping the sides mirrors the change
     assert back.summary[0]["delta"] == pytest.approx(-sm["delta"]) and back.summary[0]["verdict"] == "falls"
 
 
 def test_paired_two_scores_and_two_pairs(improving: Path):
     b = wsbench.open(improving)
-    r = b.paired(a="score=params", b="score=supernet", boot=50)
+    r = b.paired(a="score=params", b="score=supernet")
     assert r.summary[0]["a"] == "score=params" and r.options["b"]["epoch"] == 2
-    p = b.paired(a={"against": "params"}, b={"against": "gt_score"}, boot=50)  # (WS, PS) vs (WS, GT)
+    p = b.paired(a={"against": "params"}, b={"against": "gt_score"})  # (WS, PS) vs (WS, GT)
     assert p.summary[0]["a"] == "against=params"
     with pytest.raises(OptionError, match="one epoch"):
         b.paired(a="epoch=all", b="epoch=2")
+    with pytest.raises(OptionError, match=r"boot=50 set the bootstrap's resamples.*interval='bootstrap'"):
+        b.paired(a="epoch=1", b="epoch=2", boot=50)  # not silently ignored
 
 
 def test_paired_cli(improving: Path):
-    out = cli_json("paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2", "--boot", "50",
-                   "--subnets-only")
-    assert out == wsbench.query(improving, "paired", a="epoch=1", b="epoch=2", boot=50, over_seeds=False).to_dict()
-    res = runner.invoke(app, ["paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2", "--boot", "50"])
+    out = cli_json("paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2", "--interval", "bootstrap",
+                   "--boot", "50", "--subnets-only")
+    assert out == wsbench.query(improving, "paired", a="epoch=1", b="epoch=2", boot=50, over_seeds=False,
+                                interval="bootstrap").to_dict()
+    assert cli_json("paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2") == \
+        wsbench.query(improving, "paired", a="epoch=1", b="epoch=2").to_dict()
+    res = runner.invoke(app, ["paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2"])
     assert res.exit_code == 0 and "rises" in res.stdout
+    assert_user_error("paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2", "--boot", "50",
+                      says="--interval bootstrap")
+    assert_user_error("paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2", "--interval", "exact",
+                      says="paired interval")
     assert_user_error("paired", "--space", str(improving), "--a", "colour=1", "--b", "epoch=2", says="key of a")
     assert_user_error("paired", "--space", str(improving), "--a", "epoch=3", "--b", "epoch=2", says="epoch 3")
     assert_user_error("paired", "--space", str(improving), "--a", "epoch", "--b", "epoch=2", says="key=value")

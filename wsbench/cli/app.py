@@ -367,14 +367,20 @@ def paired(space: SpaceOpt,
            b: Annotated[str, _opt("--b", help="The other side, e.g. epoch=32, score=proxy:synflow or "
                                               "against=params; the change is b - a.")],
            seed: SeedOpt = "all", method: Annotated[str, _opt(help="One correlation method.")] = "kendall",
-           ci: Annotated[float, _opt(help="Confidence level of the paired bootstrap interval.")] = 0.95,
-           boot: BootOpt = 1000, rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples.")] = 0,
+           ci: Annotated[float, _opt(help="Confidence level of the paired interval.")] = 0.95,
+           interval: Annotated[str, _opt(help="jackknife (default: each subnet left out once, normal interval; "
+                                              "fast) or bootstrap (percentile interval of --boot paired "
+                                              "resamples).")] = "jackknife",
+           boot: Annotated[int | None, _opt(help="Bootstrap resamples (--interval bootstrap; default 1000).")] = None,
+           rng_seed: Annotated[int | None, _opt(help="Seed of the bootstrap resamples (--interval bootstrap; "
+                                                     "default 0).")] = None,
            over_seeds: Annotated[bool, _opt("--over-seeds/--subnets-only",
-                                            help="Resample the supernet seeds too (default), or only the subnets "
-                                                 "(the seeds held fixed).")] = True,
+                                            help="Count the supernet seeds' spread too (default), or only the "
+                                                 "subnets' (the seeds held fixed).")] = True,
            dedupe: DedupeOpt = False, as_json: JsonPaired = False, wide: WideOpt = False) -> None:
-    """Did tau change from a to b? Paired bootstrap over the same subnets: two epochs, two scores, two pairs."""
-    _stat(space, "paired", as_json, wide, a=a, b=b, seed=seed, method=method, ci=ci, boot=boot, rng_seed=rng_seed,
+    """Did tau change from a to b? A paired interval over the same subnets: two epochs, two scores, two pairs."""
+    _stat(space, "paired", as_json, wide, a=a, b=b, seed=seed, method=method, ci=ci, interval=interval, boot=boot,
+          rng_seed=rng_seed,
           over_seeds=over_seeds, dedupe=dedupe)
 
 

@@ -51,7 +51,7 @@ FIRST = {"bias": ("gap", "flag"), "bottomtop": ("p_bottom", "p_top", "p_diff", "
 
 
 #: summary titles that differ from "summary (mean ± std over seeds)"
-SUMMARY_TITLES = {"paired": "summary (taus: means over seeds; delta ci: paired bootstrap)"}
+SUMMARY_TITLES = {"paired": "summary (taus: means over seeds; delta ci: see the notes)"}
 
 
 def _blank(v: Any) -> bool:

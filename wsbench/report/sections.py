@@ -37,19 +37,27 @@ def _goodness_by_seed(b, seeds: list[int], epoch: int, score: str = "supernet") 
     return np.stack([b._sn(s, epoch, score=score) for s in seeds])
 
 
-def paired(a_x, a_y, b_x, b_y, boot: int = 500, over_seeds: bool = True):
-    """:func:`wsbench.stats.paired.paired_delta` of Kendall's tau, 95% interval, rng_seed 0, seeds resampled too
-    (unless ``over_seeds`` is False)."""
+#: how the report's paired intervals are made (the default of `wsbench paired`), for the captions
+PAIRED_HOW = ("paired jackknife (each subnet left out of both taus and every seed once; with several seeds, plus "
+              "their spread), 95% interval, two-sided normal p")
+
+
+def paired(a_x, a_y, b_x, b_y, over_seeds: bool = True):
+    """:func:`wsbench.stats.paired.paired_delta` of Kendall's tau, the statistic's default (jackknife) interval
+    at 95%, the seeds' spread counted (unless ``over_seeds`` is False)."""
     from wsbench.stats.paired import paired_delta
 
-    return paired_delta(a_x, a_y, b_x, b_y, "kendall", ci=0.95, boot=boot, rng_seed=0, over_seeds=over_seeds)
+    return paired_delta(a_x, a_y, b_x, b_y, "kendall", ci=0.95, over_seeds=over_seeds)
 
 
 def _delta(pd) -> str:
-    """'+0.031 [+0.008, +0.052], p = 0.012' for a PairedDelta; the smallest p its resamples can give, 2 / (B + 1),
-    is written 'p ≤ …' (a finite bootstrap cannot say how much smaller it is)."""
-    floor = 2 / (pd.boot + 1)
-    p = f"p ≤ {floor:.3f}" if pd.p_value <= floor * (1 + 1e-9) else f"p = {pd.p_value:.3f}"
+    """'+0.031 [+0.008, +0.052], p = 0.012' for a PairedDelta (p below 0.001 as 'p < 0.001'; a bootstrap's
+    smallest p, 2 / (B + 1), as 'p ≤ …': a finite bootstrap cannot say how much smaller it is)."""
+    if pd.interval == "bootstrap":
+        floor = 2 / (pd.boot + 1)
+        p = f"p ≤ {floor:.3f}" if pd.p_value <= floor * (1 + 1e-9) else f"p = {pd.p_value:.3f}"
+    else:
+        p = "p < 0.001" if pd.p_value < 0.001 else f"p = {pd.p_value:.3f}"
     return f"{pd.delta:+.3f} [{pd.ci_low:+.3f}, {pd.ci_high:+.3f}], {p}"
 
 
@@ -105,14 +113,13 @@ def correlation(b, epochs: list[int], seeds: list[int], boot: int = 500) -> Sect
         # the paired test: the peak (or, if the last epoch is the peak, the best earlier epoch) vs the last epoch
         ref = peak if peak < len(sm) - 1 else int(np.nanargmax(tau[:-1]))
         g = b._gt("gt_score")
-        pd = paired(_goodness_by_seed(b, seeds, epochs[ref]), g, _goodness_by_seed(b, seeds, epochs[-1]), g,
-                    boot=boot)
+        pd = paired(_goodness_by_seed(b, seeds, epochs[ref]), g, _goodness_by_seed(b, seeds, epochs[-1]), g)
         sec.data["paired"] = {"epoch_a": epochs[ref], "epoch_b": epochs[-1], **pd._asdict()}
         fixed = paired(_goodness_by_seed(b, seeds, epochs[ref]), g, _goodness_by_seed(b, seeds, epochs[-1]), g,
-                       boot=boot, over_seeds=False)  # the same draws (memoised), seeds not resampled
+                       over_seeds=False)  # the subnets' part alone: about these seeds
         sec.data["paired_subnets_only"] = fixed._asdict()
         test = (f"paired Δτ {_delta(pd)}"
-                + (f" (subnets resampled, seeds fixed: [{fixed.ci_low:+.3f}, {fixed.ci_high:+.3f}])"
+                + (f" (seeds fixed: [{fixed.ci_low:+.3f}, {fixed.ci_high:+.3f}])"
                    if len(seeds) > 1 else ""))
         if peak == len(sm) - 1:
             word = {"rises": "and rises from", "falls": "yet falls from",  # "falls": the means and the seeds disagree
@@ -127,9 +134,9 @@ def correlation(b, epochs: list[int], seeds: list[int], boot: int = 500) -> Sect
             sec.finding = (f"Correlation peaks at epoch {epochs[peak]} (τ {_pm(tau[peak], p['kendall_std'])}) "
                            f"{word} by epoch {epochs[-1]} ({_pm(tau[-1], last['kendall_std'])}): {test}.")
     sec.caption = ("Mean over supernet seeds (line), ± std over seeds (band), 95% bootstrap interval over subnets of "
-                   f"the mean (bars, {boot} resamples); thin lines: single seeds. Paired Δτ: τ(last epoch) − τ(the other), the "
-                   f"same subnets resampled for both and the seeds resampled too (the verdict's interval), {boot} "
-                   "resamples, 95% interval, two-sided p; in brackets the interval with the seeds fixed; a verdict "
+                   f"the mean (bars, {boot} resamples); thin lines: single seeds. Paired Δτ: τ(last epoch) − τ(the other) on the "
+                   f"same subnets, {PAIRED_HOW} (the verdict's interval); in brackets the interval with the seeds "
+                   "fixed; a verdict "
                    "only where the interval excludes 0. `wsbench correlation --epoch all --ci 0.95`")
     return sec
 
@@ -268,8 +275,7 @@ def scatter(b, epoch: int, seeds: list[int]) -> Section:
                 "cannot tell": "cannot tell whether the supernet agrees more with size or with the ground truth"}[pd.verdict]
         sec.finding += f" Paired over the same subnets, τ(WS, PS) − τ(WS, GT) = {_delta(pd)}: {word}."
         sec.caption = f"One point per subnet (supernet score averaged over {len(seeds)} seed(s)), colour = params. " \
-                      "Paired Δτ: subnets (and seeds) resampled once for both taus, 500 resamples, 95% interval, " \
-                      "two-sided p. `wsbench bias --by params`"
+                      f"Paired Δτ: {PAIRED_HOW}. `wsbench bias --by params`"
     else:
         sec.finding = "The store has no params variable: no size bias."
         sec.caption = f"One point per subnet (supernet score averaged over {len(seeds)} seed(s))."
@@ -420,8 +426,7 @@ def rankings(b, epochs: list[int], seeds: list[int]) -> Section:
                         f"{_delta(pd)}: {word}.")
     sec.caption = "Kendall τ with ground truth of each ranking (`--score`): supernet and loss as mean ± std over " \
                   "seeds; sizes and proxies are one ranking each. Paired Δτ (supernet vs the best other ranking): " \
-                  "subnets (and seeds) resampled once for both, 500 resamples, 95% interval, two-sided p. " \
-                  "`wsbench correlation --score NAME`"
+                  f"{PAIRED_HOW}. `wsbench correlation --score NAME`"
     return sec
 
 
