@@ -279,7 +279,7 @@ def probe_api(tmp: Path, out: list) -> None:
     for args in (["topk", "--ci", "0.9", "--boot", "10000000"], ["correlation", "--ci", "0.9", "--boot", "10000000"],
                  ["topk", "--trials", "1000000000", "--samples", "500"],
                  ["prune", "--mode", "random", "--trials", "1000000000"],
-                 ["paired", "--a", "epoch=4", "--b", "epoch=16", "--boot", "10000000"],
+                 ["paired", "--a", "epoch=4", "--b", "epoch=16", "--interval", "bootstrap", "--boot", "10000000"],
                  ["gt-noise", "--pairings", "1000000000"]):
         code, err = _capped(args + ["--space", "nb201-cifar10"], tmp)
         counts[outcome(code, err, ("memory budget",))] += 1

@@ -449,8 +449,8 @@ def test_fine_tuned_scores_survive_ground_truth_and_answer_the_cli(built, tmp_pa
     assert [row["n"] for row in rows] == [5, 5]
     assert [row["kendall"] for row in rows] == pytest.approx(
         [kendalltau(f[s][ok], g[ok]).statistic for s in (0, 1)], abs=1e-12, nan_ok=True)
-    r = wsbench_cli("paired", "-s", str(store), "--a", "score=supernet", "--b", "score=finetune", "--boot", "50",
-                    "--json")
+    r = wsbench_cli("paired", "-s", str(store), "--a", "score=supernet", "--b", "score=finetune",
+                    "--interval", "bootstrap", "--boot", "50", "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["summary"][0]["n"] == 5
     r = wsbench_cli("correlation", "-s", str(store), "--score", "finetune", "--epoch", "1")

@@ -72,7 +72,7 @@ def _tied_below(ra: np.ndarray, rb: np.ndarray, ub: int) -> tuple[np.ndarray, np
 class TwoWay:
     """Counts of the other subnets by how they compare with subnet i in x and in y (< = >)."""
 
-    __slots__ = ("n", "rx", "ry", "tx", "ty", "txy", "lx", "ly", "ll", "lg", "gl", "gg", "eq_x_gt_y", "gt_x_eq_y")
+    __slots__ = ("eq_x_gt_y", "gg", "gl", "gt_x_eq_y", "lg", "ll", "lx", "ly", "n", "rx", "ry", "tx", "txy", "ty")
 
     def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
         n = self.n = len(x)
@@ -86,7 +86,7 @@ class TwoWay:
         self.txy = cnt[inv.reshape(-1)]  # equal in both (i included)
         self.lx = (np.cumsum(cx) - cx)[rx]  # #{x_j < x_i}
         self.ly = (np.cumsum(cy) - cy)[ry]
-        gx, gy = n - self.lx - self.tx, n - self.ly - self.ty
+        gx = n - self.lx - self.tx
         eq_x_lt_y, self.eq_x_gt_y = _tied_below(rx, ry, uy)
         lt_x_eq_y, self.gt_x_eq_y = _tied_below(ry, rx, ux)
         self.ll = below_both(rx, ry)
@@ -126,11 +126,11 @@ def _rank_squares(m: int, t3: np.ndarray) -> np.ndarray:
 def spearman_loo(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Spearman's rho (Pearson's r of average ranks) of the n - 1 subnets left when subnet i is removed."""
     w = TwoWay(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
-    n, m = w.n, w.n - 1
+    m = w.n - 1
     r = w.lx + (w.tx + 1) / 2  # average ranks, 1-based
     q = w.ly + (w.ty + 1) / 2
 
-    def shifted_sum(ra: np.ndarray, ta: np.ndarray, v: np.ndarray) -> np.ndarray:
+    def shifted_sum(ra: np.ndarray, v: np.ndarray) -> np.ndarray:
         # sum over j != i of v_j * delta_ij, delta = 1 if a_j > a_i, 1/2 if tied with i
         order = np.argsort(ra, kind="stable")
         above = np.concatenate((np.cumsum(v[order][::-1])[::-1], [0.0]))  # sum of v from sorted position p on
@@ -138,7 +138,7 @@ def spearman_loo(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         group = np.bincount(ra, weights=v)[ra]
         return above[first_above] + (group - v) / 2
 
-    cross = float(r @ q) - r * q - shifted_sum(w.ry, w.ty, r) - shifted_sum(w.rx, w.tx, q)
+    cross = float(r @ q) - r * q - shifted_sum(w.ry, r) - shifted_sum(w.rx, q)
     cross += w.gg + (w.gt_x_eq_y + w.eq_x_gt_y) / 2 + (w.txy - 1) / 4
     t3x = float(((w.tx ** 2 - 1)).sum())  # sum over items of t^2 - 1 = sum over groups of t^3 - t
     t3y = float(((w.ty ** 2 - 1)).sum())
@@ -147,7 +147,7 @@ def spearman_loo(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     mean_sq = m * ((m + 1) / 2) ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
         den = np.sqrt((_rank_squares(m, less_x) - mean_sq) * (_rank_squares(m, less_y) - mean_sq))
-        return np.where(den > 1e-9 * n * n * n, (cross - mean_sq) / den, np.nan)
+        return np.where(den > 1e-9 * w.n ** 3, (cross - mean_sq) / den, np.nan)
 
 
 def pearson_loo(x: np.ndarray, y: np.ndarray) -> np.ndarray:
