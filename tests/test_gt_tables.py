@@ -239,3 +239,16 @@ def test_a_table_named_in_a_catalog_is_downloaded_and_verified(pool_and_table, t
     got = json.loads(res.stdout)
     assert got["options"]["gt_table"] == "gt-test" and got["options"]["scored"] == 50
     assert (tmp_path / "cache" / "gt-test" / "1" / "gt-test-1.zip").read_bytes() == data
+
+
+def test_schema_md_names_every_variable_and_attribute_and_the_sizes_of_the_bundled_tables():
+    import re
+
+    from wsbench.gt_table import REQUIRED_ATTRS, VARIABLES
+
+    doc = (ROOT / "docs" / "schema.md").read_text().split("## Ground-truth tables", 1)[1]
+    for name in [*VARIABLES, *REQUIRED_ATTRS, "kind", "table_version", "complete"]:
+        assert f"`{name}`" in doc, name
+    shown = {m[0]: int(m[1].replace(",", "")) for m in re.findall(r"^\| `(gt-[a-z0-9-]+)` \|.*?\| ([\d,]+) \|", doc,
+                                                                   re.MULTILINE)}
+    assert shown == {n: e.store_file.bytes for n, e in read_gt_catalog()[0].items()}

@@ -41,7 +41,7 @@ TABLES: dict[str, Recipe] = {r.name: r for r in (
            "NAS-Bench-201: all 15,625 cells, AnalogNAS-Bench CIFAR-10 baseline accuracy",
            "a training: AnalogNAS-Bench's baseline_accuracy (standard digital training, CIFAR-10 test accuracy, %), "
            "one run per cell",
-           "the whole space: 15,625 of 15,625 cells (6,466 functions; function_id merges isomorphic cells)",
+           "the whole space: all 15,625 cells, 6,466 distinct functions",
            "LicenseRef-AnalogNAS-Bench-undeclared",
            "AnalogNAS-Bench: A NAS Benchmark for Analog In-Memory Computing, arXiv:2506.18495, 2025 (IBM analog-nas; "
            "analog-nasbench 0.1.3 on PyPI, whose wheel declares no licence). Space: X. Dong and Y. Yang, "
@@ -51,7 +51,7 @@ TABLES: dict[str, Recipe] = {r.name: r for r in (
            "NAS-Bench-Macro: all 3,969 networks, three CIFAR-10 trainings each",
            "trainings: NAS-Bench-Macro's CIFAR-10 test accuracy (best over 50 epochs, %) of three independent "
            "trainings per network (gt_score_per_seed), gt_score their mean",
-           "the whole space: 3,969 of 3,969 networks (its 6,561 encodings; a non-first identity is a no-op)",
+           "the whole space: all 3,969 networks, its 6,561 encodings merged",
            "Apache-2.0",
            "X. Su, T. Huang, Y. Li, S. You, F. Wang, C. Qian, C. Zhang, C. Xu, Prioritized Architecture Sampling "
            "with Monto-Carlo Tree Search, CVPR 2021 (NAS-Bench-Macro, xiusu/NAS-Bench-Macro, Apache-2.0).",
@@ -60,9 +60,9 @@ TABLES: dict[str, Recipe] = {r.name: r for r in (
            "NAS-Bench-101: the 292 cells of NASLib's 500 records, one 108-epoch training each",
            "a training: NAS-Bench-101's 108-epoch CIFAR-10 validation accuracy (%) of ONE of its three repeats per "
            "cell, the one NASLib drew at random for its zero-cost benchmark (not the mean of the three)",
-           "292 of NAS-Bench-101's 423,624 cells, not the whole space: NASLib's zero-cost sample has 500 records "
-           "but 208 of them are isomorphic repeats of these 292 (138 with another value: another of NB101's "
-           "repeats); the first record of each cell is kept, as in nb101-cifar10",
+           "292 of NAS-Bench-101's 423,624 cells, not the whole space: NASLib's zero-cost sample holds 500 records, "
+           "208 of them isomorphic repeats of these 292, 138 of those with another value; the first record of "
+           "each cell is kept, as in nb101-cifar10",
            "Apache-2.0 AND CC-BY-4.0",
            "C. Ying, A. Klein, E. Real, E. Christiansen, K. Murphy, F. Hutter, NAS-Bench-101, ICML 2019 (CC-BY-4.0); "
            "cells and values via NASLib (Apache-2.0): A. Krishnakumar, C. White, A. Zela, R. Tu, M. Safari, "
@@ -72,7 +72,7 @@ TABLES: dict[str, Recipe] = {r.name: r for r in (
            "DARTS: NASLib's 500 genotypes, NAS-Bench-301 surrogate predictions",
            "a SURROGATE PREDICTION, not a training: NAS-Bench-301's XGBoost v1.0 predicted CIFAR-10 validation "
            "accuracy (%) of each genotype",
-           "500 of the DARTS space's ~1e18 genotypes (NASLib's zero-cost sample), not the whole space",
+           "500 of the DARTS space's ~1e18 genotypes, NASLib's zero-cost sample: not the whole space",
            "Apache-2.0",
            "A. Zela, J. Siems, L. Zimmer, J. Lukasik, M. Keuper, F. Hutter, Surrogate NAS Benchmarks, ICLR 2022 "
            "(NAS-Bench-301); genotypes and values via NASLib (Apache-2.0): A. Krishnakumar et al., "
