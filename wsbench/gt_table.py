@@ -258,16 +258,9 @@ class GtTable:
         return self.memo[key]
 
     def strings(self) -> list[str]:
-        """The canonical strings, in table order (nb201 and macro: formatted from ``choice``, which the checks at
-        open matched to ``arch_string``, so no string array is decoded)."""
-        from wsbench.spaces import get_space
-
-        def make() -> list[str]:
-            if self.space in ("nb201", "macro"):
-                sp = get_space(self.space)
-                return [sp.format(tuple(row)) for row in self.arch_values("choice").tolist()]
-            return [str(a) for a in self.arch_values("arch_string")]
-        return self._cached("strings", make)
+        """The canonical strings, in table order: ``arch_string`` (gzip, not zstd: decoded in ~20 ms for 15,625,
+        several times faster than formatting them from ``choice``)."""
+        return self._cached("strings", lambda: [str(a) for a in self.arch_values("arch_string")])
 
     def gt_variables(self) -> list[str]:
         return ["gt_score"]

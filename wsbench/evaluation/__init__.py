@@ -264,12 +264,17 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
             s, space_name, known, encoding, drop_unknown,
             f"subnets of {bench.name} ({bench.n_archs}) nor architectures of its ground-truth table {table.name} "
             f"({table.n_archs}), {len(known)} in all")
-        _, _, more = _values(s, u_rows, direction)  # repeats: counted (or refused) once, over every row
+        u_idx, u_values, more = _values(s, u_rows, direction)  # repeats: counted (or refused) once, over every row
         notes += more
         t_rows = np.where(u_rows < len(t_strings), u_rows, -1)
-        t_idx, t_values, _ = _values(s, t_rows, direction) if (t_rows >= 0).any() else (np.zeros(0, np.intp), {}, [])
+        if (t_rows == u_rows).all():  # the table holds every architecture scored (nb201, macro): the same columns
+            t_idx, t_values = u_idx, u_values
+        elif (t_rows >= 0).any():
+            t_idx, t_values, _ = _values(s, t_rows, direction)
+        else:
+            t_idx, t_values = np.zeros(0, np.intp), {}
         rows = np.where(u_rows >= 0, to_pool[np.maximum(u_rows, 0)], -1)
-        scored_u = np.unique(u_rows[u_rows >= 0])
+        scored_u = u_idx
         outside = int((to_pool[scored_u] < 0).sum())
         missing = int((scored_u >= len(t_strings)).sum())
         if outside and missing:
