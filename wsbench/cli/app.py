@@ -413,6 +413,8 @@ def evaluate(scores: Annotated[str, _arg(help="Your scores: a CSV, JSON or Parqu
              gt_table: Annotated[str, _opt(help="Ground truth for architectures outside the dataset: auto (the "
                                                 "catalog's whole-space table for the dataset, where one exists), "
                                                 "none, or a table's name or path (docs/evaluate.md).")] = "auto",
+             out: Annotated[str | None, _opt(help="Folder to write the report page of your estimator into "
+                                                  "(<name>-<dataset>-report.html; needs matplotlib).")] = None,
              as_json: JsonEvaluate = False, wide: WideOpt = False) -> None:
     """Your own ranking (a supernet, predictor or proxy) against the ground truth, beside the dataset's own
     rankings on exactly the same subnets; architectures outside the dataset against the space's ground-truth
@@ -424,7 +426,7 @@ def evaluate(scores: Annotated[str, _arg(help="Your scores: a CSV, JSON or Parqu
         return run(scores, space, higher_is_better=higher_is_better, name=name, score_column=score_column,
                    encoding=encoding,
                    drop_unknown=drop_unknown, k=k, epoch=epoch, seed=seed, gt=gt, ties=ties, ci=ci, boot=boot,
-                   rng_seed=rng_seed, dedupe=dedupe, gt_table=gt_table)
+                   rng_seed=rng_seed, dedupe=dedupe, gt_table=gt_table, out=out)
 
     _emit(as_json, make, wide)
 

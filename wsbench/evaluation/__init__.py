@@ -213,7 +213,7 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
              epoch: Any = "last",
              seed: Any = "all", gt: str = "gt_score", ties: str = "random", ci: float | None = None,
              boot: int = 1000, rng_seed: int = 0, dedupe: bool = False,
-             gt_table: str | os.PathLike = "auto") -> Result:
+             gt_table: str | os.PathLike = "auto", out: str | os.PathLike | None = None) -> Result:
     """Every statistic of a user's ranking ``scores`` against dataset ``space``'s ground truth, beside the dataset's
     own rankings on the same subnets.
 
@@ -228,6 +228,9 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     ``gt_table``: architectures of the space outside the dataset are evaluated against a ground-truth table of the
     space (``auto``: the catalog's table for the dataset; ``none``; or a table's name or path): the row
     ``<name> (table)``, while every ranking is compared side by side on the scored subnets of the dataset.
+
+    ``out``: a folder; the report page of the estimator is written there (``wsbench.report.estimator``; needs
+    matplotlib) and its path recorded as ``options["report"]``.
     """
     import wsbench
     from wsbench.evaluation.view import Estimator, Subset
@@ -238,6 +241,10 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
         raise OptionError(f"name must be a short label for the scores, got {name!r}")
     if not isinstance(dedupe, bool) or not isinstance(drop_unknown, bool):
         raise OptionError("dedupe and drop_unknown must be True or False")
+    if out is not None:  # before any work: no page without matplotlib, and no half-done run
+        from wsbench.report import _require_matplotlib
+
+        _require_matplotlib()
     s = read_scores(scores, score_column)
     direction, direction_from = direction_of(s, higher_is_better)
     bench = wsbench.open(space)
@@ -451,5 +458,13 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     tail = [f"{STAT_NOTE}{x}" for x in stat_notes if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
     tail.append(f"metric {bench.metric} of the ground truth ({'higher' if bench.direction == 'max' else 'lower'} is "
                 f"better); scale preset {bench.attrs.get('scale_preset')!r}")
-    return Result(stat="evaluate", dataset=bench.name, options=options, rows=per_stat, summary=summary,
-                  notes=[*head, *notes, *tail])
+    result = Result(stat="evaluate", dataset=bench.name, options=options, rows=per_stat, summary=summary,
+                    notes=[*head, *notes, *tail])
+    if out is not None:
+        from wsbench.report.estimator import write_page
+
+        page = write_page(out, result, own)
+        options["report"] = str(page)
+        result.notes.append(f"report: {page} (the estimator's page: rankings, top-k, score vs ground truth, τ vs "
+                            "epoch, operators" + ("; per architecture, not merged by --dedupe" if dedupe else "") + ")")
+    return result
