@@ -252,3 +252,28 @@ def test_schema_md_names_every_variable_and_attribute_and_the_sizes_of_the_bundl
     shown = {m[0]: int(m[1].replace(",", "")) for m in re.findall(r"^\| `(gt-[a-z0-9-]+)` \|.*?\| ([\d,]+) \|", doc,
                                                                    re.MULTILINE)}
     assert shown == {n: e.store_file.bytes for n, e in read_gt_catalog()[0].items()}
+
+
+def test_top_k_of_more_than_1000_architectures_is_over_all_of_them(tmp_path: Path):
+    """Not `wsbench topk`'s default samples of 1,000: the best GT among the top-k of everything scored."""
+    sp = get_space("nb201")
+    cells = list(sp.enumerate())[:1500]
+    gt = np.round(np.random.default_rng(5).uniform(20, 95, size=1500), 3)
+    store = make_store(tmp_path / "pool.zarr", archs=cells[:30], gt=gt[:30], n=30)
+    table = tiny_table(tmp_path / "t.zip", cells, gt)
+    score = gt + np.random.default_rng(6).normal(0, 10, size=1500)
+    r = wsbench.evaluate(dict(zip(cells, score.tolist())), store, higher_is_better=True, gt_table=table, k="1,10")
+    row = next(x for x in r.summary if x["ranking"] == "scores (table)")
+    assert row["n"] == 1500 and row["best_gt@1_mean"] == pytest.approx(float(gt[np.argmax(score)]), abs=1e-4)
+    assert row["best_gt@10_mean"] == pytest.approx(float(gt[np.argsort(-score)[:10]].max()), abs=1e-4)
+
+
+def test_a_checkpoint_that_scores_only_cells_outside_the_dataset_is_left_out_of_the_side_by_side(pool_and_table):
+    store, table, cells, gt = pool_and_table
+    scores = tuple({"arch": cells[i], "score": float(i), "epoch": 1, "seed": 0} for i in range(10, 60))
+    scores += tuple({"arch": cells[i], "score": float(-i), "epoch": 2, "seed": 0} for i in range(40, 90))
+    import pandas as pd
+
+    r = wsbench.evaluate(pd.DataFrame(scores), store, higher_is_better=True, gt_table=table, epoch="all")
+    rows = {x["ranking"]: x for x in r.summary}
+    assert rows["scores (table)"]["epoch"] == "1,2" and rows["scores"]["epoch"] == 1 and rows["scores"]["n"] == 20

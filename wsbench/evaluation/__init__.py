@@ -290,10 +290,14 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     n_scored = len(scored_u) if table is not None else None
     if not (rows >= 0).any():
         idx, values = np.zeros(0, dtype=np.intp), {}
-    else:
+    elif table is None:
         idx, values, more = _values(s, rows, direction)
-        if table is None:
-            notes += more
+        notes += more
+    else:  # the columns of the subnets of the dataset, taken from those of every architecture scored
+        at = np.flatnonzero(to_pool[u_idx] >= 0)
+        order = np.argsort(to_pool[u_idx[at]])
+        idx = to_pool[u_idx[at]][order]
+        values = {key: v[at][order] for key, v in u_values.items() if not np.isnan(v[at]).all()}
     n = len(idx)
     whole = table is not None and outside > 0  # scores outside the dataset: a row against the whole-space table
     if table is not None and not whole:
@@ -321,13 +325,13 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     random_row: list[dict[str, Any]] = []
 
     def run(label: str, source: Any, score: str, ep: Any, sd: Any, shown_epoch: Any, kk: Any = None,
-            sizes: bool = True) -> None:
+            sizes: bool = True, samples: int | None = None) -> None:
         kk = k if kk is None else kk
         try:
             c = correlation.query(source, epoch=ep, seed=sd, against=gt, score=score, ci=ci, boot=boot,
                                   rng_seed=rng_seed)
             t = topk.query(source, k=kk, epoch=ep, seed=sd, score=score, ties=ties, ci=ci, boot=boot,
-                           rng_seed=rng_seed, **common)
+                           rng_seed=rng_seed, samples=samples, **common)
             bt = bottomtop.query(source, epoch=ep, seed=sd, score=score, ci=ci, boot=boot, rng_seed=rng_seed,
                                  **common)
             # size bias: the scores' ranking gets `wsbench bias --by params` in full; every ranking its Kendall tau
@@ -361,8 +365,13 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
         user_epochs = est_w.select_epochs(epoch)
         shown = (user_epochs[-1] if has_epoch and len(user_epochs) == 1 else
                  (",".join(map(str, user_epochs)) if has_epoch else None))
+        # top-k over every architecture evaluated (one sample), as on the dataset's subnets, not `wsbench topk`'s
+        # default samples of 1,000 for larger pools: "the best among my top-k of all I scored"
+        every = min(int((np.isfinite(src_w.score_fn(name)(sd, ep)) & np.isfinite(src_w.gt(gt))).sum())
+                    for sd, ep in t_values)
         run(f"{name} (table)", src_w, name, epoch, seed, shown,
-            kk=k_given if k_given is not None else _default_k(n_scored, notes, "architectures scored"), sizes=False)
+            kk=k_given if k_given is not None else _default_k(n_scored, notes, "architectures scored"), sizes=False,
+            samples=every if every > 1000 else None)
     best = None
     if n:
         user_epochs = est.select_epochs(epoch)
@@ -432,7 +441,8 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     if whole:
         head.append(f"{n_scored} architectures scored, {outside} of them outside {bench.name}: the {len(t_idx)} "
                     f"that the ground-truth table {table.name} holds ({table.attrs['coverage']}; "
-                    f"{table.attrs['gt_kind']}) are evaluated against it in the row '{name} (table)'")
+                    f"{table.attrs['gt_kind']}) are evaluated against it in the row '{name} (table)' (top-k among "
+                    "all of them, one sample, as on the dataset's subnets)")
     if n:
         head.append(f"{n} of {bench.name}'s {bench.n_archs} subnets scored; every ranking is evaluated on exactly "
                     f"these subnets{merged}")
