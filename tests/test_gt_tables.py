@@ -277,3 +277,26 @@ def test_a_checkpoint_that_scores_only_cells_outside_the_dataset_is_left_out_of_
     r = wsbench.evaluate(pd.DataFrame(scores), store, higher_is_better=True, gt_table=table, epoch="all")
     rows = {x["ranking"]: x for x in r.summary}
     assert rows["scores (table)"]["epoch"] == "1,2" and rows["scores"]["epoch"] == 1 and rows["scores"]["n"] == 20
+
+
+def test_a_corrupted_or_foreign_table_is_one_clear_error(pool_and_table, tmp_path: Path):
+    import zipfile
+
+    store, table, cells, gt = pool_and_table
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(table) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "gt_score/c/0":
+                data = data[:10] + bytes(b ^ 0xFF for b in data[10:40]) + data[40:]  # not gzip any more
+            dst.writestr(info, data)
+    assert table_problems(bad)
+    with pytest.raises(SchemaError):
+        open_table(bad)
+    scores = tmp_path / "s.csv"
+    scores.write_text("arch,score\n" + "".join(f"{cells[i]},{i}\n" for i in range(20, 40)))
+    for path in (bad, store):  # a damaged table; a dataset store given as a table
+        res = subprocess.run([sys.executable, "-m", "wsbench", "evaluate", str(scores), "--space", str(store),
+                              "--higher-is-better", "--gt-table", str(path)], capture_output=True, text=True)
+        assert res.returncode == 1 and len(res.stderr.strip().splitlines()) == 1, res.stderr
+        assert "Traceback" not in res.stderr
