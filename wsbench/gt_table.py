@@ -119,8 +119,8 @@ def _structure(meta: Any) -> list[str]:
 
     a, problems = meta.attrs, []
     if a.get("kind") != KIND:
-        return [f"not a ground-truth table (attribute kind is {a.get('kind')!r}, expected {KIND!r}); "
-                "a dataset store is opened with wsbench.open"]
+        return [f"not a ground-truth table (attribute kind is {a.get('kind')!r}, expected {KIND!r}): a table is "
+                "written by wsbench.gt_table.write_table (the catalog's: catalog/gt/), and a dataset store is no table"]
     if a.get("table_version") != TABLE_VERSION:
         problems.append(f"table_version {a.get('table_version')!r}: this wsbench reads version {TABLE_VERSION}")
     for key, typ in REQUIRED_ATTRS.items():

@@ -194,8 +194,10 @@ def _whole_space_table(bench: Any, gt_table: str | os.PathLike) -> tuple[Any, st
         raise OptionError(f"--gt-table {str(gt_table)!r} is neither auto, none, a table of the catalog "
                           f"({', '.join(entries) or 'none'}) nor a file")
     if table.space != space or table.metric != bench.metric:
+        fits = [e.name for e in entries.values() if e.space == space and e.metric == bench.metric]
         raise OptionError(f"the ground-truth table {table.name} is a {table.space} table of {table.metric}, but "
-                          f"{bench.name} is a {space} dataset of {bench.metric}")
+                          f"{bench.name} is a {space} dataset of {bench.metric}; give --gt-table "
+                          f"{' or '.join([*fits, 'none'])}")
     return table, ""
 
 
