@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wsbench.catalog import FILE_FIELDS, CatalogFile, _SHA256, catalog_dir, name_problem, url_problem
+from wsbench.catalog import _SHA256, FILE_FIELDS, CatalogFile, catalog_dir, name_problem, url_problem
 from wsbench.errors import CatalogError
 
 #: field -> type; all required (plus [[files]] as in a dataset's entry)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from wsbench.errors import OptionError, SchemaError, UnknownNameError
+from wsbench.errors import InvalidArchError, OptionError, SchemaError, UnknownNameError
 
 KIND = "wsbench-gt-table"
 TABLE_VERSION = 1
@@ -119,8 +119,9 @@ def _structure(meta: Any) -> list[str]:
 
     a, problems = meta.attrs, []
     if a.get("kind") != KIND:
-        return [f"not a ground-truth table (attribute kind is {a.get('kind')!r}, expected {KIND!r}): a table is "
-                "written by wsbench.gt_table.write_table (the catalog's: catalog/gt/), and a dataset store is no table"]
+        return [(f"not a ground-truth table (attribute kind is {a.get('kind')!r}, expected {KIND!r}): a table is "
+                 "written by wsbench.gt_table.write_table (the catalog's: catalog/gt/), and a dataset store is no "
+                 "table")]
     if a.get("table_version") != TABLE_VERSION:
         problems.append(f"table_version {a.get('table_version')!r}: this wsbench reads version {TABLE_VERSION}")
     for key, typ in REQUIRED_ATTRS.items():
@@ -169,7 +170,7 @@ def _values(meta: Any, read: Callable[[str], np.ndarray]) -> list[str]:
         try:
             if sp.canonicalize(x) != x:
                 bad.append(f"row {i}: {x[:80]!r} is not canonical")
-        except Exception as e:  # InvalidArchError and the parsers' own
+        except (InvalidArchError, ValueError, TypeError, KeyError, IndexError) as e:
             bad.append(f"row {i}: {x[:80]!r}: {e}")
         if len(bad) >= 5:
             break
