@@ -302,3 +302,16 @@ def test_a_corrupted_or_foreign_table_is_one_clear_error(pool_and_table, tmp_pat
                              check=False)
         assert res.returncode == 1 and len(res.stderr.strip().splitlines()) == 1, res.stderr
         assert "Traceback" not in res.stderr
+
+
+def test_another_ground_truth_than_the_tables_is_said_and_never_silent(tmp_path: Path):
+    """A GT training the dataset has and the table (one value per cell) has not: the table row is left out, said."""
+    cells = get_space("nb201").sample(60, seed=9)
+    store = make_store(tmp_path / "pool.zarr", archs=cells[:30], n=30, gt_seeds=(0, 1))
+    table = tiny_table(tmp_path / "t.zip", cells, np.linspace(20, 90, 60))
+    r = wsbench.evaluate({cells[i]: float(i) for i in range(20, 50)}, store, higher_is_better=True, gt_table=table,
+                         gt="gt_score_per_seed:1")
+    assert r.summary[0]["ranking"] == "scores" and any("has no gt_score_per_seed:1" in n for n in r.notes)
+    with pytest.raises(OptionError, match="has no gt_score_per_seed:1"):
+        wsbench.evaluate({cells[i]: float(i) for i in range(40, 60)}, store, higher_is_better=True, gt_table=table,
+                         gt="gt_score_per_seed:1")

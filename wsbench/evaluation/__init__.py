@@ -201,6 +201,17 @@ def _whole_space_table(bench: Any, gt_table: str | os.PathLike) -> tuple[Any, st
     return table, ""
 
 
+def _table_has(table: Any, gt: str) -> bool:
+    """Whether the ground-truth table holds ``gt`` (gt_score; gt_score_per_seed:N where it has trainings)."""
+    from wsbench.errors import WsbenchError
+
+    try:
+        table.gt(gt)
+    except WsbenchError:
+        return False
+    return True
+
+
 def _default_k(n: int, notes: list[str], what: str) -> list[str]:
     """The default counts that fit ``n`` scored subnets (a count above them is an error when given)."""
     k = [x for x in DEFAULT_K if x.endswith("%") or int(x) <= n]
@@ -305,7 +316,10 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     if table is not None and not whole:
         notes.append(f"every architecture scored is a subnet of {bench.name}: its ground-truth table {table.name} "
                      "is not needed")
-    if whole and gt != "gt_score" and not gt.startswith("gt_score_per_seed:"):
+    if whole and not _table_has(table, gt):
+        if not n:
+            raise OptionError(f"none of the architectures scored is a subnet of {bench.name}, and its ground-truth "
+                              f"table {table.name} has no {gt}: evaluate against gt_score (the default --gt)")
         notes.append(f"the ground-truth table {table.name} has no {gt}: the row '{name} (table)' is left out")
         whole = False
     k_given = k
