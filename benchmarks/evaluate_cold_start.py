@@ -3,9 +3,13 @@
 Target (issue 25): a cold ``wsbench evaluate`` within 3x ``import numpy``. Cases, each against the bundled
 ``nb201-cifar10`` (1,000 subnets): a 1,000-row CSV (one score per subnet, canonical strings), the same with
 NASLib op-index tuples (each row parsed through the encoding), the dataset's own 18,000 scores (3 seeds x 6
-epochs, the done-when round trip) and all 15,625 NB201 cells with ``--drop-unknown`` (14,625 dropped). Runs are
+epochs, the done-when round trip) and all 15,625 NB201 cells: against nb201's whole-space ground-truth table
+(``gt-nb201-analognas``, the default ``--gt-table auto``: the issue's target case, 15,625 cells evaluated, 1,000
+side by side) and, for comparison, with ``--gt-table none --drop-unknown`` (14,625 dropped). Runs are
 interleaved (baseline, then each case, ``--repeat`` times) and the median of each is taken, so a machine busy
-with other work slows all alike; the numbers are contended unless the machine is quiet.
+with other work slows all alike; the numbers are contended unless the machine is quiet. Beside the wall time, the
+CPU time (user + sys) of each process: on a busy machine a longer process is preempted more often, so its wall
+time grows more than a short one's, and the CPU ratio says what the process itself costs.
 
     python benchmarks/evaluate_cold_start.py [--repeat 7]
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,7 +69,9 @@ def write_cases() -> dict[str, list[str]]:
             "1,000 rows, canonical strings": [*base, str(one), "--higher-is-better"],
             "1,000 rows, NASLib op indices": [*base, str(naslib), "--higher-is-better"],
             "18,000 rows (3 seeds x 6 epochs)": [*base, str(own)],
-            "15,625 rows, --drop-unknown": [*base, str(space), "--higher-is-better", "--drop-unknown"]}
+            "15,625 rows, --gt-table none --drop-unknown": [*base, str(space), "--higher-is-better", "--gt-table",
+                                                            "none", "--drop-unknown"],
+            "15,625 rows vs the whole-space GT table (target)": [*base, str(space), "--higher-is-better"]}
 
 
 def main() -> None:
@@ -77,19 +84,25 @@ def main() -> None:
     env["COLUMNS"] = "80"
     baseline = [sys.executable, "-c", "import numpy"]
     runs: dict[str, list[float]] = {"numpy": [], **{k: [] for k in cases}}
+    cpu: dict[str, list[float]] = {"numpy": [], **{k: [] for k in cases}}  # user + sys of the child process
     for cmd in (baseline, *cases.values()):  # warm-up: file cache and .pyc
         subprocess.run(cmd, check=True, capture_output=True, env=env)
     for _ in range(args.repeat):
         for key, cmd in (("numpy", baseline), *cases.items()):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t = time.perf_counter()
             subprocess.run(cmd, check=True, capture_output=True, env=env)
             runs[key].append(time.perf_counter() - t)
-    numpy_s = statistics.median(runs["numpy"])
-    print(f"python -c 'import numpy': {1000 * numpy_s:.0f} ms (median of {args.repeat}, interleaved)")
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[key].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    numpy_s, numpy_cpu = statistics.median(runs["numpy"]), statistics.median(cpu["numpy"])
+    print(f"python -c 'import numpy': {1000 * numpy_s:.0f} ms wall, {1000 * numpy_cpu:.0f} ms CPU (median of "
+          f"{args.repeat}, interleaved)")
+    print(f"{'':66s} {'wall':>6s}  {'ratio':>5s}  {'CPU':>6s}  {'ratio':>5s}")
     for key in cases:
-        s = statistics.median(runs[key])
+        s, c = statistics.median(runs[key]), statistics.median(cpu[key])
         label = key if key.startswith("(") else f"wsbench evaluate, {key}"
-        print(f"{label:52s} {1000 * s:6.0f} ms  {s / numpy_s:5.2f}x")
+        print(f"{label:66s} {1000 * s:4.0f}ms  {s / numpy_s:4.2f}x  {1000 * c:4.0f}ms  {c / numpy_cpu:4.2f}x")
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores here: above ~2 the numbers are contended)")
 
 

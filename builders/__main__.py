@@ -428,7 +428,33 @@ def parser() -> argparse.ArgumentParser:
                     help="add the function_id variable (computed from arch_string) to a store that predates it")
     ri.add_argument("--version", required=True, help="the version this re-issue will be published as")
     ri.add_argument("--why", required=True, help="one sentence, recorded in the store's reissues attribute")
+    gtt = sub.add_parser("gt-table", help="a whole-space ground-truth table (wsbench evaluate) from a public source, "
+                                          "and its catalog entry")
+    gtt.add_argument("name", help="the table: gt-nb201-analognas, gt-macro-nas-bench-macro, gt-nb101-naslib, "
+                                  "gt-darts-nb301 (builders/groundtruth/space_tables.py)")
+    gtt.add_argument("path", help="the source file (analog_nasbench-*.whl, nas-bench-macro_cifar10.json, "
+                                  "zc_nasbench101.json, zc_nasbench301.json)")
+    gtt.add_argument("--out", required=True, help="folder for <name>-<version>.zip (the package's: wsbench/datasets)")
+    gtt.add_argument("--catalog", help="folder for the catalog entry <name>.toml (the package's: catalog/gt)")
     return ap
+
+
+def _gt_table(args: argparse.Namespace) -> dict:
+    from pathlib import Path
+
+    from builders.groundtruth.space_tables import TABLES, build_table, catalog_text
+    from wsbench.errors import UnknownNameError
+
+    if args.name not in TABLES:
+        raise UnknownNameError("ground-truth table", args.name, list(TABLES))
+    path = build_table(args.name, args.path, args.out)
+    out = {"table": str(path), "bytes": path.stat().st_size}
+    if args.catalog:
+        entry = Path(args.catalog) / f"{args.name}.toml"
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.write_text(catalog_text(args.name, path), encoding="utf-8")
+        out["catalog"] = str(entry)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -440,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build, "proxies": _proxies,
                "params": _params, "publish": _publish, "reissue": _reissue,
                "sample-functions": _sample_functions, "checkpoint": _checkpoint, "finetune": _finetune,
-               "new-space": _new_space}[args.command](args)
+               "new-space": _new_space, "gt-table": _gt_table}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -56,12 +56,21 @@ def test_the_worked_example_runs_as_written_and_gives_the_table_shown(tmp_path: 
                        timeout=600, check=False)
     assert p.returncode == 0, p.stderr
     assert "35 of nb201-cifar10's 1000 subnets scored" in p.stdout
+    assert "491 architectures scored, 456 of them outside nb201-cifar10" in " ".join(p.stdout.split())
     res = subprocess.run(["wsbench", "evaluate", "jacov.csv", "--space", "nb201-cifar10", "--higher-is-better",
-                          "--name", "jacov", "--drop-unknown", "--ci", "0.95", "--json"], cwd=tmp_path, env=env,
+                          "--name", "jacov", "--ci", "0.95", "--json"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=600, check=False)
     got = json.loads(res.stdout)
-    assert got["options"]["rows"] == 491 and got["options"]["dropped_unknown"] == 456
+    o = got["options"]
+    assert (o["rows"], o["dropped_unknown"], o["scored"], o["outside_dataset"], o["subnets"]) == (491, 0, 491, 456, 35)
+    assert o["gt_table"] == "gt-nb201-analognas"
     assert table_md(got) in DOC.read_text()
+    # without the table, the 456 cells outside the dataset are unknown: the error the page quotes
+    res = subprocess.run(["wsbench", "evaluate", "jacov.csv", "--space", "nb201-cifar10", "--higher-is-better",
+                          "--gt-table", "none"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+                         check=False)
+    assert res.returncode == 1 and "456 of 491 rows (456 architectures) are not subnets of nb201-cifar10, which " \
+        "holds 1000" in res.stderr
 
 
 def test_the_readme_evaluate_line_is_in_its_use_section():

@@ -187,11 +187,20 @@ def resolve(space: str, values: list[Any], known: list[str], encoding: str = "au
 
     sp = get_space(space)
     index = {a: i for i, a in enumerate(known)}
+    if encoding in ("auto", "canonical", "genotype", "key"):
+        # a table of the store's own strings (an export, or scores for a whole space): one dict lookup per row, no
+        # detection or parse; only the rows not found take the loop below
+        found = [index.get(v, -1) if type(v) is str else -1 for v in values]
+        if -1 not in found:
+            return found, []
     canonical_form = _CANONICAL_FORM.get(space)
     hashes: dict[str, int] | None = None
     seen: dict[Any, int] = {}
     out, invalid = [], []
     for pos, v in enumerate(values):
+        if encoding in ("auto", "canonical", "genotype", "key") and found[pos] >= 0:
+            out.append(found[pos])
+            continue
         k = _key(v)
         if k not in seen:
             enc = detect(space, v) if encoding == "auto" else encoding

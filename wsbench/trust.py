@@ -29,8 +29,10 @@ CHECKS_VERSION = 1
 Read = Callable[[str], np.ndarray]
 
 
-def open_problems(path: Path | None, meta: Any, read: Read) -> list[str]:
-    """Every problem of the store at ``path`` that every statistic depends on (empty: trusted; remembered)."""
+def open_problems(path: Path | None, meta: Any, read: Read,
+                  checks: Callable[[Any, Read], list[str]] | None = None) -> list[str]:
+    """Every problem of the store at ``path`` that every statistic depends on (empty: trusted; remembered).
+    ``checks(meta, read)``: other checks than a dataset's (a ground-truth table's: :mod:`wsbench.gt_table`)."""
     key = _file_key(path)
     stamp = _stamp_path(path) if key else None
     if key:  # the stamp names its store: two paths sharing a stamp file only ever miss
@@ -41,7 +43,7 @@ def open_problems(path: Path | None, meta: Any, read: Read) -> list[str]:
                 return []
         except (OSError, ValueError):
             pass
-    problems = _open_checks(meta, read)
+    problems = (checks or _open_checks)(meta, read)
     if not problems and stamp is not None:
         try:
             stamp.parent.mkdir(parents=True, exist_ok=True)

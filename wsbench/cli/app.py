@@ -415,9 +415,16 @@ def evaluate(scores: Annotated[str, _arg(help="Your scores: a CSV, JSON or Parqu
              seed: Annotated[str, _opt(help="Seed(s) of your scores: 'all' or e.g. '0' or '0,2'.")] = "all",
              gt: GtOpt = "gt_score", ties: TiesOpt = "random", ci: CiOpt = None, boot: BootOpt = 1000,
              rng_seed: Annotated[int, _opt(help="Seed of the bootstrap resamples and top-k draws.")] = 0,
-             dedupe: DedupeOpt = False, as_json: JsonEvaluate = False, wide: WideOpt = False) -> None:
+             dedupe: DedupeOpt = False,
+             gt_table: Annotated[str, _opt(help="Ground truth for architectures outside the dataset: auto (the "
+                                                "catalog's whole-space table for the dataset, where one exists), "
+                                                "none, or a table's name or path (docs/evaluate.md).")] = "auto",
+             out: Annotated[str | None, _opt(help="Folder to write the report page of your estimator into "
+                                                  "(<name>-<dataset>-report.html; needs matplotlib).")] = None,
+             as_json: JsonEvaluate = False, wide: WideOpt = False) -> None:
     """Your own ranking (a supernet, predictor or proxy) against the ground truth, beside the dataset's own
-    rankings on exactly the same subnets."""
+    rankings on exactly the same subnets; architectures outside the dataset against the space's ground-truth
+    table."""
 
     def make() -> Any:
         from wsbench.evaluation import evaluate as run
@@ -425,7 +432,7 @@ def evaluate(scores: Annotated[str, _arg(help="Your scores: a CSV, JSON or Parqu
         return run(scores, space, higher_is_better=higher_is_better, name=name, score_column=score_column,
                    encoding=encoding,
                    drop_unknown=drop_unknown, k=k, epoch=epoch, seed=seed, gt=gt, ties=ties, ci=ci, boot=boot,
-                   rng_seed=rng_seed, dedupe=dedupe)
+                   rng_seed=rng_seed, dedupe=dedupe, gt_table=gt_table, out=out)
 
     _emit(as_json, make, wide)
 

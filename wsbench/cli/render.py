@@ -421,7 +421,9 @@ def show_evaluate(result: Any, console: Console, wide: bool = False) -> None:
     o = result.options
     console.print(Text.assemble(("evaluate ", "bold"), (visible(str(o["name"])), "bold"), " against ",
                                 (visible(result.dataset), "bold"),
-                                visible(f"  ({o['subnets']} subnets"
+                                visible((f"  ({o['scored']} scored against {o['gt_table']}, {o['subnets']} of "
+                                         "them subnets of the dataset" if o.get("outside_dataset") else
+                                         f"  ({o['subnets']} subnets")
                                         + (f", epoch {o['epoch']}" if o["epoch"] is not None else "")
                                         + (f", seed {o['seed']}" if o["seed"] is not None else "")
                                         + f", gt {o['gt']})")))

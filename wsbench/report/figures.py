@@ -118,7 +118,7 @@ def scatter(sec: Section) -> bytes:
         fig.colorbar(pts, ax=ax, label="params")
     else:
         ax.scatter(d["supernet"][ok], d["gt"][ok], s=6)
-    ax.set_xlabel(f"supernet score ({_better(d)})")
+    ax.set_xlabel(d.get("x_label") or f"supernet score ({_better(d)})")
     ax.set_ylabel(f"ground truth ({_better(d)})")
     return _png(fig)
 
@@ -134,7 +134,7 @@ def operators(sec: Section) -> bytes:
     ax.set_yticks(range(len(d["ops"])), [short(x) for x in d["ops"]], fontsize=7)
     ax.set_xlabel("decision")
     ax.set_ylabel("op")
-    fig.colorbar(im, ax=ax, label="supernet − GT (rank-percentile points)")
+    fig.colorbar(im, ax=ax, label=f"{short(d.get('who', 'supernet'))} − GT (rank-percentile points)")
     return _png(fig)
 
 
@@ -290,6 +290,26 @@ def rankings(sec: Section) -> bytes:
     ax.axvline(0, color="grey", lw=0.8)
     ax.invert_yaxis()
     ax.set_xlabel("Kendall τ with ground truth")
+    return _png(fig)
+
+
+@_plain_text
+def estimator_topk(sec: Section) -> bytes:
+    """Grouped bars: the best GT among each ranking's top-k, one group per k (``wsbench evaluate --out``)."""
+    fig, (ax,) = _figure()
+    d = sec.data
+    x = np.arange(len(d["ks"]))
+    width = 0.8 / max(1, len(d["series"]))
+    for j, (name, vals) in enumerate(d["series"].items()):
+        ax.bar(x + j * width, vals, width, color=f"C{j}", label=short(name),
+               hatch="//" if name.startswith("random") else None)
+    ax.set_xticks(x + width * (len(d["series"]) - 1) / 2, [f"top-{short(k)}" for k in d["ks"]])
+    finite = [v for vals in d["series"].values() for v in vals if np.isfinite(v)]
+    if finite:
+        lo, hi = min(finite), max(finite)
+        ax.set_ylim(lo - 0.1 * (hi - lo or 1), hi + 0.05 * (hi - lo or 1))
+    ax.set_ylabel("best ground truth found")
+    _legend_outside(ax, 8)
     return _png(fig)
 
 
