@@ -188,12 +188,22 @@ def _build(args: argparse.Namespace) -> dict:
 
         space = get_space(args.space)
         archs = [space.canonicalize(a) for a in _read_archs(args.archs_from)]
-        archs_source = {"archs_file": Path(args.archs_from).name, "archs_file_sha256": sha256_file(args.archs_from)}
+        if Path(args.archs_from).is_file():
+            archs_source = {"archs_file": Path(args.archs_from).name, "archs_file_sha256": sha256_file(args.archs_from)}
+        else:  # a store folder has no one file to hash: the list it gave is the identity
+            from builders.engine.allowed import list_sha256
+
+            archs_source = {"archs_store": Path(args.archs_from).name, "archs_sha256": list_sha256(archs)}
         if args.subnets is not None and args.subnets != len(archs):
             raise OptionError(f"--subnets {args.subnets} but {args.archs_from} lists {len(archs)} architectures; "
                               "drop --subnets")
     elif args.subnets is None:
         raise OptionError("give --subnets N (a seeded uniform sample) or --archs-from FILE")
+    from builders.engine.allowed import resolve
+
+    allowed = resolve(args.space, allowed_from=args.allowed_from, rule=args.prune_rule, factor=args.prune_factor,
+                      pool=args.archs_from, rule_seed=args.prune_seed, score_store=args.prune_score,
+                      score_epoch=args.prune_score_epoch, score_seed=args.prune_score_seed)
     path = build(args.space, args.out, preset_name=args.preset, data_dir=args.data_dir, epochs=args.epochs,
                  score_epochs=_ints(args.score_epochs, "--score-epochs"),
                  subnets=len(archs) if archs is not None else args.subnets,
@@ -202,8 +212,9 @@ def _build(args: argparse.Namespace) -> dict:
                  only_seeds=_ints(args.only_seeds, "--only-seeds") if args.only_seeds else None,
                  max_epochs_this_run=0 if args.create_only else None, keep_work=args.keep_work,
                  keep_checkpoints=_ints(args.keep_checkpoints, "--keep-checkpoints") if args.keep_checkpoints else None,
-                 device=args.device, work=args.work)
-    return {"out": str(args.out), "all_regions_scored": path is not None}
+                 device=args.device, work=args.work, allowed=allowed)
+    return {"out": str(args.out), "all_regions_scored": path is not None,
+            **({"allowed": allowed.record["allowed"]} if allowed is not None else {})}
 
 
 def _sample_functions(args: argparse.Namespace) -> dict:
@@ -362,6 +373,16 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--bn", help="BatchNorm when scoring: recalibrate (preset default) | batch_stats | running_stats")
     for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):
         b.add_argument(f"--{name}", type=int, help=f"override the preset's {name.replace('-', ' ')}")
+    b.add_argument("--allowed-from", help="train on these architectures only (each step uniform over them; only "
+                                          "scored subnets in the set get a score): a .txt list or a store's pool")
+    b.add_argument("--prune-rule", choices=["optimistic", "random", "supernet"],
+                   help="train on the --archs-from pool pruned by a rule: optimistic (worst by GT removed), random "
+                        "(--prune-seed), supernet (worst by a full-space supernet's score removed)")
+    b.add_argument("--prune-factor", type=float, help="fraction of the pool removed, in [0, 1)")
+    b.add_argument("--prune-seed", type=int, help="random rule: seed of the removed subset")
+    b.add_argument("--prune-score", help="supernet rule: the full-space supernet's store (default: --archs-from)")
+    b.add_argument("--prune-score-epoch", type=int, help="supernet rule: the epoch of its scores")
+    b.add_argument("--prune-score-seed", type=int, help="supernet rule: the supernet seed of its scores")
     px = sub.add_parser("proxies", help="zero-cost proxies of every subnet of a store (resumable, shardable)")
     px.add_argument("store", help="store folder: its arch_string; --write adds proxy_<name> variables to it")
     px.add_argument("--preset", required=True, help="paper (the published benchmark's network) | mini")
