@@ -268,6 +268,12 @@ def _checkpoint(args: argparse.Namespace) -> dict:
     return {"restored": carry.restore(args.store, args.work, args.dir)}
 
 
+def _merge_pruned(args: argparse.Namespace) -> dict:
+    from builders.prune_merge import merge
+
+    return merge(args.runs, args.out, gt_from=args.gt_from)
+
+
 def _publish(args: argparse.Namespace) -> dict:
     from builders.publish import publish
 
@@ -437,6 +443,12 @@ def parser() -> argparse.ArgumentParser:
     sf.add_argument("--n", type=int, required=True, help="how many functions")
     sf.add_argument("--seed", type=int, default=0, help="seed of the draw (default 0)")
     sf.add_argument("--out", required=True, help="text file to write, one canonical string per line")
+    mp = sub.add_parser("merge-pruned", help="finished per-run stores of supernets trained on pruned spaces (and "
+                                             "the unpruned control) -> one store with the prune dimension")
+    mp.add_argument("runs", nargs="+", help="the run stores (each a finished build of the same pool, epochs, seeds)")
+    mp.add_argument("--out", required=True, help="the merged store folder (must not exist)")
+    mp.add_argument("--gt-from", help="store whose ground truth, extra ground truths and proxies are copied "
+                                      "(aligned by architecture), e.g. the dataset whose pool was pruned")
     ns = sub.add_parser("new-space", help="write the files of a new space, each with its TODOs (CONTRIBUTING.md)")
     ns.add_argument("name", help="space name: lowercase letters and digits, words joined by '-' (e.g. di64)")
     ns.add_argument("--dataset", help="dataset name of the meta file and card (default NAME-cifar10)")
@@ -461,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build, "proxies": _proxies,
                "params": _params, "publish": _publish, "reissue": _reissue,
                "sample-functions": _sample_functions, "checkpoint": _checkpoint, "finetune": _finetune,
-               "new-space": _new_space}[args.command](args)
+               "new-space": _new_space, "merge-pruned": _merge_pruned}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

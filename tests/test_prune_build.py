@@ -17,6 +17,7 @@ from wsbench.store import open_store
 
 TINY = ["--preset", "mini", "--epochs", "2", "--score-epochs", "1,2", "--seeds", "0",
         "--train-size", "256", "--valid-size", "100", "--score-size", "64", "--bn-batches", "2", "--batch-size", "32"]
+TWO_SEEDS = [x if x != "0" else "0,1" for x in TINY]
 #: the pool: 12 cells with GT 50, 52, ..., 72 in store order; the supernet ranks them backwards at (seed 0, epoch 2)
 GT = 50.0 + 2 * np.arange(12)
 
@@ -217,3 +218,55 @@ def test_an_allow_list_outside_the_scored_pool_is_refused(pool, tiny_cifar, tmp_
     out = tmp_path / "bad.zarr"
     _one_line_no_store(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *TINY,
                         "--archs-from", str(pool), "--allowed-from", str(listed)], out, capsys, "nothing would be scored")
+
+
+@pytest.fixture(scope="module")
+def runs(pool, tiny_cifar, tmp_path_factory) -> dict[str, Path]:
+    """Three real tiny builds over the pool, seeds 0 and 1: the control, optimistic 0.5, random 0.25."""
+    d = tmp_path_factory.mktemp("runs")
+    rules = {"control": [], "opt": ["--prune-rule", "optimistic", "--prune-factor", "0.5"],
+             "rnd": ["--prune-rule", "random", "--prune-factor", "0.25", "--prune-seed", "3"]}
+    out = {}
+    for name, rule in rules.items():
+        out[name] = d / f"{name}.zarr"
+        assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out[name]), *TWO_SEEDS,
+                              "--archs-from", str(pool), *rule]) == 0
+    return out
+
+
+def test_merged_runs_are_one_valid_store_with_each_run_and_its_mode(runs, pool, tmp_path, capsys):
+    from wsbench.schema import validate
+
+    out = tmp_path / "merged.zarr"
+    assert builders_main(["merge-pruned", str(runs["rnd"]), str(runs["control"]), str(runs["opt"]), "--out", str(out),
+                          "--gt-from", str(pool)]) == 0
+    ds = open_store(out)
+    assert ds.attrs["complete"] is True and validate(ds) == []
+    assert ds["prune"].values.tolist() == [0.0, 0.5, 0.25]  # control first, then by mode
+    assert [str(m) for m in ds["prune_mode"].values] == ["none", "optimistic", "random"]
+    runs_attr = ds.attrs["sampler"]["prune_runs"]
+    assert [r["mode"] for r in runs_attr] == ["none", "optimistic", "random"] and runs_attr[2]["rule_seed"] == 3
+    assert runs_attr[1]["allowed_sha256"] == open_store(runs["opt"], allow_incomplete=True).attrs["sampler"][
+        "allowed"]["allowed_sha256"]
+    for i, name in enumerate(("control", "opt", "rnd")):
+        run = open_store(runs[name], allow_incomplete=True)
+        for v in ("supernet_score", "supernet_loss"):
+            np.testing.assert_array_equal(ds[v].values[i], run[v].values)
+    assert np.isfinite(ds["supernet_score"].values[0]).all()
+    assert np.isnan(ds["supernet_score"].values[1, ..., :6]).all()  # optimistic 0.5 keeps GT 62..72 only
+    assert (np.isnan(ds["supernet_score"].values[2]).sum(axis=-1) == 3).all()  # random 0.25: 3 of 12 removed
+    np.testing.assert_array_equal(ds["gt_score"].values, open_store(pool)["gt_score"].values)
+    assert "allowed" not in ds.attrs["supernet_recipe"]
+
+
+def test_bad_merges_get_one_line_and_write_nothing(runs, pool, tmp_path, capsys):
+    out = tmp_path / "m.zarr"
+    cases = [([str(runs["opt"]), str(runs["opt"])], "same run"),
+             ([str(runs["control"]), str(pool)], "differ in their seeds"),
+             ([str(runs["control"])], "at least two")]
+    for argv, says in cases:
+        capsys.readouterr()
+        assert builders_main(["merge-pruned", *argv, "--out", str(out)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and says in err, err
+        assert not out.exists() and not out.with_name("m.zarr.part").exists()
