@@ -210,11 +210,20 @@ def _build(args: argparse.Namespace) -> dict:
                  archs=archs, archs_source=archs_source, seeds=_ints(args.seeds, "--seeds"),
                  sample_seed=args.sample_seed, overrides=overrides,
                  only_seeds=_ints(args.only_seeds, "--only-seeds") if args.only_seeds else None,
-                 max_epochs_this_run=0 if args.create_only else None, keep_work=args.keep_work,
+                 max_epochs_this_run=0 if args.create_only else _stop_after(args.stop_after_epochs),
+                 keep_work=args.keep_work,
                  keep_checkpoints=_ints(args.keep_checkpoints, "--keep-checkpoints") if args.keep_checkpoints else None,
                  device=args.device, work=args.work, allowed=allowed)
     return {"out": str(args.out), "all_regions_scored": path is not None,
             **({"allowed": allowed.record["allowed"]} if allowed is not None else {})}
+
+
+def _stop_after(n: int | None) -> int | None:
+    from wsbench.errors import OptionError
+
+    if n is not None and n < 1:
+        raise OptionError(f"--stop-after-epochs must be a positive integer (use --create-only for 0), got {n}")
+    return n
 
 
 def _sample_functions(args: argparse.Namespace) -> dict:
@@ -367,6 +376,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--sample-seed", type=int, default=0, help="seed of the scored architecture sample")
     b.add_argument("--only-seeds", help="train only these seeds (one worker process per seed)")
     b.add_argument("--create-only", action="store_true", help="create the store (sample, sizes) and stop")
+    b.add_argument("--stop-after-epochs", type=int, help="train at most N epochs in this process, then stop (the "
+                                                        "checkpoint stays: rerun to continue); a pilot's measure")
     b.add_argument("--keep-work", action="store_true", help="keep the checkpoint folder (<out>.work) after the build")
     b.add_argument("--keep-checkpoints", help="score epochs whose supernet is also kept as <work>/seed<S>.epoch<E>.ckpt "
                                               "(for builders finetune --epoch E), e.g. 50,100,200")
