@@ -270,3 +270,32 @@ def test_bad_merges_get_one_line_and_write_nothing(runs, pool, tmp_path, capsys)
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and says in err, err
         assert not out.exists() and not out.with_name("m.zarr.part").exists()
+
+
+def test_the_v2_recipe_lists_its_nine_runs_and_refuses_others(tmp_path):
+    import subprocess
+
+    script = Path(__file__).parents[1] / "results" / "nb201-cifar10-v2" / "build.sh"
+    listed = subprocess.run(["bash", str(script), "DATA", str(tmp_path), "list"], capture_output=True, text=True)
+    assert listed.returncode == 0 and listed.stdout.split() == [
+        "control", "optimistic-0.5", "optimistic-0.75", "optimistic-0.9", "random-0.5", "random-0.75", "random-0.9",
+        "supernet-0.5", "supernet-0.9"]
+    bad = subprocess.run(["bash", str(script), "DATA", str(tmp_path), "optimistic-0.6"], capture_output=True,
+                         text=True)
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "unknown run" in bad.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stop_after_epochs_stops_and_the_rerun_finishes_the_same_store(pool, tiny_cifar, tmp_path, capsys):
+    argv = ["build", "nb201", "--data-dir", str(tiny_cifar), *TINY, "--archs-from", str(pool), "--prune-rule",
+            "optimistic", "--prune-factor", "0.75"]
+    ref, out = tmp_path / "ref.zarr", tmp_path / "out.zarr"
+    assert builders_main([*argv, "--out", str(ref)]) == 0
+    assert builders_main([*argv, "--out", str(out), "--stop-after-epochs", "1"]) == 0
+    assert '"all_regions_scored": false' in capsys.readouterr().out
+    assert builders_main([*argv, "--out", str(out)]) == 0
+    np.testing.assert_array_equal(open_store(out, allow_incomplete=True)["supernet_score"].values,
+                                  open_store(ref, allow_incomplete=True)["supernet_score"].values)
+    capsys.readouterr()
+    assert builders_main([*argv, "--out", str(tmp_path / "x.zarr"), "--stop-after-epochs", "0"]) == 1
+    assert "--stop-after-epochs must be a positive integer" in capsys.readouterr().err
