@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import wsbench
 from wsbench.errors import OptionError, SchemaError
@@ -132,3 +134,28 @@ def test_a_prune_dimension_needs_the_modes(tmp_path):
     with pytest.raises(OptionError, match="prune_modes"):
         StoreWriter.create(tmp_path / "x.zarr", space="nb201", archs=get_space("nb201").sample(3, seed=0),
                            epochs=[1], seeds=[0], prune=[0.0, 0.5], attrs={})
+
+
+def test_validate_refuses_a_run_scored_beyond_its_allowed_set(tmp_path):
+    sampler = {"prune_runs": [{"mode": "none", "factor": 0.0}, {"mode": "optimistic", "factor": 0.5, "allowed": 2}]}
+    w = write(tmp_path / "over.zarr", runs=RUNS[:2], sampler=sampler)  # the optimistic run scores 3 subnets
+    with pytest.raises(SchemaError, match="more than the 2 of its allowed set"):
+        w.finalize()
+
+
+finite = st.floats(0, 100, allow_nan=False, width=32)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(finite, finite), min_size=2, max_size=12), st.integers(1, 12))
+def test_a_retrained_supernet_that_ranks_as_the_control_gains_nothing_over_it(pairs, k):
+    from wsbench.stats.prune_retrained import one_pool
+
+    x, g = (np.array(v, dtype=float) for v in zip(*pairs))
+    k = min(k, len(g))
+    v = one_pool(x, g, k, "random", control=x.copy())
+    assert v["retrained_minus_control"] == 0 and v["control_topk_best_gt"] == v["supernet_topk_best_gt"]
+    assert v["control_kendall"] == v["kendall"] or (np.isnan(v["kendall"]) and np.isnan(v["control_kendall"]))
+    # the best of k random draws lies between the mean and the best of the pool
+    assert g.mean() - 1e-9 <= v["random_topk_best_gt"] <= g.max() + 1e-9
+    assert v["supernet_topk_best_gt"] <= g.max() + 1e-9

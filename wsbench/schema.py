@@ -397,6 +397,7 @@ def check_values(read: Callable[[str], np.ndarray], names: list[str], sizes: dic
                              get("prune") if "prune" in has else None)
     if "prune" in has and PRUNE_MODE in has:
         problems += check_prune_runs(get("prune"), [str(m) for m in get(PRUNE_MODE)], attrs.get("sampler"))
+        problems += check_prune_scored(get("supernet_score"), attrs.get("sampler"))
     problems += check_choice(get("choice"), space)
     metric = attrs["metric"]
     for name in ["supernet_score", "finetune_score", "gt_score", "gt_score_per_seed"] + [n for n in names if is_extra_gt(n)]:
@@ -489,6 +490,23 @@ def check_prune_runs(factors: np.ndarray, modes: list[str], sampler: Any) -> lis
             isinstance(r, dict) and (r.get("mode"), r.get("factor")) == p for r, p in zip(runs, pairs)):
         problems.append("attribute sampler.prune_runs must list each prune run's rule in the prune dimension's "
                         f"order, with the same mode and factor ({_short(pairs)}); got {_short(runs)}")
+    return problems
+
+
+def check_prune_scored(score: np.ndarray, sampler: Any) -> list[str]:
+    """A pruned run scores only the subnets its space keeps: no (seed, epoch) slice of a run whose rule records
+    ``allowed`` (the size of its allowed set) holds more finite scores than that."""
+    runs = sampler.get("prune_runs") if isinstance(sampler, dict) else None
+    if not isinstance(runs, list) or len(runs) != score.shape[0]:
+        return []  # check_prune_runs says so
+    problems = []
+    for i, run in enumerate(runs):
+        allowed = run.get("allowed") if isinstance(run, dict) else None
+        if isinstance(allowed, int) and not isinstance(allowed, bool):
+            most = int(np.isfinite(score[i]).sum(axis=-1).max(initial=0))
+            if most > allowed:
+                problems.append(f"prune run {i} ({run.get('mode')}, {run.get('factor')}) has {most} scored subnets "
+                                f"in one (seed, epoch) slice, more than the {allowed} of its allowed set")
     return problems
 
 

@@ -130,12 +130,14 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
         for epoch in range(start + 1, epochs + 1):
             if max_epochs_this_run is not None and epochs_run >= max_epochs_this_run:
                 return None
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             with bar(f"seed {seed} epoch {epoch} training", task.steps_per_epoch(), progress and dist.main) as advance:
                 note = task.train_epoch(model, sampler, data_rng, opt, sched, dist, advance)
-            line = f"seed {seed} epoch {epoch}: trained in {clock.trained(time.perf_counter() - t0):.0f} s ({note})"
+            # CPU seconds beside wall seconds: on shared cores the CPU time is what a core-hour budget counts
+            line = (f"seed {seed} epoch {epoch}: trained in {clock.trained(time.perf_counter() - t0):.0f} s "
+                    f"({time.process_time() - c0:.0f} CPU s; {note})")
             if epoch in score_epochs and (seed, epoch) in missing:
-                t1 = time.perf_counter()
+                t1, c1 = time.perf_counter(), time.process_time()
                 with bar(f"seed {seed} epoch {epoch} scoring", len(mine), progress and dist.main) as advance:
                     part = task.score(net, [choices[i] for i in mine], seed, epoch, advance)
                 parts = dist.gather(part)
@@ -145,7 +147,8 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
                         scores[scored[r::dist.world]], losses[scored[r::dist.world]] = score, loss
                     writer.write_supernet(seed, epoch, scores,
                                           loss=losses if "supernet_loss" in writer.group else None)
-                line += f", scored {len(scored)} subnets in {clock.scored(time.perf_counter() - t1):.0f} s"
+                line += (f", scored {len(scored)} subnets in {clock.scored(time.perf_counter() - t1):.0f} s "
+                         f"({time.process_time() - c1:.0f} CPU s)")
             elif epoch in score_epochs:
                 clock.skip(0, 1)
             if dist.main:
