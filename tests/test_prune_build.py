@@ -299,3 +299,15 @@ def test_stop_after_epochs_stops_and_the_rerun_finishes_the_same_store(pool, tin
     capsys.readouterr()
     assert builders_main([*argv, "--out", str(tmp_path / "x.zarr"), "--stop-after-epochs", "0"]) == 1
     assert "--stop-after-epochs must be a positive integer" in capsys.readouterr().err
+
+
+def test_a_pruned_runs_kept_checkpoint_fine_tunes_its_kept_subnets(pool, tiny_cifar, tmp_path):
+    out = tmp_path / "ft.zarr"
+    assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *TINY, "--keep-work",
+                          "--archs-from", str(pool), "--prune-rule", "optimistic", "--prune-factor", "0.5"]) == 0
+    listed = tmp_path / "two.txt"
+    listed.write_text("".join(a + "\n" for a in _archs(pool)[6:8]))
+    assert builders_main(["finetune", "--store", str(out), "--seed", "0", "--data-dir", str(tiny_cifar),
+                          "--archs-from", str(listed), "--batches", "1"]) == 0  # the checkpoint's rule is the store's
+    ft = open_store(out, allow_incomplete=True)["finetune_score"].values[0, -1]
+    assert np.isfinite(ft[6:8]).all() and np.isnan(np.delete(ft, [6, 7])).all()
