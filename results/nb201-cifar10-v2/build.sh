@@ -8,7 +8,8 @@
 #   supernet-{0.5,0.9}               the pool minus its worst fraction by v1.2's supernet (seed 0, epoch 32)
 # Recipe (v1.1's): --preset mini (C=8, one cell per stage, 16x16, 45k training images, batch 64, lr 0.1 cosine),
 # 32 epochs, scored after 1, 2, 4, 8, 16, 32 (as v1.1) on 1,000 held-out images, BN recalibrated on 10 batches,
-# supernet_loss recorded; a pruned run scores only the cells its space keeps (NaN elsewhere).
+# supernet_loss recorded; a pruned run scores only the cells its space keeps (NaN elsewhere). The control keeps its
+# checkpoints of epochs 2-32 in its work folder for the fine-tuned protocol (issue 30 item 3).
 #   results/nb201-cifar10-v2/build.sh DATA STATE RUN [build options]   e.g. RUN=random-0.5 --only-seeds 1
 #   results/nb201-cifar10-v2/build.sh DATA STATE merge                  -> STATE/nb201-cifar10-2.0.zarr
 #   results/nb201-cifar10-v2/build.sh DATA STATE list                   the nine runs, one per line
@@ -24,7 +25,7 @@ case "$run" in
   list) for r in $runs; do echo "$r"; done; exit 0 ;;
   merge) stores=(); for r in $runs; do stores+=("$state/$r.zarr"); done
          exec "$py" -m builders merge-pruned "${stores[@]}" --gt-from "$pool" --out "$state/nb201-cifar10-2.0.zarr" ;;
-  control) rule=() ;;
+  control) rule=(--keep-checkpoints 2,4,8,16,32) ;;  # kept for the fine-tuned protocol (builders finetune --epoch E)
   optimistic-*) rule=(--prune-rule optimistic --prune-factor "${run#optimistic-}") ;;
   random-*) rule=(--prune-rule random --prune-factor "${run#random-}" --prune-seed 0) ;;
   supernet-*) rule=(--prune-rule supernet --prune-factor "${run#supernet-}" --prune-score "$pool"
