@@ -101,6 +101,29 @@ def merge(runs: list[str], out: str, gt_from: str | None = None) -> dict[str, An
             "complete": bool(_open(out).attrs.get("complete"))}
 
 
+def _copy_finetune(w, found: list, seeds: list[int], epochs: list[int]) -> None:
+    """The control's fine-tuned scores (``builders finetune`` on its run store), at its index along ``prune``; its
+    ``finetune`` attribute with each region as (prune factor, seed, epoch). Only the control may have them: every
+    fine-tuned region of a store holds the same subnets, and a pruned run keeps other subnets."""
+    tuned = [r for r in found if "finetune_score" in r[4]]
+    if not tuned:
+        return
+    bad = [r[3] for r in tuned if r[0] != "none"]
+    if bad:
+        raise OptionError(f"{bad[0]} is a pruned run with fine-tuned scores; only the control's are merged (every "
+                          "fine-tuned region of one store holds the same subnets)")
+    m, f, _, name, ds = tuned[0]
+    w.ensure_finetune()
+    score, loss = ds["finetune_score"].values, ds["finetune_loss"].values
+    for i, s in enumerate(seeds):
+        for j, e in enumerate(epochs):
+            if np.isfinite(score[i, j]).any():
+                w.write_finetune(s, e, score[i, j], loss[i, j], prune=(m, f))
+    proto = dict(ds.attrs["finetune"])
+    w.update_attrs(finetune={**proto, "regions": [[f, *r] for r in proto.get("regions", [])],
+                             "run_store": name})
+
+
 def _gt_source(path: str, archs: list[str]):
     ds = _open(path)
     from wsbench.spaces import get_space
@@ -146,6 +169,7 @@ def _write(part: Path, found: list, archs: list[str], first, gt) -> Path:
         for i, s in enumerate(seeds):
             for j, e in enumerate(epochs):
                 w.write_supernet(s, e, score[i, j], prune=(m, f), loss=None if loss is None else loss[i, j])
+    _copy_finetune(w, found, seeds, epochs)
     for v in ("params", "flops") + (("params_paper", "flops_paper") if paper else ()):
         values = first[v].values
         for *_, name, ds in found:

@@ -311,3 +311,31 @@ def test_a_pruned_runs_kept_checkpoint_fine_tunes_its_kept_subnets(pool, tiny_ci
                           "--archs-from", str(listed), "--batches", "1"]) == 0  # the checkpoint's rule is the store's
     ft = open_store(out, allow_incomplete=True)["finetune_score"].values[0, -1]
     assert np.isfinite(ft[6:8]).all() and np.isnan(np.delete(ft, [6, 7])).all()
+
+
+def test_the_controls_fine_tuned_scores_are_merged_at_its_run(runs, pool, tiny_cifar, tmp_path):
+    from wsbench.schema import validate
+
+    control = tmp_path / "control.zarr"
+    assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(control), *TWO_SEEDS,
+                          "--keep-work", "--archs-from", str(pool)]) == 0
+    assert builders_main(["finetune", "--store", str(control), "--seed", "1", "--data-dir", str(tiny_cifar),
+                          "--subnets", "3", "--batches", "1"]) == 0
+    out = tmp_path / "merged.zarr"
+    assert builders_main(["merge-pruned", str(control), str(runs["opt"]), "--gt-from", str(pool), "--out",
+                          str(out)]) == 0
+    ds = open_store(out)
+    assert validate(ds) == []
+    ft = ds["finetune_score"].values
+    np.testing.assert_array_equal(ft[0], open_store(control, allow_incomplete=True)["finetune_score"].values)
+    assert np.isnan(ft[1]).all() and (np.isfinite(ft[0, 1, 1]).sum() == 3)
+    assert ds.attrs["finetune"]["regions"] == [[0.0, 1, 2]]
+    assert wsbench_paired_runs(out)
+
+
+def wsbench_paired_runs(store: Path) -> bool:
+    """The merged store's fine-tuned control answers wsbench's paired comparison (read through the prune dim)."""
+    import wsbench
+
+    r = wsbench.open(store).paired(a="score=supernet", b="score=finetune", seed="1")  # epoch: the last, 2
+    return r.options["a"]["epoch"] == 2 and len(r.summary) == 1
