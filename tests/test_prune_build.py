@@ -138,8 +138,19 @@ def test_resuming_with_another_rule_is_refused_and_writes_nothing(pool, tiny_cif
         assert _files(out) == before and not work.exists()
 
 
-def test_a_checkpoint_of_another_rule_is_refused():
+def test_a_checkpoint_of_another_rule_is_refused(pool, tmp_path):
+    from builders.engine import checkpoint
     from builders.engine.checkpoint import recipe_diff
+    from wsbench.errors import OptionError
+
+    half = resolve("nb201", rule="random", factor=0.5, pool=str(pool), rule_seed=1).record
+    other = resolve("nb201", rule="random", factor=0.5, pool=str(pool), rule_seed=2).record
+    path = tmp_path / "seed0.ckpt"
+    checkpoint.save(path, epoch=1, recipe={"lr": 0.1, "allowed": half}, builder_version="v")
+    with pytest.raises(OptionError) as e:
+        checkpoint.check_same(path, checkpoint.read(path), {"lr": 0.1, "allowed": other}, "v")
+    line = str(e.value)
+    assert "'rule_seed': 1" in line and "'rule_seed': 2" in line and len(line) < 600 and "\n" not in line
 
     a = {"lr": 0.1, "allowed": {"mode": "random", "factor": 0.5, "rule_seed": 1}}
     assert recipe_diff(a, {"lr": 0.1, "allowed": {"mode": "random", "factor": 0.5, "rule_seed": 2}})
