@@ -171,7 +171,7 @@ def _by_rule(space, rule: str, factor, pool, rule_seed, score_store, score_epoch
         raise OptionError(f"--prune-score does not apply to --prune-rule {rule}")
     archs, ds = _pool(space, pool)
     n = len(archs)
-    drop = int(round(factor * n))
+    drop = round(factor * n)
     record: dict[str, Any] = {"mode": rule, "factor": float(factor), "pool": {**_source(pool), "archs": n,
                                                                              "archs_sha256": list_sha256(archs)},
                               "removed": drop}

@@ -89,9 +89,9 @@ def retrained_table(sn: Callable[[int, int, tuple[str, float]], np.ndarray], g: 
                 if key in sel[0]:
                     srow[f"{key}_mean"], srow[f"{key}_std"] = mean_std([r[key] for r in sel])
             summary.append(srow)
-    notes = [f"each prune run's supernets were retrained on its pruned space; pool = the subnets it scored with a "
-             f"finite {gt}; top-k with k={k} of the pool; random_topk_best_gt = the exact expectation of the best GT "
-             "of k random subnets of the same pool",
+    notes = [(f"each prune run's supernets were retrained on its pruned space; pool = the subnets it scored with a "
+              f"finite {gt}; top-k with k={k} of the pool; random_topk_best_gt = the exact expectation of the best "
+              "GT of k random subnets of the same pool"),
              "mean ± std over the supernet seeds of each run (sample std)"]
     if has_control:
         notes.append("control_* = the control supernet (mode none, trained on the whole space) of the same seed and "
