@@ -350,3 +350,27 @@ def wsbench_paired_runs(store: Path) -> bool:
 
     r = wsbench.open(store).paired(a="score=supernet", b="score=finetune", seed="1")  # epoch: the last, 2
     return r.options["a"]["epoch"] == 2 and len(r.summary) == 1
+
+
+def test_a_build_on_an_allow_list_scores_exactly_its_architectures(pool, tiny_cifar, tmp_path):
+    from builders.core.files import sha256_file
+
+    listed = tmp_path / "three.txt"
+    chosen = [_archs(pool)[i] for i in (1, 4, 10)]
+    listed.write_text("".join(a + "\n" for a in reversed(chosen)))  # order does not matter: a set
+    out = tmp_path / "list.zarr"
+    assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *TINY,
+                          "--archs-from", str(pool), "--allowed-from", str(listed)]) == 0
+    ds = open_store(out, allow_incomplete=True)
+    scored = np.flatnonzero(np.isfinite(ds["supernet_score"].values[0, 0]))
+    assert scored.tolist() == [1, 4, 10]
+    rec = ds.attrs["sampler"]["allowed"]
+    assert rec["mode"] == "list" and rec["source_kind"] == "text file" and rec["allowed"] == 3
+    assert rec["source"] == {"name": "three.txt", "sha256": sha256_file(listed)}
+
+
+def test_a_list_and_a_rule_together_are_refused(pool, tiny_cifar, tmp_path, capsys):
+    out = tmp_path / "both.zarr"
+    _one_line_no_store(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(out), *TINY,
+                        "--archs-from", str(pool), "--allowed-from", str(pool), "--prune-rule", "optimistic",
+                        "--prune-factor", "0.5"], out, capsys, "not both")
