@@ -81,6 +81,8 @@ def test_each_run_beside_the_control_on_the_same_pool_by_hand(store):
     rnd0 = rows[("random", 0)]
     assert rnd0["supernet_topk_best_gt"] == 40 and rnd0["kendall"] == pytest.approx(-1)
     assert rnd0["random_topk_best_gt"] == pytest.approx(60) and rnd0["control_topk_best_gt"] == 80
+    assert rnd0["retrained_minus_control"] == pytest.approx(-40)  # 40 vs the control's 80
+    assert rows[("random", 1)]["retrained_minus_control"] == pytest.approx(40)  # 80 vs the backwards control's 40
     # the control's own row: the whole pool of 6, no comparison with itself
     c0 = rows[("none", 0)]
     assert c0["remaining"] == 6 and c0["random_topk_best_gt"] == pytest.approx(65) and np.isnan(c0["control_kendall"])
