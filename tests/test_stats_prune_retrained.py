@@ -161,3 +161,28 @@ def test_a_retrained_supernet_that_ranks_as_the_control_gains_nothing_over_it(pa
     # the best of k random draws lies between the mean and the best of the pool
     assert g.mean() - 1e-9 <= v["random_topk_best_gt"] <= g.max() + 1e-9
     assert v["supernet_topk_best_gt"] <= g.max() + 1e-9
+
+
+def test_the_report_draws_the_retrained_figure_only_for_a_store_of_runs(store, store_dir, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from wsbench.report import build, figures
+
+    drawn = {}
+    real = figures._png
+
+    def keep(fig):
+        import inspect
+
+        drawn[inspect.stack()[1].function] = fig
+        return real(fig)
+
+    monkeypatch.setattr(figures, "_png", keep)
+    _, sections = build(str(store))
+    sec = next(s for s in sections if s.key == "retrained")
+    assert sec.skipped is None and sec.png and sec.data["k"] == "1"  # pools of 3: no top-10
+    assert "optimistic 50%: top-1 85.00 ± 7.07 vs 1 random 80.00" in sec.finding
+    assert "the control on the same pool 5.00 ± 7.07" in sec.finding
+    left, right = drawn["retrained"].axes[:2]
+    assert left.get_xlabel() == "fraction of the pool removed" and "Kendall" in right.get_ylabel()
+    _, plain = build(str(store_dir))  # a store without prune runs has no such section
+    assert "retrained" not in {s.key for s in plain}
