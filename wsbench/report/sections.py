@@ -458,7 +458,9 @@ def rankings(b, epochs: list[int], seeds: list[int]) -> Section:
 
 
 BUILDERS = ("meanscore", "correlation", "topk", "bottomtop", "ceiling", "scatter", "operators", "prune_supernet",
-            "pruning", "retrained", "stability", "rankings")
+            "pruning", "stability", "rankings")
+#: sections only a store of supernets retrained on pruned spaces has (a prune dimension), after "pruning"
+PRUNED = ("retrained",)
 
 
 def all_sections(b, epochs: list[int], seeds: list[int]) -> list[Section]:
@@ -471,9 +473,8 @@ def all_sections(b, epochs: list[int], seeds: list[int]) -> list[Section]:
              "pruning": lambda: pruning(b, last, seeds), "stability": lambda: stability(b, epochs, seeds),
              "rankings": lambda: rankings(b, epochs, seeds), "retrained": lambda: retrained(b, last, seeds)}
     out = []
-    for key in BUILDERS:
-        if key == "retrained" and not b.has_prune_dim:
-            continue  # only stores of supernets retrained on pruned spaces have it
+    at = BUILDERS.index("pruning") + 1
+    for key in (BUILDERS[:at] + PRUNED + BUILDERS[at:]) if b.has_prune_dim else BUILDERS:
         try:
             out.append(calls[key]())
         except WsbenchError as e:
