@@ -188,22 +188,42 @@ def _build(args: argparse.Namespace) -> dict:
 
         space = get_space(args.space)
         archs = [space.canonicalize(a) for a in _read_archs(args.archs_from)]
-        archs_source = {"archs_file": Path(args.archs_from).name, "archs_file_sha256": sha256_file(args.archs_from)}
+        if Path(args.archs_from).is_file():
+            archs_source = {"archs_file": Path(args.archs_from).name, "archs_file_sha256": sha256_file(args.archs_from)}
+        else:  # a store folder has no one file to hash: the list it gave is the identity
+            from builders.engine.allowed import list_sha256
+
+            archs_source = {"archs_store": Path(args.archs_from).name, "archs_sha256": list_sha256(archs)}
         if args.subnets is not None and args.subnets != len(archs):
             raise OptionError(f"--subnets {args.subnets} but {args.archs_from} lists {len(archs)} architectures; "
                               "drop --subnets")
     elif args.subnets is None:
         raise OptionError("give --subnets N (a seeded uniform sample) or --archs-from FILE")
+    from builders.engine.allowed import resolve
+
+    allowed = resolve(args.space, allowed_from=args.allowed_from, rule=args.prune_rule, factor=args.prune_factor,
+                      pool=args.archs_from, rule_seed=args.prune_seed, score_store=args.prune_score,
+                      score_epoch=args.prune_score_epoch, score_seed=args.prune_score_seed)
     path = build(args.space, args.out, preset_name=args.preset, data_dir=args.data_dir, epochs=args.epochs,
                  score_epochs=_ints(args.score_epochs, "--score-epochs"),
                  subnets=len(archs) if archs is not None else args.subnets,
                  archs=archs, archs_source=archs_source, seeds=_ints(args.seeds, "--seeds"),
                  sample_seed=args.sample_seed, overrides=overrides,
                  only_seeds=_ints(args.only_seeds, "--only-seeds") if args.only_seeds else None,
-                 max_epochs_this_run=0 if args.create_only else None, keep_work=args.keep_work,
+                 max_epochs_this_run=0 if args.create_only else _stop_after(args.stop_after_epochs),
+                 keep_work=args.keep_work,
                  keep_checkpoints=_ints(args.keep_checkpoints, "--keep-checkpoints") if args.keep_checkpoints else None,
-                 device=args.device, work=args.work)
-    return {"out": str(args.out), "all_regions_scored": path is not None}
+                 device=args.device, work=args.work, allowed=allowed)
+    return {"out": str(args.out), "all_regions_scored": path is not None,
+            **({"allowed": allowed.record["allowed"]} if allowed is not None else {})}
+
+
+def _stop_after(n: int | None) -> int | None:
+    from wsbench.errors import OptionError
+
+    if n is not None and n < 1:
+        raise OptionError(f"--stop-after-epochs must be a positive integer (use --create-only for 0), got {n}")
+    return n
 
 
 def _sample_functions(args: argparse.Namespace) -> dict:
@@ -255,6 +275,12 @@ def _checkpoint(args: argparse.Namespace) -> dict:
         files = carry.save(args.store, args.work, args.dir)
         return {"saved": [str(f) for f in files], "bytes": sum(f.stat().st_size for f in files)}
     return {"restored": carry.restore(args.store, args.work, args.dir)}
+
+
+def _merge_pruned(args: argparse.Namespace) -> dict:
+    from builders.prune_merge import merge
+
+    return merge(args.runs, args.out, gt_from=args.gt_from)
 
 
 def _publish(args: argparse.Namespace) -> dict:
@@ -350,6 +376,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--sample-seed", type=int, default=0, help="seed of the scored architecture sample")
     b.add_argument("--only-seeds", help="train only these seeds (one worker process per seed)")
     b.add_argument("--create-only", action="store_true", help="create the store (sample, sizes) and stop")
+    b.add_argument("--stop-after-epochs", type=int, help="train at most N epochs in this process, then stop (the "
+                                                        "checkpoint stays: rerun to continue); a pilot's measure")
     b.add_argument("--keep-work", action="store_true", help="keep the checkpoint folder (<out>.work) after the build")
     b.add_argument("--keep-checkpoints", help="score epochs whose supernet is also kept as <work>/seed<S>.epoch<E>.ckpt "
                                               "(for builders finetune --epoch E), e.g. 50,100,200")
@@ -362,6 +390,16 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--bn", help="BatchNorm when scoring: recalibrate (preset default) | batch_stats | running_stats")
     for name in ("train-size", "valid-size", "score-size", "bn-batches", "batch-size"):
         b.add_argument(f"--{name}", type=int, help=f"override the preset's {name.replace('-', ' ')}")
+    b.add_argument("--allowed-from", help="train on these architectures only (each step uniform over them; only "
+                                          "scored subnets in the set get a score): a .txt list or a store's pool")
+    b.add_argument("--prune-rule", choices=["optimistic", "random", "supernet"],
+                   help="train on the --archs-from pool pruned by a rule: optimistic (worst by GT removed), random "
+                        "(--prune-seed), supernet (worst by a full-space supernet's score removed)")
+    b.add_argument("--prune-factor", type=float, help="fraction of the pool removed, in [0, 1)")
+    b.add_argument("--prune-seed", type=int, help="random rule: seed of the removed subset")
+    b.add_argument("--prune-score", help="supernet rule: the full-space supernet's store (default: --archs-from)")
+    b.add_argument("--prune-score-epoch", type=int, help="supernet rule: the epoch of its scores")
+    b.add_argument("--prune-score-seed", type=int, help="supernet rule: the supernet seed of its scores")
     px = sub.add_parser("proxies", help="zero-cost proxies of every subnet of a store (resumable, shardable)")
     px.add_argument("store", help="store folder: its arch_string; --write adds proxy_<name> variables to it")
     px.add_argument("--preset", required=True, help="paper (the published benchmark's network) | mini")
@@ -416,6 +454,12 @@ def parser() -> argparse.ArgumentParser:
     sf.add_argument("--n", type=int, required=True, help="how many functions")
     sf.add_argument("--seed", type=int, default=0, help="seed of the draw (default 0)")
     sf.add_argument("--out", required=True, help="text file to write, one canonical string per line")
+    mp = sub.add_parser("merge-pruned", help="finished per-run stores of supernets trained on pruned spaces (and "
+                                             "the unpruned control) -> one store with the prune dimension")
+    mp.add_argument("runs", nargs="+", help="the run stores (each a finished build of the same pool, epochs, seeds)")
+    mp.add_argument("--out", required=True, help="the merged store folder (must not exist)")
+    mp.add_argument("--gt-from", help="store whose ground truth, extra ground truths and proxies are copied "
+                                      "(aligned by architecture), e.g. the dataset whose pool was pruned")
     ns = sub.add_parser("new-space", help="write the files of a new space, each with its TODOs (CONTRIBUTING.md)")
     ns.add_argument("name", help="space name: lowercase letters and digits, words joined by '-' (e.g. di64)")
     ns.add_argument("--dataset", help="dataset name of the meta file and card (default NAME-cifar10)")
@@ -466,7 +510,8 @@ def main(argv: list[str] | None = None) -> int:
         out = {"import-gt": _import_gt, "groundtruth": _groundtruth, "build": _build, "proxies": _proxies,
                "params": _params, "publish": _publish, "reissue": _reissue,
                "sample-functions": _sample_functions, "checkpoint": _checkpoint, "finetune": _finetune,
-               "new-space": _new_space, "gt-table": _gt_table}[args.command](args)
+               "new-space": _new_space, "gt-table": _gt_table,
+               "merge-pruned": _merge_pruned}[args.command](args)
     except WsbenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

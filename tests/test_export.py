@@ -41,9 +41,12 @@ def full_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rng = np.random.default_rng(7)
     archs = get_space("nb201").sample(14, seed=3)
     n = len(archs)
-    attrs = provenance(proxies={"synflow": {"larger_is_better": True}, "grasp": {"larger_is_better": False}})
+    attrs = provenance(proxies={"synflow": {"larger_is_better": True}, "grasp": {"larger_is_better": False}},
+                       sampler={"kind": "synthetic", "prune_runs": [{"mode": "none", "factor": 0.0},
+                                                                    {"mode": "optimistic", "factor": 0.5}]})
     w = StoreWriter.create(d / "full.zarr", space="nb201", archs=archs, epochs=[1, 3], seeds=[0, 5],
-                           gt_seeds=[10, 11], prune=[0.0, 0.5], extra_gt=["mini"], losses=True, attrs=attrs)
+                           gt_seeds=[10, 11], prune=[0.0, 0.5], prune_modes=["none", "optimistic"], extra_gt=["mini"],
+                           losses=True, attrs=attrs)
     for p in (0.0, 0.5):
         for s in (0, 5):
             for e in (1, 3):
@@ -112,6 +115,8 @@ def expected_table(path: Path) -> dict[str, np.ndarray]:
         out["function_id"] = np.asarray([str(a) for a in arrays["function_id"]], dtype=object)[arch]
     for k, dim in enumerate(dims["supernet_score"][:-1]):
         out[dim] = arrays[dim][at[k]]
+        if dim == "prune":
+            out["prune_mode"] = np.asarray([str(m) for m in arrays["prune_mode"]], dtype=object)[at[k]]
     out["supernet_score"] = sn.reshape(-1)
     if "supernet_loss" in arrays:
         out["supernet_loss"] = arrays["supernet_loss"].reshape(-1)
@@ -180,8 +185,8 @@ def test_the_full_store_table_has_every_optional_column(full_store: Path, tmp_pa
 
     t = table(wsbench.open(full_store))
     assert [c.name for c in t.columns] == [
-        "arch", "arch_index", "function_id", "prune", "seed", "epoch", "supernet_score", "supernet_loss",
-        "gt_score", "gt_score_std", "gt_score_per_seed_10", "gt_score_per_seed_11", "gt_score_mini", "params",
+        "arch", "arch_index", "function_id", "prune", "prune_mode", "seed", "epoch", "supernet_score",
+        "supernet_loss", "gt_score", "gt_score_std", "gt_score_per_seed_10", "gt_score_per_seed_11", "gt_score_mini", "params",
         "flops", "proxy_grasp", "proxy_synflow"]
     assert t.n_rows == 2 * 2 * 2 * 14
     d = t.to_dict()

@@ -121,7 +121,9 @@ def test_retrained_prune_reads_the_prune_dimension(tmp_path: Path):
     archs = get_space("nb201").sample(20, seed=0)
     gt = np.linspace(50, 90, 20)
     w = StoreWriter.create(tmp_path / "p.zarr", space="nb201", archs=archs, epochs=[1], seeds=[0],
-                           prune=[0.0, 0.5], attrs=provenance())
+                           prune=[0.0, 0.5], prune_modes=["none", "optimistic"],
+                           attrs=provenance(sampler={"prune_runs": [{"mode": "none", "factor": 0.0},
+                                                                    {"mode": "optimistic", "factor": 0.5}]}))
     w.write_supernet(0, 1, gt[::-1].copy(), prune=0.0)  # full-space supernet ranks backwards
     w.write_supernet(0, 1, np.where(gt >= np.median(gt), gt, np.nan), prune=0.5)  # retrained: perfect
     for v in ("gt_score", "params", "flops"):

@@ -126,7 +126,9 @@ def test_docs_schema_lists_every_required_name():
 def test_prune_dimension_store_is_written_and_read(tmp_path: Path):
     archs = get_space("nb201").sample(20, seed=0)
     w = StoreWriter.create(tmp_path / "p.zarr", space="nb201", archs=archs, epochs=[1], seeds=[0, 1],
-                           prune=[0.0, 0.5], attrs=provenance())
+                           prune=[0.0, 0.5], prune_modes=["none", "optimistic"],
+                           attrs=provenance(sampler={"prune_runs": [{"mode": "none", "factor": 0.0},
+                                                                    {"mode": "optimistic", "factor": 0.5}]}))
     gt = np.linspace(50, 90, 20)
     for s in (0, 1):
         w.write_supernet(s, 1, gt + s, prune=0.0)
@@ -137,6 +139,7 @@ def test_prune_dimension_store_is_written_and_read(tmp_path: Path):
     w.write_arch_values("flops", gt)
     ds = open_store(w.finalize())
     assert ds["supernet_score"].dims == ("prune", "seed", "epoch", "arch")
+    assert [str(m) for m in ds["prune_mode"].values] == ["none", "optimistic"] and ds["prune_mode"].dims == ("prune",)
 
 
 def test_make_store_with_perplexity(tmp_path: Path):

@@ -73,6 +73,10 @@ class Benchmark:
         self.n_archs: int = int(reader.meta.sizes["arch"])
         self.has_prune_dim = "prune" in reader.meta.sizes
         self.prune_factors: list[float] = [float(p) for p in self._read("prune")] if self.has_prune_dim else []
+        #: each prune run as (mode, factor), in the store's order (the prune_mode variable names the mode)
+        self.prune_runs: list[tuple[str, float]] = (
+            list(zip([str(m) for m in self._read("prune_mode")], self.prune_factors))
+            if self.has_prune_dim and "prune_mode" in reader.meta.arrays else [])
         self._check_semantics()
 
     def _check_semantics(self) -> None:
@@ -188,7 +192,7 @@ class Benchmark:
                 return self._cache[key]
             lead: tuple[int, ...] = (self.seeds.index(seed), self.epochs.index(epoch))
             if self.has_prune_dim:
-                lead = (self.prune_factors.index(0.0 if prune is None else prune), *lead)
+                lead = (self._prune_index(prune), *lead)
             name = _PER_SEED_EPOCH[score]
             values = goodness(self._read(name, lead), "min" if score == "loss" else self.direction)
             if score == "finetune" and not np.isfinite(values).any():
@@ -196,11 +200,19 @@ class Benchmark:
                 raise OptionError(f"{self.name} has no fine-tuned scores at seed {seed}, epoch {epoch}; the fine-tuned "
                                   f"(seed, epoch) regions are {done}: choose among them with --seed and --epoch")
             if not np.isfinite(values).any():
-                where = f"seed {seed}, epoch {epoch}" + (f", prune factor {prune}" if self.has_prune_dim else "")
+                where = f"seed {seed}, epoch {epoch}" + (f", prune run {prune}" if self.has_prune_dim else "")
                 why = f"{name} holds no finite value at {where} (all NaN, or its chunks are missing): never scored"
                 raise SchemaError(self.path, [why])
             self._cache[key] = values
         return self._cache[key]
+
+    def _prune_index(self, prune: float | tuple[str, float] | None) -> int:
+        """Index along ``prune`` of a run: (mode, factor), a factor that names one run, or None (the control)."""
+        if isinstance(prune, tuple):
+            return self.prune_runs.index(prune)
+        if prune is None and ("none", 0.0) in self.prune_runs:
+            return self.prune_runs.index(("none", 0.0))
+        return self.prune_factors.index(0.0 if prune is None else prune)
 
     def against(self, name: str) -> np.ndarray:
         """A ground truth (as goodness; ``gt_score_per_seed:N``: one GT training) or a raw per-subnet numeric

@@ -29,6 +29,7 @@ class Deduped:
         self.base = bench
         self.name, self.direction, self.attrs = bench.name, bench.direction, bench.attrs
         self.has_prune_dim, self.prune_factors = bench.has_prune_dim, bench.prune_factors
+        self.prune_runs = bench.prune_runs
         self.memo: dict[Any, Any] = {}  # its own: the base's memo holds the unmerged arrays' derived values
         ids, self.id_source = bench.function_ids()
         self.ids, self.inverse = classes(ids)

@@ -66,7 +66,7 @@ class Table:
 
 def table(b: Benchmark) -> Table:
     """The long table of the store ``b`` reads: ``arch`` (canonical string), ``arch_index`` (position in the store),
-    ``function_id`` (where the store has it), ``prune`` (where it has that dimension), ``seed``, ``epoch``,
+    ``function_id`` (where the store has it), ``prune`` and ``prune_mode`` (where it has that dimension), ``seed``, ``epoch``,
     ``supernet_score``, ``supernet_loss``, then the per-subnet variables: ``gt_score``, ``gt_score_std``, one
     ``gt_score_per_seed_<gt_seed>`` per ground-truth training, each ``gt_score_<name>``, sizes and every
     ``proxy_<name>``. Values are the store's, dtypes included (float32 stays float32); NaN stays NaN."""
@@ -89,8 +89,11 @@ def table(b: Benchmark) -> Table:
     if "function_id" in arrays:
         cols.append(Column("function_id", np.asarray([str(a) for a in b.arch_values("function_id")], dtype=object),
                            arch_idx))
-    for k, dim in enumerate(names):  # prune, seed, epoch
+    for k, dim in enumerate(names):  # prune (and each run's prune_mode), seed, epoch
         cols.append(Column(dim, np.asarray(read(dim)), repeat(k)))
+        if dim == "prune":
+            cols.append(Column("prune_mode", np.asarray([str(m) for m in read("prune_mode")], dtype=object),
+                               repeat(k)))
     cols.append(Column("supernet_score", score.reshape(-1)))
     if "supernet_loss" in arrays:
         cols.append(Column("supernet_loss", read("supernet_loss").reshape(-1)))

@@ -52,6 +52,11 @@ OPTIONAL_VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
     #: mean held-out cross-entropy in the same pass as finetune_score
     "finetune_loss": (("seed", "epoch", "arch"), "f"),
 }
+#: how each supernet of a ``prune`` run was trained: on the pool minus its worst by GT, minus a random part, minus
+#: its worst by a full-space supernet's score, or on the whole space (the control, factor 0)
+PRUNE_MODES = ("none", "optimistic", "random", "supernet")
+#: the variable that names each prune run's mode (required with the ``prune`` dimension)
+PRUNE_MODE = "prune_mode"
 #: variables that share supernet_score's dims, prune included where the store has it
 LIKE_SUPERNET = ("supernet_loss", "finetune_score", "finetune_loss")
 FINETUNE = ("finetune_score", "finetune_loss")
@@ -165,7 +170,11 @@ def variable_attrs(name: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
     elif name == "decision":
         out = {"long_name": "choice point of the search space"}
     elif name == "prune":
-        out = {"long_name": "fraction of the space removed before the supernet was retrained", "units": "1"}
+        out = {"long_name": "fraction of the pool removed before the supernet was retrained (0: the control)",
+               "units": "1"}
+    elif name == PRUNE_MODE:
+        out = {"long_name": "how the pool was pruned before the supernet was retrained: "
+                            + ", ".join(PRUNE_MODES) + " (the control, trained on the whole space)"}
     else:
         return {}
     return {k: v for k, v in out.items() if v is not None}
@@ -245,6 +254,7 @@ def check_structure(meta: StoreMeta) -> list[str]:
     optional = dict(OPTIONAL_VARIABLES)
     if "prune" in sizes:
         expected["supernet_score"] = (("prune", "seed", "epoch", "arch"), "f")
+        expected[PRUNE_MODE] = (("prune",), "U")
         optional.update({name: expected["supernet_score"] for name in LIKE_SUPERNET})
     for name, (dims, kind) in {**expected, **optional}.items():
         if name not in arrays:
@@ -273,6 +283,9 @@ def check_structure(meta: StoreMeta) -> list[str]:
             continue
         prefixed = name.startswith((EXTRA_GT_PREFIX, PROXY_PREFIX)) and name not in OPTIONAL_VARIABLES
         known = name in expected or name in OPTIONAL_VARIABLES or prefixed
+        if name == PRUNE_MODE and "prune" not in sizes:
+            problems.append(f"variable {PRUNE_MODE!r} names the modes of prune runs, but there is no prune dimension")
+            continue
         if not known:
             problems.append(f"unknown variable {name!r}; extra ground truths must be named {EXTRA_GT_PREFIX}<name>, "
                             f"proxies {PROXY_PREFIX}<name>")
@@ -382,6 +395,9 @@ def check_values(read: Callable[[str], np.ndarray], names: list[str], sizes: dic
     problems = check_space(attrs, space, [str(d) for d in get("decision")])
     problems += check_coords(get("epoch"), get("seed"), get("gt_seed") if "gt_seed" in has else None,
                              get("prune") if "prune" in has else None)
+    if "prune" in has and PRUNE_MODE in has:
+        problems += check_prune_runs(get("prune"), [str(m) for m in get(PRUNE_MODE)], attrs.get("sampler"))
+        problems += check_prune_scored(get("supernet_score"), attrs.get("sampler"))
     problems += check_choice(get("choice"), space)
     metric = attrs["metric"]
     for name in ["supernet_score", "finetune_score", "gt_score", "gt_score_per_seed"] + [n for n in names if is_extra_gt(n)]:
@@ -453,6 +469,44 @@ def check_coords(epochs: np.ndarray, seeds: np.ndarray, gt_seeds: np.ndarray | N
             problems.append(f"{dim} coordinate has duplicates: {_short(values.tolist())}")
     if prune is not None and not np.all((prune >= 0) & (prune < 1)):
         problems.append("prune coordinate (fraction of the space removed) must lie in [0, 1)")
+    return problems
+
+
+def check_prune_runs(factors: np.ndarray, modes: list[str], sampler: Any) -> list[str]:
+    """Each prune run: a known mode, factor 0 exactly for the control ("none"), one run per (mode, factor), and
+    the store's ``sampler.prune_runs`` saying the same (mode, factor) of each run, in order (how it was pruned)."""
+    problems = []
+    bad = sorted({m for m in modes if m not in PRUNE_MODES})
+    if bad:
+        problems.append(f"{PRUNE_MODE} must be one of {list(PRUNE_MODES)}, got {_short(bad)}")
+    pairs = [(m, float(f)) for m, f in zip(modes, factors)]
+    wrong = [p for p in pairs if (p[0] == "none") != (p[1] == 0.0)]
+    if wrong:
+        problems.append(f"prune runs {_short(wrong)}: factor 0 is the control, whose mode is 'none' (and only it)")
+    if len(set(pairs)) != len(pairs):
+        problems.append(f"prune runs repeat a (mode, factor): {_short(pairs)}; one run per pruned space")
+    runs = sampler.get("prune_runs") if isinstance(sampler, dict) else None
+    if not isinstance(runs, list) or len(runs) != len(pairs) or not all(
+            isinstance(r, dict) and (r.get("mode"), r.get("factor")) == p for r, p in zip(runs, pairs)):
+        problems.append("attribute sampler.prune_runs must list each prune run's rule in the prune dimension's "
+                        f"order, with the same mode and factor ({_short(pairs)}); got {_short(runs)}")
+    return problems
+
+
+def check_prune_scored(score: np.ndarray, sampler: Any) -> list[str]:
+    """A pruned run scores only the subnets its space keeps: no (seed, epoch) slice of a run whose rule records
+    ``allowed`` (the size of its allowed set) holds more finite scores than that."""
+    runs = sampler.get("prune_runs") if isinstance(sampler, dict) else None
+    if not isinstance(runs, list) or len(runs) != score.shape[0]:
+        return []  # check_prune_runs says so
+    problems = []
+    for i, run in enumerate(runs):
+        allowed = run.get("allowed") if isinstance(run, dict) else None
+        if isinstance(allowed, int) and not isinstance(allowed, bool):
+            most = int(np.isfinite(score[i]).sum(axis=-1).max(initial=0))
+            if most > allowed:
+                problems.append(f"prune run {i} ({run.get('mode')}, {run.get('factor')}) has {most} scored subnets "
+                                f"in one (seed, epoch) slice, more than the {allowed} of its allowed set")
     return problems
 
 

@@ -24,6 +24,8 @@ from wsbench.errors import IncompleteStoreError, OptionError, SchemaError, Store
 from wsbench.reader import FastReader, NotReadable, XarrayReader, store_problems
 from wsbench.schema import (
     EXTRA_GT_PREFIX,
+    PRUNE_MODE,
+    PRUNE_MODES,
     SCHEMA_VERSION,
     check_dims_agree,
     check_structure,
@@ -67,6 +69,7 @@ class StoreWriter:
         attrs: dict[str, Any],
         gt_seeds: Sequence[int] | None = None,
         prune: Sequence[float] | None = None,
+        prune_modes: Sequence[str] | None = None,
         extra_gt: Sequence[str] = (),
         paper_scale: bool = False,
         losses: bool = False,
@@ -82,7 +85,8 @@ class StoreWriter:
         ``supernet_score``; ``function_ids`` records ``function_id`` (the space's
         id of the function each architecture computes, for ``dedupe``) in spaces where it differs from the
         canonical string. Shards writing in parallel should each own whole
-        ``arch_chunk`` blocks of subnets.
+        ``arch_chunk`` blocks of subnets. ``prune`` (factors) comes with ``prune_modes`` (one per run, from
+        ``wsbench.schema.PRUNE_MODES``): a store of supernets retrained on pruned spaces, one run per (mode, factor).
         """
         import zarr
         from zarr.codecs import GzipCodec
@@ -133,7 +137,14 @@ class StoreWriter:
             c[:] = sp.choice_matrix(canonical)
         lead: list[tuple[str, int]] = []
         if prune is not None:
+            if prune_modes is None or len(prune_modes) != len(prune):
+                raise OptionError("prune (one factor per run) needs prune_modes (one mode per run: "
+                                  f"{', '.join(PRUNE_MODES)})")
             coord("prune", list(prune), "float64")
+            m = g.create_array(PRUNE_MODE, shape=(len(prune),), dtype=str, dimension_names=["prune"],
+                               **about(PRUNE_MODE))
+            if len(prune):
+                m[:] = np.asarray(list(prune_modes), dtype=object)
             lead.append(("prune", len(prune)))
         lead += [("seed", len(seeds)), ("epoch", len(epochs))]
         for name in ("supernet_score", "supernet_loss") if losses else ("supernet_score",):
@@ -176,12 +187,19 @@ class StoreWriter:
 
     # -- regions -------------------------------------------------------------------
     def _index(self, dim: str, value: Any) -> int:
+        if dim == "prune" and isinstance(value, tuple):  # a run: (mode, factor)
+            runs = [(str(m), float(f)) for m, f in zip(self.group[PRUNE_MODE][:], self.group["prune"][:])]
+            if (value[0], float(value[1])) not in runs:
+                raise OptionError(f"prune run {value!r} is not in this store; it has {runs}")
+            return runs.index((value[0], float(value[1])))
         values = self.group[dim][:].tolist()
+        if dim == "prune" and values.count(value) > 1:
+            raise OptionError(f"prune factor {value} names several runs of this store; pass prune=(mode, factor)")
         if value not in values:
             raise OptionError(f"{dim}={value!r} is not in this store; it has {values}")
         return values.index(value)
 
-    def write_supernet(self, seed: int, epoch: int, scores: np.ndarray, start: int = 0, prune: float | None = None,
+    def write_supernet(self, seed: int, epoch: int, scores: np.ndarray, start: int = 0, prune: float | tuple[str, float] | None = None,
                        loss: np.ndarray | None = None) -> None:
         """Write supernet scores (and, if the store has them, losses) of subnets ``start .. start+len(scores)``.
 
@@ -195,7 +213,7 @@ class StoreWriter:
         key: tuple = (self._index("seed", seed), self._index("epoch", epoch), slice(start, start + len(scores)))
         if "prune" in self.group:
             if prune is None:
-                raise OptionError("this store has a prune dimension; pass prune=<factor>")
+                raise OptionError("this store has a prune dimension; pass prune=(mode, factor) or a factor")
             key = (self._index("prune", prune), *key)
         has_loss = "supernet_loss" in self.group
         if has_loss != (loss is not None):
@@ -268,7 +286,7 @@ class StoreWriter:
                                         compressors=GzipCodec(level=5), attributes=self._about(name))
 
     def write_finetune(self, seed: int, epoch: int, scores: np.ndarray, loss: np.ndarray,
-                       prune: float | None = None) -> None:
+                       prune: float | tuple[str, float] | None = None) -> None:
         """Write the whole (seed, epoch) slice of ``finetune_score`` / ``finetune_loss``: one value per subnet,
         NaN where not fine-tuned, NaN at the same subnets in both. The loss goes first: a region counts as done
         when its scores are there."""
@@ -284,7 +302,7 @@ class StoreWriter:
         key: tuple = (self._index("seed", seed), self._index("epoch", epoch))
         if "prune" in self.group:
             if prune is None:
-                raise OptionError("this store has a prune dimension; pass prune=<factor>")
+                raise OptionError("this store has a prune dimension; pass prune=(mode, factor) or a factor")
             key = (self._index("prune", prune), *key)
         self.group["finetune_loss"][key] = loss
         self.group["finetune_score"][key] = scores

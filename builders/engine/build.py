@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from builders.engine import checkpoint
+from builders.engine.allowed import Allowed
 from builders.engine.dist import Dist
 from builders.engine.progress import bar
 from wsbench.errors import OptionError
@@ -34,7 +35,7 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
           work: str | Path | None = None, progress: bool = True, max_epochs_this_run: int | None = None,
           overrides: dict[str, Any] | None = None, only_seeds: list[int] | None = None,
           archs: list[str] | None = None, archs_source: dict | None = None, keep_work: bool = False,
-          device: str = "cpu", keep_checkpoints: list[int] | None = None) -> Path | None:
+          device: str = "cpu", keep_checkpoints: list[int] | None = None, allowed: Allowed | None = None) -> Path | None:
     """Create or resume the store at ``out`` (a folder); returns it when every region is scored, else None.
 
     The store is finalized (validated, ``complete=True``) only once it also has
@@ -48,12 +49,19 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
     ``device`` ("cpu", "cuda", "cuda:N") is where training and scoring run; it is not part of the recipe.
     ``keep_checkpoints``: score epochs whose checkpoint is also kept as ``<work>/seed<S>.epoch<E>.ckpt`` (implies
     ``keep_work``), for protocols that start from a supernet of an earlier epoch (``builders finetune --epoch``).
+    ``allowed`` (``builders.engine.allowed.resolve``): train on that set only (each step uniform over it) and
+    score only the store's subnets in it (others NaN); its record is part of the recipe, so a resume with
+    another rule is refused.
     """
     import torch
 
     from builders.engine.tasks import get_task
 
     task = get_task(space_name, preset_name, overrides or {}, device)
+    if allowed is not None:
+        from wsbench.spaces import get_space
+
+        task.drawer = allowed.draw_from(get_space(task.space))
     score_epochs = _check_counts(epochs, score_epochs, subnets if archs is None else len(archs), seeds)
     keep_checkpoints = sorted(set(keep_checkpoints or ()))
     if not set(keep_checkpoints) <= set(score_epochs):
@@ -65,14 +73,15 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
     try:
         task.check(dist.world)
         return _build(task, Path(out), data_dir, epochs, score_epochs, subnets, seeds, sample_seed, work, progress,
-                      max_epochs_this_run, only_seeds, dist, archs, archs_source, keep_work, keep_checkpoints)
+                      max_epochs_this_run, only_seeds, dist, archs, archs_source, keep_work, keep_checkpoints,
+                      allowed)
     finally:
         dist.close()
 
 
 def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, sample_seed, work, progress,
            max_epochs_this_run, only_seeds, dist: Dist, given, given_source, keep_work,
-           keep_checkpoints: list[int] = ()) -> Path | None:
+           keep_checkpoints: list[int] = (), allowed: Allowed | None = None) -> Path | None:
     import torch
 
     from wsbench.spaces import get_space
@@ -80,12 +89,15 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
 
     space = get_space(task.space)
     work = Path(work) if work else out.with_name(out.name + ".work")
-    wanted = {**asdict(task.preset), "epochs": epochs, "world_size": dist.world}
+    wanted = {**asdict(task.preset), "epochs": epochs, "world_size": dist.world,
+              **({"allowed": allowed.record} if allowed is not None else {})}
+    if not out.exists():
+        archs = list(given) if given is not None else space.sample(subnets, seed=sample_seed)
+        _scored_subnets(space, archs, allowed)  # an allowed set that scores nothing is refused before any write
     task.load_data(data_dir)
     if dist.main and not out.exists():
-        archs = list(given) if given is not None else space.sample(subnets, seed=sample_seed)
         attrs = _provenance(task, data_dir, epochs, score_epochs, seeds, len(archs), sample_seed, dist.world,
-                            given_source)
+                            given_source, allowed)
         writer = StoreWriter.create(out, space=task.space, archs=archs, epochs=score_epochs, seeds=seeds,
                                     attrs=attrs, paper_scale=True, losses=True)
         task.write_sizes(writer, archs)
@@ -99,7 +111,8 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
     if max_epochs_this_run == 0:
         return None  # created (or found) the store; workers train the seeds
     choices = [space.parse(a) for a in writer.arch_strings()]
-    mine = list(range(dist.rank, len(choices), dist.world))  # the subnets this rank scores
+    scored = _scored_subnets(space, writer.arch_strings(), allowed)  # store indices scored (all, or the allowed)
+    mine = scored[dist.rank::dist.world]  # the subnets this rank scores
     missing = set(writer.missing_regions())
     todo = [s for s in seeds if (only_seeds is None or s in only_seeds)
             and any((s, e) in missing for e in score_epochs)]
@@ -117,22 +130,25 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
         for epoch in range(start + 1, epochs + 1):
             if max_epochs_this_run is not None and epochs_run >= max_epochs_this_run:
                 return None
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             with bar(f"seed {seed} epoch {epoch} training", task.steps_per_epoch(), progress and dist.main) as advance:
                 note = task.train_epoch(model, sampler, data_rng, opt, sched, dist, advance)
-            line = f"seed {seed} epoch {epoch}: trained in {clock.trained(time.perf_counter() - t0):.0f} s ({note})"
+            # CPU seconds beside wall seconds: on shared cores the CPU time is what a core-hour budget counts
+            line = (f"seed {seed} epoch {epoch}: trained in {clock.trained(time.perf_counter() - t0):.0f} s "
+                    f"({time.process_time() - c0:.0f} CPU s; {note})")
             if epoch in score_epochs and (seed, epoch) in missing:
-                t1 = time.perf_counter()
+                t1, c1 = time.perf_counter(), time.process_time()
                 with bar(f"seed {seed} epoch {epoch} scoring", len(mine), progress and dist.main) as advance:
                     part = task.score(net, [choices[i] for i in mine], seed, epoch, advance)
                 parts = dist.gather(part)
-                if dist.main:
-                    scores, losses = np.empty(len(choices), np.float32), np.empty(len(choices), np.float32)
+                if dist.main:  # NaN: not in the allowed set, never scored
+                    scores, losses = np.full(len(choices), np.nan, np.float32), np.full(len(choices), np.nan, np.float32)
                     for r, (score, loss) in enumerate(parts):
-                        scores[r::dist.world], losses[r::dist.world] = score, loss
+                        scores[scored[r::dist.world]], losses[scored[r::dist.world]] = score, loss
                     writer.write_supernet(seed, epoch, scores,
                                           loss=losses if "supernet_loss" in writer.group else None)
-                line += f", scored {len(choices)} subnets in {clock.scored(time.perf_counter() - t1):.0f} s"
+                line += (f", scored {len(scored)} subnets in {clock.scored(time.perf_counter() - t1):.0f} s "
+                         f"({time.process_time() - c1:.0f} CPU s)")
             elif epoch in score_epochs:
                 clock.skip(0, 1)
             if dist.main:
@@ -161,8 +177,21 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
     return check_scored(out)
 
 
+def _scored_subnets(space, archs: list[str], allowed: Allowed | None) -> list[int]:
+    """Store indices of the subnets a build scores: every one, or those in the allowed set (at least one)."""
+    if allowed is None:
+        return list(range(len(archs)))
+    keep = set(allowed.archs)
+    out = [i for i, a in enumerate(archs) if space.canonicalize(a) in keep]
+    if not out:
+        raise OptionError(f"none of the store's {len(archs)} subnets is in the allowed set of {len(keep)} "
+                          f"architectures ({allowed.record['mode']}): nothing would be scored; score the pool "
+                          "the set was chosen from (--archs-from)")
+    return out
+
+
 def _provenance(task, data_dir, epochs: int, score_epochs: list[int], seeds: list[int], n: int, sample_seed: int,
-                world_size: int, archs_source: dict | None) -> dict[str, Any]:
+                world_size: int, archs_source: dict | None, allowed: Allowed | None = None) -> dict[str, Any]:
     import torch
 
     import wsbench
@@ -175,8 +204,12 @@ def _provenance(task, data_dir, epochs: int, score_epochs: list[int], seeds: lis
         "metric": task.metric, "metric_direction": task.direction,
         "dataset": parts["dataset"],
         "scale_preset": task.preset.name,
-        "sampler": {"training": parts["training"], **arch_sample, "subnets": n},
+        "sampler": {"training": parts["training"] if allowed is None else
+                    f"uniform single-path (SPOS) over an allowed set of {len(allowed.archs)} architectures: each "
+                    "step one of them, each equally likely (allowed); subnets outside it are not scored (NaN)",
+                    **arch_sample, "subnets": n, **({"allowed": allowed.record} if allowed is not None else {})},
         "supernet_recipe": {**asdict(task.preset), "epochs": epochs, **parts["recipe_extra"], "seeds": seeds,
+                            **({"allowed": allowed.record} if allowed is not None else {}),
                             "world_size": world_size,
                             "distributed": "DDP (gloo), batch split across ranks, same subnet per step"
                             if world_size > 1 else "single process"},
@@ -257,10 +290,20 @@ def _check_counts(epochs: int, score_epochs: list[int], subnets: int | None, see
     return out
 
 
+def _rule_line(record: dict | None) -> str:
+    """A pruning rule in a few words, for the one line that refuses another."""
+    if record is None:
+        return "the whole space"
+    keys = ("mode", "factor", "rule_seed", "score", "allowed", "allowed_sha256")
+    return ", ".join(f"{k}={record[k]}" for k in keys if k in record)[:300]
+
+
 def _check_same_recipe(out: Path, attrs: dict[str, Any], wanted: dict[str, Any]) -> None:
     """A resumed build must continue with the recipe the store was created with, or the store would mix two."""
     stored = attrs.get("supernet_recipe", {})
     diff = {k: (stored[k], v) for k, v in wanted.items() if k in stored and stored[k] != v}
+    if stored.get("allowed") != wanted.get("allowed"):  # the pruning rule: absent on one side is a difference too
+        diff["allowed"] = (_rule_line(stored.get("allowed")), _rule_line(wanted.get("allowed")))
     if attrs.get("evaluation_protocol", {}).get("bn", wanted["bn_protocol"]) != wanted["bn_protocol"]:
         diff["bn_protocol"] = (attrs["evaluation_protocol"]["bn"], wanted["bn_protocol"])
     if diff:

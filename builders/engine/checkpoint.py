@@ -58,6 +58,14 @@ def recipe_diff(saved: dict[str, Any], asked: dict[str, Any]) -> dict[str, tuple
     return {k: (saved.get(k), asked.get(k)) for k in sorted(set(saved) | set(asked)) if saved.get(k) != asked.get(k)}
 
 
+def _brief(value: Any) -> Any:
+    """A pruning rule (``builders.engine.allowed``) as the few fields that tell two apart, for one readable line."""
+    if isinstance(value, dict) and "mode" in value and "allowed_sha256" in value:
+        keep = ("mode", "factor", "rule_seed", "score", "allowed")
+        return {**{k: value[k] for k in keep if k in value}, "allowed_sha256": value["allowed_sha256"][:12]}
+    return value
+
+
 def same_recipe(saved: dict[str, Any], asked: dict[str, Any]) -> bool:
     return not recipe_diff(saved, asked)
 
@@ -72,7 +80,7 @@ def check_same(path: Path, state: dict[str, Any], recipe: dict[str, Any], versio
                           "resume with that version, or delete the checkpoint to restart the seed")
     saved = state.get("recipe")
     if saved is not None:
-        diff = recipe_diff(saved, recipe)
+        diff = {k: (_brief(a), _brief(b)) for k, (a, b) in recipe_diff(saved, recipe).items()}
         if diff:
             raise OptionError(f"checkpoint {path} belongs to another recipe; (checkpoint, asked): {diff}. Resume "
                               "with the original options, or delete the checkpoint to restart the seed")

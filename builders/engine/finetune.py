@@ -225,7 +225,8 @@ def _task(space_name: str, recipe: dict[str, Any], device: str):
                           "`python -m builders build`")
     fields = set(asdict(get_kit(space_name).preset(recipe["name"]))) - {"name"}
     task = get_task(space_name, recipe["name"], {k: v for k, v in recipe.items() if k in fields}, device)
-    wanted = {**asdict(task.preset), "epochs": recipe["epochs"], "world_size": recipe.get("world_size", 1)}
+    wanted = {**asdict(task.preset), "epochs": recipe["epochs"], "world_size": recipe.get("world_size", 1),
+              **({"allowed": recipe["allowed"]} if "allowed" in recipe else {})}  # a pruned run's rule
     return task, wanted
 
 

@@ -46,6 +46,13 @@ class Task:
     distributed: bool = False  # whether torchrun ranks can share a seed
 
     device: Any = None  # torch.device the task trains and scores on (set_device)
+    #: draws one parsed architecture per training step from a numpy Generator; None: ``space.draw`` (the whole
+    #: space). A build over an allowed set (``builders/engine/allowed.py``) sets it.
+    drawer: Callable[[np.random.Generator], Any] | None = None
+
+    def draw(self, space, rng: np.random.Generator) -> Any:
+        """The architecture of one training step: uniform over the allowed set, or over the whole space."""
+        return space.draw(rng) if self.drawer is None else self.drawer(rng)
 
     def set_device(self, device: str) -> None:
         """Train and score on ``device`` ("cpu" or "cuda[:i]"); refused at once when it is not there."""

@@ -158,7 +158,7 @@ class ImageTask(Task):
                 x, y = x[dist.rank::dist.world], y[dist.rank::dist.world]
             x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
             with self.autocast():
-                loss = torch.nn.functional.cross_entropy(model(x, space.draw(sampler)), y)
+                loss = torch.nn.functional.cross_entropy(model(x, self.draw(space, sampler)), y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -103,7 +103,7 @@ class LanguageModelTask(Task):
 
         space = get_space(self.space)
         train, self.valid = lm.windows(self.corpus, self.preset, data_rng)
-        loss = lm.train_epoch(model, train, opt, self.preset, lambda: space.draw(sampler))
+        loss = lm.train_epoch(model, train, opt, self.preset, lambda: self.draw(space, sampler))
         advance(self.steps_per_epoch())
         return f"loss {loss:.2f}"
 

@@ -101,6 +101,8 @@ class Mode(str, Enum):
     optimistic = "optimistic"
     random = "random"
     supernet = "supernet"
+    all = "all"  # retrained stores: every run
+    none = "none"  # retrained stores: the control run
 
 
 class Source(str, Enum):
@@ -298,7 +300,7 @@ def bias(space: SpaceOpt, by: Annotated[By, _opt(help="params: model-size bias; 
 
 
 @app.command()
-def prune(space: SpaceOpt, mode: Annotated[Mode, _opt(help="Which subnets are removed: optimistic = the GT's worst (an oracle), random, supernet = the score's worst.")] = Mode.optimistic,
+def prune(space: SpaceOpt, mode: Annotated[Mode | None, _opt(help="Which subnets are removed: optimistic = the GT's worst (an oracle; the posthoc default), random, supernet = the score's worst; retrained: the runs of that mode, all (default) or none (the control).", show_default=False)] = None,
           factor: Annotated[str, _opt(help="Comma list of fractions removed, each in [0, 1).")]
           = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9",
           epoch: EpochOpt = "last", seed: SeedOpt = "all",
@@ -310,7 +312,7 @@ def prune(space: SpaceOpt, mode: Annotated[Mode, _opt(help="Which subnets are re
           gt: GtOpt = "gt_score", score: ScoreOpt = "supernet", ties: TiesOpt = "random",
           dedupe: DedupeOpt = False, as_json: JsonPrune = False, wide: WideOpt = False) -> None:
     """Does pruning the space help the supernet find better architectures?"""
-    _stat(space, "prune", as_json, wide, mode=mode.value, factor=factor, epoch=epoch, seed=seed, k=k, trials=trials,
+    _stat(space, "prune", as_json, wide, mode=mode.value if mode is not None else None, factor=factor, epoch=epoch, seed=seed, k=k, trials=trials,
           rng_seed=rng_seed, source=source.value, gt=gt, score=score, ties=ties, dedupe=dedupe)
 
 

@@ -31,7 +31,7 @@ MAX_ROWS = 40
 CELL_CHARS = 300
 
 #: columns that say which unit a row is about: every part of a split table repeats them, and they are never left out
-KEYS = ("ranking", "statistic", "kind", "seed", "epoch", "k", "factor", "decision", "op", "name", "variable", "key")
+KEYS = ("ranking", "statistic", "kind", "seed", "epoch", "k", "mode", "factor", "decision", "op", "name", "variable", "key")
 
 #: summary columns shown only with --wide (and in --json); everything else is shown when it fits
 WIDE_ONLY = {
@@ -47,7 +47,8 @@ WIDE_ONLY = {
 FIRST = {"bias": ("gap", "flag"), "bottomtop": ("p_bottom", "p_top", "p_diff", "p_diff ci", "p_random"),
          "meanscore": ("mean", "spread", "mean_gt"),
          "paired": ("delta", "delta ci", "verdict", "p_value"),
-         "prune": ("remaining", "supernet_topk_best_gt", "random_topk_best_gt", "kendall")}
+         "prune": ("remaining", "supernet_topk_best_gt", "random_topk_best_gt", "control_topk_best_gt", "kendall",
+                   "control_kendall", "retrained_minus_control")}
 
 
 #: summary titles that differ from "summary (mean ± std over seeds)"

@@ -27,6 +27,7 @@ class Subset:
         self.base, self.idx = bench, np.asarray(idx, dtype=np.intp)
         self.name, self.direction, self.attrs = bench.name, bench.direction, bench.attrs
         self.has_prune_dim, self.prune_factors = False, []  # retrained pruned spaces are not the user's subnets
+        self.prune_runs: list[tuple[str, float]] = []
         self.epochs, self.seeds = bench.epochs, bench.seeds
         self.n_archs = len(self.idx)
         self.whole = self.n_archs == bench.n_archs  # every subnet: the arrays are the store's own

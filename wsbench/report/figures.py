@@ -313,9 +313,40 @@ def estimator_topk(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
+def retrained(sec: Section) -> bytes:
+    fig, (a1, a2) = _figure(2)
+    d = sec.data
+    control = [s for s in d["summary"] if s["mode"] == "none"]
+    for mode, colour, marker in (("optimistic", "C0", "o"), ("random", "C1", "s"), ("supernet", "C2", "^")):
+        rows = [s for s in d["summary"] if s["mode"] == mode]
+        if not rows:
+            continue
+        pts = control + rows  # the control is every mode's factor 0
+        f = [s["factor"] for s in pts]
+
+        def line(ax, key, style, label, series=pts, colour=colour):
+            m = [s[f"{key}_mean"] for s in series]
+            sd = np.nan_to_num(np.array([s[f"{key}_std"] for s in series], dtype=float))
+            ax.errorbar([s["factor"] for s in series], m, yerr=sd, fmt=style, color=colour, capsize=2, label=label)
+
+        line(a1, "supernet_topk_best_gt", f"-{marker}", f"{mode}: retrained top-{d['k']}")
+        a1.plot(f, [s["random_topk_best_gt_mean"] for s in pts], ":", color=colour, lw=1.5,
+                label=f"{mode}: {d['k']} random of the pool")
+        line(a1, "control_topk_best_gt", f"--{marker}", f"{mode}: control on the pool", rows)
+        line(a2, "kendall", f"-{marker}", f"{mode}: retrained")
+        line(a2, "control_kendall", f"--{marker}", f"{mode}: control", rows)
+    a1.set_xlabel("fraction of the pool removed")
+    a1.set_ylabel(f"best GT found ({_better(d)})")
+    a2.set_xlabel("fraction of the pool removed")
+    a2.set_ylabel("Kendall τ in the pool")
+    fig.legend(*a1.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=7)
+    return _png(fig)
+
+
 DRAW = {"meanscore": meanscore, "correlation": correlation, "topk": topk, "bottomtop": bottomtop, "ceiling": ceiling,
         "scatter": scatter, "operators": operators, "prune_supernet": prune_supernet, "pruning": pruning,
-        "stability": stability, "rankings": rankings}
+        "stability": stability, "rankings": rankings, "retrained": retrained}
 
 
 @_plain_text

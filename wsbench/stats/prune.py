@@ -24,6 +24,8 @@ ORACLE_MODES = ("optimistic",)
 #: the GT's top sets whose survival supernet-driven pruning reports (share of the pool, resolved as top-k's k)
 SURVIVAL = ("1%", "10%")
 SOURCES = ("posthoc", "retrained")
+#: modes a retrained store's runs can be read by: each run of one mode, every run ("all", the default), the control
+RETRAINED_MODES = ("all", "none", *MODES)
 DEFAULT_FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 #: what random pruning can only estimate by trials (it depends on the supernet's order inside what remains)
 MONTE_CARLO = ("supernet_topk_best_gt", "kendall", "mean_supernet", "best_supernet")
@@ -182,11 +184,20 @@ class Options(NamedTuple):  # a NamedTuple: a frozen dataclass costs ~0.4 ms of 
     ties: str
 
 
-def parse_options(mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, source: str = "posthoc", k: str = "1%",
+def parse_options(mode: str | None = None, factor: Any = DEFAULT_FACTORS, source: str = "posthoc", k: str = "1%",
                   trials: int | None = None, rng_seed: int = 0, ties: str = "random") -> Options:
-    """Every option checked; ``factor`` only for source='posthoc' (retrained stores bring their own factors)."""
-    _opt.one_of(mode, MODES, "prune mode")
+    """Every option checked; ``factor`` only for source='posthoc' (retrained stores bring their own factors).
+    ``mode`` defaults to optimistic (posthoc) or all (retrained: every run of the store)."""
     _opt.one_of(source, SOURCES, "prune source")
+    if source == "retrained":
+        mode = "all" if mode is None else mode
+        _opt.one_of(mode, RETRAINED_MODES, "prune mode of retrained runs")
+        return Options(mode, source, None, k, 1, rng_seed, _opt.ties(ties))
+    mode = "optimistic" if mode is None else mode
+    if mode in ("all", "none"):
+        raise OptionError(f"prune mode {mode!r} reads the runs of a store retrained on pruned spaces: it needs "
+                          "source='retrained' (posthoc: optimistic, random or supernet)")
+    _opt.one_of(mode, MODES, "prune mode")
     factors = None
     if source == "posthoc":
         listed = _opt.as_list(factor, "factor")
@@ -196,9 +207,6 @@ def parse_options(mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, sourc
             raise OptionError(f"factor must be numbers in [0, 1), got {factor!r}") from None
         if any(not 0 <= f < 1 for f in factors):
             raise OptionError(f"every prune factor must lie in [0, 1), got {factors}")
-    if mode == "supernet" and source != "posthoc":
-        raise OptionError("prune mode 'supernet' removes subnets of the recorded pool by their score: it needs "
-                          "source='posthoc' (retrained stores were pruned before training)")
     ties = _opt.ties(ties)
     rng_seed = _opt.count(rng_seed, "rng_seed", 0)
     t = (20 if mode == "random" else 1) if trials is None else _opt.count(trials, "trials", 1)
@@ -317,20 +325,29 @@ def prune_table(sn: Callable[[int, int, float | None], np.ndarray], g: np.ndarra
     return Table(opts, rows, summary, notes)
 
 
-def query(store: Source, mode: str = "optimistic", factor: Any = DEFAULT_FACTORS, epoch: Any = "last",
+def query(store: Source, mode: str | None = None, factor: Any = DEFAULT_FACTORS, epoch: Any = "last",
           seed: Any = "all", k: str = "1%", trials: int | None = None, rng_seed: int = 0, source: str = "posthoc",
           gt: str = "gt_score", score: str = "supernet", ties: str = "random") -> Table:
     """Statistics of what remains after pruning a fraction of the space.
 
     source='posthoc' prunes the recorded subnets after the fact (mode
-    optimistic: worst by GT first, an oracle; random: seeded, averaged over ``trials``,
+    optimistic, the default: worst by GT first, an oracle; random: seeded, averaged over ``trials``,
     default 20; supernet: worst by ``score`` first, beside random removal, exact). source='retrained' reads stores whose supernets were
-    retrained on each pruned space (a ``prune`` dimension).
+    retrained on each pruned space (a ``prune`` dimension): every run of ``mode`` (default all), beside the
+    control supernet restricted to the same pools (:mod:`wsbench.stats.prune_retrained`).
     """
     o = parse_options(mode, factor, source, k, trials, rng_seed, ties)
     if o.source == "retrained" and not store.has_prune_dim:
         raise OptionError(f"{store.name} has no supernets retrained on pruned spaces (no 'prune' dimension); "
                           "use source='posthoc'")
+    if o.source == "retrained":
+        from wsbench.stats.prune_retrained import retrained_table
+
+        score = store.check_score(score)
+        modes = list(RETRAINED_MODES[1:]) if o.mode == "all" else [o.mode]
+        return retrained_table(store.score_fn(score, prune=True), store.gt(gt), list(store.prune_runs), modes,
+                               store.select_epochs(epoch), store.select_seeds(seed), o.k, o.ties, store.direction,
+                               gt=gt, score=score)
     factors = list(store.prune_factors) if o.factors is None else o.factors
     score = store.check_score(score)
     epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)

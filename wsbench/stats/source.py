@@ -19,6 +19,7 @@ class Source(Protocol):
     attrs: dict[str, Any]  # the store's attributes (decisions, ops, ...)
     has_prune_dim: bool
     prune_factors: list[float]
+    prune_runs: list[tuple[str, float]]  # (mode, factor) of each prune run, in store order
     memo: dict[Any, Any]  # kept for the life of the store object: what a statistic may reuse between calls
 
     def select_epochs(self, epoch: Any) -> list[int]:
