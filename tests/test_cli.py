@@ -1,4 +1,4 @@
-"""The CLI through CliRunner and as the real console script in a subprocess."""
+"""The CLI in-process (tests/cli_invoke.py) and as the real console script in a subprocess."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_invoke import invoke
 
 import wsbench
-from wsbench.cli.app import app
 
-runner = CliRunner()
 SCRIPT = Path(sys.executable).parent / "wsbench"
 
 
@@ -31,7 +29,7 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     ("stability", []),
 ])
 def test_json_output_is_exactly_result_to_dict(store_zip: Path, stat, extra):
-    res = runner.invoke(app, [stat, "--space", str(store_zip), *extra, "--json"])
+    res = invoke([stat, "--space", str(store_zip), *extra, "--json"])
     assert res.exit_code == 0, res.output
     options = {"correlation": {"method": "kendall,pearson", "epoch": "all"},
                "topk": {"k": "1,5%", "samples": 30, "trials": 4},
@@ -41,7 +39,7 @@ def test_json_output_is_exactly_result_to_dict(store_zip: Path, stat, extra):
 
 
 def test_human_output_is_a_table(store_zip: Path):
-    res = runner.invoke(app, ["topk", "--space", str(store_zip)])
+    res = invoke(["topk", "--space", str(store_zip)])
     assert res.exit_code == 0
     assert "best_gt" in res.stdout and "random_best_gt" in res.stdout and "±" in res.stdout
 
@@ -85,15 +83,15 @@ def test_validate_lists_all_problems_and_exits_1(store_dir: Path, tmp_path: Path
 
 
 def test_info_list_env_download(store_zip: Path, tmp_path: Path):
-    res = runner.invoke(app, ["info", str(store_zip), "--json"])
+    res = invoke(["info", str(store_zip), "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["summary"][0] == {"key": "archs", "value": 60}
-    res = runner.invoke(app, ["info", str(store_zip)])
+    res = invoke(["info", str(store_zip)])
     assert res.exit_code == 0 and "variables" in res.stdout and "supernet_score" in res.stdout  # text mode too
-    res = runner.invoke(app, ["list", "--json"])
+    res = invoke(["list", "--json"])
     listed = json.loads(res.stdout)
     assert res.exit_code == 0 and isinstance(listed, list)
     assert all(Path(r["file"]).is_file() for r in listed if r["where"] in ("bundled", "cached"))
-    res = runner.invoke(app, ["env", "--json"])
+    res = invoke(["env", "--json"])
     assert json.loads(res.stdout)["wsbench"] == wsbench.__version__
     p = run("download", "no-such-dataset")
     assert p.returncode == 1 and "unknown dataset" in p.stderr
@@ -101,10 +99,10 @@ def test_info_list_env_download(store_zip: Path, tmp_path: Path):
 
 LAZY = """
 import sys
-from wsbench.cli.app import app
+from wsbench.cli.app import main
 sys.argv = ["wsbench", *{args!r}]
 try:
-    app()
+    main()
 except SystemExit:
     pass
 print("\\nLOADED", sorted(m for m in ("zarr", "xarray", "scipy", "scipy.stats") if m in sys.modules))
@@ -136,15 +134,11 @@ def test_mean_and_std_are_rounded_as_a_reader_expects(mean, std, shown):
 
 
 def test_each_commands_json_help_says_what_it_prints():
-    from typer.testing import CliRunner
-
-    from wsbench.cli.app import app
-
     helps = {}
     for cmd in ("list", "info", "correlation", "topk", "bias", "prune", "stability", "validate", "download", "env"):
-        res = CliRunner().invoke(app, [cmd, "--help"], env={"COLUMNS": "400"})
+        res = invoke([cmd, "--help"], env={"COLUMNS": "400"})
         assert res.exit_code == 0
         line = next(ln for ln in res.stdout.splitlines() if "--json" in ln)
-        helps[cmd] = line.split("--json", 1)[1].strip(" │")
+        helps[cmd] = line.split("--json", 1)[1].strip()
         assert helps[cmd].startswith("Print JSON instead of a table:"), (cmd, helps[cmd])
     assert len(set(helps.values())) == len(helps)  # one text per command
