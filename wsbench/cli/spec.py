@@ -3,17 +3,15 @@ choices. ``wsbench.cli.parser`` turns it into argparse parsers; ``wsbench.cli.co
 command (its docstring is the command's help), called with one keyword per parameter (``Param.dest``).
 
 Help texts are plain text, shown as written: ``[files]`` or ``{path, valid, problems: [...]}`` are not markup.
-Standard library only: the table is read on every start.
+Standard library only, and no dataclasses (they import inspect): the table is read on every start.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """One argument or option. ``kind``: ``value`` (``--epoch TEXT``), ``flag`` (``--wide``: True when given),
     ``pair`` (``--over-seeds/--subnets-only``: True for the first, False for the second, else ``default``) or
     ``arg`` (positional)."""
@@ -29,8 +27,7 @@ class Param:
     show_default: bool = True
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     name: str
     func: str  #: the function of wsbench.cli.commands that runs it
     params: tuple[Param, ...]
@@ -63,7 +60,7 @@ def arg(name: str, help: str, required: bool = True) -> Param:
 
 def default(p: Param, value: Any) -> Param:
     """``p`` with another default (a shared option whose default differs between commands)."""
-    return replace(p, default=value)
+    return p._replace(default=value)
 
 
 TOP_HELP = "Query weight-sharing NAS benchmark datasets: how well does a supernet rank architectures?"
