@@ -105,14 +105,15 @@ try:
     main()
 except SystemExit:
     pass
-print("\\nLOADED", sorted(m for m in ("zarr", "xarray", "scipy", "scipy.stats") if m in sys.modules))
+print("\\nLOADED", sorted(m for m in ("zarr", "xarray", "scipy", "scipy.stats", "rich", "typer", "click")
+                          if m in sys.modules))
 """
 
 
 @pytest.mark.parametrize("args,forbidden", [
-    (["--help"], {"zarr", "xarray", "scipy"}),
-    (["list"], {"zarr", "xarray", "scipy"}),
-    (["topk", "--space", "STORE"], {"scipy", "zarr", "xarray"}),  # the stdlib reader serves our stores
+    (["--help"], {"zarr", "xarray", "scipy", "rich", "typer", "click"}),  # help is argparse's plain text
+    (["list"], {"zarr", "xarray", "scipy", "typer", "click"}),
+    (["topk", "--space", "STORE"], {"scipy", "zarr", "xarray", "typer", "click"}),  # the stdlib reader serves our stores
 ])
 def test_heavy_imports_are_lazy(store_zip: Path, args, forbidden):
     args = [str(store_zip) if a == "STORE" else a for a in args]
@@ -142,3 +143,39 @@ def test_each_commands_json_help_says_what_it_prints():
         helps[cmd] = line.split("--json", 1)[1].strip()
         assert helps[cmd].startswith("Print JSON instead of a table:"), (cmd, helps[cmd])
     assert len(set(helps.values())) == len(helps)  # one text per command
+
+
+def test_an_option_is_spelled_as_before_and_its_value_is_the_next_word(store_zip: Path):
+    """-s, --space=VALUE and --space VALUE are one request; a value that starts with '-' is a value (Click read it
+    so), not an unknown option; --over-seeds/--subnets-only set one option."""
+    want = wsbench.query(store_zip, "topk", epoch="2").to_dict()
+    for args in (["-s", str(store_zip)], [f"--space={store_zip}"], ["--space", str(store_zip)]):
+        res = invoke(["topk", *args, "--epoch", "2", "--json"])
+        assert res.exit_code == 0 and json.loads(res.stdout) == want, (args, res.output)
+    res = invoke(["topk", "--space", str(store_zip), "--gt", "-x"])
+    assert res.exit_code == 1 and "'-x'" in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
+    sides = {"a": "epoch=1", "b": "epoch=4", "boot": 50}
+    for flag, over_seeds in (("--subnets-only", False), ("--over-seeds", True), (None, True)):
+        res = invoke(["paired", "--space", str(store_zip), "--a", "epoch=1", "--b", "epoch=4", "--boot", "50",
+                      *([flag] if flag else []), "--json"])
+        assert res.exit_code == 0, res.output
+        assert json.loads(res.stdout) == wsbench.query(store_zip, "paired", **sides, over_seeds=over_seeds).to_dict()
+
+
+@pytest.mark.parametrize("args,names", [
+    (["topk"], "--space"), (["topk", "--space", "x", "--no-such-flag"], "--no-such-flag"),
+    (["bias", "--space", "x", "--by", "colour"], "colour"), (["topk", "--space", "x", "--samples", "abc"], "abc"),
+    (["info"], "SPACE"), (["no-such-command"], "no-such-command"), (["--no-such-flag"], "--no-such-flag"),
+])
+def test_a_usage_error_is_the_usage_line_and_one_error_line_on_stderr(args, names):
+    res = invoke(args)
+    lines = res.stderr.strip().splitlines()
+    assert res.exit_code == 2 and res.stdout == "" and len(lines) == 2, res.output
+    assert lines[0].startswith("usage: wsbench") and "error:" in lines[1] and names in lines[1], lines
+
+
+def test_wsbench_alone_prints_its_help_and_version_prints_the_version():
+    res = invoke([])
+    assert res.exit_code == 2 and res.stdout.startswith("usage: wsbench") and "topk" in res.stdout
+    res = invoke(["--version"])
+    assert res.exit_code == 0 and res.stdout == f"wsbench {wsbench.__version__}\n"
