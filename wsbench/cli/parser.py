@@ -109,14 +109,15 @@ def command_parser(cmd: spec.Command) -> argparse.ArgumentParser:
     usage = " ".join([f"wsbench {cmd.name} [OPTIONS]",
                       *(p.dest.upper() if p.required else f"[{p.dest.upper()}]" for p in args)])
     parser = _new(f"wsbench {cmd.name}", usage, command_help(cmd))
-    if args:
+    if args:  # shown first, then the options (argparse's own options group stays empty, so unshown)
         group = parser.add_argument_group("arguments")
         for p in args:
             _add(group, p)
+    options = parser.add_argument_group("options")
     for p in cmd.params:
         if p.kind != "arg":
-            _add(parser, p)
-    parser.add_argument("--help", action="help", help=HELP)
+            _add(options, p)
+    options.add_argument("--help", action="help", help=HELP)
     return parser
 
 
