@@ -154,12 +154,12 @@ def test_an_option_is_spelled_as_before_and_its_value_is_the_next_word(store_zip
         assert res.exit_code == 0 and json.loads(res.stdout) == want, (args, res.output)
     res = invoke(["topk", "--space", str(store_zip), "--gt", "-x"])
     assert res.exit_code == 1 and "'-x'" in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
-    sides = {"a": "epoch=1", "b": "epoch=4", "boot": 50}
     for flag, over_seeds in (("--subnets-only", False), ("--over-seeds", True), (None, True)):
-        res = invoke(["paired", "--space", str(store_zip), "--a", "epoch=1", "--b", "epoch=4", "--boot", "50",
+        res = invoke(["paired", "--space", str(store_zip), "--a", "epoch=1", "--b", "epoch=4",
                       *([flag] if flag else []), "--json"])
         assert res.exit_code == 0, res.output
-        assert json.loads(res.stdout) == wsbench.query(store_zip, "paired", **sides, over_seeds=over_seeds).to_dict()
+        want = wsbench.query(store_zip, "paired", a="epoch=1", b="epoch=4", over_seeds=over_seeds).to_dict()
+        assert json.loads(res.stdout) == want, flag
 
 
 @pytest.mark.parametrize("args,names", [
