@@ -1,4 +1,4 @@
-"""The CLI through CliRunner and as the real console script in a subprocess."""
+"""The CLI in-process (tests/cli_invoke.py) and as the real console script in a subprocess."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_invoke import invoke
 
 import wsbench
-from wsbench.cli.app import app
 
-runner = CliRunner()
 SCRIPT = Path(sys.executable).parent / "wsbench"
 
 
@@ -31,7 +29,7 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     ("stability", []),
 ])
 def test_json_output_is_exactly_result_to_dict(store_zip: Path, stat, extra):
-    res = runner.invoke(app, [stat, "--space", str(store_zip), *extra, "--json"])
+    res = invoke([stat, "--space", str(store_zip), *extra, "--json"])
     assert res.exit_code == 0, res.output
     options = {"correlation": {"method": "kendall,pearson", "epoch": "all"},
                "topk": {"k": "1,5%", "samples": 30, "trials": 4},
@@ -41,7 +39,7 @@ def test_json_output_is_exactly_result_to_dict(store_zip: Path, stat, extra):
 
 
 def test_human_output_is_a_table(store_zip: Path):
-    res = runner.invoke(app, ["topk", "--space", str(store_zip)])
+    res = invoke(["topk", "--space", str(store_zip)])
     assert res.exit_code == 0
     assert "best_gt" in res.stdout and "random_best_gt" in res.stdout and "±" in res.stdout
 
@@ -85,15 +83,15 @@ def test_validate_lists_all_problems_and_exits_1(store_dir: Path, tmp_path: Path
 
 
 def test_info_list_env_download(store_zip: Path, tmp_path: Path):
-    res = runner.invoke(app, ["info", str(store_zip), "--json"])
+    res = invoke(["info", str(store_zip), "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["summary"][0] == {"key": "archs", "value": 60}
-    res = runner.invoke(app, ["info", str(store_zip)])
+    res = invoke(["info", str(store_zip)])
     assert res.exit_code == 0 and "variables" in res.stdout and "supernet_score" in res.stdout  # text mode too
-    res = runner.invoke(app, ["list", "--json"])
+    res = invoke(["list", "--json"])
     listed = json.loads(res.stdout)
     assert res.exit_code == 0 and isinstance(listed, list)
     assert all(Path(r["file"]).is_file() for r in listed if r["where"] in ("bundled", "cached"))
-    res = runner.invoke(app, ["env", "--json"])
+    res = invoke(["env", "--json"])
     assert json.loads(res.stdout)["wsbench"] == wsbench.__version__
     p = run("download", "no-such-dataset")
     assert p.returncode == 1 and "unknown dataset" in p.stderr
@@ -101,20 +99,21 @@ def test_info_list_env_download(store_zip: Path, tmp_path: Path):
 
 LAZY = """
 import sys
-from wsbench.cli.app import app
+from wsbench.cli.app import main
 sys.argv = ["wsbench", *{args!r}]
 try:
-    app()
+    main()
 except SystemExit:
     pass
-print("\\nLOADED", sorted(m for m in ("zarr", "xarray", "scipy", "scipy.stats") if m in sys.modules))
+print("\\nLOADED", sorted(m for m in ("zarr", "xarray", "scipy", "scipy.stats", "rich", "typer", "click")
+                          if m in sys.modules))
 """
 
 
 @pytest.mark.parametrize("args,forbidden", [
-    (["--help"], {"zarr", "xarray", "scipy"}),
-    (["list"], {"zarr", "xarray", "scipy"}),
-    (["topk", "--space", "STORE"], {"scipy", "zarr", "xarray"}),  # the stdlib reader serves our stores
+    (["--help"], {"zarr", "xarray", "scipy", "rich", "typer", "click"}),  # help is argparse's plain text
+    (["list"], {"zarr", "xarray", "scipy", "typer", "click"}),
+    (["topk", "--space", "STORE"], {"scipy", "zarr", "xarray", "typer", "click"}),  # the stdlib reader serves our stores
 ])
 def test_heavy_imports_are_lazy(store_zip: Path, args, forbidden):
     args = [str(store_zip) if a == "STORE" else a for a in args]
@@ -136,15 +135,47 @@ def test_mean_and_std_are_rounded_as_a_reader_expects(mean, std, shown):
 
 
 def test_each_commands_json_help_says_what_it_prints():
-    from typer.testing import CliRunner
-
-    from wsbench.cli.app import app
-
     helps = {}
     for cmd in ("list", "info", "correlation", "topk", "bias", "prune", "stability", "validate", "download", "env"):
-        res = CliRunner().invoke(app, [cmd, "--help"], env={"COLUMNS": "400"})
+        res = invoke([cmd, "--help"], env={"COLUMNS": "400"})
         assert res.exit_code == 0
         line = next(ln for ln in res.stdout.splitlines() if "--json" in ln)
-        helps[cmd] = line.split("--json", 1)[1].strip(" │")
+        helps[cmd] = line.split("--json", 1)[1].strip()
         assert helps[cmd].startswith("Print JSON instead of a table:"), (cmd, helps[cmd])
     assert len(set(helps.values())) == len(helps)  # one text per command
+
+
+def test_an_option_is_spelled_as_before_and_its_value_is_the_next_word(store_zip: Path):
+    """-s, --space=VALUE and --space VALUE are one request; a value that starts with '-' is a value (Click read it
+    so), not an unknown option; --over-seeds/--subnets-only set one option."""
+    want = wsbench.query(store_zip, "topk", epoch="2").to_dict()
+    for args in (["-s", str(store_zip)], [f"--space={store_zip}"], ["--space", str(store_zip)]):
+        res = invoke(["topk", *args, "--epoch", "2", "--json"])
+        assert res.exit_code == 0 and json.loads(res.stdout) == want, (args, res.output)
+    res = invoke(["topk", "--space", str(store_zip), "--gt", "-x"])
+    assert res.exit_code == 1 and "'-x'" in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
+    for flag, over_seeds in (("--subnets-only", False), ("--over-seeds", True), (None, True)):
+        res = invoke(["paired", "--space", str(store_zip), "--a", "epoch=1", "--b", "epoch=4",
+                      *([flag] if flag else []), "--json"])
+        assert res.exit_code == 0, res.output
+        want = wsbench.query(store_zip, "paired", a="epoch=1", b="epoch=4", over_seeds=over_seeds).to_dict()
+        assert json.loads(res.stdout) == want, flag
+
+
+@pytest.mark.parametrize("args,names", [
+    (["topk"], "--space"), (["topk", "--space", "x", "--no-such-flag"], "--no-such-flag"),
+    (["bias", "--space", "x", "--by", "colour"], "colour"), (["topk", "--space", "x", "--samples", "abc"], "abc"),
+    (["info"], "SPACE"), (["no-such-command"], "no-such-command"), (["--no-such-flag"], "--no-such-flag"),
+])
+def test_a_usage_error_is_the_usage_line_and_one_error_line_on_stderr(args, names):
+    res = invoke(args)
+    lines = res.stderr.strip().splitlines()
+    assert res.exit_code == 2 and res.stdout == "" and len(lines) == 2, res.output
+    assert lines[0].startswith("usage: wsbench") and "error:" in lines[1] and names in lines[1], lines
+
+
+def test_wsbench_alone_prints_its_help_and_version_prints_the_version():
+    res = invoke([])
+    assert res.exit_code == 2 and res.stdout.startswith("usage: wsbench") and "topk" in res.stdout
+    res = invoke(["--version"])
+    assert res.exit_code == 0 and res.stdout == f"wsbench {wsbench.__version__}\n"

@@ -12,6 +12,7 @@ from factory import make_store
 from test_cli import run
 
 import wsbench.cli.app as cli
+import wsbench.cli.commands as commands
 
 
 @pytest.fixture()
@@ -52,7 +53,7 @@ def test_an_internal_error_is_exit_3_with_one_line_and_the_traceback_only_on_req
     def broken(*args, **kwargs):
         raise RuntimeError("deliberate")
 
-    monkeypatch.setattr(cli, "_stat", broken)
+    monkeypatch.setattr(commands, "_stat", broken)
     monkeypatch.delenv("WSBENCH_DEBUG", raising=False)
     monkeypatch.setattr("sys.argv", ["wsbench", "topk", "--space", "x"])
     with pytest.raises(SystemExit) as e:

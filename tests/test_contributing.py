@@ -38,14 +38,12 @@ def test_every_builders_command_of_the_guide_parses():
 
 
 def test_every_wsbench_command_of_the_guide_exists():
-    from typer.testing import CliRunner
-
-    from wsbench.cli.app import app
+    from cli_invoke import invoke
 
     cmds = _commands("wsbench")
     assert {c[0] for c in cmds} >= {"validate", "topk", "report"}
     for argv in cmds:
-        res = CliRunner().invoke(app, [argv[0], "--help"])
+        res = invoke([argv[0], "--help"])
         assert res.exit_code == 0, argv
         for opt in (a for a in argv if a.startswith("--")):
             assert opt in res.stdout, (argv, opt)

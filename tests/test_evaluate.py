@@ -12,18 +12,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_invoke import invoke
 from factory import make_store
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import wsbench
-from wsbench.cli.app import app
 from wsbench.evaluation import evaluate
 from wsbench.evaluation.reading import ScoresError
 from wsbench.result import json_safe
 
-BUNDLED = [e["name"] for e in json.loads(CliRunner().invoke(app, ["list", "--json"]).stdout) if e["where"] == "bundled"]
+BUNDLED = [e["name"] for e in json.loads(invoke(["list", "--json"]).stdout) if e["where"] == "bundled"]
 
 
 def own_scores(bench, path: Path, column: str = "score", encode=str) -> Path:
@@ -46,7 +45,7 @@ def part(result, ranking: str, statistic: str) -> list[dict]:
 
 
 def cli_json(*args: str) -> dict:
-    res = CliRunner().invoke(app, [*args, "--json"])
+    res = invoke([*args, "--json"])
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 
@@ -196,7 +195,7 @@ def test_bad_tables_give_one_clear_error(tmp_path: Path, store_dir: Path, text: 
     path = _write(tmp_path / "bad.csv", text.format(a=a))
     with pytest.raises(ScoresError, match=match):
         evaluate(path, store_dir, higher_is_better=True)
-    res = CliRunner().invoke(app, ["evaluate", str(path), "--space", str(store_dir), "--higher-is-better"])
+    res = invoke(["evaluate", str(path), "--space", str(store_dir), "--higher-is-better"])
     assert res.exit_code == 1 and res.output.count("\n") <= 3 and "error:" in res.output, res.output
 
 
@@ -331,7 +330,7 @@ def test_exported_then_evaluated_gives_exactly_correlation_topk_and_bottom_top(n
     --score-column supernet_score`, gives the numbers of `wsbench correlation/topk/bottom-top --space NAME`."""
     bench = wsbench.open(name)
     out = tmp_path / "export.csv"
-    res = CliRunner().invoke(app, ["export", name, "--format", "csv", "--out", str(out)])
+    res = invoke(["export", name, "--format", "csv", "--out", str(out)])
     assert res.exit_code == 0, res.output
     direction = "--higher-is-better" if bench.direction == "max" else "--lower-is-better"
     got = cli_json("evaluate", str(out), "--space", name, "--score-column", "supernet_score", direction,

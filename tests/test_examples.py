@@ -1,6 +1,6 @@
 """Every example of README.md and docs/ runs as written, on every bundled dataset.
 
-The ``wsbench ...`` lines of the fenced shell blocks run in-process (CliRunner) with SPACE / PATH replaced by each
+The ``wsbench ...`` lines of the fenced shell blocks run in-process (tests/cli_invoke.py) with SPACE / PATH replaced by each
 bundled dataset; README's Python block runs with its dataset replaced by each; docs/schema.md's writer example
 runs in an empty folder and writes a store that validates.
 """
@@ -12,14 +12,13 @@ import shlex
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_invoke import invoke
 
 import wsbench
-from wsbench.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "docs" / "datasets").glob("*.md"))]
-BUNDLED = [e["name"] for e in __import__("json").loads(CliRunner().invoke(app, ["list", "--json"]).stdout)
+BUNDLED = [e["name"] for e in __import__("json").loads(invoke(["list", "--json"]).stdout)
            if e["where"] == "bundled"]
 
 
@@ -46,7 +45,7 @@ def test_the_docs_hold_examples_and_datasets_are_bundled():
 def _run(line: str, name: str, path: str) -> None:
     # optional parts ([--format md]) are left out; SPACE and PATH are the dataset
     line = re.sub(r"\s\[[^]]*\]", "", line).replace("SPACE", name).replace("PATH", path)
-    res = CliRunner().invoke(app, shlex.split(line)[1:], env={"COLUMNS": "80"})
+    res = invoke(shlex.split(line)[1:], env={"COLUMNS": "80"})
     assert res.exit_code == 0, (line, res.output, res.exception)
 
 
@@ -69,7 +68,7 @@ def _scores_csv(name: str, path: Path) -> None:
 def test_every_shell_example_runs_on_every_bundled_dataset(name: str, tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # `wsbench report SPACE` writes its page here
     _scores_csv(name, tmp_path / "scores.csv")  # `wsbench evaluate scores.csv`: the dataset's own supernet scores
-    path = next(e["file"] for e in __import__("json").loads(CliRunner().invoke(app, ["list", "--json"]).stdout)
+    path = next(e["file"] for e in __import__("json").loads(invoke(["list", "--json"]).stdout)
                 if e["name"] == name)
     ran = 0
     for doc in DOCS:
@@ -97,7 +96,7 @@ def test_the_schema_writer_example_writes_a_valid_store(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     code = blocks(ROOT / "docs" / "schema.md", "python")[0]
     exec(code, {})
-    res = CliRunner().invoke(app, ["validate", "out.zip"])
+    res = invoke(["validate", "out.zip"])
     assert res.exit_code == 0, res.output
     assert wsbench.open(tmp_path / "out.zip").n_archs == 100
 
@@ -196,7 +195,7 @@ def test_the_wheel_ships_the_cards_and_its_long_description_links_resolve_off_th
 
 @pytest.mark.parametrize("name", BUNDLED)
 def test_info_card_prints_the_dataset_card(name: str):
-    res = CliRunner().invoke(app, ["info", name, "--card"])
+    res = invoke(["info", name, "--card"])
     assert res.exit_code == 0 and res.stdout == (ROOT / "docs" / "datasets" / f"{name}.md").read_text()
-    res = CliRunner().invoke(app, ["info", "no/such/store.zip", "--card"])
+    res = invoke(["info", "no/such/store.zip", "--card"])
     assert res.exit_code == 1 and "no dataset card" in res.output

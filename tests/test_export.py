@@ -13,24 +13,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_invoke import invoke as run_cli
 from conftest import SHARED
 from factory import make_store, provenance
-from typer.testing import CliRunner
 
 import wsbench
-from wsbench.cli.app import app
 from wsbench.schema import DIRECTION_WORDS, variable_attrs
 from wsbench.spaces import get_space
 from wsbench.store import StoreWriter, validate_path
 
 ROOT = Path(__file__).resolve().parents[1]
-LISTING = json.loads(CliRunner().invoke(app, ["list", "--json"]).stdout)
+LISTING = json.loads(run_cli(["list", "--json"]).stdout)
 BUNDLED = {e["name"]: e["file"] for e in LISTING if e["where"] == "bundled"}
 NASLIB = SHARED / "gt" / "naslib"
 
 
 def invoke(*args: str):
-    return CliRunner().invoke(app, list(args), env={"COLUMNS": "100"})
+    return run_cli(list(args), env={"COLUMNS": "100"})
 
 
 @pytest.fixture(scope="module")

@@ -163,17 +163,16 @@ def test_load_table_needs_a_mean_or_runs(tmp_path):
 
 
 def test_a_scored_store_without_ground_truth_says_that_attaching_it_is_the_fix(tmp_path):
-    from typer.testing import CliRunner
+    from cli_invoke import invoke
 
     import wsbench
-    from wsbench.cli.app import app
     from wsbench.errors import IncompleteStoreError
 
     store = scored_store(tmp_path / "s.zarr")
     with pytest.raises(IncompleteStoreError, match="every subnet is scored but it has no ground truth yet; attach "
                                                    "ground truth with python -m builders import-gt SOURCE FILE"):
         wsbench.open(store)
-    res = CliRunner().invoke(app, ["validate", str(store), "--json"])
+    res = invoke(["validate", str(store), "--json"])
     assert res.exit_code == 1
     problems = json.loads(res.stdout)["problems"]
     assert problems[0].startswith("the store is incomplete: every subnet is scored but it has no ground truth yet")

@@ -1,7 +1,7 @@
 """One trust boundary (issue 28, item 5): no statistic command answers from a store that `wsbench validate`
 rejects. Each rejected store is a valid one written by the real writer, changed in one way (tests/hostile_cases.py);
-every statistic command runs on it in-process (CliRunner: ~20 cases x 12 commands) and one per case as the real
-console script, and each must exit 1 naming the problem.
+every statistic command runs on it in-process (tests/cli_invoke.py: ~20 cases x 12 commands) and one per case as
+the real console script, and each must exit 1 naming the problem.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_invoke import invoke
 from hostile_cases import CASES, STAT_COMMANDS, base_store, make_case
-from typer.testing import CliRunner
 
 import wsbench
-from wsbench.cli.app import app
 from wsbench.errors import SchemaError
 
 
@@ -39,7 +38,7 @@ def test_the_base_store_is_valid_and_every_command_answers_it(base):
 
     assert validate_path(base) == []
     for cmd in STAT_COMMANDS:
-        res = CliRunner().invoke(app, [*cmd, "--space", str(base)])
+        res = invoke([*cmd, "--space", str(base)])
         assert res.exit_code == 0, (cmd, res.output)
 
 
@@ -54,8 +53,8 @@ def test_no_statistic_command_answers_a_store_validate_rejects(base, tmp_path, c
         problems = validate_path(store)
     assert problems and any(words in p for p in problems), problems
     for cmd in STAT_COMMANDS:
-        res = CliRunner().invoke(app, [*cmd, "--space", str(store)], env={"COLUMNS": "1000"})
-        assert res.exit_code == 1 and isinstance(res.exception, SystemExit), (cmd, res.exit_code, res.output)
+        res = invoke([*cmd, "--space", str(store)], env={"COLUMNS": "1000"})
+        assert res.exit_code == 1 and res.exception is None, (cmd, res.exit_code, res.output)
         assert words in " ".join(res.stderr.split()), (cmd, res.stderr)
     r = subprocess.run([sys.executable, "-m", "wsbench", "topk", "--space", str(store)], capture_output=True,
                        text=True, timeout=120, check=False, env={**os.environ, "COLUMNS": "1000"})

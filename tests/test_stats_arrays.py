@@ -10,17 +10,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_invoke import invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import wsbench
 from wsbench import stats
-from wsbench.cli.app import app
 from wsbench.stats.ranking import to_metric
 
 ROOT = Path(__file__).resolve().parents[1]
-BUNDLED = [e["name"] for e in json.loads(CliRunner().invoke(app, ["list", "--json"]).stdout) if e["where"] == "bundled"]
+BUNDLED = [e["name"] for e in json.loads(invoke(["list", "--json"]).stdout) if e["where"] == "bundled"]
 
 
 @pytest.mark.parametrize("name", BUNDLED)

@@ -9,16 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
+from cli_invoke import invoke
 
 import wsbench
-from wsbench.cli.app import app
 from wsbench.errors import OptionError
 
 sys.path.insert(0, str(Path(__file__).parent))
 from factory import make_store
 
-runner = CliRunner()
 GT = np.array([90.0, 85, 80, 75, 70, 65, 60, 55, 50, 45])  # arch 0 is the best
 # (seed, epoch, arch): seed 0 ranks arch 7 second; seed 1 ties archs 0, 1, 2 at the top
 SN = np.array([[[50.0, 20, 45, 40, 35, 30, 25, 48, 10, 15]],
@@ -32,7 +30,7 @@ def hand(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def cli_json(*args: str) -> dict:
-    res = runner.invoke(app, [*args, "--json"])
+    res = invoke([*args, "--json"])
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 
@@ -91,7 +89,7 @@ def test_bottomtop_interval_and_other_estimators(hand: Path):
 def test_bottomtop_cli(hand: Path):
     out = cli_json("bottom-top", "--space", str(hand), "--k", "20%", "--within", "50%", "--ci", "0.9", "--boot", "20")
     assert out == wsbench.query(hand, "bottomtop", k="20%", within="50%", ci=0.9, boot=20).to_dict()
-    res = runner.invoke(app, ["bottom-top", "--space", str(hand), "--k", "2"])
+    res = invoke(["bottom-top", "--space", str(hand), "--k", "2"])
     assert res.exit_code == 0 and "p_bottom" in res.stdout and "p_top" in res.stdout
     assert_user_error("bottom-top", "--space", str(hand), "--k", "0", says="k must be a count >= 1")
     assert_user_error("bottom-top", "--space", str(hand), "--k", "11", says="a count k must lie in 1..10")
@@ -120,7 +118,7 @@ def test_meanscore_by_hand(hand: Path, tmp_path: Path):
 
 def test_meanscore_cli(hand: Path):
     assert cli_json("mean-score", "--space", str(hand)) == wsbench.query(hand, "meanscore").to_dict()
-    res = runner.invoke(app, ["mean-score", "--space", str(hand)])
+    res = invoke(["mean-score", "--space", str(hand)])
     assert res.exit_code == 0 and "mean_gt" in res.stdout and "spread" in res.stdout
     assert_user_error("mean-score", "--space", str(hand), "--score", "proxy:nope", says="proxy:nope")
 
@@ -248,7 +246,7 @@ def test_dedupe_and_gt_noise_cli(dups: Path):
         assert cli_json(*args, "--space", str(dups), "--dedupe") == wsbench.query(dups, stat, dedupe=True,
                                                                                  **opts).to_dict()
     assert cli_json("gt-noise", "--space", str(dups)) == wsbench.query(dups, "gtnoise").to_dict()
-    res = runner.invoke(app, ["gt-noise", "--space", str(dups)])
+    res = invoke(["gt-noise", "--space", str(dups)])
     assert res.exit_code == 0 and "duplicates" in res.stdout
     assert_user_error("gt-noise", "--space", str(dups), "--method", "kendall,spearman", says="one method")
 
@@ -317,7 +315,7 @@ def test_paired_cli(improving: Path):
                                 interval="bootstrap").to_dict()
     assert cli_json("paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2") == \
         wsbench.query(improving, "paired", a="epoch=1", b="epoch=2").to_dict()
-    res = runner.invoke(app, ["paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2"])
+    res = invoke(["paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2"])
     assert res.exit_code == 0 and "rises" in res.stdout
     assert_user_error("paired", "--space", str(improving), "--a", "epoch=1", "--b", "epoch=2", "--boot", "50",
                       says="--interval bootstrap")

@@ -60,7 +60,7 @@ def term(text: object) -> str:
     """``text`` to put into a Rich markup string (a message, a progress description): :func:`visible`, then
     :func:`markup_escape`. Rich shows it as exactly the characters :func:`visible` gives; no tag, link or
     terminal escape from it (on a console with ``emoji=False``: Rich reads ``:cat:`` codes in any string). Plain
-    output (``markup=False``, :class:`rich.text.Text`, ``typer.echo``) needs only :func:`visible`."""
+    output (``markup=False``, :class:`rich.text.Text`, ``print``) needs only :func:`visible`."""
     return markup_escape(visible(text))
 
 

@@ -1,4 +1,4 @@
-"""The ``wsbench`` command line (Typer); see ``wsbench --help``."""
+"""The ``wsbench`` command line (argparse; Rich for tables): see ``wsbench --help``."""
 
 import os
 
