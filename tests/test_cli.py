@@ -92,7 +92,8 @@ def test_info_list_env_download(store_zip: Path, tmp_path: Path):
     assert res.exit_code == 0 and isinstance(listed, list)
     assert all(Path(r["file"]).is_file() for r in listed if r["where"] in ("bundled", "cached"))
     res = invoke(["env", "--json"])
-    assert json.loads(res.stdout)["wsbench"] == wsbench.__version__
+    env = json.loads(res.stdout)
+    assert env["wsbench"] == wsbench.__version__ and env["rich"] and "typer" not in env  # the CLI's own dependencies
     p = run("download", "no-such-dataset")
     assert p.returncode == 1 and "unknown dataset" in p.stderr
 

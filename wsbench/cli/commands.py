@@ -332,7 +332,7 @@ def env(as_json: bool) -> None:
             return None
 
     out = {"wsbench": __version__, "python": platform.python_version(), "platform": platform.platform(),
-           **{p: v(p) for p in ("numpy", "scipy", "zarr", "xarray", "requests")},
+           **{p: v(p) for p in ("numpy", "scipy", "zarr", "xarray", "rich", "requests")},
            "cache_dir": str(cache_dir()), "catalog_dir": str(catalog_dir()), "bundled_dir": str(bundled_dir())}
     if as_json:
         print(json.dumps(out, indent=1))
