@@ -34,9 +34,10 @@ def main() -> int:
               f"same list (build v1.1 with results/darts-cifar10-v1.1/build.sh)", file=sys.stderr)
         return 1
     gt_a = a.gt("gt_score")
-    if "gt_score" not in b.gt_variables():  # a build still running: its GT is attached at the end (build.sh gt)
+    raw_b = b.arch_values("gt_score") if "gt_score" in b.gt_variables() else np.array([np.nan])
+    if not np.isfinite(raw_b).any():  # a build still running: its GT is attached at the end (build.sh gt)
         print(f"{b.name} has no gt_score yet: both sides ranked against {a.name}'s (the same surrogate file)\n")
-    elif not np.array_equal(gt_a, b.gt("gt_score"), equal_nan=True):
+    elif not np.array_equal(a.arch_values("gt_score"), raw_b, equal_nan=True):
         print(f"error: {a.name} and {b.name} hold different gt_score; attach v1.0's (build.sh DATA STATE gt)",
               file=sys.stderr)
         return 1
