@@ -64,8 +64,12 @@ def write_cases() -> dict[str, list[str]]:
         w = csv.writer(f)
         w.writerow(["arch", "score"])
         w.writerows((a, float(v)) for a, v in zip(get_space("nb201").enumerate(), rng.normal(size=15625)))
-    base = ["wsbench", "evaluate", "--space", "nb201-cifar10"]
-    return {"(reference: wsbench correlation)": ["wsbench", "correlation", "--space", "nb201-cifar10"],
+    # the console script of this interpreter's install (as cold_every_command.py): a bare "wsbench" may be another
+    # install's, or a pyenv shim (a bash script that adds ~50 ms to every start)
+    script = Path(sys.executable).parent / "wsbench"
+    cli = [str(script)] if script.exists() else [sys.executable, "-m", "wsbench"]
+    base = [*cli, "evaluate", "--space", "nb201-cifar10"]
+    return {"(reference: wsbench correlation)": [*cli, "correlation", "--space", "nb201-cifar10"],
             "1,000 rows, canonical strings": [*base, str(one), "--higher-is-better"],
             "1,000 rows, NASLib op indices": [*base, str(naslib), "--higher-is-better"],
             "18,000 rows (3 seeds x 6 epochs)": [*base, str(own)],

@@ -465,7 +465,7 @@ def check_coords(epochs: np.ndarray, seeds: np.ndarray, gt_seeds: np.ndarray | N
     if len(epochs) and (np.any(np.diff(epochs) <= 0) or epochs[0] < 0):
         problems.append(f"epoch coordinate must be strictly increasing and >= 0, got {_short(epochs.tolist())}")
     for dim, values in (("seed", seeds), ("gt_seed", gt_seeds)):
-        if values is not None and len(np.unique(values)) != len(values):
+        if values is not None and len(set(values.tolist())) != len(values):  # (np.unique(a) imports numpy.ma)
             problems.append(f"{dim} coordinate has duplicates: {_short(values.tolist())}")
     if prune is not None and not np.all((prune >= 0) & (prune < 1)):
         problems.append("prune coordinate (fraction of the space removed) must lie in [0, 1)")
