@@ -22,3 +22,22 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("zips")
     return make_store(d / "nb201.zarr", n=60, zip_path=d / "nb201.zip", rng_seed=1)
+
+
+@pytest.fixture(scope="module")
+def tiny_cifar(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """400 training + 50 test images (32x32) whose class shows in their mean colour, in CIFAR-10's binary layout:
+    enough for a tiny real supernet build to learn something (builder tests; some test files keep their own)."""
+    import numpy as np
+
+    from builders.data.cifar10 import Split, write_cifar10_bin
+
+    rng = np.random.default_rng(1)
+
+    def make(n: int) -> Split:
+        y = rng.integers(0, 10, n)
+        return Split((rng.integers(0, 60, (n, 3, 32, 32)) + (y * 20)[:, None, None, None]).astype(np.uint8), y)
+
+    d = tmp_path_factory.mktemp("cifar")
+    write_cifar10_bin(d, make(400), make(50))
+    return d

@@ -23,21 +23,6 @@ TINY = ["--preset", "mini", "--epochs", "2", "--score-epochs", "1,2", "--subnets
         "--train-size", "256", "--valid-size", "100", "--score-size", "64", "--bn-batches", "2", "--batch-size", "32"]
 
 
-@pytest.fixture(scope="module")
-def tiny_cifar(tmp_path_factory):
-    from builders.data.cifar10 import Split, write_cifar10_bin
-
-    rng = np.random.default_rng(1)
-
-    def make(n):
-        y = rng.integers(0, 10, n)
-        return Split((rng.integers(0, 60, (n, 3, 32, 32)) + (y * 20)[:, None, None, None]).astype(np.uint8), y)
-
-    d = tmp_path_factory.mktemp("cifar")
-    write_cifar10_bin(d, make(400), make(50))
-    return d
-
-
 @pytest.mark.parametrize("space", kit_spaces())
 def test_tiny_build_then_ground_truth_gives_a_valid_store(space, tiny_cifar, tmp_path):
     out = tmp_path / f"{space}-tiny.zarr"

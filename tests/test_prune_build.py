@@ -23,21 +23,6 @@ GT = 50.0 + 2 * np.arange(12)
 
 
 @pytest.fixture(scope="module")
-def tiny_cifar(tmp_path_factory):
-    from builders.data.cifar10 import Split, write_cifar10_bin
-
-    rng = np.random.default_rng(1)
-
-    def make(n):
-        y = rng.integers(0, 10, n)
-        return Split((rng.integers(0, 60, (n, 3, 32, 32)) + (y * 20)[:, None, None, None]).astype(np.uint8), y)
-
-    d = tmp_path_factory.mktemp("cifar")
-    write_cifar10_bin(d, make(400), make(50))
-    return d
-
-
-@pytest.fixture(scope="module")
 def pool(tmp_path_factory) -> Path:
     from factory import make_store
 
