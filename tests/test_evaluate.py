@@ -356,3 +356,33 @@ def test_a_score_column_that_is_not_there_and_one_among_several(tmp_path: Path, 
     assert next(x for x in r.summary if x["ranking"] == "scores")["kendall_mean"] == evaluate(
         {x: float(-i) for i, x in enumerate(a)}, store_dir, higher_is_better=True).summary[0]["kendall_mean"]
     assert evaluate(path, store_dir, score_column="mine", higher_is_better=True).options["subnets"] == 12
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(st.text(st.sampled_from("ab|~+_0 1x"), min_size=1, max_size=8),
+                               st.floats(allow_nan=False, allow_infinity=False, width=32),
+                               st.integers(0, 40)), min_size=0, max_size=30),
+       crlf=st.booleans(), quote=st.booleans())
+def test_the_plain_csv_fast_path_reads_what_the_csv_module_reads(tmp_path_factory, rows, crlf, quote):
+    """Unquoted CSV is split at the delimiter without the csv module; any text that needs it (quotes, CRLF) goes
+    through csv.reader. Both give the same columns for the same table."""
+    from wsbench.evaluation.reading import read_scores
+
+    d = tmp_path_factory.mktemp("csv")
+    plain, other = d / "plain.csv", d / "other.csv"
+    with open(plain, "w", newline="") as f:
+        f.write("arch,score,epoch\n" + "".join(f"{a},{s!r},{e}\n" for a, s, e in rows))
+    with open(other, "w", newline="") as f:  # the same table as csv.writer spells it (CRLF; quotes where asked)
+        w = csv.writer(f, lineterminator="\r\n" if crlf else "\n",
+                       quoting=csv.QUOTE_ALL if quote else csv.QUOTE_MINIMAL)
+        w.writerow(["arch", "score", "epoch"])
+        w.writerows((a, repr(s), e) for a, s, e in rows)
+    try:
+        a = read_scores(plain)
+    except ScoresError as e:  # (e.g. no rows): both paths must refuse alike
+        with pytest.raises(ScoresError) as other_e:
+            read_scores(other)
+        assert str(other_e.value).replace(str(other), "X") == str(e).replace(str(plain), "X")
+        return
+    b = read_scores(other)
+    assert (a.arch, a.score, a.epoch, a.seed, a.score_column) == (b.arch, b.score, b.epoch, b.seed, b.score_column)
