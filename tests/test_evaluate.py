@@ -386,3 +386,28 @@ def test_the_plain_csv_fast_path_reads_what_the_csv_module_reads(tmp_path_factor
         return
     b = read_scores(other)
     assert (a.arch, a.score, a.epoch, a.seed, a.score_column) == (b.arch, b.score, b.epoch, b.seed, b.score_column)
+
+
+@pytest.mark.parametrize("body", ["a,1\nb,2\n", "a,1\r\nb,2\r\n", "a,1\r\nb,2", "a,1\nb,2\r\n", "a,1\rb,2\n",
+                                  'a,1\n"b",2\n', "a,1\n\nb,2\n", "a,1\nb\n"])
+def test_every_line_ending_reads_as_the_csv_module_reads_it(tmp_path, body):
+    """LF, CRLF throughout (fast path), mixed ends, a lone CR, quotes, a blank line, a short row (csv module):
+    the same rows as csv.reader, or the csv path's error."""
+    from wsbench.evaluation.reading import _plain_rows, read_scores
+
+    p = tmp_path / "s.csv"
+    p.write_bytes(b"arch,score\n" + body.encode())
+    fast = _plain_rows(body, ",", 2)
+    assert (fast is not None) == (body in ("a,1\nb,2\n", "a,1\r\nb,2\r\n", "a,1\r\nb,2"))
+    want = [r for r in csv.reader(body.splitlines(keepends=True)) if r]
+    if any(len(r) != 2 for r in want):
+        with pytest.raises(ScoresError, match="line 3 has 1 fields"):
+            read_scores(p)
+        return
+    if "\r" in body.replace("\r\n", ""):  # a lone CR inside a line: the csv module refuses it, so do we
+        with pytest.raises(ScoresError, match="not a CSV table .*new-line character seen in unquoted field"):
+            read_scores(p)
+        return
+    got = read_scores(p)
+    assert list(zip(got.arch, map(str, got.score), strict=True)) == \
+        [(a, str(float(s))) for a, s in want]
