@@ -12,22 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import time
 
 COMMANDS = [["--help"], ["list"], ["topk", "--space", "macro-cifar10"], ["prune", "--space", "macro-cifar10"],
             ["correlation", "--space", "nb201-cifar10"]]
 
 
-def timed(cmd: list[str]) -> float:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # byte-compiled, as installed
-    t = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, env=env, check=False)
-    dt = time.perf_counter() - t
-    if p.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.decode()[-400:]}")
-    return dt
+from cold_every_command import run  # one timing rule (byte-compiled, exit 0/1 accepted) for both scripts
 
 
 def main() -> None:
@@ -39,14 +30,14 @@ def main() -> None:
     scripts = {"A": args.a, "B": args.b}
     for cmd in COMMANDS:  # warm-up: file cache and .pyc files
         for s in scripts.values():
-            timed([s, *cmd])
+            run([s, *cmd])
     base: list[float] = []
     times: dict[tuple[str, int], list[float]] = {(k, i): [] for k in scripts for i in range(len(COMMANDS))}
     for r in range(args.rounds):
-        base.append(timed([sys.executable, "-c", "import numpy"]))
+        base.append(run([sys.executable, "-c", "import numpy"]))
         for i, cmd in enumerate(COMMANDS):
             for k in ("A", "B") if r % 2 else ("B", "A"):
-                times[(k, i)].append(timed([scripts[k], *cmd]))
+                times[(k, i)].append(run([scripts[k], *cmd]))
     b = statistics.median(base)
     print(f"python -c 'import numpy': median {b * 1000:.0f} ms over {args.rounds} rounds; load average "
           f"{os.getloadavg()[0]:.1f}")
