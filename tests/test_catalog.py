@@ -139,3 +139,30 @@ def test_files_that_are_not_tables_and_a_missing_catalog_folder_are_errors(tmp_p
     monkeypatch.setenv("WSBENCH_CATALOG", str(tmp_path / "nowhere"))
     with pytest.raises(CatalogError, match="does not exist.*WSBENCH_CATALOG"):
         load_catalog()
+
+
+def test_a_dataset_name_parses_its_own_entry_only_and_an_unknown_one_lists_every_entry(tmp_path, monkeypatch):
+    """Opening a dataset by name reads <name>.toml alone (each file parsed costs every command's start), even when
+    another entry is broken; a name with no file of its own is an error that names every usable entry."""
+    import tomllib
+
+    from wsbench.api import locate_dataset
+    from wsbench.errors import UnknownNameError
+
+    cat = tmp_path / "cat"
+    cat.mkdir()
+    for name in ("alpha", "beta", "gamma"):
+        write_entry(cat, name, f"http://127.0.0.1:9/{name}.zip", b"zip bytes")
+    (cat / "broken.toml").write_text("name = ")
+    monkeypatch.setenv("WSBENCH_CATALOG", str(cat))
+    monkeypatch.setenv("WSBENCH_DATA", str(tmp_path / "data"))
+    parsed: list[str] = []
+    loads = tomllib.loads
+    monkeypatch.setattr(tomllib, "loads", lambda text: parsed.append(text[:20]) or loads(text))
+    store = tmp_path / "data" / "beta" / "1" / "beta.zip"
+    store.parent.mkdir(parents=True)
+    store.write_bytes(b"zip bytes")
+    assert locate_dataset("beta") == (store, "beta")
+    assert parsed == ['\nname = "beta"\nversi']
+    with pytest.raises(UnknownNameError, match="alpha.*beta.*gamma"):
+        locate_dataset("delta")

@@ -4,6 +4,7 @@ of subnets gives what a store of only those subnets gives; hand-checked extremes
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import subprocess
@@ -388,16 +389,35 @@ def test_the_plain_csv_fast_path_reads_what_the_csv_module_reads(tmp_path_factor
     assert (a.arch, a.score, a.epoch, a.seed, a.score_column) == (b.arch, b.score, b.epoch, b.seed, b.score_column)
 
 
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "é", ",", "\t", "\n", "\r", "\r\n", '"', " "]), max_size=40).map("".join),
+       delimiter=st.sampled_from([",", "\t"]), n_cols=st.integers(1, 3))
+def test_the_fast_split_gives_the_csv_modules_columns_or_declines(text, delimiter, n_cols):
+    """Any text: the fast path's columns are csv.reader's (every row n_cols fields), or it declines (None) and the
+    csv module reads the file."""
+    from wsbench.evaluation.reading import _plain_columns
+
+    fast = _plain_columns(text, delimiter, n_cols)
+    if fast is None:
+        return
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise AssertionError(f"the fast path read {text!r}, which the csv module refuses") from None
+    assert all(len(r) == n_cols for r in rows) and [] not in rows
+    assert fast == [[r[i] for r in rows] for i in range(n_cols)]
+
+
 @pytest.mark.parametrize("body", ["a,1\nb,2\n", "a,1\r\nb,2\r\n", "a,1\r\nb,2", "a,1\nb,2\r\n", "a,1\rb,2\n",
                                   'a,1\n"b",2\n', "a,1\n\nb,2\n", "a,1\nb\n"])
 def test_every_line_ending_reads_as_the_csv_module_reads_it(tmp_path, body):
     """LF, CRLF throughout (fast path), mixed ends, a lone CR, quotes, a blank line, a short row (csv module):
     the same rows as csv.reader, or the csv path's error."""
-    from wsbench.evaluation.reading import _plain_rows, read_scores
+    from wsbench.evaluation.reading import _plain_columns, read_scores
 
     p = tmp_path / "s.csv"
     p.write_bytes(b"arch,score\n" + body.encode())
-    fast = _plain_rows(body, ",", 2)
+    fast = _plain_columns(body, ",", 2)
     assert (fast is not None) == (body in ("a,1\nb,2\n", "a,1\r\nb,2\r\n", "a,1\r\nb,2"))
     want = [r for r in csv.reader(body.splitlines(keepends=True)) if r]
     if any(len(r) != 2 for r in want):

@@ -140,3 +140,21 @@ def test_three_concurrent_downloads_of_one_dataset_all_succeed(tmp_path, store_z
         assert "sha256 verified" in out
     assert (cache / "test-ds.zip").read_bytes() == data
     assert _clean(cache) == ["test-ds.zip"]
+
+
+@pytest.mark.skipif(not os.sys.platform.startswith("linux"), reason="the XDG rule is wsbench's own on Linux only")
+@pytest.mark.parametrize("xdg", [None, "", "   ", "/tmp/xdg-cache", "relative/cache", "~/cache"])
+def test_the_cache_folder_is_platformdirs_own_without_importing_it(monkeypatch, xdg):
+    """On Linux the data folder follows the XDG rule as platformdirs does (unset, blank or relative XDG_CACHE_HOME:
+    ~/.cache),
+    computed without importing it (its import brings tempfile and random to every command's start)."""
+    import platformdirs
+
+    from wsbench.fetch import cache_dir
+
+    monkeypatch.delenv("WSBENCH_DATA", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    assert cache_dir() == Path(platformdirs.user_cache_dir("wsbench", appauthor=False))

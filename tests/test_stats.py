@@ -293,6 +293,42 @@ def test_numpy_kendall_equals_scipy_with_many_ties(n, vx, vy, seed):
     assert kendall_tau_b(x, y) == pytest.approx(sst.kendalltau(x, y).statistic, abs=1e-12)
 
 
+@given(st.integers(2, 130), st.integers(1, 9), st.integers(1, 9), st.integers(0, 2**32 - 1))
+@settings(max_examples=100, deadline=None)
+def test_kendall_by_pairs_equals_the_merge_sort_exactly(n, vx, vy, seed):
+    """Small pools compare every pair; both ways count the same integers, so the same float, ties of every size."""
+    from wsbench.stats import coefficients
+
+    rng = np.random.default_rng(seed)
+    x, y = rng.integers(0, vx + 1, n).astype(float), rng.integers(0, vy + 1, n).astype(float)
+    by_pairs = coefficients._kendall_by_pairs(x, y)
+    small, coefficients.SMALL_N = coefficients.SMALL_N, 0
+    try:
+        merged = coefficients.kendall_tau_b(x, y)
+    finally:
+        coefficients.SMALL_N = small
+    assert by_pairs == merged or (math.isnan(by_pairs) and math.isnan(merged))
+
+
+def test_ranks_are_remembered_by_content_and_cannot_be_changed():
+    """The GT of a pool is ranked once for every ranking compared with it: the same bytes give the same (read-only)
+    answer; other bytes (one value changed, another dtype) are ranked afresh."""
+    from wsbench.stats import coefficients
+
+    coefficients._dense.cache_clear()
+    v = np.array([3.0, 1.0, 2.0, 1.0])
+    first = coefficients._dense(v)
+    assert coefficients._dense(v.copy()) is first
+    assert [first[0].tolist(), first[1], first[2]] == [[2, 0, 1, 0], 3, 1]
+    with pytest.raises(ValueError):
+        first[0][0] = 7
+    w = v.copy()
+    w[0] = 0.0
+    assert coefficients._dense(w)[0].tolist() == [0, 1, 2, 1]
+    assert average_ranks(v).tolist() == [4.0, 1.5, 3.0, 1.5]
+    assert average_ranks(v.astype(np.float32)).tolist() == [4.0, 1.5, 3.0, 1.5]
+
+
 def test_correlation_needs_no_scipy_import():
     import subprocess
     import sys

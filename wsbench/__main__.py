@@ -1,3 +1,3 @@
-from wsbench.cli.app import main
+from wsbench.cli.app import console
 
-main()
+console()

@@ -36,7 +36,7 @@ def locate_dataset(space: str | os.PathLike, download: bool = True) -> tuple[Pat
     from wsbench.errors import CatalogError
     from wsbench.fetch import resolve
 
-    entries, problems = read_catalog()
+    entries, problems = read_catalog(only=str(space))  # its own file only, when it has one
     if space in entries:
         return resolve(entries[space], download_missing=download), str(space)
     own = [p for p in problems if p.startswith(f"{space}.toml: ")]
@@ -44,6 +44,7 @@ def locate_dataset(space: str | os.PathLike, download: bool = True) -> tuple[Pat
         raise CatalogError(f"catalog entry {space!r} cannot be used: " + "; ".join(own))
     if Path(space).exists():
         return Path(space), str(space)
+    entries, _ = read_catalog()  # every entry: the error names them
     raise UnknownNameError("dataset (catalog name or path to a .zip/.zarr store)", space, entries)
 
 

@@ -31,6 +31,10 @@ def cache_dir() -> Path:
     env = os.environ.get("WSBENCH_DATA")
     if env:
         return Path(env).expanduser()
+    if sys.platform.startswith("linux"):  # the XDG rule platformdirs applies there (tested equal), without its
+        xdg = os.environ.get("XDG_CACHE_HOME", "")  # import, which brings tempfile and random to every start;
+        # a relative XDG path is invalid (the XDG spec): ignored
+        return Path(xdg if os.path.isabs(xdg) else os.path.expanduser("~/.cache")) / "wsbench"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("wsbench", appauthor=False))

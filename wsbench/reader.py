@@ -18,6 +18,7 @@ import json
 import math
 import os
 import stat
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -571,17 +572,25 @@ class FastReader:
 
 
 def _vlen_utf8(raw: bytes) -> list[str]:
-    """Zarr's ``vlen-utf8`` encoding: a little-endian uint32 count, then each item as a uint32 length and UTF-8."""
+    """Zarr's ``vlen-utf8`` encoding: a little-endian uint32 count, then each item as a uint32 length and UTF-8.
+    (One precompiled struct and local names: 15,625 NB201 cells decode in ~half the time of int.from_bytes.)"""
     count = int.from_bytes(raw[:4], "little")
-    out, pos = [], 4
+    unpack, end = _UINT32.unpack_from, len(raw)
+    out: list[str] = []
+    append, pos = out.append, 4
     for _ in range(count):
-        size = int.from_bytes(raw[pos:pos + 4], "little")
-        pos += 4
-        if pos + size > len(raw):
+        if pos + 4 > end:
             raise ValueError("truncated vlen-utf8 data")
-        out.append(raw[pos:pos + size].decode("utf-8"))
+        (size,) = unpack(raw, pos)
+        pos += 4
+        if pos + size > end:
+            raise ValueError("truncated vlen-utf8 data")
+        append(raw[pos:pos + size].decode("utf-8"))
         pos += size
     return out
+
+
+_UINT32 = struct.Struct("<I")
 
 
 class XarrayReader:

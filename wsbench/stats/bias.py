@@ -76,19 +76,23 @@ def operator_bias(sn: np.ndarray, gt: np.ndarray, choice: np.ndarray, top_fracti
     pct_sn, pct_gt = rank_percentile(sn), rank_percentile(gt)
     k = max(1, int(np.ceil(n * top_fraction - 1e-9)))
     in_top_sn, in_top_gt = top_membership(sn, k, ties), top_membership(gt, k, ties)
-    masks = [(choice[:, j, None] == np.arange(n_ops)) for j in range(d)]
-    masks.append((choice[:, :, None] == np.arange(n_ops)).any(axis=1))
-    out = {name: np.full((d + 1, n_ops), np.nan) for name in
-           ("count", "mean_pct_supernet", "mean_pct_gt", "share_top_supernet", "share_top_gt")}
-    for j, m in enumerate(masks):
-        cnt = m.sum(axis=0)
-        out["count"][j] = cnt
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out["mean_pct_supernet"][j] = np.where(cnt > 0, pct_sn @ m / cnt, np.nan)
-            out["mean_pct_gt"][j] = np.where(cnt > 0, pct_gt @ m / cnt, np.nan)
-        out["share_top_supernet"][j] = in_top_sn @ m / k
-        out["share_top_gt"][j] = in_top_gt @ m / k
-    return out
+    onehot = op_indicator(choice, n_ops)
+    cnt = onehot.sum(axis=0)
+    sums = np.stack([pct_sn, pct_gt, in_top_sn, in_top_gt]) @ onehot  # one product for the four per-op sums
+    shape = (d + 1, n_ops)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_pct = np.where(cnt > 0, sums[:2] / cnt, np.nan)
+    return {"count": cnt.reshape(shape), "mean_pct_supernet": mean_pct[0].reshape(shape),
+            "mean_pct_gt": mean_pct[1].reshape(shape), "share_top_supernet": (sums[2] / k).reshape(shape),
+            "share_top_gt": (sums[3] / k).reshape(shape)}
+
+
+def op_indicator(choice: np.ndarray, n_ops: int) -> np.ndarray:
+    """(arch, (decisions + 1) x ops) of 0.0/1.0: subnet i has op o at decision j (column j x ops + o), then the op
+    at any decision (the last ops columns); per-op sums of any per-subnet vector are one matrix product."""
+    n, d = choice.shape
+    at = choice[:, :, None] == np.arange(n_ops)
+    return np.concatenate([at.reshape(n, d * n_ops), at.any(axis=1)], axis=1).astype(np.float64)
 
 
 def operator_gap_resampled(scores: list[np.ndarray], gt: np.ndarray, choice: np.ndarray, idx: np.ndarray,
@@ -210,26 +214,32 @@ def operator_table(sn: ScoreFn, g: np.ndarray, choice: np.ndarray, decisions: li
         for s in seeds:
             x = sn(s, e)
             ok = np.isfinite(x) & np.isfinite(g)
-            per_seed.append(operator_bias(x[ok], g[ok], choice[ok], o.top_fraction, o.ties))
+            per_seed.append(operator_bias(x[ok], g[ok], choice[ok], o.top_fraction, o.ties, n_ops))
         if idx is not None:  # the same resamples for every seed; NaN subnets dropped from each
             gap_draws = operator_gap_resampled([sn(s, e) for s in seeds], g, choice, idx, n_ops)
+        per = {key: np.stack([p[key] for p in per_seed]) for key in per_seed[0]}  # (seed, decision, op)
+        mean = {key: v.mean(axis=0) for key, v in per.items()}
+        gaps = per["mean_pct_supernet"] - per["mean_pct_gt"]
+        finite = np.isfinite(gaps).all(axis=0)  # as mean_std: NaN where any seed's gap is NaN
+        with np.errstate(invalid="ignore"):
+            gap_mean = np.where(finite, gaps.mean(axis=0), np.nan)
+            gap_std = np.where(finite, gaps.std(axis=0, ddof=1), np.nan) if len(per_seed) > 1 else \
+                np.full(gaps.shape[1:], np.nan)
+        count = per["count"][0]
         for j, dname in enumerate(names):
             for k, op in enumerate(ops):
-                if k >= per_seed[0]["count"].shape[1] or not per_seed[0]["count"][j, k]:
+                if k >= count.shape[1] or not count[j, k]:
                     continue
-                vals = {key: [p[key][j, k] for p in per_seed] for key in per_seed[0]}
-                gaps = [a - b for a, b in zip(vals["mean_pct_supernet"], vals["mean_pct_gt"])]
-                gm, gsd = mean_std(gaps)
                 ci_cols = {}
                 if idx is not None:
                     ci_cols["gap_ci_low"], ci_cols["gap_ci_high"] = _boot.percentile_interval(
-                        np.mean([d[:, j, k] for d in gap_draws], axis=0), level)
-                rows.append({"epoch": e, "decision": dname, "op": op, "count": int(vals["count"][0]),
-                             "mean_pct_supernet": float(np.mean(vals["mean_pct_supernet"])),
-                             "mean_pct_gt": float(np.mean(vals["mean_pct_gt"])),
-                             "gap_mean": gm, "gap_std": gsd,
-                             "share_top_supernet": float(np.mean(vals["share_top_supernet"])),
-                             "share_top_gt": float(np.mean(vals["share_top_gt"])), **ci_cols, "flag": ""})
+                        np.mean([dr[:, j, k] for dr in gap_draws], axis=0), level)
+                rows.append({"epoch": e, "decision": dname, "op": op, "count": int(count[j, k]),
+                             "mean_pct_supernet": float(mean["mean_pct_supernet"][j, k]),
+                             "mean_pct_gt": float(mean["mean_pct_gt"][j, k]),
+                             "gap_mean": float(gap_mean[j, k]), "gap_std": float(gap_std[j, k]),
+                             "share_top_supernet": float(mean["share_top_supernet"][j, k]),
+                             "share_top_gt": float(mean["share_top_gt"][j, k]), **ci_cols, "flag": ""})
     summary = []
     for e in epochs:
         sel = [r for r in rows if r["epoch"] == e and np.isfinite(r["gap_mean"])]

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from wsbench.stats.ranking import average_ranks
+from wsbench.stats.ranking import average_ranks, memo_by_content
 
 METHODS = ("kendall", "spearman", "pearson", "weighted")
 #: above this many items Kendall's tau uses scipy (measured: NumPy 0.7 ms vs scipy 0.6 ms at 1,000 items,
@@ -36,24 +36,38 @@ def _pairs_tied(changed: np.ndarray) -> int:
     return int((t * (t - 1) // 2).sum())
 
 
+#: the merge sort's first levels are replaced by comparing every pair inside blocks of this many items (32 x 32
+#: booleans a block: one NumPy call instead of five levels of several each, ~2x faster at 1,000 items)
+BASE = 32
+_UPPER = np.triu(np.ones((BASE, BASE), dtype=bool), 1)  # pairs i < j inside a block
+
+
 def inversions(a: np.ndarray) -> int:
     """Pairs i < j with a[i] > a[j] (strictly) of an integer array, by a bottom-up merge sort done level by level
     in NumPy (per level: one stable argsort of nearly sorted keys and one cumulative sum; no Python loop over
     items).
 
-    At each level, runs of ``width`` are sorted and merged pairwise. A right-half item is inverted with every
-    left-half item of its pair except those the stable merge places before it (value <= its own), and those
-    are counted by a running sum of "is left" along the merged order: inversions = right items x width - that
-    count (earlier pairs' left halves, full, subtracted).
+    First, blocks of :data:`BASE` items count their inversions by comparing every pair and are sorted (the array
+    padded at its end with a value above every item, which adds none). At each level after, sorted runs of
+    ``width`` are merged pairwise. A right-half item is inverted with every left-half item of its pair except
+    those the stable merge places before it (value <= its own), and those are counted by a running sum of "is
+    left" along the merged order: inversions = right items x width - that count (earlier pairs' left halves,
+    full, subtracted).
     """
     a = np.asarray(a, dtype=np.int64)
     n = len(a)
     if n < 2:
         return 0
     a = a - a.min()
-    span = int(a.max()) + 1
+    top = int(a.max()) + 1
+    blocks = np.full((-(-n // BASE), BASE), top, dtype=np.int64)
+    blocks.reshape(-1)[:n] = a
+    total = int(np.count_nonzero((blocks[:, :, None] > blocks[:, None, :]) & _UPPER))
+    a = np.sort(blocks, axis=1).reshape(-1)
+    n = len(a)
+    span = top + 1
     idx = np.arange(n, dtype=np.int64)
-    total, width = 0, 1
+    width = BASE
     while width < n:
         pair = idx // (2 * width)
         is_right = (idx - pair * (2 * width)) >= width
@@ -67,8 +81,10 @@ def inversions(a: np.ndarray) -> int:
     return total
 
 
+@memo_by_content
 def _dense(v: np.ndarray) -> tuple[np.ndarray, int, int]:
-    """(dense rank 0..u-1 of each item, u distinct values, pairs tied) from one stable sort."""
+    """(dense rank 0..u-1 of each item, u distinct values, pairs tied) from one stable sort (read-only: remembered
+    by content, :func:`wsbench.stats.ranking.memo_by_content`)."""
     order = np.argsort(v, kind="stable")
     vs = v[order]
     changed = vs[1:] != vs[:-1]
@@ -84,6 +100,8 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
     Both vectors become dense integer ranks first (one float sort each), so ordering by (x, y) is one integer
     sort of a combined key, several times faster than a float lexsort."""
     n = len(x)
+    if n <= SMALL_N:
+        return _kendall_by_pairs(x, y)
     rx, _, n1 = _dense(x)
     ry, uy, n2 = _dense(y)
     pair_key = rx * uy + ry
@@ -93,6 +111,23 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
     n0 = n * (n - 1) // 2
     dis = inversions(ry[order])
     con_minus_dis = n0 - n1 - n2 + n3 - 2 * dis
+    denom = math.sqrt(n0 - n1) * math.sqrt(n0 - n2)
+    return float(con_minus_dis / denom) if denom else float("nan")
+
+
+#: at most this many items, Kendall's tau-b compares every pair at once (the sign of each difference; 100 items:
+#: ~3x faster than the merge sort's calls, whose fixed costs dominate there; above ~120 the n x n arrays cost more)
+SMALL_N = 100
+
+
+def _kendall_by_pairs(x: np.ndarray, y: np.ndarray) -> float:
+    """Kendall's tau-b from every pair's signs: the same integer counts as the merge sort, so the same number."""
+    n = len(x)
+    sx, sy = np.sign(x[:, None] - x), np.sign(y[:, None] - y)  # (each pair twice, the diagonal 0)
+    con_minus_dis = int((sx * sy).sum()) // 2
+    n1 = (int(np.count_nonzero(sx == 0)) - n) // 2
+    n2 = (int(np.count_nonzero(sy == 0)) - n) // 2
+    n0 = n * (n - 1) // 2
     denom = math.sqrt(n0 - n1) * math.sqrt(n0 - n2)
     return float(con_minus_dis / denom) if denom else float("nan")
 

@@ -2,7 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import numpy as np
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+#: results kept per memoised function (a statistic ranks each ranking and the GT of one pool many times: every
+#: method, statistic, seed and ranking side by side in ``wsbench evaluate``); the oldest is dropped first
+MEMO_SIZE = 64
+
+
+def memo_by_content(fn: _F) -> _F:
+    """``fn(array)`` remembered by the array's dtype, shape and bytes: the GT vector of a pool is sorted once, not
+    once per ranking and statistic. Keys are the exact bytes (no hash collision can return another array's
+    answer); the answers' arrays are made read-only, so a caller cannot change what the next caller gets."""
+    cache: dict[tuple[str, tuple[int, ...], bytes], Any] = {}
+
+    def remembered(v: np.ndarray) -> Any:
+        a = np.asarray(v)
+        key = (a.dtype.str, a.shape, a.tobytes())
+        hit = cache.get(key)
+        if hit is None:
+            hit = fn(a)
+            for x in (hit if isinstance(hit, tuple) else (hit,)):
+                if isinstance(x, np.ndarray):
+                    x.flags.writeable = False
+            if len(cache) >= MEMO_SIZE:
+                del cache[next(iter(cache))]
+            cache[key] = hit
+        return hit
+
+    remembered.__doc__, remembered.__name__, remembered.__wrapped__ = fn.__doc__, fn.__name__, fn  # type: ignore[attr-defined]
+    remembered.cache_clear = cache.clear  # type: ignore[attr-defined]
+    return remembered  # type: ignore[return-value]
 
 
 def goodness(values: np.ndarray, direction: str) -> np.ndarray:
@@ -20,8 +54,10 @@ def order_best_first(g: np.ndarray) -> np.ndarray:
     return np.argsort(-np.asarray(g), kind="stable")
 
 
+@memo_by_content
 def average_ranks(x: np.ndarray) -> np.ndarray:
-    """Ranks 1..n in ascending order of ``x``; tied values share their average rank."""
+    """Ranks 1..n in ascending order of ``x``; tied values share their average rank (read-only: remembered by
+    content, :func:`memo_by_content`)."""
     x = np.asarray(x)
     n = len(x)
     order = np.argsort(x, kind="stable")

@@ -17,7 +17,7 @@ from wsbench.errors import OptionError
 from wsbench.stats import options as _opt
 from wsbench.stats import topk_select
 from wsbench.stats.ranking import to_metric
-from wsbench.stats.summary import ScoreFn, Table, mc_se, mean_std
+from wsbench.stats.summary import ScoreFn, Table, mc_se, mean, mean_std
 from wsbench.stats.summary import pool as finite_pool
 from wsbench.stats.topk_kernel import (  # noqa: F401  (re-exported: the public home of the top-k kernels)
     TIES,
@@ -169,17 +169,17 @@ def topk_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list[int], 
                         mc[f"{name}_ci_low"], mc[f"{name}_ci_high"] = lo, hi
                 rows.append({
                     "seed": s, "epoch": e, "k": kk, "k_count": kn, "samples": n, "trials": len(draws),
-                    "best_gt": to_metric(res.best_gt.mean(), direction),
-                    "best_gt_top_pct": float(np.mean(100.0 * res.best_rank / n)),
-                    "random_best_gt": to_metric(res.random_best_gt.mean(), direction),
-                    "random_top_pct": float(np.mean(100.0 * res.random_best_rank / n)),
-                    "sample_best_gt": to_metric(res.sample_best_gt.mean(), direction),
-                    "p_random_at_least": float(res.p_random_at_least.mean()),
-                    "precision": float(res.precision.mean()), "random_precision": kn / n,
-                    "ndcg": float(res.ndcg.mean()),
-                    "random_ndcg": float(res.random_ndcg.mean()),
-                    "tie_group": float(res.tie_group.mean()),
-                    "tie_in_topk": float(res.tie_in_topk.mean()),
+                    "best_gt": to_metric(mean(res.best_gt), direction),
+                    "best_gt_top_pct": mean(100.0 * res.best_rank / n),
+                    "random_best_gt": to_metric(mean(res.random_best_gt), direction),
+                    "random_top_pct": mean(100.0 * res.random_best_rank / n),
+                    "sample_best_gt": to_metric(mean(res.sample_best_gt), direction),
+                    "p_random_at_least": float(mean(res.p_random_at_least)),
+                    "precision": float(mean(res.precision)), "random_precision": kn / n,
+                    "ndcg": float(mean(res.ndcg)),
+                    "random_ndcg": float(mean(res.random_ndcg)),
+                    "tie_group": float(mean(res.tie_group)),
+                    "tie_in_topk": float(mean(res.tie_in_topk)),
                     **mc,
                 })
     summary = []
@@ -190,14 +190,14 @@ def topk_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list[int], 
             pm, psd = mean_std([r["best_gt_top_pct"] for r in sel])
             summary.append({"epoch": e, "k": kk, "k_count": sel[0]["k_count"], "best_gt_mean": m, "best_gt_std": sd,
                             "best_gt_top_pct_mean": pm, "best_gt_top_pct_std": psd,
-                            "random_best_gt": float(np.mean([r["random_best_gt"] for r in sel])),
-                            "random_top_pct": float(np.mean([r["random_top_pct"] for r in sel])),
-                            "sample_best_gt": float(np.mean([r["sample_best_gt"] for r in sel])),
+                            "random_best_gt": mean([r["random_best_gt"] for r in sel]),
+                            "random_top_pct": mean([r["random_top_pct"] for r in sel]),
+                            "sample_best_gt": mean([r["sample_best_gt"] for r in sel]),
                             "p_random_max": float(np.max([r["p_random_at_least"] for r in sel])),
                             **dict(zip(("precision_mean", "precision_std"), mean_std([r["precision"] for r in sel]))),
                             "random_precision": sel[0]["random_precision"],
                             **dict(zip(("ndcg_mean", "ndcg_std"), mean_std([r["ndcg"] for r in sel]))),
-                            "random_ndcg": float(np.mean([r["random_ndcg"] for r in sel])),
+                            "random_ndcg": mean([r["random_ndcg"] for r in sel]),
                             "tie_group_max": float(np.max([r["tie_group"] for r in sel])),
                             # the same draws serve every seed: the error of the mean over seeds is that of
                             # the per-trial means over seeds (the seeds' errors are not independent)
