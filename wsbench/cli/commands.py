@@ -212,7 +212,8 @@ def evaluate(scores: str, space: str, higher_is_better: bool | None, name: str, 
         return run(scores, space, higher_is_better=higher_is_better, name=name, score_column=score_column,
                    encoding=encoding,
                    drop_unknown=drop_unknown, k=k, epoch=epoch, seed=seed, gt=gt, ties=ties, ci=ci, boot=boot,
-                   rng_seed=rng_seed, dedupe=dedupe, gt_table=gt_table, out=out)
+                   rng_seed=rng_seed, dedupe=dedupe, gt_table=gt_table, out=out,
+                   statistic_rows=wide or as_json or out is not None)  # rows-only statistics: computed where shown
 
     _emit(as_json, make, wide)
 

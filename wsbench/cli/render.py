@@ -442,7 +442,9 @@ def show_evaluate(result: Any, console: Console, wide: bool = False) -> None:
             for t in ts2:
                 console.print(t)
     hints = ([f"not shown: {', '.join(left_out)} (--wide)"] if left_out else []) + (
-        [] if wide else [f"each statistic's own table ({len(result.rows)} rows): --wide"])
+        [] if wide else [f"each statistic's own table ({len(result.rows)} rows): --wide"
+                         if o.get("statistic_rows", True) else
+                         "each statistic's own table, with size and operator bias and stability: --wide"])
     console.print(visible("; ".join([*hints, "--json: everything"])), style="dim", markup=False)
     for n in result.notes:
         if wide or not n.startswith(STAT_NOTE):

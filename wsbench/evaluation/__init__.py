@@ -227,7 +227,7 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
              epoch: Any = "last",
              seed: Any = "all", gt: str = "gt_score", ties: str = "random", ci: float | None = None,
              boot: int = 1000, rng_seed: int = 0, dedupe: bool = False,
-             gt_table: str | os.PathLike = "auto", out: str | os.PathLike | None = None) -> Result:
+             gt_table: str | os.PathLike = "auto", out: str | os.PathLike | None = None, statistic_rows: bool = True) -> Result:
     """Every statistic of a user's ranking ``scores`` against dataset ``space``'s ground truth, beside the dataset's
     own rankings on the same subnets.
 
@@ -245,6 +245,9 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
 
     ``out``: a folder; the report page of the estimator is written there (``wsbench.report.estimator``; needs
     matplotlib) and its path recorded as ``options["report"]``.
+
+    ``statistic_rows=False``: the summary alone, without the statistics that are rows only (the scores' size and operator
+    bias, stability): what ``wsbench evaluate`` shows without ``--wide``/``--json``/``--out``, a third less work.
     """
     import wsbench
     from wsbench.evaluation.view import Estimator, Subset
@@ -253,8 +256,12 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
 
     if not isinstance(name, str) or not name.strip() or len(name) > 60:
         raise OptionError(f"name must be a short label for the scores, got {name!r}")
-    if not isinstance(dedupe, bool) or not isinstance(drop_unknown, bool):
-        raise OptionError("dedupe and drop_unknown must be True or False")
+    if not isinstance(dedupe, bool) or not isinstance(drop_unknown, bool) \
+            or not isinstance(statistic_rows, bool):
+        raise OptionError("dedupe, drop_unknown and statistic_rows must be True or False")
+    if out is not None and not statistic_rows:
+        raise OptionError("the report page (out) draws the operator bias: statistic_rows=False cannot be combined "
+                          "with it")
     if out is not None:  # before any work: no page without matplotlib, and no half-done run
         from wsbench.report import _require_matplotlib
 
@@ -354,7 +361,7 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
             # size bias: the scores' ranking gets `wsbench bias --by params` in full; every ranking its Kendall tau
             # with params, `wsbench correlation --against params` (bias's (WS,PS) column)
             bp = bias.query(source, by="params", epoch=ep, seed=sd, score=score, ci=ci, boot=boot,
-                            rng_seed=rng_seed, **common) if params and sizes and label == name else None
+                            rng_seed=rng_seed, **common) if params and sizes and label == name and statistic_rows else None
             cp = correlation.query(source, epoch=ep, seed=sd, against=params, score=score, method="kendall") \
                 if params and sizes else None
         except NothingToRank as e:
@@ -431,7 +438,7 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     summary.extend(random_row)
     # the scores' own statistics (stability, operator bias): on every architecture evaluated
     own, src_own = (est_w, src_w) if whole else (est, src_est)
-    if len(own.epochs) > 1 or len(own.seeds) > 1:
+    if statistic_rows and (len(own.epochs) > 1 or len(own.seeds) > 1):
         n_values = len(t_values) if whole else len(values)
         if n_values == len(own.epochs) * len(own.seeds):
             stab = stability.query(src_own, epoch="all", seed="all", score=name)
@@ -439,10 +446,11 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
         else:
             notes.append(f"stability left out: the scores hold {n_values} of the {len(own.epochs) * len(own.seeds)} "
                          f"(seed, epoch) pairs of seeds {own.seeds} x epochs {own.epochs}")
-    operator = bias.query(src_own, by="operator", epoch=epoch, seed=seed, score=name, ties=ties, **common)
-    per_stat.extend({"ranking": name + (" (table)" if whole else ""), "statistic": "bias_operator", **r}
-                    for r in operator.summary)
-    if n:
+    if statistic_rows:
+        operator = bias.query(src_own, by="operator", epoch=epoch, seed=seed, score=name, ties=ties, **common)
+        per_stat.extend({"ranking": name + (" (table)" if whole else ""), "statistic": "bias_operator", **r}
+                        for r in operator.summary)
+    if n and statistic_rows:
         operator_sn = bias.query(src_sub, by="operator", epoch=bench.epochs[-1], score="supernet", ties=ties,
                                  **common)
         per_stat.extend({"ranking": "supernet (last epoch)", "statistic": "bias_operator", **r}
@@ -454,7 +462,8 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
                "k": [str(x) for x in (k.split(",") if isinstance(k, str) else k)], "gt": gt, "ties": ties,
                "best_epoch": best, "dedupe": dedupe,
                "gt_table": table.name if table is not None else None,
-               "scored": n_scored if n_scored is not None else n, "outside_dataset": outside}
+               "scored": n_scored if n_scored is not None else n, "outside_dataset": outside,
+               "statistic_rows": statistic_rows}
     if ci is not None:
         options.update(ci=ci, boot=boot, rng_seed=rng_seed)
     merged = " (merged by function: --dedupe)" if dedupe else ""

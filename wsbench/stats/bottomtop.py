@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from wsbench.errors import OptionError
-from wsbench.stats.ranking import goodness, top_share
+from wsbench.stats.ranking import ascending, goodness, top_share
 from wsbench.stats.summary import Table
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def resolve_cut(k: float | str, n: int, rounding: str = "ceil") -> int:
 
 def gt_ranks(t: np.ndarray) -> np.ndarray:
     """1-based GT rank of each subnet: 1 + #(subnets with strictly better goodness); ties share a rank."""
-    asc = np.sort(t)
+    asc = ascending(t)
     return 1 + (len(t) - np.searchsorted(asc, t, side="right"))
 
 
@@ -101,8 +101,8 @@ def precision_at(w: np.ndarray, t: np.ndarray, k: int) -> float:
     """E|top k by ``w`` ∩ top k by ``t``| / k, both cuts split uniformly at random and independently: by
     linearity the sum of P(i in one) P(i in the other), each P = 1 above its cut, a/m in its tie group, 0
     below."""
-    pw = top_share(w, np.sort(w)[::-1], k)
-    pt = top_share(t, np.sort(t)[::-1], k)
+    pw = top_share(w, ascending(w)[::-1], k)
+    pt = top_share(t, ascending(t)[::-1], k)
     return float(pw @ pt) / k
 
 
@@ -117,7 +117,7 @@ def expected_extreme_in_top(w: np.ndarray, v: np.ndarray, k: int, largest: bool 
     from wsbench.stats.topk import random_best_distribution
 
     x = np.asarray(v, dtype=np.float64) * (1.0 if largest else -1.0)
-    cut = np.sort(w)[::-1][k - 1]
+    cut = ascending(w)[::-1][k - 1]
     above, group = w > cut, w == cut
     m, a = int(group.sum()), k - int(above.sum())
     sure = float(x[above].max()) if above.any() else -np.inf

@@ -55,6 +55,12 @@ def order_best_first(g: np.ndarray) -> np.ndarray:
 
 
 @memo_by_content
+def ascending(v: np.ndarray) -> np.ndarray:
+    """``np.sort(v)`` (read-only, remembered by content: a pool's GT is sorted by several statistics per ranking)."""
+    return np.sort(v)
+
+
+@memo_by_content
 def average_ranks(x: np.ndarray) -> np.ndarray:
     """Ranks 1..n in ascending order of ``x``; tied values share their average rank (read-only: remembered by
     content, :func:`memo_by_content`)."""
