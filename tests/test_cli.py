@@ -180,3 +180,32 @@ def test_wsbench_alone_prints_its_help_and_version_prints_the_version():
     assert res.exit_code == 2 and res.stdout.startswith("usage: wsbench") and "topk" in res.stdout
     res = invoke(["--version"])
     assert res.exit_code == 0 and res.stdout == f"wsbench {wsbench.__version__}\n"
+
+
+CONSOLE = """
+import gc, sys
+from wsbench.cli import app
+def main():
+    print("threshold", gc.get_threshold()[0], flush=True)
+    sys.exit({code!r})
+app.main = main
+app.console()
+"""
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (1, 1), (2, 2), (130, 130)])
+def test_the_console_script_raises_the_collector_threshold_and_keeps_the_exit_status(code, status):
+    """console() (the console script, python -m wsbench) runs main with the collector every 100,000 allocations
+    and ends with main's exit status; main itself, which tests call in-process, leaves the collector alone."""
+    import subprocess
+    import sys
+
+    from wsbench.cli.app import GC_THRESHOLD
+
+    p = subprocess.run([sys.executable, "-c", CONSOLE.format(code=code)], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == status, p.stderr
+    assert p.stdout.split() == ["threshold", str(GC_THRESHOLD)]
+    import gc
+
+    assert gc.get_threshold()[0] != GC_THRESHOLD  # this test process: untouched

@@ -80,6 +80,32 @@ def test_the_real_cli_process_and_every_epoch(tmp_path: Path, store_zip: Path):
     assert part(got, "scores", "stability") == json_safe(bench.stability().summary)
 
 
+def test_the_rows_only_statistics_are_left_out_only_where_nothing_shows_them(tmp_path: Path, store_dir: Path):
+    """statistic_rows=False (the plain command) gives the same summary and the same rows of every statistic it
+    computes, without size/operator bias and stability; the plain CLI says where they are; --json has them all;
+    a report page needs them (refused)."""
+    from wsbench.errors import OptionError
+
+    bench = wsbench.open(store_dir)
+    path = own_scores(bench, tmp_path / "own.csv")
+    full = evaluate(path, store_dir, higher_is_better=True, epoch="all").to_dict()
+    lean = evaluate(path, store_dir, higher_is_better=True, epoch="all", statistic_rows=False).to_dict()
+    assert lean["summary"] == full["summary"]
+    assert lean["rows"] == [r for r in full["rows"] if r["statistic"] not in ("bias_params", "bias_operator",
+                                                                              "stability")]
+    assert {r["statistic"] for r in full["rows"]} - {r["statistic"] for r in lean["rows"]} == \
+        {"bias_params", "bias_operator", "stability"}
+    assert (lean["options"]["statistic_rows"], full["options"]["statistic_rows"]) == (False, True)
+    plain = invoke(["evaluate", str(path), "--space", str(store_dir), "--higher-is-better", "--epoch", "all"])
+    assert plain.exit_code == 0 and "with size and operator bias and stability: --wide" in \
+        " ".join(plain.stdout.split())
+    as_json = json.loads(invoke(["evaluate", str(path), "--space", str(store_dir), "--higher-is-better", "--epoch",
+                                 "all", "--json"]).stdout)
+    assert as_json["rows"] == json.loads(json.dumps(full["rows"]))
+    with pytest.raises(OptionError, match="report page"):
+        evaluate(path, store_dir, higher_is_better=True, statistic_rows=False, out=tmp_path / "page")
+
+
 def test_dedupe_gives_the_merged_views_numbers(tmp_path: Path, store_dir: Path):
     bench = wsbench.open(store_dir)
     path = own_scores(bench, tmp_path / "own.csv")

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import zarr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from factory import provenance
 
 import wsbench
@@ -100,3 +102,21 @@ def test_incomplete_store_is_read_through_zarr(tmp_path):
         FastReader(tmp_path / "i.zarr")  # not consolidated until finalize()
     b = wsbench.open(tmp_path / "i.zarr", allow_incomplete=True)
     assert b.correlation(method="kendall").rows[0]["kendall"] == pytest.approx(1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=40), max_size=50))
+def test_vlen_utf8_decodes_what_zarr_encodes(strings):
+    """The fast reader's vlen-utf8 decoder against numcodecs' encoder (zarr's own), any text; a chunk cut short
+    anywhere is an error, never a shorter list."""
+    from numcodecs import VLenUTF8
+
+    from wsbench.reader import _vlen_utf8
+
+    raw = bytes(VLenUTF8().encode(np.array(strings, dtype=object)))
+    assert _vlen_utf8(raw) == strings
+    if len(raw) > 4 and strings:
+        for cut in {5, len(raw) // 2, len(raw) - 1}:
+            if 4 < cut < len(raw):
+                with pytest.raises(ValueError, match="truncated"):
+                    _vlen_utf8(raw[:cut])

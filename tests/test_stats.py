@@ -329,6 +329,30 @@ def test_ranks_are_remembered_by_content_and_cannot_be_changed():
     assert average_ranks(v.astype(np.float32)).tolist() == [4.0, 1.5, 3.0, 1.5]
 
 
+@given(st.floats(allow_nan=True, allow_infinity=True))
+@settings(max_examples=200, deadline=None)
+def test_one_seeds_mean_is_numpys_to_the_bit(v):
+    """One value: no NumPy call, the same number as NumPy's (-0.0 becomes 0.0 there too), NaN std, NaN if not
+    finite; several: NumPy's own."""
+    from wsbench.stats.summary import mean, mean_std
+
+    want = float(np.mean([v]))
+    assert math.copysign(1, mean([v])) == math.copysign(1, want) and (mean([v]) == want or math.isnan(want))
+    assert mean(np.array([v])) == want or math.isnan(want)
+    m, sd = mean_std([v])
+    if math.isfinite(v):
+        assert m == want and math.copysign(1, m) == math.copysign(1, want) and math.isnan(sd)
+    else:
+        assert math.isnan(m) and math.isnan(sd)
+    with np.errstate(over="ignore", invalid="ignore"):  # (a std of values near the float limit overflows)
+        several = mean_std([v, 1.0, 2.0])
+        want_several = (float(np.mean([v, 1.0, 2.0])), float(np.std([v, 1.0, 2.0], ddof=1)))
+    if math.isfinite(v):
+        assert several == want_several or (math.isinf(several[1]) and math.isinf(want_several[1]))
+    else:
+        assert all(math.isnan(x) for x in several)
+
+
 def test_correlation_needs_no_scipy_import():
     import subprocess
     import sys

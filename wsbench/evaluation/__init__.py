@@ -246,8 +246,8 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
     ``out``: a folder; the report page of the estimator is written there (``wsbench.report.estimator``; needs
     matplotlib) and its path recorded as ``options["report"]``.
 
-    ``statistic_rows=False``: the summary alone, without the statistics that are rows only (the scores' size and operator
-    bias, stability): what ``wsbench evaluate`` shows without ``--wide``/``--json``/``--out``, a third less work.
+    ``statistic_rows=False``: the summary alone, without the statistics that are rows only (the scores' size and
+    operator bias, stability): what ``wsbench evaluate`` shows without ``--wide``/``--json``/``--out``.
     """
     import wsbench
     from wsbench.evaluation.view import Estimator, Subset
