@@ -285,9 +285,11 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
         # every architecture known: the table's, then the dataset's subnets it lacks (nb101-cifar10 has some)
         t_strings = table.strings()
         in_table = {a: i for i, a in enumerate(t_strings)}
-        pool_index = {a: i for i, a in enumerate(pool)}
-        known = t_strings + [a for a in pool if a not in in_table]
-        to_pool = np.array([pool_index.get(a, -1) for a in known], dtype=np.intp)
+        extra = [a for a in pool if a not in in_table]
+        known = t_strings + extra
+        at = {**in_table, **{a: len(t_strings) + k for k, a in enumerate(extra)}} if extra else in_table
+        to_pool = np.full(len(known), -1, dtype=np.intp)  # (the pool's 1,000 looked up, not the table's 15,625)
+        to_pool[[at[a] for a in pool]] = np.arange(len(pool))
         u_rows, dropped, notes = _map_rows(
             s, space_name, known, encoding, drop_unknown,
             f"subnets of {bench.name} ({bench.n_archs}) nor architectures of its ground-truth table {table.name} "

@@ -66,9 +66,9 @@ class NB201(SearchSpace):
         return tuple(out)
 
     def format(self, parsed: tuple[int, ...]) -> str:
-        names = [self.ops[k] for k in parsed]
-        nodes = [names[0:1], names[1:3], names[3:6]]
-        return "+".join("|" + "|".join(f"{op}~{j}" for j, op in enumerate(node)) + "|" for node in nodes)
+        a, b, c, d, e, f = parsed
+        p0, p1, p2 = _PIECES
+        return f"|{p0[a]}|+|{p0[b]}|{p1[c]}|+|{p0[d]}|{p1[e]}|{p2[f]}|"
 
     def choices_of(self, parsed: tuple[int, ...]) -> tuple[int, ...]:
         return parsed
@@ -102,3 +102,7 @@ class NB201(SearchSpace):
         """All 15,625 in lexicographic order of op indices (edge 1<-0 slowest)."""
         for combo in itertools.product(range(5), repeat=6):
             yield self.format(combo)
+
+
+#: ``op~j`` of every op, per source node j (a cell's string is six of them: ``format`` is one f-string)
+_PIECES = tuple(tuple(f"{op}~{j}" for op in NB201.ops) for j in range(3))
