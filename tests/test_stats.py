@@ -353,6 +353,20 @@ def test_one_seeds_mean_is_numpys_to_the_bit(v):
         assert all(math.isnan(x) for x in several)
 
 
+def test_the_rank_memo_is_bounded_in_bytes(monkeypatch):
+    """A large array is ranked afresh each time (never kept); many small ones keep the memo within its budget."""
+    from wsbench.stats import ranking
+
+    monkeypatch.setattr(ranking, "MEMO_BYTES", 64_000)
+    remembered = ranking.memo_by_content(lambda v: np.sort(v))
+    big = np.arange(4_000, dtype=np.float64)  # 32 kB > a quarter of the budget
+    assert remembered(big) is not remembered(big)
+    small = [np.full(100, float(i)) for i in range(200)]  # 800 B each, and as much again for each answer
+    answers = [remembered(v) for v in small]
+    assert remembered(small[-1]) is answers[-1]  # the newest are kept
+    assert remembered(small[0]) is not answers[0]  # the oldest went (200 x 1.6 kB > 64 kB)
+
+
 def test_correlation_needs_no_scipy_import():
     import subprocess
     import sys

@@ -9,33 +9,44 @@ import numpy as np
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
-#: results kept per memoised function (a statistic ranks each ranking and the GT of one pool many times: every
-#: method, statistic, seed and ranking side by side in ``wsbench evaluate``); the oldest is dropped first
-MEMO_SIZE = 64
+#: bytes of keys and answers kept per memoised function (a statistic ranks each ranking and the GT of one pool many
+#: times: every method, statistic, seed and ranking side by side in ``wsbench evaluate``); the oldest go first, and
+#: an array of more than a quarter of it (~500,000 float64) is not kept at all (a 1M-subnet store stays unbloated)
+MEMO_BYTES = 16 << 20
 
 
 def memo_by_content(fn: _F) -> _F:
     """``fn(array)`` remembered by the array's dtype, shape and bytes: the GT vector of a pool is sorted once, not
     once per ranking and statistic. Keys are the exact bytes (no hash collision can return another array's
     answer); the answers' arrays are made read-only, so a caller cannot change what the next caller gets."""
-    cache: dict[tuple[str, tuple[int, ...], bytes], Any] = {}
+    cache: dict[tuple[str, tuple[int, ...], bytes], tuple[Any, int]] = {}
+    held = [0]  # bytes of the keys and answers kept
 
     def remembered(v: np.ndarray) -> Any:
         a = np.asarray(v)
+        if a.nbytes > MEMO_BYTES // 4:
+            return fn(a)
         key = (a.dtype.str, a.shape, a.tobytes())
         hit = cache.get(key)
-        if hit is None:
-            hit = fn(a)
-            for x in (hit if isinstance(hit, tuple) else (hit,)):
-                if isinstance(x, np.ndarray):
-                    x.flags.writeable = False
-            if len(cache) >= MEMO_SIZE:
-                del cache[next(iter(cache))]
-            cache[key] = hit
-        return hit
+        if hit is not None:
+            return hit[0]
+        answer = fn(a)
+        arrays = [x for x in (answer if isinstance(answer, tuple) else (answer,)) if isinstance(x, np.ndarray)]
+        for x in arrays:
+            x.flags.writeable = False
+        size = a.nbytes + sum(x.nbytes for x in arrays)
+        while cache and held[0] + size > MEMO_BYTES:
+            held[0] -= cache.pop(next(iter(cache)))[1]
+        cache[key] = (answer, size)
+        held[0] += size
+        return answer
+
+    def cache_clear() -> None:
+        cache.clear()
+        held[0] = 0
 
     remembered.__doc__, remembered.__name__, remembered.__wrapped__ = fn.__doc__, fn.__name__, fn  # type: ignore[attr-defined]
-    remembered.cache_clear = cache.clear  # type: ignore[attr-defined]
+    remembered.cache_clear = cache_clear  # type: ignore[attr-defined]
     return remembered  # type: ignore[return-value]
 
 
