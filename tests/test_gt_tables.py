@@ -315,3 +315,23 @@ def test_another_ground_truth_than_the_tables_is_said_and_never_silent(tmp_path:
     with pytest.raises(OptionError, match="has no gt_score_per_seed:1"):
         wsbench.evaluate({cells[i]: float(i) for i in range(40, 60)}, store, higher_is_better=True, gt_table=table,
                          gt="gt_score_per_seed:1")
+
+
+def test_list_gt_tables_names_each_table_with_its_coverage_licence_and_citation():
+    """`wsbench list --gt-tables`: every catalog table, bundled here, with the datasets it serves, its licence and
+    citation (--json); the table at 80 columns names them all and says what --wide adds."""
+    from cli_invoke import invoke
+
+    from wsbench.gt_catalog import read_gt_catalog
+
+    entries, problems = read_gt_catalog()
+    assert not problems
+    got = json.loads(invoke(["list", "--gt-tables", "--json"]).stdout)
+    assert [r["name"] for r in got] == list(entries)
+    for r in got:
+        e = entries[r["name"]]
+        assert (r["space"], r["archs"], r["datasets"], r["license"], r["citation"], r["where"]) == \
+            (e.space, e.archs, list(e.datasets), e.license, e.citation, "bundled")
+        assert r["license"] and r["citation"] and Path(r["file"]).is_file()
+    text = invoke(["list", "--gt-tables"], env={"COLUMNS": "80"}).stdout
+    assert all(name in text for name in entries) and "license, citation" in " ".join(text.split())

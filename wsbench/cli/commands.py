@@ -68,10 +68,13 @@ def _stat(space: str, stat: str, as_json: bool, wide: bool = False, **options: A
     _emit(as_json, make, wide)
 
 
-def list_cmd(as_json: bool, wide: bool) -> None:
+def list_cmd(as_json: bool, wide: bool, gt_tables: bool) -> None:
     """List the datasets of the catalog: bundled, cached or remote, and the local file when there is one."""
     from wsbench.errors import WsbenchError
 
+    if gt_tables:
+        _list_gt_tables(as_json, wide)
+        return
     try:
         from wsbench.catalog import read_catalog
         from wsbench.fetch import locate, where
@@ -106,6 +109,46 @@ def list_cmd(as_json: bool, wide: bool) -> None:
     ts, left_out = tables("wsbench datasets", [{k: v for k, v in r.items() if k not in ("title", "dataset")}
                                                for r in rows], console.width, wide=wide, wide_only=("scale", "file"),
                           first=("where",))
+    for t in ts:
+        console.print(t)
+    if left_out:
+        console.print(visible(f"not shown: {', '.join(left_out)} (--wide, or --json)"), style="dim", markup=False)
+
+
+def _list_gt_tables(as_json: bool, wide: bool) -> None:
+    """``wsbench list --gt-tables``: the catalog's whole-space ground-truth tables (``catalog/gt/``), where each is,
+    what it covers, the datasets it serves, its licence and citation (as ``list``/``info`` give a dataset's)."""
+    from wsbench.fetch import locate, where
+    from wsbench.gt_catalog import read_gt_catalog
+
+    entries, problems = read_gt_catalog()
+    from rich.console import Console
+    from rich.text import Text
+
+    warn = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    for p in problems:
+        warn.print(Text.assemble(("warning:", "yellow"), " ", visible(f"ground-truth table entry skipped: {p}")))
+    rows = []
+    for e in entries.values():
+        found = locate(e)  # type: ignore[arg-type]
+        rows.append({"name": e.name, "space": e.space, "archs": e.archs, "datasets": list(e.datasets),
+                     "metric": e.metric, "where": where(e, found), "coverage": e.coverage, "gt_kind": e.gt_kind,
+                     "license": e.license, "citation": e.citation, "file": str(found) if found else None,
+                     "title": e.title})
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=1) + "\n")
+        return
+    console = _console()
+    if not rows:
+        console.print("The catalog lists no ground-truth tables; `wsbench evaluate` then evaluates the dataset's "
+                      "subnets only.")
+        return
+    from wsbench.cli.render import tables
+
+    ts, left_out = tables("ground-truth tables (wsbench evaluate --gt-table NAME)",
+                          [{k: (", ".join(v) if k == "datasets" else v) for k, v in r.items() if k != "title"}
+                           for r in rows], console.width, wide=wide,
+                          wide_only=("coverage", "gt_kind", "license", "citation", "file"), first=("where",))
     for t in ts:
         console.print(t)
     if left_out:

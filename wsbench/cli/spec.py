@@ -133,7 +133,10 @@ JSON_DOWNLOAD = _json("{name, path, sha256, verified}.")
 JSON_ENV = _json("versions of wsbench, Python and its dependencies, and the cache, catalog and bundled folders.")
 
 COMMANDS: tuple[Command, ...] = (
-    Command("list", "list_cmd", (JSON_LIST, WIDE)),
+    Command("list", "list_cmd", (JSON_LIST, WIDE, flag(
+        "--gt-tables", "List the ground-truth tables of whole spaces instead (what `wsbench evaluate --gt-table` "
+                       "evaluates scores outside a dataset against): coverage, the datasets each serves, licence "
+                       "and citation; --json: a list of them."))),
     Command("info", "info", (
         STORE, JSON_INFO,
         flag("--wide", "Every attribute in full (--json: as data)."),
