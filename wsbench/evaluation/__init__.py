@@ -227,7 +227,8 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
              epoch: Any = "last",
              seed: Any = "all", gt: str = "gt_score", ties: str = "random", ci: float | None = None,
              boot: int = 1000, rng_seed: int = 0, dedupe: bool = False,
-             gt_table: str | os.PathLike = "auto", out: str | os.PathLike | None = None, statistic_rows: bool = True) -> Result:
+             gt_table: str | os.PathLike = "auto", out: str | os.PathLike | None = None,
+             statistic_rows: bool = True) -> Result:
     """Every statistic of a user's ranking ``scores`` against dataset ``space``'s ground truth, beside the dataset's
     own rankings on the same subnets.
 
@@ -362,8 +363,9 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
                                  **common)
             # size bias: the scores' ranking gets `wsbench bias --by params` in full; every ranking its Kendall tau
             # with params, `wsbench correlation --against params` (bias's (WS,PS) column)
+            rows_only = params and sizes and label == name and statistic_rows
             bp = bias.query(source, by="params", epoch=ep, seed=sd, score=score, ci=ci, boot=boot,
-                            rng_seed=rng_seed, **common) if params and sizes and label == name and statistic_rows else None
+                            rng_seed=rng_seed, **common) if rows_only else None
             cp = correlation.query(source, epoch=ep, seed=sd, against=params, score=score, method="kendall") \
                 if params and sizes else None
         except NothingToRank as e:

@@ -45,7 +45,8 @@ def memo_by_content(fn: _F) -> _F:
         cache.clear()
         held[0] = 0
 
-    remembered.__doc__, remembered.__name__, remembered.__wrapped__ = fn.__doc__, fn.__name__, fn  # type: ignore[attr-defined]
+    remembered.__doc__, remembered.__name__ = fn.__doc__, fn.__name__
+    remembered.__wrapped__ = fn  # type: ignore[attr-defined]
     remembered.cache_clear = cache_clear  # type: ignore[attr-defined]
     return remembered  # type: ignore[return-value]
 
