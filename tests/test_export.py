@@ -547,3 +547,15 @@ cat(nrow(d), ncol(d), nrow(j), ncol(j), sum(is.na(d)), sum(is.na(j)), d$arch[2],
     assert arch == jarch == str(want["arch"][1])  # macro: "02022000"
     r = wsbench.query(name, "correlation", method="kendall")
     assert [float(x) for x in tau] == pytest.approx([row["kendall"] for row in r.rows], abs=1e-11)
+
+
+def test_naslib_export_takes_the_control_supernet_of_a_pruned_store(full_store: Path):
+    """A store with prune runs: --format naslib's supernet column is the control run's (mode none, factor 0), the
+    run every statistic takes by default, mean over seeds at the last epoch."""
+    from wsbench.export_naslib import _supernet_mean
+
+    b = wsbench.open(full_store)
+    control = b.prune_runs.index(("none", 0.0))
+    want = np.mean([np.asarray(b._read("supernet_score", (control, si, len(b.epochs) - 1)), dtype=np.float64)
+                    for si in range(len(b.seeds))], axis=0)
+    np.testing.assert_array_equal(_supernet_mean(b), want)

@@ -102,7 +102,7 @@ def _supernet_mean(b: Benchmark) -> np.ndarray:
         if 0.0 not in b.prune_factors:
             raise OptionError(f"{b.name} has no unpruned supernet (prune factor 0): --format naslib writes its "
                               "scores; use --format csv, json, parquet or netcdf")
-        lead = (b.prune_factors.index(0.0),)
+        lead = (b._prune_index(None),)  # the control run (mode none, factor 0), as every statistic takes it
     e = b.epochs.index(b.epochs[-1])
     rows = [b._read("supernet_score", (*lead, b.seeds.index(s), e)) for s in b.seeds]
     return np.stack(rows).astype(np.float64).mean(axis=0)
