@@ -180,13 +180,16 @@ def _key(value: Any) -> Any:
     return ("repr", repr(value))
 
 
-def resolve(space: str, values: list[Any], known: list[str], encoding: str = "auto") -> tuple[list[int], list[int]]:
+def resolve(space: str, values: list[Any], known: list[str], encoding: str = "auto",
+            index: dict[str, int] | None = None) -> tuple[list[int], list[int]]:
     """(index into ``known`` of each value, -1 where it is not there; positions of values that are no architecture
-    of the space). ``known``: a store's canonical strings."""
+    of the space). ``known``: a store's canonical strings; ``index``: ``{string: position}`` of ``known`` when the
+    caller has it already (15,625 strings of a ground-truth table: not built twice)."""
     from wsbench.spaces import get_space
 
     sp = get_space(space)
-    index = {a: i for i, a in enumerate(known)}
+    if index is None:
+        index = {a: i for i, a in enumerate(known)}
     if encoding in ("auto", "canonical", "genotype", "key"):
         # a table of the store's own strings (an export, or scores for a whole space): one dict lookup per row, no
         # detection or parse; only the rows not found take the loop below

@@ -59,10 +59,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(INTERNAL_ERROR)
 
 
-if __name__ == "__main__":
-    main()
-
-
 #: the collector's first threshold in a command's process (Python's default: 700 allocations)
 GC_THRESHOLD = 100_000
 
@@ -71,7 +67,7 @@ def console() -> None:
     """The console script and ``python -m wsbench``: :func:`main` in a process of its own, which ends after it.
 
     A command allocates a few hundred thousand objects (its imports, a table of 15,625 rows) and leaves few in
-    garbage cycles, yet Python's collector traverses them every 700 allocations and once more at exit: ~15% of a
+    garbage cycles, yet Python's collector traverses them every 700 allocations and once more at exit: ~13% of a
     cold ``wsbench evaluate`` (benchmarks/README.md). Here it runs every 100,000 allocations (a long command, a
     report's figures, is still collected) and what is alive at the end is frozen, so exit does not traverse it.
     Not in :func:`main`, which tests call in-process."""
@@ -82,3 +78,7 @@ def console() -> None:
         main()
     finally:
         gc.freeze()
+
+
+if __name__ == "__main__":
+    console()

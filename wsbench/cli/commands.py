@@ -83,36 +83,16 @@ def list_cmd(as_json: bool, wide: bool, gt_tables: bool) -> None:
     except WsbenchError as e:
         _fail(str(e))
         return
-    from rich.console import Console
-    from rich.text import Text
-
-    warn = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
-    for p in problems:  # the broken entries are named; the good ones are still listed
-        warn.print(Text.assemble(("warning:", "yellow"), " ", visible(f"catalog entry skipped: {p}")))
     rows = []
     for e in entries.values():
         found = locate(e)
         rows.append({"name": e.name, "space": e.space, "dataset": e.dataset, "scale": e.scale, **e.sizes,
                      "metric": e.metric, "where": where(e, found), "file": str(found) if found else None,
                      "title": e.title})
-    if as_json:
-        sys.stdout.write(json.dumps(rows, indent=1) + "\n")
-        return
-    if not rows:
-        Console().print("The catalog lists no datasets yet. Any store can be queried by path: "
-                        "wsbench topk --space PATH.zip")
-        return
-    from wsbench.cli.render import tables
-
     # title and dataset are in --json and `wsbench info NAME`; the file path with --wide
-    console = _console()
-    ts, left_out = tables("wsbench datasets", [{k: v for k, v in r.items() if k not in ("title", "dataset")}
-                                               for r in rows], console.width, wide=wide, wide_only=("scale", "file"),
-                          first=("where",))
-    for t in ts:
-        console.print(t)
-    if left_out:
-        console.print(visible(f"not shown: {', '.join(left_out)} (--wide, or --json)"), style="dim", markup=False)
+    _listing(rows, problems, "catalog entry", as_json, wide, "wsbench datasets", hide=("title", "dataset"),
+             wide_only=("scale", "file"), empty="The catalog lists no datasets yet. Any store can be queried by "
+                                                "path: wsbench topk --space PATH.zip")
 
 
 def _list_gt_tables(as_json: bool, wide: bool) -> None:
@@ -122,12 +102,6 @@ def _list_gt_tables(as_json: bool, wide: bool) -> None:
     from wsbench.gt_catalog import read_gt_catalog
 
     entries, problems = read_gt_catalog()
-    from rich.console import Console
-    from rich.text import Text
-
-    warn = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
-    for p in problems:
-        warn.print(Text.assemble(("warning:", "yellow"), " ", visible(f"ground-truth table entry skipped: {p}")))
     rows = []
     for e in entries.values():
         found = locate(e)  # type: ignore[arg-type]
@@ -135,20 +109,34 @@ def _list_gt_tables(as_json: bool, wide: bool) -> None:
                      "metric": e.metric, "where": where(e, found), "coverage": e.coverage, "gt_kind": e.gt_kind,
                      "license": e.license, "citation": e.citation, "file": str(found) if found else None,
                      "title": e.title})
+    _listing(rows, problems, "ground-truth table entry", as_json, wide,
+             "ground-truth tables (wsbench evaluate --gt-table NAME)", hide=("title",),
+             wide_only=("coverage", "gt_kind", "license", "citation", "file"),
+             empty="The catalog lists no ground-truth tables; `wsbench evaluate` then evaluates the dataset's "
+                   "subnets only.")
+
+
+def _listing(rows: list[dict[str, Any]], problems: list[str], entry: str, as_json: bool, wide: bool, title: str,
+             hide: tuple[str, ...], wide_only: tuple[str, ...], empty: str) -> None:
+    """What ``wsbench list`` prints of catalog entries: each broken one named on stderr (the good ones are still
+    listed), then the rows as JSON, or as a table (lists joined; ``hide``: in --json only)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    warn = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    for p in problems:
+        warn.print(Text.assemble(("warning:", "yellow"), " ", visible(f"{entry} skipped: {p}")))
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=1) + "\n")
         return
     console = _console()
     if not rows:
-        console.print("The catalog lists no ground-truth tables; `wsbench evaluate` then evaluates the dataset's "
-                      "subnets only.")
+        console.print(empty)
         return
     from wsbench.cli.render import tables
 
-    ts, left_out = tables("ground-truth tables (wsbench evaluate --gt-table NAME)",
-                          [{k: (", ".join(v) if k == "datasets" else v) for k, v in r.items() if k != "title"}
-                           for r in rows], console.width, wide=wide,
-                          wide_only=("coverage", "gt_kind", "license", "citation", "file"), first=("where",))
+    shown = [{k: (", ".join(v) if isinstance(v, list) else v) for k, v in r.items() if k not in hide} for r in rows]
+    ts, left_out = tables(title, shown, console.width, wide=wide, wide_only=wide_only, first=("where",))
     for t in ts:
         console.print(t)
     if left_out:

@@ -51,7 +51,7 @@ def store_strings(bench: Any) -> list[str]:
 
 
 def _map_rows(s: Scores, space: str, known: list[str], encoding: str, drop_unknown: bool,
-              where: str) -> tuple[np.ndarray, int, list[str]]:
+              where: str, index: dict[str, int] | None = None) -> tuple[np.ndarray, int, list[str]]:
     """(index of each row into ``known``, canonical strings, -1 for dropped rows; rows dropped; notes). Unknown and
     invalid architectures are one error each with counts and the first offenders (``drop_unknown``: unknown ones
     are dropped and counted). ``where``: what ``known`` is, for the messages ("subnets of X, which holds N")."""
@@ -60,7 +60,7 @@ def _map_rows(s: Scores, space: str, known: list[str], encoding: str, drop_unkno
     allowed = ("auto", *encodings(space))
     if encoding not in allowed:
         raise OptionError(f"encoding {encoding!r} is not one of the {space} space's: {', '.join(allowed)}")
-    idx, invalid = resolve(space, s.arch, known, encoding)
+    idx, invalid = resolve(space, s.arch, known, encoding, index)
     if invalid:
         raise ScoresError(f"{s.source}: {len(invalid)} of {len(s)} rows hold no {space} architecture in encoding "
                           f"{encoding} ({_offenders(invalid, s)}); accepted: {', '.join(encodings(space))} "
@@ -294,7 +294,7 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
         u_rows, dropped, notes = _map_rows(
             s, space_name, known, encoding, drop_unknown,
             f"subnets of {bench.name} ({bench.n_archs}) nor architectures of its ground-truth table {table.name} "
-            f"({table.n_archs}), {len(known)} in all")
+            f"({table.n_archs}), {len(known)} in all", index=at)
         u_idx, u_values, more = _values(s, u_rows, direction)  # repeats: counted (or refused) once, over every row
         notes += more
         t_rows = np.where(u_rows < len(t_strings), u_rows, -1)

@@ -101,8 +101,7 @@ def operator_gap_resampled(scores: list[np.ndarray], gt: np.ndarray, choice: np.
     a copy of a subnet ranks with its tie group, and means over the subnets with an op weigh each by its count.
     Returns ``[seed] -> (resamples, decisions + 1, ops)``; items with a NaN score or GT are dropped per seed."""
     d = choice.shape[1]
-    masks = np.concatenate([(choice[:, j, None] == np.arange(n_ops)) for j in range(d)]
-                           + [(choice[:, :, None] == np.arange(n_ops)).any(axis=1)], axis=1).astype(np.float64)
+    masks = op_indicator(choice, n_ops)
     out = []
     for s in scores:
         ok = np.isfinite(s) & np.isfinite(gt)
