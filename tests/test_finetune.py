@@ -88,6 +88,8 @@ def test_finetune_is_refused_with_a_clear_line_where_it_is_missing(tmp_path):
     (lambda w, f, lo: lo.__setitem__((0, 2, 2), -1.0), "finetune_loss must be a finite cross-entropy >= 0"),
     (lambda w, f, lo: w.update_attrs(finetune={**w.group.attrs["finetune"], "regions": [[0, 4]]}),
      "finetune.regions [[0, 4]] differs from"),
+    (lambda w, f, lo: w.update_attrs(finetune={**w.group.attrs["finetune"], "lr_at_epoch": {"2": 0.1}}),
+     "finetune.lr_at_epoch names epochs ['2'], the fine-tuned regions ['4']"),
     (lambda w, f, lo: w.update_attrs(finetune={**w.group.attrs["finetune"], "subnets": 5}),
      "holds 4 subnets per region, the attribute finetune.subnets says 5"),
     (lambda w, f, lo: w.group["supernet_score"].__setitem__((0, 2, 5), np.nan),
@@ -209,7 +211,8 @@ def test_a_checkpoint_kept_at_an_earlier_score_epoch_is_fine_tuned_there(built, 
     f = ds["finetune_score"].values
     assert np.isfinite(f[1, 0]).sum() == 3 and np.isnan(f[1, 1]).all() and np.isnan(f[0]).all()
     # by hand: mini lr 0.1, epoch 1 of 2: 0.001 + (0.1 - 0.001) * (1 + cos(pi / 2)) / 2 = 0.0505
-    assert ds.attrs["finetune"]["lr"] == pytest.approx(0.0505) and summary["lr"] == pytest.approx(0.0505)
+    assert ds.attrs["finetune"]["lr_at_epoch"] == {"1": pytest.approx(0.0505)} and summary["lr"] == pytest.approx(0.0505)
+    assert ds.attrs["finetune"]["lr"] is None  # no constant was given: the rule, epoch by epoch
 
 
 @torch_needed
@@ -240,7 +243,7 @@ def test_fine_tuning_changes_scores_and_zero_batches_reproduce_the_plain_ones(bu
     assert ft["regions"] == [[0, 2]] and ft["batches"] == 3 and ft["subnets"] == 6
     # the stated default, the authors' rule: the cosine schedule at the checkpoint's epoch, floored at 0.001; at the
     # last epoch (2 of 2) the cosine term (1 + cos(pi)) / 2 is 0, so the floor itself
-    assert ds.attrs["supernet_recipe"]["epochs"] == 2 and ft["lr"] == 0.001
+    assert ds.attrs["supernet_recipe"]["epochs"] == 2 and ft["lr_at_epoch"] == {"2": 0.001}
     assert ft["batch_size"] == 32
     assert validate(ds) == []
     zero, _ = _fresh(built, tmp_path, "zero")
@@ -455,3 +458,54 @@ def test_fine_tuned_scores_survive_ground_truth_and_answer_the_cli(built, tmp_pa
     assert json.loads(r.stdout)["summary"][0]["n"] == 5
     r = wsbench_cli("correlation", "-s", str(store), "--score", "finetune", "--epoch", "1")
     assert r.returncode == 1 and "no fine-tuned scores at seed 0, epoch 1" in r.stderr
+
+
+@torch_needed
+def test_fine_tuned_work_travels_with_the_carried_checkpoints_to_a_fresh_clone(built, tmp_path, capsys):
+    """A fresh machine loses nothing of the fine-tuned protocol: `checkpoint save` carries each seed's kept supernets
+    and finished fine-tuned regions; after `restore` into a recreated store a fine-tune at the kept epoch equals the
+    one the old machine would have made, and the finished region is back, protocol and all."""
+    from builders.__main__ import main as builders_main
+
+    old, work = _fresh(built, tmp_path, "old")
+    ref, _ = _fresh(built, tmp_path, "ref")
+    for store in (old, ref):
+        assert _ft(built, store, "--seed", "0", "--subnets", "4", "--batches", "2") == 0  # (seed 0, epoch 2)
+    assert _ft(built, ref, "--seed", "1", "--epoch", "1", "--subnets", "4", "--batches", "2") == 0
+    # one store holds fine-tunes at several epochs, each at the rule's learning rate of its epoch
+    assert open_store(ref, allow_incomplete=True).attrs["finetune"]["lr_at_epoch"] == {"1": pytest.approx(0.0505),
+                                                                                      "2": 0.001}
+    carried = tmp_path / "results" / "checkpoints"
+    assert builders_main(["checkpoint", "save", "--store", str(old), "--work", str(work), "--dir", str(carried)]) == 0
+    # the machine is gone: a store recreated empty (the build's command, --create-only), a work folder without files
+    fresh, fresh_work = tmp_path / "fresh.zarr", tmp_path / "fresh.zarr.work"
+    shutil.copytree(old, fresh)
+    w = StoreWriter.resume(fresh)
+    for name in ("supernet_score", "supernet_loss"):
+        w.group[name][:] = np.nan
+    for name in ("finetune_score", "finetune_loss"):
+        del w.group[name]
+    w.update_attrs(finetune=None)
+    capsys.readouterr()
+    assert builders_main(["checkpoint", "restore", "--store", str(fresh), "--work", str(fresh_work), "--dir",
+                          str(carried)]) == 0
+    assert (fresh_work / "seed1.epoch1.ckpt").read_bytes() == (work / "seed1.epoch1.ckpt").read_bytes()
+    ds, old_ds = open_store(fresh, allow_incomplete=True), open_store(old, allow_incomplete=True)
+    for name in ("supernet_score", "supernet_loss", "finetune_score", "finetune_loss"):
+        np.testing.assert_array_equal(ds[name].values, old_ds[name].values)
+    assert ds.attrs["finetune"] == old_ds.attrs["finetune"] and ds.attrs["finetune"]["regions"] == [[0, 2]]
+    assert _ft(built, fresh, "--seed", "1", "--epoch", "1", "--subnets", "4", "--batches", "2") == 0
+    np.testing.assert_array_equal(_arrays(fresh)[0], _arrays(ref)[0])
+    # carried scores of another protocol are refused before anything is written
+    other, other_work = tmp_path / "other.zarr", tmp_path / "other.zarr.work"
+    shutil.copytree(old, other)
+    w = StoreWriter.resume(other)
+    w.update_attrs(finetune={**w.group.attrs["finetune"], "batches": 3, "regions": []})
+    w.group["finetune_score"][:] = np.nan
+    w.group["finetune_loss"][:] = np.nan
+    capsys.readouterr()
+    assert builders_main(["checkpoint", "restore", "--store", str(other), "--work", str(other_work), "--dir",
+                          str(carried)]) == 1
+    err = capsys.readouterr().err
+    assert "another protocol" in err and "'batches': (3, 2)" in err and err.count("\n") == 1
+    assert not other_work.exists() and np.isnan(_arrays(other)[0]).all()

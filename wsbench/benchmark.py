@@ -328,9 +328,11 @@ class Benchmark:
                          "language model is log(perplexity)): score='loss' repeats the default ranking")
         if o.get("score") == "finetune":
             ft = self.attrs.get("finetune") or {}
+            lrs = ft.get("lr_at_epoch") or {}
+            lr = ", ".join(f"{v:g} at epoch {e}" for e, v in sorted(lrs.items(), key=lambda kv: int(kv[0])))
             notes.append(f"score finetune: finetune_score, each of {ft.get('subnets')} subnets scored after inheriting "
                          f"the supernet's weights and training alone for {ft.get('batches')} batches (lr "
-                         f"{ft.get('lr')}); only those subnets enter (attribute finetune)")
+                         f"{lr or ft.get('lr')}); only those subnets enter (attribute finetune)")
         notes.append(f"metric {self.metric} ({'higher' if self.direction == 'max' else 'lower'} is better); "
                      f"scale preset {self.attrs.get('scale_preset')!r}")
         return Result(stat=stat, dataset=self.name, options=o, rows=table.rows, summary=table.summary,

@@ -653,6 +653,10 @@ def check_finetune(ft: np.ndarray, loss: np.ndarray, sn: np.ndarray, attrs: Mapp
     if recorded != have:
         problems.append(f"attribute finetune.regions {_short(recorded)} differs from the (seed, epoch) regions that "
                         f"hold fine-tuned scores {_short(have)}")
+    lrs = proto.get("lr_at_epoch")
+    if isinstance(lrs, dict) and sorted(lrs) != sorted({str(r[-1]) for r in recorded}):
+        problems.append(f"attribute finetune.lr_at_epoch names epochs {sorted(lrs)}, the fine-tuned regions "
+                        f"{sorted({str(r[-1]) for r in recorded})}: each fine-tuned epoch records its learning rate")
     return problems
 
 

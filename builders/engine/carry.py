@@ -10,6 +10,12 @@ machine: recreate the store with the same build command and ``--create-only``,
 Restoring refuses another store (architectures), another recipe, or a region
 the store already holds with other numbers, and never moves a checkpoint back
 in time: nothing is overwritten by something older or foreign.
+
+The file also carries what the fine-tuned protocol needs and has done for that
+seed, so a fresh clone loses none of it: the supernets a build kept
+(``--keep-checkpoints``: ``seed<S>.epoch<E>.ckpt``), every finished fine-tuned
+region (``finetune_score`` / ``finetune_loss`` of (seed, epoch) and the store's
+protocol) and a fine-tune's progress file if one was stopped part-way.
 """
 
 from __future__ import annotations
@@ -28,6 +34,25 @@ from wsbench.errors import OptionError
 
 FORMAT = "wsbench-build-carry/1"
 _NAME = re.compile(r"^seed(-?\d+)\.pt\.gz$")
+
+
+def _work_files(work: Path, seed: int) -> list[Path]:
+    """The seed's files a fine-tune needs besides its latest checkpoint: kept supernets and progress files."""
+    return sorted([*work.glob(f"seed{seed}.epoch*.ckpt"), *work.glob(f"finetune-seed{seed}-epoch*.npz")])
+
+
+def _finetuned(writer, i: int, seed: int) -> dict[str, Any] | None:
+    """The seed's finished fine-tuned regions and the protocol that made them (None when it has none)."""
+    proto = writer.group.attrs.get("finetune")
+    if not isinstance(proto, dict) or "finetune_score" not in writer.group:
+        return None
+    epochs = writer.group["epoch"][:].tolist()
+    regions = {int(e): {"score": writer.group["finetune_score"][i, epochs.index(e)].copy(),
+                        "loss": writer.group["finetune_loss"][i, epochs.index(e)].copy()}
+               for s, e in proto.get("regions", []) if s == seed}
+    if not regions:
+        return None
+    return {"protocol": {k: v for k, v in proto.items() if k != "regions"}, "regions": regions}
 
 
 def _identity(writer) -> dict[str, Any]:
@@ -61,8 +86,10 @@ def save(store: str | Path, work: str | Path, to: str | Path) -> list[Path]:
             continue
         scored = {int(e): {"score": score[i, j].copy(), "loss": None if loss is None else loss[i, j].copy()}
                   for j, e in enumerate(epochs) if not np.all(np.isnan(score[i, j]))}
+        files = {p.name: p.read_bytes() for p in _work_files(Path(work), seed)}
         buf = io.BytesIO()
-        torch.save({"format": FORMAT, "seed": seed, **ident, "checkpoint": state, "scored": scored}, buf)
+        torch.save({"format": FORMAT, "seed": seed, **ident, "checkpoint": state, "scored": scored,
+                    "files": files, "finetune": _finetuned(writer, i, seed)}, buf)
         path = out_dir / f"seed{seed}.pt.gz"
         write_atomic(path, gzip.compress(buf.getvalue(), compresslevel=6, mtime=0))
         written.append(path)
@@ -116,6 +143,7 @@ def restore(store: str | Path, work: str | Path, src: str | Path) -> dict[int, i
             if current > blob["checkpoint"]["epoch"]:
                 raise OptionError(f"{ckpt} is at epoch {current}, later than {path} (epoch "
                                   f"{blob['checkpoint']['epoch']}); keeping it. Nothing was restored")
+        _check_extras(writer, store, work, path, seed, blob)
         plans.append((seed, blob, ckpt))
     restored = {}
     for seed, blob, ckpt in plans:
@@ -126,5 +154,51 @@ def restore(store: str | Path, work: str | Path, src: str | Path) -> dict[int, i
         torch.save(blob["checkpoint"], buf)
         ckpt.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(ckpt, buf.getvalue())
+        for name, data in (blob.get("files") or {}).items():
+            if not (Path(work) / name).exists():  # a local progress file is at least as far along: kept
+                write_atomic(Path(work) / name, data)
+        tuned = blob.get("finetune")
+        if tuned:
+            from builders.engine.finetune import record_protocol, write_region
+
+            record_protocol(store, {k: v for k, v in tuned["protocol"].items() if k != "lr_at_epoch"})
+            for epoch, arrays in tuned["regions"].items():
+                write_region(store, seed, epoch, arrays["score"], arrays["loss"],
+                             tuned["protocol"]["lr_at_epoch"][str(epoch)])
         restored[seed] = int(blob["checkpoint"]["epoch"])
     return restored
+
+
+def _check_extras(writer, store, work, path: Path, seed: int, blob: dict[str, Any]) -> None:
+    """Refuse (before anything is written) a carried kept supernet that differs from the one in ``work``, and
+    fine-tuned scores of another protocol or other numbers than the store's."""
+    from builders.engine.finetune import SAME
+
+    for name, data in (blob.get("files") or {}).items():
+        if not re.fullmatch(rf"(seed{seed}\.epoch\d+\.ckpt|finetune-seed{seed}-epoch\d+\.npz)", name):
+            raise OptionError(f"{path} carries a file {name!r} that is not seed {seed}'s; nothing was restored")
+        here = Path(work) / name
+        if name.endswith(".ckpt") and here.is_file() and here.read_bytes() != data:
+            raise OptionError(f"{here} differs from the kept supernet {path} carries; a kept checkpoint never "
+                              "changes, so one of them is another build's. Nothing was restored")
+    tuned = blob.get("finetune")
+    if not tuned:
+        return
+    have = writer.group.attrs.get("finetune")
+    if isinstance(have, dict):
+        diff = {k: (have.get(k), tuned["protocol"].get(k)) for k in SAME if have.get(k) != tuned["protocol"].get(k)}
+        if diff:
+            raise OptionError(f"{path} carries fine-tuned scores of another protocol than {store} holds; (store, "
+                              f"carried): {str(diff)[:300]}. Nothing was restored")
+        lrs = have.get("lr_at_epoch") or {}
+        for e, lr in tuned["protocol"].get("lr_at_epoch", {}).items():
+            if e in lrs and lrs[e] != lr:
+                raise OptionError(f"{path} carries fine-tunes of epoch {e} at lr {lr}, {store} holds them at lr "
+                                  f"{lrs[e]}; nothing was restored")
+    if "finetune_score" in writer.group:
+        i, epochs = writer._index("seed", seed), writer.group["epoch"][:].tolist()
+        for epoch, arrays in tuned["regions"].items():
+            cur = writer.group["finetune_score"][i, epochs.index(epoch)]
+            if np.isfinite(cur).any() and not np.array_equal(cur, arrays["score"], equal_nan=True):
+                raise OptionError(f"{store} already holds other fine-tuned scores for seed {seed}, epoch {epoch} "
+                                  f"than {path}; nothing was restored")

@@ -43,9 +43,10 @@ RULE = ("inherit the supernet's weights at (seed, epoch); train the subnet alone
         "supernet's weights are restored before each subnet) for `batches` batches of the training split, the "
         "same seeded batches and augmentation for every subnet; then score it as supernet_score (same BN "
         "protocol and recalibration batches of that (seed, epoch), same held-out images, same scoring precision)")
-#: the keys of the ``finetune`` attribute that must agree between runs on one store (all but ``regions``)
-_SAME = ("rule", "batches", "batch_size", "lr", "optimizer", "precision", "data", "scoring", "subnets",
-         "subnet_choice", "subnets_sha256", "builder")
+#: the keys of the ``finetune`` attribute that must agree between runs on one store (all but ``regions`` and
+#: ``lr_at_epoch``: under the default rule each epoch fine-tunes at its own learning rate, recorded there)
+SAME = ("rule", "batches", "batch_size", "lr", "lr_rule", "optimizer", "precision", "data", "scoring", "subnets",
+        "subnet_choice", "subnets_sha256", "builder")
 
 
 def choose(n: int, k: int, seed: int) -> np.ndarray:
@@ -104,9 +105,10 @@ def finetune(store: str | Path, work: str | Path, *, seed: int, data_dir: str | 
     checkpoint.check_same(ckpt, state, wanted, BUILDER_VERSION)
     _same_data(attrs, data_dir)
     p = task.preset
+    used = float(schedule_lr(p.lr, p.lr_min, at, int(recipe["epochs"])) if lr is None else lr)
     proto = {"rule": RULE, "batches": batches, "batch_size": p.batch_size,
-             "lr": float(schedule_lr(p.lr, p.lr_min, at, int(recipe["epochs"])) if lr is None else lr),
-             "lr_rule": LR_RULE if lr is None else "given, constant",
+             "lr": None if lr is None else float(lr), "lr_rule": LR_RULE if lr is None else "given, constant",
+             "lr_at_epoch": {str(at): used},
              "optimizer": {"name": "SGD", "nesterov": True, "momentum": p.momentum, "weight_decay": p.weight_decay,
                            "state": "fresh for each subnet", "schedule": "constant"},
              "precision": p.precision,
@@ -118,15 +120,15 @@ def finetune(store: str | Path, work: str | Path, *, seed: int, data_dir: str | 
              "subnets": len(index), "subnet_choice": choice,
              "subnets_sha256": hashlib.sha256("\n".join(all_archs[i] for i in index).encode()).hexdigest(),
              "builder": {"name": "builders.engine.finetune", "version": BUILDER_VERSION}}
-    key = hashlib.sha256(json.dumps([proto[k] for k in _SAME], sort_keys=True).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([proto[k] for k in SAME] + [used], sort_keys=True).encode()).hexdigest()
     lock = Path(work) / "finetune.lock"
     with _locked(lock):
-        _record_protocol(store, proto)  # refuses another protocol already in the store; writes nothing then
+        record_protocol(store, proto)  # refuses another protocol already in the store; writes nothing then
     t0 = time.perf_counter()
     done = _region_done(writer, seed, at, index)
     if done is None:
         scores, losses, trained = _run(task, data_dir, state, space_name, [all_archs[i] for i in index], seed, at,
-                                       batches, proto["lr"], Path(work) / f"finetune-seed{seed}-epoch{at}.npz", key,
+                                       batches, used, Path(work) / f"finetune-seed{seed}-epoch{at}.npz", key,
                                        progress)
         n = len(all_archs)
         full_s, full_l = np.full(n, np.nan, np.float32), np.full(n, np.nan, np.float32)
@@ -134,10 +136,10 @@ def finetune(store: str | Path, work: str | Path, *, seed: int, data_dir: str | 
     else:
         full_s, full_l, trained = done[0], done[1], 0
     with _locked(lock):
-        _write_region(store, seed, at, full_s, full_l)
+        write_region(store, seed, at, full_s, full_l, used)
     (Path(work) / f"finetune-seed{seed}-epoch{at}.npz").unlink(missing_ok=True)
     return {"store": str(store), "seed": seed, "epoch": at, "subnets": len(index), "batches": batches,
-            "lr": proto["lr"], "fine_tuned_now": trained, "seconds": round(time.perf_counter() - t0, 1),
+            "lr": used, "fine_tuned_now": trained, "seconds": round(time.perf_counter() - t0, 1),
             "mean_plain": float(np.mean(plain[index])), "mean_finetune": float(np.nanmean(full_s[index])),
             "changed": int(np.sum(full_s[index] != plain[index]))}
 
@@ -258,23 +260,27 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _record_protocol(store: str | Path, proto: dict[str, Any]) -> None:
+def record_protocol(store: str | Path, proto: dict[str, Any]) -> None:
     """Record the protocol (and add the NaN-filled arrays) in a store without one; refuse a store that holds
-    another. A complete store is re-finalized, so its consolidated metadata lists the new arrays."""
+    another (``lr_at_epoch`` included: an epoch already fine-tuned at another learning rate). A complete store is
+    re-finalized, so its consolidated metadata lists the new arrays."""
     from wsbench.store import StoreWriter
 
     writer = StoreWriter.resume(store)
     have = writer.group.attrs.get("finetune")
     if isinstance(have, dict):
-        diff = {k: (have.get(k), proto[k]) for k in _SAME if have.get(k) != proto[k]}
+        diff = {k: (have.get(k), proto.get(k)) for k in SAME if have.get(k) != proto.get(k)}
+        lrs = dict(have.get("lr_at_epoch") or {})
+        diff.update({f"lr_at_epoch[{e}]": (lrs[e], v) for e, v in proto.get("lr_at_epoch", {}).items()
+                     if e in lrs and lrs[e] != v})
         if diff:
             raise OptionError(f"{store} holds fine-tuned scores of another protocol; (stored, asked): "
                               f"{json.dumps(diff)[:400]}. Rerun with the stored options; nothing was written")
         if "finetune_score" in writer.group and "finetune_loss" in writer.group:
             return
     writer.ensure_finetune()  # also repairs a run killed between the two steps
-    if not isinstance(have, dict):
-        writer.update_attrs(finetune={**proto, "regions": []})
+    if not isinstance(have, dict):  # an epoch's learning rate is added with its first region (write_region)
+        writer.update_attrs(finetune={**proto, "lr_at_epoch": {}, "regions": []})
     if writer.group.attrs.get("complete"):
         writer.finalize()
 
@@ -291,9 +297,10 @@ def _region_done(writer, seed: int, epoch: int, index: np.ndarray) -> tuple[np.n
     return s, writer.group["finetune_loss"][i, j]
 
 
-def _write_region(store: str | Path, seed: int, epoch: int, scores: np.ndarray, losses: np.ndarray) -> None:
-    """Write one (seed, epoch) region, record it, and re-finalize a store that was complete (new arrays must
-    enter its consolidated metadata; finalize validates them)."""
+def write_region(store: str | Path, seed: int, epoch: int, scores: np.ndarray, losses: np.ndarray,
+                 lr: float) -> None:
+    """Write one (seed, epoch) region, record it and the learning rate it was fine-tuned at, and re-finalize a
+    store that was complete (new arrays must enter its consolidated metadata; finalize validates them)."""
     from wsbench.store import StoreWriter
 
     writer = StoreWriter.resume(store)
@@ -302,7 +309,9 @@ def _write_region(store: str | Path, seed: int, epoch: int, scores: np.ndarray, 
     regions = [list(r) for r in proto.get("regions", [])]
     if [seed, epoch] not in regions:
         regions = sorted([*regions, [seed, epoch]])
-    writer.update_attrs(finetune={**proto, "regions": regions})
+    lrs = {**proto.get("lr_at_epoch", {}), str(epoch): lr}
+    writer.update_attrs(finetune={**proto, "regions": regions,
+                                  "lr_at_epoch": dict(sorted(lrs.items(), key=lambda kv: int(kv[0])))})
     if writer.group.attrs.get("complete"):
         writer.finalize()
 
