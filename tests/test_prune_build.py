@@ -314,9 +314,10 @@ def test_the_controls_fine_tuned_scores_are_merged_at_its_run(runs, pool, tiny_c
 
     control = tmp_path / "control.zarr"
     assert builders_main(["build", "nb201", "--data-dir", str(tiny_cifar), "--out", str(control), *TWO_SEEDS,
-                          "--keep-work", "--archs-from", str(pool)]) == 0
-    assert builders_main(["finetune", "--store", str(control), "--seed", "1", "--data-dir", str(tiny_cifar),
-                          "--subnets", "3", "--batches", "1"]) == 0
+                          "--keep-work", "--keep-checkpoints", "1", "--archs-from", str(pool)]) == 0
+    for epoch in ("2", "1"):  # the control is fine-tuned at two epochs (issue 30: >= 2), each at its own lr
+        assert builders_main(["finetune", "--store", str(control), "--seed", "1", "--data-dir", str(tiny_cifar),
+                              "--subnets", "3", "--batches", "1", "--epoch", epoch]) == 0
     out = tmp_path / "merged.zarr"
     assert builders_main(["merge-pruned", str(control), str(runs["opt"]), "--gt-from", str(pool), "--out",
                           str(out)]) == 0
@@ -324,8 +325,9 @@ def test_the_controls_fine_tuned_scores_are_merged_at_its_run(runs, pool, tiny_c
     assert validate(ds) == []
     ft = ds["finetune_score"].values
     np.testing.assert_array_equal(ft[0], open_store(control, allow_incomplete=True)["finetune_score"].values)
-    assert np.isnan(ft[1]).all() and (np.isfinite(ft[0, 1, 1]).sum() == 3)
-    assert ds.attrs["finetune"]["regions"] == [[0.0, 1, 2]]
+    assert np.isnan(ft[1]).all() and (np.isfinite(ft[0, 1, 1]).sum() == 3) and (np.isfinite(ft[0, 1, 0]).sum() == 3)
+    assert ds.attrs["finetune"]["regions"] == [[0.0, 1, 1], [0.0, 1, 2]]
+    assert sorted(ds.attrs["finetune"]["lr_at_epoch"]) == ["1", "2"]
     assert wsbench_paired_runs(out)
 
 
