@@ -1,9 +1,9 @@
 """Di64: the 64-architecture space of *Deeper Insights into Weight Sharing in Neural Architecture Search*.
 
-Zhang, Zhang, Yang et al. (MSRA, 2020; code: ultmaster/deeper-insights-weight-sharing). A DARTS-like cell
-with one input (the previous cell through a 1x1 ReLU-conv-BN) and two intermediate nodes: node 1 takes one op
-of its input, node 2 the sum of one op of the input and one op of node 1; the cell outputs both nodes
-concatenated. Each of the 3 edges chooses one of 4 ops, the official ``genotypes.PRIMITIVES`` in order:
+Y. Zhang, Z. Lin, J. Jiang et al. (MSRA, arXiv:2001.01431, 2020; code: ultmaster/deeper-insights-weight-sharing).
+A DARTS-like cell with one input (the previous cell through a 1x1 ReLU-conv-BN) and two intermediate nodes:
+node 1 takes one op of its input, node 2 the sum of one op of the input and one op of node 1; the cell outputs
+both nodes concatenated. Each of the 3 edges chooses one of 4 ops, the official ``genotypes.PRIMITIVES`` in order:
 ``max_pool_3x3``, ``sep_conv_3x3``, ``sep_conv_5x5``, ``dil_conv_5x5``. 4**3 = 64 architectures, all distinct
 networks (no op is an identity or a zero, and node 2's two inputs differ, so no two choices compute one function).
 
