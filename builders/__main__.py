@@ -213,7 +213,8 @@ def _build(args: argparse.Namespace) -> dict:
                  max_epochs_this_run=0 if args.create_only else _stop_after(args.stop_after_epochs),
                  keep_work=args.keep_work,
                  keep_checkpoints=_ints(args.keep_checkpoints, "--keep-checkpoints") if args.keep_checkpoints else None,
-                 device=args.device, work=args.work, allowed=allowed)
+                 device=args.device, work=args.work, allowed=allowed,
+                 stop_by=None if args.stop_by is None else _deadline(args.stop_by))
     return {"out": str(args.out), "all_regions_scored": path is not None,
             **({"allowed": allowed.record["allowed"]} if allowed is not None else {})}
 
@@ -224,6 +225,32 @@ def _stop_after(n: int | None) -> int | None:
     if n is not None and n < 1:
         raise OptionError(f"--stop-after-epochs must be a positive integer (use --create-only for 0), got {n}")
     return n
+
+
+def _deadline(text: str, now: float | None = None) -> float:
+    """``--stop-by``: HH:MM (local time, today) or an ISO 8601 time (local unless it names its zone), as seconds
+    since the epoch; a time already past is refused."""
+    import datetime as dt
+    import re
+    import time
+
+    from wsbench.errors import OptionError
+
+    now = time.time() if now is None else now
+    try:
+        if re.fullmatch(r"\d{1,2}:\d{2}", text):
+            h, m = map(int, text.split(":"))
+            when = dt.datetime.fromtimestamp(now).replace(hour=h, minute=m, second=0, microsecond=0)
+        else:
+            when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise OptionError(f"--stop-by must be HH:MM (local time today) or an ISO 8601 time such as "
+                          f"2026-12-05T05:35, got {text!r}") from None
+    at = when.timestamp()  # a naive time is local
+    if at <= now:
+        raise OptionError(f"--stop-by {text} is already past ({dt.datetime.fromtimestamp(now):%Y-%m-%d %H:%M} "
+                          "now); give a later time, or a date for tomorrow")
+    return at
 
 
 def _sample_functions(args: argparse.Namespace) -> dict:
@@ -378,6 +405,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--create-only", action="store_true", help="create the store (sample, sizes) and stop")
     b.add_argument("--stop-after-epochs", type=int, help="train at most N epochs in this process, then stop (the "
                                                         "checkpoint stays: rerun to continue); a pilot's measure")
+    b.add_argument("--stop-by", help="stop at the last epoch boundary before this time (HH:MM local, or ISO 8601), "
+                                      "judged from the epochs measured so far: a session ends on a checkpoint")
     b.add_argument("--keep-work", action="store_true", help="keep the checkpoint folder (<out>.work) after the build")
     b.add_argument("--keep-checkpoints", help="score epochs whose supernet is also kept as <work>/seed<S>.epoch<E>.ckpt "
                                               "(for builders finetune --epoch E), e.g. 50,100,200")

@@ -304,3 +304,55 @@ def test_a_carried_recipe_missing_a_field_added_later_as_none_is_the_same_recipe
     assert same_recipe({**old, "lr_min": None}, old)
     assert not same_recipe(old, {**old, "lr_min": 0.001})
     assert not same_recipe(old, {**old, "lr": 0.1})
+
+
+def test_stop_by_ends_a_process_on_an_epoch_boundary_and_the_build_resumes_to_the_same_store(tiny_cifar, tmp_path,
+                                                                                             capsys):
+    """--stop-by predicts when the next epoch would end from the slowest measured training (and scoring, before a
+    score epoch), which the checkpoint carries to the next process: measured slow, the process stops on its
+    checkpoint before training anything; measured fast, it goes on; either way the store is the uninterrupted one."""
+    import torch
+
+    from builders.engine import checkpoint
+
+    args = ["build", "nb201", "--data-dir", str(tiny_cifar), *TINY, "--epochs", "3", "--score-epochs", "1,3"]
+    ref = tmp_path / "ref.zarr"
+    assert builders_main([*args, "--out", str(ref)]) == 0
+    out, ckpt = tmp_path / "s.zarr", tmp_path / "s.zarr.work" / "seed0.ckpt"
+    assert builders_main([*args, "--out", str(out), "--only-seeds", "0", "--stop-after-epochs", "1"]) == 0
+    state = checkpoint.read(ckpt)
+    assert state["epoch"] == 1 and len(state["timing"]["train_s"]) == 1 and len(state["timing"]["score_s"]) == 1
+
+    def measured(train_s: float, score_s: float) -> None:
+        torch.save({**checkpoint.read(ckpt), "timing": {"train_s": [train_s], "score_s": [score_s]}}, ckpt)
+
+    in_half_an_hour = time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() + 1800))
+    measured(2000.0, 0.0)  # epoch 2 (not a score epoch) would take 33 min
+    before = ckpt.read_bytes()
+    capsys.readouterr()
+    assert builders_main([*args, "--out", str(out), "--only-seeds", "0", "--stop-by", in_half_an_hour]) == 0
+    printed = capsys.readouterr().out
+    assert "seed 0: stopping before epoch 2 (its checkpoint of epoch 1 is written): epoch 2 would end at" in printed
+    assert ckpt.read_bytes() == before and '"all_regions_scored": false' in printed
+    measured(1.0, 1500.0)  # epoch 2 fits (1 s); epoch 3 is a score epoch: 1 s + 25 min of scoring still fits
+    assert builders_main([*args, "--out", str(out), "--stop-by", in_half_an_hour]) == 0
+    assert "stopping" not in capsys.readouterr().out
+    a, b = open_store(ref, allow_incomplete=True), open_store(out, allow_incomplete=True)
+    for name in ("supernet_score", "supernet_loss"):
+        np.testing.assert_array_equal(a[name].values, b[name].values)
+
+
+def test_stop_by_takes_a_clock_time_or_iso_and_refuses_the_past_or_nonsense():
+    import datetime as dt
+
+    from builders.__main__ import _deadline
+    from wsbench.errors import OptionError
+
+    now = dt.datetime(2026, 12, 5, 4, 10).timestamp()
+    assert _deadline("05:35", now) == dt.datetime(2026, 12, 5, 5, 35).timestamp()  # today, local time
+    assert _deadline("2026-12-06T01:00", now) == dt.datetime(2026, 12, 6, 1, 0).timestamp()
+    assert _deadline("2026-12-06T01:00+00:00", now) == dt.datetime(2026, 12, 6, 1, 0, tzinfo=dt.UTC).timestamp()
+    for bad, says in (("04:00", "already past"), ("25:00", "must be HH:MM"), ("soon", "must be HH:MM"),
+                      ("2026-12-04T23:00", "already past")):
+        with pytest.raises(OptionError, match=says):
+            _deadline(bad, now)

@@ -35,7 +35,8 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
           work: str | Path | None = None, progress: bool = True, max_epochs_this_run: int | None = None,
           overrides: dict[str, Any] | None = None, only_seeds: list[int] | None = None,
           archs: list[str] | None = None, archs_source: dict | None = None, keep_work: bool = False,
-          device: str = "cpu", keep_checkpoints: list[int] | None = None, allowed: Allowed | None = None) -> Path | None:
+          device: str = "cpu", keep_checkpoints: list[int] | None = None, allowed: Allowed | None = None,
+          stop_by: float | None = None) -> Path | None:
     """Create or resume the store at ``out`` (a folder); returns it when every region is scored, else None.
 
     The store is finalized (validated, ``complete=True``) only once it also has
@@ -51,7 +52,9 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
     ``keep_work``), for protocols that start from a supernet of an earlier epoch (``builders finetune --epoch``).
     ``allowed`` (``builders.engine.allowed.resolve``): train on that set only (each step uniform over it) and
     score only the store's subnets in it (others NaN); its record is part of the recipe, so a resume with
-    another rule is refused.
+    another rule is refused. ``stop_by`` (seconds since the epoch): stop at the last epoch boundary before that
+    time, judged from this process's measured epochs (the next epoch's training, plus its scoring if it is a
+    score epoch), so a session ends on a checkpoint instead of losing an epoch under way.
     """
     import torch
 
@@ -70,18 +73,23 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
     keep_work = keep_work or bool(keep_checkpoints)
     torch.set_num_threads(1)
     dist = Dist.from_env()
+    if stop_by is not None and dist.world > 1:
+        dist.close()
+        raise OptionError("--stop-by works in one process per seed (each decides from its own clock); under "
+                          "torchrun stop with --stop-after-epochs")
     try:
         task.check(dist.world)
         return _build(task, Path(out), data_dir, epochs, score_epochs, subnets, seeds, sample_seed, work, progress,
                       max_epochs_this_run, only_seeds, dist, archs, archs_source, keep_work, keep_checkpoints,
-                      allowed)
+                      allowed, stop_by)
     finally:
         dist.close()
 
 
 def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, sample_seed, work, progress,
            max_epochs_this_run, only_seeds, dist: Dist, given, given_source, keep_work,
-           keep_checkpoints: list[int] = (), allowed: Allowed | None = None) -> Path | None:
+           keep_checkpoints: list[int] = (), allowed: Allowed | None = None,
+           stop_by: float | None = None) -> Path | None:
     import torch
 
     from wsbench.spaces import get_space
@@ -125,10 +133,18 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
         opt, sched = task.new_optimizer(net, epochs)
         sampler, data_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
         start = checkpoint.resume(ckpt, net, opt, sampler, data_rng, sched, recipe=wanted, version=BUILDER_VERSION)
+        if start and stop_by is not None:  # the epochs measured before this process, for --stop-by's prediction
+            clock.remember((checkpoint.read(ckpt) or {}).get("timing"))
         model = dist.wrap(net)
         clock.skip(start, sum(e <= start for e in score_epochs))
         for epoch in range(start + 1, epochs + 1):
             if max_epochs_this_run is not None and epochs_run >= max_epochs_this_run:
+                return None
+            if stop_by is not None and (end := clock.next_epoch_ends(epoch in score_epochs)) > stop_by:
+                print(f"seed {seed}: stopping before epoch {epoch} (its checkpoint of epoch {epoch - 1} is written): "
+                      f"epoch {epoch} would end at {time.strftime('%H:%M:%S', time.localtime(end))}, after "
+                      f"--stop-by {time.strftime('%H:%M:%S', time.localtime(stop_by))}; rerun to continue",
+                      flush=True)
                 return None
             t0, c0 = time.perf_counter(), time.process_time()
             with bar(f"seed {seed} epoch {epoch} training", task.steps_per_epoch(), progress and dist.main) as advance:
@@ -155,7 +171,8 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
                 checkpoint.save(ckpt, model=net.state_dict(), opt=opt.state_dict(),
                                 sched=sched.state_dict() if sched is not None else None,
                                 sampler=sampler.bit_generator.state, data_rng=data_rng.bit_generator.state,
-                                epoch=epoch, recipe=wanted, builder_version=BUILDER_VERSION)
+                                epoch=epoch, recipe=wanted, builder_version=BUILDER_VERSION,
+                                timing={"train_s": clock.train_s[-8:], "score_s": clock.score_s[-4:]})
                 if epoch in keep_checkpoints:
                     kept = work / f"seed{seed}.epoch{epoch}.ckpt"
                     shutil.copyfile(ckpt, kept.with_name(kept.name + ".part"))
@@ -267,6 +284,19 @@ class _Clock:
         self.score_s.append(s)
         self.score_left -= 1
         return s
+
+    def remember(self, timing: dict | None) -> None:
+        """Seed the measured times with a checkpoint's (a resumed process has measured nothing yet)."""
+        if isinstance(timing, dict):
+            self.train_s = [float(t) for t in timing.get("train_s", [])] + self.train_s
+            self.score_s = [float(t) for t in timing.get("score_s", [])] + self.score_s
+
+    def next_epoch_ends(self, scored: bool) -> float:
+        """When the next epoch would end (wall clock), from the slowest training and scoring measured so far by
+        this seed's build (this process, and the ones before it through the checkpoint); now when nothing is
+        measured yet (the first epoch then always runs)."""
+        t = max(self.train_s, default=0.0)
+        return time.time() + t + (max(self.score_s, default=0.0) if scored else 0.0)
 
     def eta(self) -> float:
         t = np.mean(self.train_s) if self.train_s else 0.0
