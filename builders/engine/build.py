@@ -53,8 +53,9 @@ def build(space_name: str, out: str | Path, *, preset_name: str, data_dir: str |
     ``allowed`` (``builders.engine.allowed.resolve``): train on that set only (each step uniform over it) and
     score only the store's subnets in it (others NaN); its record is part of the recipe, so a resume with
     another rule is refused. ``stop_by`` (seconds since the epoch): stop at the last epoch boundary before that
-    time, judged from this process's measured epochs (the next epoch's training, plus its scoring if it is a
-    score epoch), so a session ends on a checkpoint instead of losing an epoch under way.
+    time, judged from the seed's slowest measured epochs (its training, plus its scoring if the next epoch is a
+    score epoch; measured by this process or, through the checkpoint, by the ones before it), so a session ends
+    on a checkpoint instead of losing an epoch under way.
     """
     import torch
 

@@ -163,8 +163,8 @@ def restore(store: str | Path, work: str | Path, src: str | Path) -> dict[int, i
 
             record_protocol(store, {k: v for k, v in tuned["protocol"].items() if k != "lr_at_epoch"})
             for epoch, arrays in tuned["regions"].items():
-                write_region(store, seed, epoch, arrays["score"], arrays["loss"],
-                             tuned["protocol"]["lr_at_epoch"][str(epoch)])
+                lr = (tuned["protocol"].get("lr_at_epoch") or {}).get(str(epoch), tuned["protocol"].get("lr"))
+                write_region(store, seed, epoch, arrays["score"], arrays["loss"], lr)
         restored[seed] = int(blob["checkpoint"]["epoch"])
     return restored
 
