@@ -25,7 +25,7 @@ def _run(args, threads: int, copies: int) -> dict:
     t0 = time.perf_counter()
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
              for _ in range(copies)]
-    outs = [json.loads(p.communicate()[0].strip().splitlines()[-1])[0] for p in procs]
+    outs = [json.loads(p.communicate()[0].splitlines()[0]) for p in procs]  # the eager row
     wall = time.perf_counter() - t0
     rates = [o["train_img_per_s_after_warmup"] for o in outs]
     return {"layout": f"{copies} process(es) x {threads} thread(s)", "img_per_s_each": rates,
