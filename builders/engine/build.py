@@ -293,11 +293,12 @@ class _Clock:
             self.score_s = [float(t) for t in timing.get("score_s", [])] + self.score_s
 
     def next_epoch_ends(self, scored: bool) -> float:
-        """When the next epoch would end (wall clock), from the slowest training and scoring measured so far by
-        this seed's build (this process, and the ones before it through the checkpoint); now when nothing is
-        measured yet (the first epoch then always runs)."""
-        t = max(self.train_s, default=0.0)
-        return time.time() + t + (max(self.score_s, default=0.0) if scored else 0.0)
+        """When the next epoch would end (wall clock), from the slowest of the last 3 trainings and scorings
+        measured by this seed's build (this process, and the ones before it through the checkpoint): cautious,
+        yet one slow epoch long ago does not stop a build early; now when nothing is measured yet (the first
+        epoch then always runs)."""
+        t = max(self.train_s[-3:], default=0.0)
+        return time.time() + t + (max(self.score_s[-3:], default=0.0) if scored else 0.0)
 
     def eta(self) -> float:
         t = np.mean(self.train_s) if self.train_s else 0.0

@@ -172,7 +172,7 @@ def restore(store: str | Path, work: str | Path, src: str | Path) -> dict[int, i
 def _check_extras(writer, store, work, path: Path, seed: int, blob: dict[str, Any]) -> None:
     """Refuse (before anything is written) a carried kept supernet that differs from the one in ``work``, and
     fine-tuned scores of another protocol or other numbers than the store's."""
-    from builders.engine.finetune import SAME
+    from builders.engine.finetune import protocol_diff
 
     for name, data in (blob.get("files") or {}).items():
         if not re.fullmatch(rf"(seed{seed}\.epoch\d+\.ckpt|finetune-seed{seed}-epoch\d+\.npz)", name):
@@ -186,15 +186,10 @@ def _check_extras(writer, store, work, path: Path, seed: int, blob: dict[str, An
         return
     have = writer.group.attrs.get("finetune")
     if isinstance(have, dict):
-        diff = {k: (have.get(k), tuned["protocol"].get(k)) for k in SAME if have.get(k) != tuned["protocol"].get(k)}
+        diff = protocol_diff(have, tuned["protocol"])
         if diff:
             raise OptionError(f"{path} carries fine-tuned scores of another protocol than {store} holds; (store, "
                               f"carried): {str(diff)[:300]}. Nothing was restored")
-        lrs = have.get("lr_at_epoch") or {}
-        for e, lr in tuned["protocol"].get("lr_at_epoch", {}).items():
-            if e in lrs and lrs[e] != lr:
-                raise OptionError(f"{path} carries fine-tunes of epoch {e} at lr {lr}, {store} holds them at lr "
-                                  f"{lrs[e]}; nothing was restored")
     if "finetune_score" in writer.group:
         i, epochs = writer._index("seed", seed), writer.group["epoch"][:].tolist()
         for epoch, arrays in tuned["regions"].items():

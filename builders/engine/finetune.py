@@ -260,6 +260,16 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def protocol_diff(have: dict[str, Any], proto: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """(stored, asked) of every protocol key that differs, and of every epoch fine-tuned at another learning rate:
+    empty when ``proto``'s fine-tunes may join the store's."""
+    diff = {k: (have.get(k), proto.get(k)) for k in SAME if have.get(k) != proto.get(k)}
+    lrs = have.get("lr_at_epoch") or {}
+    diff.update({f"lr_at_epoch[{e}]": (lrs[e], v) for e, v in (proto.get("lr_at_epoch") or {}).items()
+                 if e in lrs and lrs[e] != v})
+    return diff
+
+
 def record_protocol(store: str | Path, proto: dict[str, Any]) -> None:
     """Record the protocol (and add the NaN-filled arrays) in a store without one; refuse a store that holds
     another (``lr_at_epoch`` included: an epoch already fine-tuned at another learning rate). A complete store is
@@ -269,10 +279,7 @@ def record_protocol(store: str | Path, proto: dict[str, Any]) -> None:
     writer = StoreWriter.resume(store)
     have = writer.group.attrs.get("finetune")
     if isinstance(have, dict):
-        diff = {k: (have.get(k), proto.get(k)) for k in SAME if have.get(k) != proto.get(k)}
-        lrs = dict(have.get("lr_at_epoch") or {})
-        diff.update({f"lr_at_epoch[{e}]": (lrs[e], v) for e, v in proto.get("lr_at_epoch", {}).items()
-                     if e in lrs and lrs[e] != v})
+        diff = protocol_diff(have, proto)
         if diff:
             raise OptionError(f"{store} holds fine-tuned scores of another protocol; (stored, asked): "
                               f"{json.dumps(diff)[:400]}. Rerun with the stored options; nothing was written")
