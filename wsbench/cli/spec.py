@@ -155,8 +155,9 @@ COMMANDS: tuple[Command, ...] = (
                                     "differences count as ties.", type=float),
         opt("--within-top", help="Only the subnets in this top share of --against (the GT), e.g. 10%: how well the "
                                  "supernet orders the good ones."),
-        flag("--ceiling", "Noise ceiling (stores with 2 or more GT trainings): the GT's own seed-to-seed value and "
-                          "the summary's ratio to it (--ci: its interval)."),
+        flag("--ceiling", "Noise ceiling: the GT's own seed-to-seed value (from 2 or more GT trainings, or "
+                          "simulated from a per-architecture GT std) and the summary's ratio to it (--ci: its "
+                          "interval)."),
         DEDUPE, JSON_CORRELATION, WIDE)),
     Command("topk", "topk", (
         SPACE,

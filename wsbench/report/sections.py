@@ -213,17 +213,18 @@ def bottomtop(b, epochs: list[int], seeds: list[int], boot: int = 500) -> Sectio
 
 def ceiling(b, epochs: list[int], seeds: list[int], boot: int = 500) -> Section:
     """The noise ceiling: the supernet's tau over the GT's own seed-to-seed tau, where several GT trainings exist."""
-    from wsbench.stats.ceiling import gt_pair_taus, noise_ceiling
+    from wsbench.errors import OptionError
+    from wsbench.stats.ceiling import gt_pair_taus, noise_ceiling, store_trainings, trainings_note
 
     sec = Section("ceiling", "Against the ground truth's own noise (the noise ceiling)")
-    if "gt_score_per_seed" not in b.reader.meta.arrays:
-        sec.skipped = ("the store has one ground-truth training per subnet (no gt_score_per_seed): its seed-to-seed "
-                       "agreement, and so the ceiling, cannot be measured")
+    try:
+        t = store_trainings(b, 0)  # measured (gt_score_per_seed), else simulated from gt_score_std
+    except OptionError:
+        sec.skipped = ("the store has one ground-truth training per subnet and no per-architecture GT std (neither "
+                       "gt_score_per_seed nor gt_score_std): the GT's repeatability, and so the ceiling, cannot be "
+                       "measured")
         return sec
-    per = _metric(b) * b._read("gt_score_per_seed").astype(np.float64)  # (gt_seed, arch) goodness
-    if per.ndim != 2 or per.shape[0] < 2:
-        sec.skipped = "the store has fewer than two ground-truth trainings"
-        return sec
+    per = t.values  # (training, arch) goodness
     g = b._gt("gt_score")
     each, vs_gt = [], []
     for j, e in enumerate(epochs):
@@ -231,19 +232,27 @@ def ceiling(b, epochs: list[int], seeds: list[int], boot: int = 500) -> Section:
         ci = 0.95 if j == len(epochs) - 1 else None
         each.append(noise_ceiling(x, per, None, "kendall", ci=None))
         vs_gt.append(noise_ceiling(x, per, g, "kendall", ci=ci, boot=boot, rng_seed=0))
-    pairs = [t for _, _, t in gt_pair_taus(per)]
+    pairs = [tau for _, _, tau in gt_pair_taus(per)]
     last, one = vs_gt[-1], each[-1]
     sec.data = {"epochs": epochs, "each": [c._asdict() for c in each], "gt": [c._asdict() for c in vs_gt],
-                "pairs": pairs}
-    sec.finding = (f"One GT training agrees with another at Kendall τ {last.gt_tau:.3f} (pairs: "
-                   + ", ".join(f"{t:.3f}" for t in pairs) + f"; {last.n} subnets). At epoch {epochs[-1]} the "
+                "pairs": pairs, "trainings_from": t.source}
+    if t.source == "gt_score_per_seed":
+        agree = (f"One GT training agrees with another at Kendall τ {last.gt_tau:.3f} (pairs: "
+                 + ", ".join(f"{p:.3f}" for p in pairs) + f"; {last.n} subnets).")
+    else:
+        agree = (f"The GT's published std implies that one training agrees with another at Kendall τ "
+                 f"{last.gt_tau:.3f} (mean over {len(pairs)} pairs of {len(per)} simulated trainings, one pair "
+                 f"{min(pairs):.3f}–{max(pairs):.3f}; {last.n} subnets; an upper estimate, as the published means "
+                 "carry noise of their own).")
+    sec.finding = (agree + f" At epoch {epochs[-1]} the "
                    f"supernet's τ with gt_score, {last.tau:.3f}, is {last.ratio:.0%} of that ceiling (95% interval "
                    f"{last.ci_low:.0%}–{last.ci_high:.0%}); like for like, against one training, τ {one.tau:.3f} "
                    f"is {one.ratio:.0%} of it.")
     sec.caption = ("τ(supernet, GT) / τ(GT training, GT training) per epoch, mean over supernet seeds: solid, against "
                    "gt_score (the correlation summary's τ); dashed, like for like (against one training, mean over "
                    f"trainings). Bar: 95% bootstrap interval of the ratio at the last epoch ({boot} resamples of the "
-                   "subnets, one resample for numerator and denominator). `wsbench.stats.ceiling.noise_ceiling`")
+                   "subnets, one resample for numerator and denominator). GT trainings: "
+                   + trainings_note(t, 0) + ". `wsbench.stats.ceiling.noise_ceiling`")
     return sec
 
 

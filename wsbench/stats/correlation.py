@@ -61,11 +61,13 @@ def parse_options(method: Any = DEFAULT_METHODS, weigh_by: str = "both", ci: flo
 
 def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list[int], o: Options,
                       against: str = "gt_score", score: str = "supernet",
-                      trainings: np.ndarray | None = None) -> Table:
+                      trainings: np.ndarray | None = None, trainings_source: str = "gt_score_per_seed") -> Table:
     """Correlation of ``sn(seed, epoch)`` with ``g`` (goodness of ``against``) for every selected (seed, epoch);
     summary per epoch = mean ± std over seeds (and, with ``o.level``, the interval of that mean: the same
     bootstrap resamples of the subnets serve every seed). With ``o.ceiling``, ``trainings`` (gt_seed x arch, one
-    GT per training, >= 2) gives each method's GT seed-to-seed value and the summary's ratio to it."""
+    GT per training, >= 2) gives each method's GT seed-to-seed value and the summary's ratio to it;
+    ``trainings_source`` says whether they are measured (``gt_score_per_seed``) or simulated from the GT's std
+    (``gt_score_std``, :func:`wsbench.stats.ceiling.implied_trainings`)."""
     from wsbench.stats import bootstrap as _boot
 
     methods, level = o.methods, o.level
@@ -128,11 +130,14 @@ def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list
                      f"with replacement, rng_seed {o.rng_seed}; the same draws for every seed, so the summary's "
                      "interval is that of the mean over seeds); it shows sampling of subnets, not of seeds")
     if ceiling is not None:
+        from wsbench.stats.ceiling import Trainings, trainings_note
+
         opts["ceiling"] = True
+        opts["ceiling_from"] = trainings_source
         pairs = len(trainings) * (len(trainings) - 1) // 2
+        what = trainings_note(Trainings([], trainings, trainings_source), o.rng_seed)
         notes.append(f"*_gt_vs_gt: the GT's own seed-to-seed value of each method, the mean over the {pairs} "
-                     f"pair(s) of its {len(trainings)} trainings (gt_score_per_seed), each pair over the subnets "
-                     f"finite in both; *_ratio: the summary's mean over seeds against {against} divided by it, the "
+                     f"pair(s) of {what}, each pair over the subnets finite in both; *_ratio: the summary's mean over seeds against {against} divided by it, the "
                      "share of the agreement a ranking can reach (above 1 is possible)" + (
                          "; *_ratio_ci_low/high: its interval, numerator and denominator computed on the same "
                          "resamples of the subnets" if level is not None else ""))
@@ -171,20 +176,21 @@ def query(store: Source, epoch: Any = "last", seed: Any = "all", method: Any = D
 
     ``against`` picks the other variable: ``gt_score`` (default), another
     ``gt_score_<name>``, ``gt_score_per_seed:N`` (one GT training, gt_seed N), or a per-subnet size such as
-    ``params``/``flops``. ``ceiling``: where the store has >= 2 GT trainings (``gt_score_per_seed``), the
-    summary adds each method's GT seed-to-seed value and the ratio of its mean to it (with ``ci``: an interval).
+    ``params``/``flops``. ``ceiling``: the summary adds each method's GT seed-to-seed value and the ratio of its
+    mean to it (with ``ci``: an interval), from the store's GT trainings (``gt_score_per_seed``, >= 2) or, where it
+    has none but a per-architecture std (``gt_score_std``), from trainings simulated with that std.
     """
     score = store.check_score(score)
     epochs, seeds = store.select_epochs(epoch), store.select_seeds(seed)
     o = parse_options(method, weigh_by, ci, boot, rng_seed, gt_resolution, within_top, ceiling)
     trainings = None
     if o.ceiling:
+        from wsbench.stats.ceiling import store_trainings
+
         if not against.startswith("gt_score"):
             raise OptionError(f"ceiling compares a correlation with the ground truth to the GT's own seed-to-seed "
                               f"value: against must be a ground truth, got {against!r}")
-        trainings = store.gt_trainings()[1]
-        if len(trainings) < 2:
-            raise OptionError(f"ceiling needs at least 2 GT trainings (gt_score_per_seed); {store.name} has "
-                              f"{len(trainings)}")
+        trainings = store_trainings(store, o.rng_seed)
     return correlation_table(store.score_fn(score), store.against(against), epochs, seeds, o, against=against,
-                             score=score, trainings=trainings)
+                             score=score, trainings=None if trainings is None else trainings.values,
+                             trainings_source="gt_score_per_seed" if trainings is None else trainings.source)

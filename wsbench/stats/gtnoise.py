@@ -41,9 +41,11 @@ def parse_options(method: str = "kendall", pairings: int = 1, ci: float | None =
 
 
 def gtnoise_table(function_id: np.ndarray, g: np.ndarray, o: Options, gt: str = "gt_score", id_source: str = "",
-                  trainings: tuple[list[int], np.ndarray] | None = None) -> Table:
+                  trainings: tuple[list[int], np.ndarray] | None = None,
+                  trainings_source: str = "gt_score_per_seed") -> Table:
     """One row from duplicates (:func:`wsbench.stats.dedupe.gt_noise` of ``g`` over the classes of
-    ``function_id``) and, with ``trainings`` (gt_seed values, gt_seed x arch), one row per pair of trainings;
+    ``function_id``) and, with ``trainings`` (gt_seed values, gt_seed x arch), one row per pair of trainings, or,
+    where they are simulated from the GT's std (``trainings_source="gt_score_std"``), one row for all pairs;
     summary: one row per source."""
     from wsbench.stats.ceiling import gt_pair_taus
     from wsbench.stats.dedupe import classes, gt_noise
@@ -61,8 +63,8 @@ def gtnoise_table(function_id: np.ndarray, g: np.ndarray, o: Options, gt: str = 
         tau = lo = hi = nan
     else:
         raise OptionError(f"the GT's noise cannot be measured here: {pairs} function class(es) with 2 or more "
-                          f"members of finite {gt} (at least 3 needed; ids: {id_source}) and fewer than 2 GT "
-                          "trainings (gt_score_per_seed)")
+                          f"members of finite {gt} (at least 3 needed; ids: {id_source}), fewer than 2 GT "
+                          "trainings (gt_score_per_seed) and no per-architecture GT std (gt_score_std)")
     dup: dict[str, Any] = {"source": "duplicates", "pairs": pairs, m: tau}
     if o.level is not None:
         dup[f"{m}_ci_low"], dup[f"{m}_ci_high"] = lo, hi
@@ -79,7 +81,20 @@ def gtnoise_table(function_id: np.ndarray, g: np.ndarray, o: Options, gt: str = 
     if pairs < 3:
         notes.append(f"duplicates: fewer than 3 classes with 2 or more members ({pairs}): no measure from "
                      "duplicates (NaN)")
-    if trainings is not None and has_trainings:
+    if trainings is not None and has_trainings and trainings_source == "gt_score_std":
+        from wsbench.stats.ceiling import Trainings, trainings_note
+
+        no_ci = {f"{m}_ci_low": nan, f"{m}_ci_high": nan} if o.level is not None else {}
+        taus = np.array([t for _, _, t in gt_pair_taus(trainings[1], m)])
+        row = {"source": "implied by gt_score_std", "pairs": len(taus),
+               m: float(np.nanmean(taus)) if np.isfinite(taus).any() else nan, **no_ci}
+        rows.append(dict(row))
+        summary.append(dict(row))
+        notes.append(f"implied by gt_score_std: {m} between two GT trainings as the published std implies, the mean "
+                     f"over the {len(taus)} pairs of "
+                     + trainings_note(Trainings([], trainings[1], trainings_source), o.rng_seed)
+                     + f"; one pair alone ranges {np.nanmin(taus):.3f} to {np.nanmax(taus):.3f}")
+    elif trainings is not None and has_trainings:
         seeds, values = trainings
         no_ci = {f"{m}_ci_low": nan, f"{m}_ci_high": nan} if o.level is not None else {}
         taus = gt_pair_taus(values, m)
@@ -105,10 +120,14 @@ def query(store: Source, gt: str = "gt_score", method: str = "kendall", pairings
     o = parse_options(method, pairings, ci, boot, rng_seed)
     ids, id_source = store.function_ids()
     g = store.gt(gt)
-    trainings = None
+    from wsbench.stats.ceiling import store_trainings
+
+    trainings, source = None, "gt_score_per_seed"
     if not gt.startswith("gt_score_per_seed"):
         try:
-            trainings = store.gt_trainings()
-        except OptionError:  # no GT trainings: duplicates are the only measure
+            t = store_trainings(store, o.rng_seed)
+            if t.source == "gt_score_per_seed" or gt == "gt_score":  # the std is gt_score's only
+                trainings, source = (t.seeds, t.values), t.source
+        except OptionError:  # neither: duplicates are the only measure
             trainings = None
-    return gtnoise_table(ids, g, o, gt=gt, id_source=id_source, trainings=trainings)
+    return gtnoise_table(ids, g, o, gt=gt, id_source=id_source, trainings=trainings, trainings_source=source)
