@@ -125,3 +125,17 @@ def test_a_store_with_neither_runs_nor_std_says_what_is_missing(tmp_path):
                           "accuracy", "--unit", "percent", "--store", str(store)]) == 0
     with pytest.raises(OptionError, match="gt_score_per_seed.*gt_score_std"):
         wsbench.open(store).correlation(ceiling=True)
+
+
+def test_the_report_draws_the_implied_ceiling_and_says_it_is_simulated(mean_std_store):
+    import wsbench
+    from wsbench.report import figures
+    from wsbench.report.sections import ceiling
+
+    b = wsbench.open(mean_std_store)
+    sec = ceiling(b, [1], [0], boot=50)
+    assert sec.skipped is None
+    assert sec.data["trainings_from"] == "gt_score_std"
+    assert sec.finding.startswith("The GT's published std implies") and "simulated" in sec.caption
+    assert sec.data["gt"][-1]["gt_tau"] == pytest.approx(gt_seed_tau(store_trainings(b).values))
+    assert figures.ceiling(sec)[:8] == b"\x89PNG\r\n\x1a\n"

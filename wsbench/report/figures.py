@@ -217,11 +217,14 @@ def ceiling(sec: Section) -> bytes:
     each = np.array([c["ratio"] for c in d["each"]])
     vs_gt = np.array([c["ratio"] for c in d["gt"]])
     ax.plot(e, vs_gt, "-o", color="C0", label="vs gt_score (mean of trainings)")
-    ax.plot(e, each, "--s", color="C1", label="vs one GT training (like for like)")
+    simulated = d.get("trainings_from") == "gt_score_std"
+    ax.plot(e, each, "--s", color="C1", label="vs one simulated GT training" if simulated else
+            "vs one GT training (like for like)")
     last = d["gt"][-1]
     ax.errorbar([e[-1]], [last["ratio"]], yerr=[[last["ratio"] - last["ci_low"]], [last["ci_high"] - last["ratio"]]],
                 fmt="none", ecolor="C0", capsize=4, label="95% interval, last epoch")
-    ax.axhline(1.0, color="C3", ls=":", lw=1.2, label="the GT's own seed-to-seed τ")
+    ax.axhline(1.0, color="C3", ls=":", lw=1.2, label="the GT's seed-to-seed τ implied by its std" if simulated
+               else "the GT's own seed-to-seed τ")
     ax.axhline(0, color="grey", lw=0.8)
     _epoch_axis(ax, d["epochs"])
     ax.set_ylabel("τ(supernet, GT) / τ(GT, GT)")

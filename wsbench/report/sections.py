@@ -242,7 +242,7 @@ def ceiling(b, epochs: list[int], seeds: list[int], boot: int = 500) -> Section:
     else:
         agree = (f"The GT's published std implies that one training agrees with another at Kendall τ "
                  f"{last.gt_tau:.3f} (mean over {len(pairs)} pairs of {len(per)} simulated trainings, one pair "
-                 f"{min(pairs):.3f}–{max(pairs):.3f}; {last.n} subnets; an upper estimate, as the published means "
+                 f"{min(pairs):.3f} to {max(pairs):.3f}; {last.n} subnets; an upper estimate, as the published means "
                  "carry noise of their own).")
     sec.finding = (agree + f" At epoch {epochs[-1]} the "
                    f"supernet's τ with gt_score, {last.tau:.3f}, is {last.ratio:.0%} of that ceiling (95% interval "
