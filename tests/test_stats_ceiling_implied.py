@@ -13,8 +13,13 @@ from test_groundtruth_table import ARCHS, ARGS, scored_store, write_csv
 
 from builders.__main__ import main as builders_main
 from wsbench.errors import OptionError
-from wsbench.stats.ceiling import (IMPLIED_TRAININGS, gt_seed_tau, implied_trainings, noise_ceiling,
-                                   store_trainings)
+from wsbench.stats.ceiling import (
+    IMPLIED_TRAININGS,
+    gt_seed_tau,
+    implied_trainings,
+    noise_ceiling,
+    store_trainings,
+)
 from wsbench.stats.correlation import correlate
 
 
