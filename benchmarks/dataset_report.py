@@ -248,24 +248,30 @@ def statistics_v3(b, sp: str, h: str = "##", boot: int = 1000) -> None:
     print(table(["a → b", "τ(a)", "τ(b)", "Δτ", "95% interval (seeds' spread)", "95% interval (seeds fixed)", "p",
                  "verdict", "bootstrap (seeds resampled)", "subnets"], prow))
 
-    if "gt_score_per_seed" in b.reader.meta.arrays:
-        from wsbench.stats.ceiling import gt_pair_taus, noise_ceiling
+    from wsbench.errors import OptionError
+    from wsbench.stats.ceiling import gt_pair_taus, noise_ceiling, store_trainings, trainings_note
 
-        per = sign * b._read("gt_score_per_seed").astype(np.float64)
-        if per.ndim == 2 and per.shape[0] >= 2:
-            crow = []
-            for e in epochs:
-                ci = 0.95 if e == epochs[-1] else None
-                with memoized():
-                    c = noise_ceiling(x[e], per, g, "kendall", ci=ci, boot=boot, rng_seed=0)
-                one = noise_ceiling(x[e], per, None, "kendall", ci=None)
-                crow.append([e, f"{c.tau:.3f}", f"{c.gt_tau:.3f}", f"{c.ratio:.0%}",
-                             f"{c.ci_low:.0%} – {c.ci_high:.0%}" if ci else "", f"{one.tau:.3f}", f"{one.ratio:.0%}"])
-            pairs = ", ".join(f"{t:.3f}" for _, _, t in gt_pair_taus(per))
-            print(f"\n{h} Noise ceiling (`wsbench.stats.ceiling`; {c.n} subnets with every GT training, pairs of "
-                  f"trainings: {pairs})\n")
-            print(table(["epoch", "τ(supernet, gt_score)", "τ(GT, GT)", "ratio", f"95% interval ({boot} resamples)",
-                         "τ(supernet, one training)", "like-for-like ratio"], crow))
+    try:
+        trainings = store_trainings(b, 0)  # measured (gt_score_per_seed), else simulated from gt_score_std
+    except OptionError:
+        trainings = None
+    if trainings is not None:
+        per = trainings.values  # (training, arch) goodness
+        crow = []
+        for e in epochs:
+            ci = 0.95 if e == epochs[-1] else None
+            with memoized():
+                c = noise_ceiling(x[e], per, g, "kendall", ci=ci, boot=boot, rng_seed=0)
+            one = noise_ceiling(x[e], per, None, "kendall", ci=None)
+            crow.append([e, f"{c.tau:.3f}", f"{c.gt_tau:.3f}", f"{c.ratio:.0%}",
+                         f"{c.ci_low:.0%} – {c.ci_high:.0%}" if ci else "", f"{one.tau:.3f}", f"{one.ratio:.0%}"])
+        taus = [t for _, _, t in gt_pair_taus(per)]
+        pairs = (", ".join(f"{t:.3f}" for t in taus) if trainings.source == "gt_score_per_seed" else
+                 f"{len(taus)} pairs of {trainings_note(trainings, 0)}, one pair {min(taus):.3f} to {max(taus):.3f}")
+        print(f"\n{h} Noise ceiling (`wsbench.stats.ceiling`; {c.n} subnets with every GT training, pairs of "
+              f"trainings: {pairs})\n")
+        print(table(["epoch", "τ(supernet, gt_score)", "τ(GT, GT)", "ratio", f"95% interval ({boot} resamples)",
+                     "τ(supernet, one training)", "like-for-like ratio"], crow))
 
     sp_rows = b.prune(mode="supernet").summary
     opt = b.prune(mode="optimistic").summary

@@ -51,6 +51,7 @@ def make_store(
     archs: list[str] | None = None,
     function_ids: bool = True,
     losses: bool = False,
+    gt_std: np.ndarray | None = None,
     **attrs: Any,
 ) -> Path:
     """A complete store: GT uniform in [50, 95], supernet = GT + noise (grows less noisy with epochs); ``losses``:
@@ -73,6 +74,9 @@ def make_store(
                 vals = np.clip(gt - 20 + rng.normal(0, noise / (1 + ei), size=n), 0, 100)
             w.write_supernet(s, e, vals, loss=(100 - np.asarray(vals)) / 40 if losses else None)
     w.write_arch_values("gt_score", gt)
+    if gt_std is not None:  # a published per-architecture std (import-gt table --std-col)
+        w.ensure_arch_variable("gt_score_std")
+        w.write_arch_values("gt_score_std", gt_std)
     w.write_arch_values("params", params)
     w.write_arch_values("flops", params * 30)
     if gt_seeds is not None:

@@ -192,3 +192,27 @@ def test_the_cards_statistics_v3_tables(peaked, tmp_path):
     assert "| epoch 2 → 4 (peak vs last) |" in out and "| falls |" in out
     half = next(s for s in peaked.prune(mode="supernet").summary if s["factor"] == 0.5)
     assert f"| 0.5 | {half['remaining']} | {half['gt_top10pct_survival_mean']:.2f} ± " in out
+
+
+def test_the_cards_noise_ceiling_from_a_published_std(tmp_path):
+    """A store with gt_score_std and no GT runs (di64-cifar10's case): the ceiling table is there, from simulated
+    trainings, and says so; its tau(GT, GT) is the mean over the simulated pairs."""
+    import subprocess
+    import sys
+
+    from wsbench.stats.ceiling import gt_seed_tau, store_trainings
+
+    rng = np.random.default_rng(1)
+    gt = rng.uniform(70, 85, N)
+    sn = np.stack([np.stack([gt - 30 + rng.normal(0, 9, N), gt - 20 + rng.normal(0, 6, N), gt - 10 + rng.normal(0, 3, N)])
+                   for _ in range(3)])
+    b = _open(tmp_path / "s.zarr", np.clip(sn, 0, 100), gt, gt_std=rng.uniform(0.2, 0.9, N))
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "dataset_report.py"
+    res = subprocess.run([sys.executable, str(script), str(b.path), "--new-only"], capture_output=True, text=True,
+                         check=False)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("## Noise ceiling"))
+    assert "190 pairs of 20 GT trainings simulated from the store's per-architecture std" in lines[at]
+    row = next(line for line in lines[at:] if line.startswith("| 4 |"))
+    assert f"| {gt_seed_tau(store_trainings(b).values):.3f} |" in row
