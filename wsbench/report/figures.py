@@ -347,9 +347,33 @@ def retrained(sec: Section) -> bytes:
     return _png(fig)
 
 
+@_plain_text
+def finetune(sec: Section) -> bytes:
+    fig, (ax,) = _figure()
+    rows = sec.data["rows"]
+    x = np.arange(len(rows))
+    plain = np.array([r["plain"] for r in rows])
+    tuned = np.array([r["finetuned"] for r in rows])
+    ax.plot(x, plain, "o", color="C0", label="plain inherited weights")
+    ax.plot(x, tuned, "s", color="C1", label="fine-tuned" + (f" ({sec.data['batches']} batches)"
+                                                             if sec.data.get("batches") else ""))
+    lo = np.array([r["ci_low"] for r in rows]) + plain
+    hi = np.array([r["ci_high"] for r in rows]) + plain
+    ax.errorbar(x, tuned, yerr=[tuned - lo, hi - tuned], fmt="none", ecolor="C1", capsize=4,
+                label="95% interval of the change")
+    for i in x:
+        ax.plot([i, i], [plain[i], tuned[i]], color="grey", lw=0.8)
+    ax.set_xlim(-0.6, len(rows) - 0.4)
+    ax.set_xticks(x, [f"{r['epoch']}\n({r['n']} subnets)" for r in rows])
+    ax.set_xlabel("supernet epoch")
+    ax.set_ylabel("Kendall τ with ground truth")
+    _legend_outside(ax, 7)
+    return _png(fig)
+
+
 DRAW = {"meanscore": meanscore, "correlation": correlation, "topk": topk, "bottomtop": bottomtop, "ceiling": ceiling,
         "scatter": scatter, "operators": operators, "prune_supernet": prune_supernet, "pruning": pruning,
-        "stability": stability, "rankings": rankings, "retrained": retrained}
+        "stability": stability, "rankings": rankings, "retrained": retrained, "finetune": finetune}
 
 
 @_plain_text

@@ -475,6 +475,8 @@ BUILDERS = ("meanscore", "correlation", "topk", "bottomtop", "ceiling", "scatter
             "pruning", "stability", "rankings")
 #: sections only a store of supernets retrained on pruned spaces has (a prune dimension), after "pruning"
 PRUNED = ("retrained",)
+#: sections only a store with fine-tuned scores (finetune_score) has, at the end
+FINETUNED = ("finetune",)
 
 
 def all_sections(b, epochs: list[int], seeds: list[int]) -> list[Section]:
@@ -485,15 +487,52 @@ def all_sections(b, epochs: list[int], seeds: list[int]) -> list[Section]:
              "ceiling": lambda: ceiling(b, epochs, seeds), "scatter": lambda: scatter(b, last, seeds),
              "operators": lambda: operators(b, last, seeds), "prune_supernet": lambda: prune_supernet(b, last, seeds),
              "pruning": lambda: pruning(b, last, seeds), "stability": lambda: stability(b, epochs, seeds),
-             "rankings": lambda: rankings(b, epochs, seeds), "retrained": lambda: retrained(b, last, seeds)}
+             "rankings": lambda: rankings(b, epochs, seeds), "retrained": lambda: retrained(b, last, seeds),
+             "finetune": lambda: finetune(b, seeds)}
     out = []
     at = BUILDERS.index("pruning") + 1
-    for key in (BUILDERS[:at] + PRUNED + BUILDERS[at:]) if b.has_prune_dim else BUILDERS:
+    keys = (BUILDERS[:at] + PRUNED + BUILDERS[at:]) if b.has_prune_dim else BUILDERS
+    keys += FINETUNED if "finetune" in b.scores() else ()
+    for key in keys:
         try:
             out.append(calls[key]())
         except WsbenchError as e:
             out.append(Section(key, key, skipped=str(e)))
     return out
+
+
+def finetune(b, seeds: list[int]) -> Section:
+    """The study's second protocol: at every epoch with fine-tuned subnets, their tau with the GT after the short
+    fine-tune beside the same subnets' plain inherited tau, paired (`wsbench paired`'s jackknife, seeds' spread
+    counted)."""
+    sec = Section("finetune", "Fine-tuned inheritance (the study's second protocol)")
+    proto = b.attrs.get("finetune") or {}
+    regions = {(int(s), int(e)) for s, e in proto.get("regions", [])}
+    rows = []
+    for e in b.epochs:
+        have = [s for s in seeds if (s, e) in regions]
+        if not have:
+            continue
+        side = ",".join(map(str, have))
+        r = b.paired(a=f"score=supernet,epoch={e}", b=f"score=finetune,epoch={e}", seed=side).summary[0]
+        rows.append({"epoch": e, "seeds": have, "n": r["n"], "plain": r["kendall_a"], "finetuned": r["kendall_b"],
+                     "delta": r["delta"], "ci_low": r["delta_ci_low"], "ci_high": r["delta_ci_high"],
+                     "p_value": r["p_value"], "verdict": r["verdict"]})
+    if not rows:
+        sec.skipped = f"no fine-tuned (seed, epoch) region among the chosen seeds {seeds}"
+        return sec
+    sec.data = {"rows": rows, "batches": proto.get("batches")}
+    verb = {"rises": "raises", "falls": "lowers"}
+    parts = [f"epoch {r['epoch']}: τ {r['plain']:.3f} → {r['finetuned']:.3f}, Δ {r['delta']:+.3f} "
+             f"[{r['ci_low']:+.3f}, {r['ci_high']:+.3f}] ({verb.get(r['verdict'], 'cannot tell whether it changes')} "
+             f"τ; {r['n']} subnets, {len(r['seeds'])} seed{'s' if len(r['seeds']) > 1 else ''})" for r in rows]
+    batches = f"for {proto['batches']} batches " if proto.get("batches") else ""
+    sec.finding = f"Fine-tuning each inherited subnet alone {batches}before scoring: " + "; ".join(parts) + "."
+    sec.caption = ("Kendall τ with the ground truth of the same subnets, plain inherited weights vs fine-tuned (mean "
+                   "over the seeds fine-tuned at that epoch); bar: 95% paired jackknife interval of the change "
+                   "(each subnet left out of both taus, the seeds' spread added), drawn on the fine-tuned point. "
+                   "`wsbench paired --a score=supernet,epoch=E --b score=finetune,epoch=E`")
+    return sec
 
 
 def _tau_ws_gt(b, epoch: int, seeds: list[int]) -> tuple[float, float]:
