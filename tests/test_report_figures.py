@@ -77,3 +77,19 @@ def test_the_comparison_legends_are_off_the_data(drawn):
         assert not _overlaps(ax.get_legend().get_window_extent(), ax.get_window_extent()), key
         if ax.get_yscale() == "log":
             assert len([t for t in ax.get_yticklabels() if t.get_text()]) >= 3
+
+
+def test_a_stability_matrix_of_many_epochs_has_no_cell_numbers_and_thinned_ticks(drawn, tmp_path):
+    """di64-cifar10 scores 30 epochs: 900 numbers would be unreadable, so the colours carry the matrix alone and at
+    most ~10 epochs are labelled (the last always); the seed panel keeps its numbers."""
+    from factory import make_store
+
+    import wsbench
+    from wsbench.report import sections
+
+    b = wsbench.open(make_store(tmp_path / "s.zarr", n=30, epochs=tuple(range(1, 31)), seeds=(0, 1)))
+    figures.stability(sections.stability(b, b.epochs, b.seeds))
+    epochs, seeds = _plots(drawn["stability"])
+    labels = [t.get_text() for t in epochs.get_xticklabels()]
+    assert not epochs.texts and len(labels) <= 10 and labels[-1] == "30"
+    assert len(seeds.texts) == 4
