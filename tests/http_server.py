@@ -12,6 +12,7 @@ class Server:
     def __init__(self, payload: bytes, files: dict[str, bytes] | None = None):
         self.payload, self.files = payload, dict(files or {})
         self.hits: Counter[str] = Counter()
+        self.gate = threading.Event()  # "gated/" bodies wait for it after their first piece
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,6 +43,19 @@ class Server:
                             self.wfile.write(body[i : i + step])
                             self.wfile.flush()
                             time.sleep(0.1)
+                    except OSError:
+                        pass
+                elif route.startswith("gated/") and route[6:] in outer.files:  # first piece, then held at the gate
+                    body = outer.files[route[6:]]
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    step = -(-len(body) // 20)
+                    try:
+                        self.wfile.write(body[:step])
+                        self.wfile.flush()
+                        outer.gate.wait(60)
+                        self.wfile.write(body[step:])
                     except OSError:
                         pass
                 elif route == "good.zip":

@@ -115,7 +115,8 @@ def test_a_cached_file_is_hashed_once_and_a_corrupt_one_never_opened(tmp_path):
 
 def test_three_concurrent_downloads_of_one_dataset_all_succeed(tmp_path, store_zip):
     """Three real `wsbench download` processes, started while the first one's .part file is live: none deletes
-    another's part (each took a 2 s paced body), all exit 0, and one verified file is left, nothing else."""
+    another's part, all exit 0, and one verified file is left, nothing else. Every body is held after its first
+    piece until all three requests have arrived, so the three overlap however slowly the processes start."""
     import subprocess
     import sys
     import time
@@ -127,14 +128,19 @@ def test_three_concurrent_downloads_of_one_dataset_all_succeed(tmp_path, store_z
     cache = tmp_path / "cache" / "test-ds" / "1"
     cmd = [sys.executable, "-m", "wsbench", "download", "test-ds"]
     with Server(b"", files={"ds.zip": data}) as server:
-        write_entry(tmp_path / "cat", "test-ds", f"{server.url}/paced/ds.zip", data)
+        write_entry(tmp_path / "cat", "test-ds", f"{server.url}/gated/ds.zip", data)
         procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
         while procs[0].poll() is None and not list(cache.glob("*.part")):  # the first one is downloading
             time.sleep(0.01)
         procs += [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                   for _ in range(2)]
+        deadline = time.monotonic() + 60
+        while server.hits["gated/ds.zip"] < 3 and time.monotonic() < deadline and procs[0].poll() is None:
+            time.sleep(0.01)
+        hits = server.hits["gated/ds.zip"]
+        server.gate.set()
         outs = [p.communicate(timeout=120) for p in procs]
-        assert server.hits["paced/ds.zip"] == 3  # all three really downloaded side by side
+        assert hits == 3  # all three really downloading side by side before any could finish
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, err
         assert "sha256 verified" in out
