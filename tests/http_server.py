@@ -32,7 +32,8 @@ class Server:
                 data = outer.payload
                 if route in outer.files:
                     self._send(outer.files[route])
-                elif route.startswith("paced/") and route[6:] in outer.files:  # a file in 20 pieces, 0.1 s apart
+                elif route[:6] in ("paced/", "gated/") and route[6:] in outer.files:
+                    # a file in 20 pieces: paced 0.1 s apart, or gated: held after the first until the gate opens
                     body = outer.files[route[6:]]
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(body)))
@@ -42,20 +43,10 @@ class Server:
                         for i in range(0, len(body), step):
                             self.wfile.write(body[i : i + step])
                             self.wfile.flush()
-                            time.sleep(0.1)
-                    except OSError:
-                        pass
-                elif route.startswith("gated/") and route[6:] in outer.files:  # first piece, then held at the gate
-                    body = outer.files[route[6:]]
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    step = -(-len(body) // 20)
-                    try:
-                        self.wfile.write(body[:step])
-                        self.wfile.flush()
-                        outer.gate.wait(60)
-                        self.wfile.write(body[step:])
+                            if route.startswith("gated/"):
+                                outer.gate.wait(60)
+                            else:
+                                time.sleep(0.1)
                     except OSError:
                         pass
                 elif route == "good.zip":
