@@ -267,7 +267,7 @@ def statistics_v3(b, sp: str, h: str = "##", boot: int = 1000) -> None:
                          f"{c.ci_low:.0%} – {c.ci_high:.0%}" if ci else "", f"{one.tau:.3f}", f"{one.ratio:.0%}"])
         taus = [t for _, _, t in gt_pair_taus(per)]
         pairs = (", ".join(f"{t:.3f}" for t in taus) if trainings.source == "gt_score_per_seed" else
-                 f"{len(taus)} pairs of {trainings_note(trainings, 0)}, one pair {min(taus):.3f} to {max(taus):.3f}")
+                 f"{len(taus)} pairs of {trainings_note(trainings.source, len(trainings.values), 0)}, one pair {min(taus):.3f} to {max(taus):.3f}")
         print(f"\n{h} Noise ceiling (`wsbench.stats.ceiling`; {c.n} subnets with every GT training, pairs of "
               f"trainings: {pairs})\n")
         print(table(["epoch", "τ(supernet, gt_score)", "τ(GT, GT)", "ratio", f"95% interval ({boot} resamples)",

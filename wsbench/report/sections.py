@@ -252,7 +252,7 @@ def ceiling(b, epochs: list[int], seeds: list[int], boot: int = 500) -> Section:
                    "gt_score (the correlation summary's τ); dashed, like for like (against one training, mean over "
                    f"trainings). Bar: 95% bootstrap interval of the ratio at the last epoch ({boot} resamples of the "
                    "subnets, one resample for numerator and denominator). GT trainings: "
-                   + trainings_note(t, 0) + ". `wsbench.stats.ceiling.noise_ceiling`")
+                   + trainings_note(t.source, len(t.values), 0) + ". `wsbench.stats.ceiling.noise_ceiling`")
     return sec
 
 

@@ -204,10 +204,10 @@ def store_trainings(store: Source, rng_seed: int = 0) -> Trainings:
     return Trainings(list(range(len(sim))), sim, "gt_score_std")
 
 
-def trainings_note(t: Trainings, rng_seed: int) -> str:
-    """What the trainings of a ceiling are, for a table's notes and a report's caption."""
-    if t.source == "gt_score_per_seed":
-        return f"the store's {len(t.values)} GT trainings (gt_score_per_seed)"
-    return (f"{len(t.values)} GT trainings simulated from the store's per-architecture std (gt_score + gt_score_std "
+def trainings_note(source: str, count: int, rng_seed: int) -> str:
+    """What the ``count`` trainings of a ceiling from ``source`` are, for a table's notes and a report's caption."""
+    if source == "gt_score_per_seed":
+        return f"the store's {count} GT trainings (gt_score_per_seed)"
+    return (f"{count} GT trainings simulated from the store's per-architecture std (gt_score + gt_score_std "
             f"x N(0, 1), rng_seed {rng_seed}; the GT's runs are not published): an upper estimate of the GT's "
             "repeatability, since the published means carry noise of their own")

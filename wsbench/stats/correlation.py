@@ -130,12 +130,12 @@ def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list
                      f"with replacement, rng_seed {o.rng_seed}; the same draws for every seed, so the summary's "
                      "interval is that of the mean over seeds); it shows sampling of subnets, not of seeds")
     if ceiling is not None:
-        from wsbench.stats.ceiling import Trainings, trainings_note
+        from wsbench.stats.ceiling import trainings_note
 
         opts["ceiling"] = True
         opts["ceiling_from"] = trainings_source
         pairs = len(trainings) * (len(trainings) - 1) // 2
-        what = trainings_note(Trainings([], trainings, trainings_source), o.rng_seed)
+        what = trainings_note(trainings_source, len(trainings), o.rng_seed)
         notes.append(f"*_gt_vs_gt: the GT's own seed-to-seed value of each method, the mean over the {pairs} "
                      f"pair(s) of {what}, each pair over the subnets finite in both; *_ratio: the summary's mean over seeds against {against} divided by it, the "
                      "share of the agreement a ranking can reach (above 1 is possible)" + (

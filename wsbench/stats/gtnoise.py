@@ -82,7 +82,7 @@ def gtnoise_table(function_id: np.ndarray, g: np.ndarray, o: Options, gt: str = 
         notes.append(f"duplicates: fewer than 3 classes with 2 or more members ({pairs}): no measure from "
                      "duplicates (NaN)")
     if trainings is not None and has_trainings and trainings_source == "gt_score_std":
-        from wsbench.stats.ceiling import Trainings, trainings_note
+        from wsbench.stats.ceiling import trainings_note
 
         no_ci = {f"{m}_ci_low": nan, f"{m}_ci_high": nan} if o.level is not None else {}
         taus = np.array([t for _, _, t in gt_pair_taus(trainings[1], m)])
@@ -92,7 +92,7 @@ def gtnoise_table(function_id: np.ndarray, g: np.ndarray, o: Options, gt: str = 
         summary.append(dict(row))
         notes.append(f"implied by gt_score_std: {m} between two GT trainings as the published std implies, the mean "
                      f"over the {len(taus)} pairs of "
-                     + trainings_note(Trainings([], trainings[1], trainings_source), o.rng_seed)
+                     + trainings_note(trainings_source, len(trainings[1]), o.rng_seed)
                      + f"; one pair alone ranges {np.nanmin(taus):.3f} to {np.nanmax(taus):.3f}")
     elif trainings is not None and has_trainings:
         seeds, values = trainings
