@@ -215,20 +215,20 @@ def statistics_v3(b, sp: str, h: str = "##", boot: int = 1000) -> None:
                 f"[{pd.ci_low:+.3f}, {pd.ci_high:+.3f}]", f"[{fx.ci_low:+.3f}, {fx.ci_high:+.3f}]", p, pd.verdict,
                 f"[{bs.ci_low:+.3f}, {bs.ci_high:+.3f}] {bs.verdict}", pd.n]
 
-    tau = [float(np.mean([__import__("wsbench.stats.correlation", fromlist=["correlate"]).correlate(x[e][i], g,
-                                                                                                    "kendall")
-                          for i in range(len(seeds))])) for e in epochs]
-    peak = int(np.nanargmax(tau))
-    ref = peak if peak < len(epochs) - 1 else int(np.nanargmax(tau[:-1]))
-    prow = [pd_row(f"epoch {epochs[ref]} → {epochs[-1]} ({'peak' if ref == peak else 'best earlier'} vs last)",
-                   x[epochs[ref]], g, x[epochs[-1]], g)]
+    from wsbench.stats.correlation import correlate
+
+    tau = [float(np.mean([correlate(x[e][i], g, "kendall") for i in range(len(seeds))])) for e in epochs]
+    prow = []
+    if len(epochs) > 1 and np.isfinite(tau[:-1]).any():  # one recorded epoch: nothing earlier to compare with
+        peak = int(np.nanargmax(tau))
+        ref = peak if peak < len(epochs) - 1 else int(np.nanargmax(tau[:-1]))
+        prow.append(pd_row(f"epoch {epochs[ref]} → {epochs[-1]} ({'peak' if ref == peak else 'best earlier'} vs last)",
+                           x[epochs[ref]], g, x[epochs[-1]], g))
     if "params" in b.reader.meta.arrays:
         params = b._arch_values("params").astype(float)
         if np.ptp(params[np.isfinite(params)]) > 0:
             prow.append(pd_row(f"(WS, GT) → (WS, PS), epoch {epochs[-1]}", x[epochs[-1]], g, x[epochs[-1]], params))
     others = []
-    from wsbench.stats.correlation import correlate
-
     for score in b.scores():
         if score in ("supernet", "loss"):
             continue

@@ -216,3 +216,20 @@ def test_the_cards_noise_ceiling_from_a_published_std(tmp_path):
     assert "190 pairs of 20 GT trainings simulated from the store's per-architecture std" in lines[at]
     row = next(line for line in lines[at:] if line.startswith("| 4 |"))
     assert f"| {gt_seed_tau(store_trainings(b).values):.3f} |" in row
+
+
+def test_the_cards_tables_for_a_store_with_one_recorded_epoch(tmp_path):
+    """One epoch: nothing earlier to test the last epoch against, so no peak-vs-last verdict (it crashed before);
+    the size verdict and every other table are still written."""
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(2)
+    gt = rng.uniform(50, 95, N)
+    b = _open(tmp_path / "one.zarr", np.clip(gt - 20 + rng.normal(0, 8, (3, 1, N)), 0, 100), gt, epochs=(4,))
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "dataset_report.py"
+    res = subprocess.run([sys.executable, str(script), str(b.path), "--new-only"], capture_output=True, text=True,
+                         check=False)
+    assert res.returncode == 0, res.stderr
+    assert "## Paired verdicts" in res.stdout and "## Supernet-driven pruning" in res.stdout
+    assert "vs last)" not in res.stdout and "| (WS, GT) → (WS, PS), epoch 4 |" in res.stdout
