@@ -233,3 +233,17 @@ def test_the_cards_tables_for_a_store_with_one_recorded_epoch(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "## Paired verdicts" in res.stdout and "## Supernet-driven pruning" in res.stdout
     assert "vs last)" not in res.stdout and "| (WS, GT) → (WS, PS), epoch 4 |" in res.stdout
+
+
+def test_operators_finding_when_the_supernet_orders_as_the_gt(tmp_path):
+    """Supernet = GT on every seed: every operator gap is 0, and the finding says so in a sentence (it read "the
+    supernet ." before); a supernet that prefers one op names it as overrated."""
+    rng = np.random.default_rng(3)
+    gt = rng.uniform(50, 95, N)
+    same = _open(tmp_path / "same.zarr", np.stack([np.stack([gt] * 3)] * 2), gt)
+    sec = sections.operators(same, same.epochs[-1], same.seeds)
+    assert np.nanmax(np.abs(sec.data["gap"])) == 0
+    assert sec.finding == "The supernet rates no operator differently from the ground truth: every gap is 0."
+    noisy = _open(tmp_path / "noisy.zarr", np.clip(gt - 20 + rng.normal(0, 15, (2, 3, N)), 0, 100), gt)
+    sec = sections.operators(noisy, noisy.epochs[-1], noisy.seeds)
+    assert sec.finding.startswith("The largest gap is ") and "overrates " in sec.finding

@@ -315,8 +315,11 @@ def operators(b, epoch: int, seeds: list[int]) -> Section:
         bits.append(f"overrates {over[0]['op']} at {over[0]['decision']} (+{over[0]['gap_mean']:.1f} points)")
     if under:
         bits.append(f"underrates {under[0]['op']} at {under[0]['decision']} ({under[0]['gap_mean']:.1f} points)")
-    sec.finding = f"The largest gap is {abs(worst['gap_mean']):.1f} rank-percentile points; the supernet " + \
-                  " and ".join(bits) + "."
+    if bits:
+        sec.finding = f"The largest gap is {abs(worst['gap_mean']):.1f} rank-percentile points; the supernet " + \
+                      " and ".join(bits) + "."
+    else:  # every gap exactly 0: the supernet orders the subnets as the ground truth does
+        sec.finding = "The supernet rates no operator differently from the ground truth: every gap is 0."
     sec.caption = ("Mean rank percentile of subnets with the op at that decision, supernet minus ground truth "
                    "(> 0: overrated), mean over seeds; row 'any': the op anywhere. `wsbench bias --by operator`")
     return sec
