@@ -133,9 +133,9 @@ def _build(task, out: Path, data_dir, epochs, score_epochs, subnets, seeds, samp
         net = task.new_model()
         opt, sched = task.new_optimizer(net, epochs)
         sampler, data_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
-        start = checkpoint.resume(ckpt, net, opt, sampler, data_rng, sched, recipe=wanted, version=BUILDER_VERSION)
-        if start and stop_by is not None:  # the epochs measured before this process, for --stop-by's prediction
-            clock.remember((checkpoint.read(ckpt) or {}).get("timing"))
+        start, timing = checkpoint.resume(ckpt, net, opt, sampler, data_rng, sched, recipe=wanted,
+                                          version=BUILDER_VERSION)
+        clock.remember(timing)  # the epochs measured before this process, for --stop-by's prediction
         model = dist.wrap(net)
         clock.skip(start, sum(e <= start for e in score_epochs))
         for epoch in range(start + 1, epochs + 1):

@@ -9,9 +9,14 @@ previous checkpoint intact.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
+
+
+class Resumed(NamedTuple):
+    epoch: int  # the last finished epoch; 0 when there was no checkpoint
+    timing: dict[str, Any] | None  # {"train_s": [...], "score_s": [...]} of the epochs before, if saved
 
 
 def save(path: Path, **state: Any) -> None:
@@ -87,11 +92,12 @@ def check_same(path: Path, state: dict[str, Any], recipe: dict[str, Any], versio
 
 
 def resume(path: Path, model, opt, sampler, data_rng, sched=None, *, recipe: dict[str, Any] | None = None,
-           version: str | None = None) -> int:
-    """Restore a build's state from ``path`` if it exists; return the last finished epoch (0: none)."""
+           version: str | None = None) -> Resumed:
+    """Restore a build's state from ``path`` if it exists; return the last finished epoch (0: none) and the
+    epoch times measured by the processes before (for ``--stop-by``), read from the same one load."""
     state = load(path)
     if state is None:
-        return 0
+        return Resumed(0, None)
     if recipe is not None and version is not None:
         check_same(path, state, recipe, version)
     model.load_state_dict(state["model"])
@@ -99,4 +105,4 @@ def resume(path: Path, model, opt, sampler, data_rng, sched=None, *, recipe: dic
     if sched is not None:
         sched.load_state_dict(state["sched"])
     sampler.bit_generator.state, data_rng.bit_generator.state = state["sampler"], state["data_rng"]
-    return int(state["epoch"])
+    return Resumed(int(state["epoch"]), state.get("timing"))
