@@ -1,6 +1,7 @@
 """Put a dataset's `wsbench report` (Markdown sections and PNGs) into its card, between markers.
 
     python benchmarks/card_report.py nb201-cifar10
+    python benchmarks/card_report.py nb201-cifar10-paper --store S   # before publishing S
 
 Writes docs/datasets/img/<name>-<section>.png and replaces the block between
 ``<!-- report:start -->`` and ``<!-- report:end -->`` in docs/datasets/<name>.md
@@ -22,9 +23,11 @@ START, END = "<!-- report:start -->", "<!-- report:end -->"
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("name")
+    ap.add_argument("name", help="the dataset's catalog name (its card is docs/datasets/<name>.md)")
+    ap.add_argument("--store", help="read this store instead of the catalog's copy: fills the card before "
+                                    "`publish`, which refuses a card with TODO marks")
     args = ap.parse_args()
-    b, sections = build(args.name)
+    b, sections = build(args.store or args.name)
     text, pngs = render_md(b.name, provenance(b), sections, f"img/{args.name}")
     body = text.split("\n## ", 1)[1]  # drop the title and provenance table: the card has its own
     body = "## " + body

@@ -2,6 +2,7 @@
 
     python benchmarks/dataset_report.py nb201-cifar10            # a catalog name
     python benchmarks/dataset_report.py path/to/store.zip        # or any store
+    python benchmarks/dataset_report.py NAME --card [--store S]  # its statistics v3 tables into NAME's card
 
 Every number comes from ``wsbench.query`` with the options printed beside it,
 so each line can be reproduced with the matching ``wsbench`` command.
@@ -34,8 +35,12 @@ def main() -> None:
     ap.add_argument("--card", action="store_true",
                     help="write those tables into docs/datasets/<name>.md between <!-- stats:start --> and "
                          "<!-- stats:end --> (added before '## Reading it against the study', else at the end)")
+    ap.add_argument("--store", help="with --card: read this store, not the catalog's copy of SPACE (to fill the "
+                                    "card before `publish`, which refuses a card with TODO marks)")
     args = ap.parse_args()
-    b = wsbench.open(args.space)
+    if args.store and not args.card:
+        raise SystemExit("error: --store goes with --card (without it, give the store path as SPACE)")
+    b = wsbench.open(args.store or args.space)
     if args.card:
         write_card(b, args.space)
         return
@@ -135,7 +140,8 @@ def write_card(b, name: str) -> None:
 
     card = Path(__file__).resolve().parents[1] / "docs" / "datasets" / f"{name}.md"
     text = card.read_text()
-    level = "###" if "## Results (`python benchmarks/dataset_report.py" in text else "##"
+    nested = "## Results (`python benchmarks/dataset_report.py" in text or "\n## Statistics v3\n" in text
+    level = "###" if nested else "##"
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         statistics_v3(b, name, level)
