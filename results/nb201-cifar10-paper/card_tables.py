@@ -83,26 +83,31 @@ def tables(b, mini, seeds: list[int]) -> str:
                    f"{held} cells NASLib's file holds), epoch {last}: τ {pm(nb['kendall_mean'], nb['kendall_std'])} "
                    f"(−loss {pm(nbl['kendall_mean'], nbl['kendall_std'])}).")
 
-    tk = b.topk(seed=seeds, k=["1", "10", "10%"], epoch="all")
-    bt = by_epoch(b.bottomtop(seed=seeds, epoch="all"))
-    out.append(f"\n### Top-k and bottom-k vs random (`topk --k 1,10,10% --epoch all`, exact expectation over "
-               f"ties; `bottomtop`, k = 10% of {b.n_archs})\n")
+    ks = ["1", "10", "10%"]
+    out.append("\n### Top-k and bottom-k vs random (`topk --k 1,10,10% --epoch all`, exact expectation over "
+               "ties; `bottomtop`, k = 10%)\n")
     out.append("Best GT of the supernet's top-k as its GT rank (top %, mean over seeds); random: the same for k random "
                "subnets; p: the largest over seeds of the exact probability that k random subnets do at least as "
-               "well.\n")
+               f"well. Mini rows: `--dedupe` ({mini.deduped().n_classes} functions).\n")
     rows = []
-    for e in epochs:
-        r = {x["k"]: x for x in tk.summary if x["epoch"] == e}
-        ks = ["1", "10", "10%"]
-        rows.append([e, " / ".join(f"{r[k]['best_gt_top_pct_mean']:.1f}" for k in ks),
-                     " / ".join(f"{r[k]['random_top_pct']:.1f}" for k in ks),
-                     " / ".join(f"{r[k]['p_random_max']:.2f}" for k in ks),
-                     pm(bt[e]["p_top_mean"], bt[e]["p_top_std"]), pm(bt[e]["p_bottom_mean"], bt[e]["p_bottom_std"]),
-                     pm(bt[e]["p_diff_mean"], bt[e]["p_diff_std"])])
-    out.append(table(["epoch", "supernet top-1 / 10 / 10%: best GT (top %)", "random (top %)", "p(random ≥)",
-                      "P@top-10%", "P@bottom-10%", "bottom − top"], rows))
+    for label, bench, sd, kw in (("paper", b, seeds, {}), ("mini", mini, mini.seeds, {"dedupe": True})):
+        tk = bench.topk(seed=sd, k=ks, epoch="all", **kw)
+        bt = by_epoch(bench.bottomtop(seed=sd, epoch="all", **kw))
+        for e in bench.epochs:
+            if label == "mini" and e not in epochs:
+                continue
+            r = {x["k"]: x for x in tk.summary if x["epoch"] == e}
+            rows.append([label, e, " / ".join(f"{r[k]['best_gt_top_pct_mean']:.1f}" for k in ks),
+                         " / ".join(f"{r[k]['random_top_pct']:.1f}" for k in ks),
+                         " / ".join(f"{r[k]['p_random_max']:.2f}" for k in ks),
+                         pm(bt[e]["p_top_mean"], bt[e]["p_top_std"]),
+                         pm(bt[e]["p_bottom_mean"], bt[e]["p_bottom_std"]),
+                         pm(bt[e]["p_diff_mean"], bt[e]["p_diff_std"])])
+    out.append(table(["dataset", "epoch", "supernet top-1 / 10 / 10%: best GT (top %)", "random (top %)",
+                      "p(random ≥)", "P@top-10%", "P@bottom-10%", "bottom − top"], rows))
 
-    bp, mbp = by_epoch(b.bias(seed=seeds, by="params", epoch="all")), by_epoch(mini.bias(by="params", epoch="all", dedupe=True))
+    bp = by_epoch(b.bias(seed=seeds, by="params", epoch="all"))
+    mbp = by_epoch(mini.bias(by="params", epoch="all", dedupe=True))
     out.append("\n### Size bias (`bias --by params --epoch all`), Kendall τ\n")
     out.append(table(["epoch", "(params, GT)", "(WS, GT)", "(WS, params)", "mini (WS, params), same epoch"],
                      [[e, pm(bp[e]["tau_params_gt_mean"], float("nan")),
@@ -110,17 +115,25 @@ def tables(b, mini, seeds: list[int]) -> str:
                        pm(bp[e]["tau_supernet_params_mean"], bp[e]["tau_supernet_params_std"]),
                        pm(mbp[e]["tau_supernet_params_mean"], mbp[e]["tau_supernet_params_std"]) if e in mini_e
                        else "—"] for e in epochs]))
-    bo = b.bias(seed=seeds, by="operator", flag=6)
-    flagged = [r for r in bo.summary if r["flag"]]
-    out.append(f"\nOperators flagged at epoch {last} (`bias --by operator --flag 6`: |gap| ≥ 6 rank-percentile points "
-               "on every seed; gap = supernet − GT): "
-               + ("; ".join(f"`{r['op']}` on {r['decision'].replace('<-', '←')} {r['gap_mean']:+.1f}" for r in flagged) or "none") + ".")
 
-    st = b.stability(seed=seeds, epoch="all")
-    out.append("\n### Stability (`stability --epoch all`), Kendall τ\n")
-    out.append(table(["kind", "epoch", "pairs", "τ"],
-                     [[r["kind"], r["epoch"], r["pairs"], pm(r["kendall_mean"], r["kendall_std"])]
-                      for r in st.summary]))
+    def flagged(bench, sd, **kw) -> str:
+        r = bench.bias(seed=sd, by="operator", flag=6, **kw)
+        return "; ".join(f"`{x['op']}` on {x['decision'].replace('<-', '←')} {x['gap_mean']:+.1f}"
+                         for x in r.summary if x["flag"]) or "none"
+
+    out.append("\nOperators flagged at the last epoch (`bias --by operator --flag 6`: |gap| ≥ 6 rank-percentile "
+               "points; gap = supernet − GT, > 0: overrated):\n")
+    out.append(f"- paper, epoch {last}: {flagged(b, seeds)}")
+    out.append(f"- mini, epoch {mini.epochs[-1]} (`--dedupe`): {flagged(mini, mini.seeds, dedupe=True)}")
+
+    st = {(r["kind"], r["epoch"]): r for r in b.stability(seed=seeds, epoch="all").summary}
+    mst = {(r["kind"], r["epoch"]): r for r in mini.stability(epoch="all", dedupe=True).summary}
+    out.append("\n### Stability (`stability --epoch all`), Kendall τ: seed = between supernet seeds at one epoch; "
+               "epoch = one seed against itself at the previous score epoch\n")
+    out.append(table(["kind", "epoch", "pairs", "τ (paper)", "mini τ, same epoch (`--dedupe`)"],
+                     [[k, e, r["pairs"], pm(r["kendall_mean"], r["kendall_std"]),
+                       pm(mst[k, e]["kendall_mean"], mst[k, e]["kendall_std"]) if (k, e) in mst else "—"]
+                      for (k, e), r in sorted(st.items())]))
 
     if "finetune" in b.scores():
         ft = b.paired(seed=seeds, a=f"score=supernet,epoch={last}", b=f"score=finetune,epoch={last}").summary[0]
@@ -140,7 +153,8 @@ def tables(b, mini, seeds: list[int]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store", help="the finished store, or its catalog name")
-    ap.add_argument("--draft", action="store_true", help="open an unfinished store (allow_incomplete); never with --card")
+    ap.add_argument("--draft", action="store_true",
+                    help="open an unfinished store (allow_incomplete), the seeds scored at every epoch; not with --card")
     ap.add_argument("--card", action="store_true", help=f"write into {CARD.name} between {START} and {END}")
     args = ap.parse_args()
     if args.draft and args.card:
