@@ -247,3 +247,31 @@ def test_operators_finding_when_the_supernet_orders_as_the_gt(tmp_path):
     noisy = _open(tmp_path / "noisy.zarr", np.clip(gt - 20 + rng.normal(0, 15, (2, 3, N)), 0, 100), gt)
     sec = sections.operators(noisy, noisy.epochs[-1], noisy.seeds)
     assert sec.finding.startswith("The largest gap is ") and "overrates " in sec.finding
+
+
+def test_a_ranking_held_for_few_subnets_is_named_apart_not_crowned(tmp_path):
+    """A proxy imported for 12 of 80 subnets (nb201-cifar10-paper's NASLib proxies: 27 of 1,000) that ranks those
+    12 exactly as the GT: its tau of 1 is over other subnets than the supernet's, so it is not the "best ranker";
+    the finding names it apart with its count, the paired verdict (on the common subnets) still runs, and the bar
+    says how many subnets it covers."""
+    from wsbench.store import StoreWriter
+
+    rng = np.random.default_rng(4)
+    gt = rng.uniform(50, 95, N)
+    params = np.abs(rng.normal(1e6, 1e5, N))
+    path = make_store(tmp_path / "f.zarr", n=N, epochs=(1, 2), seeds=(0, 1), gt=gt, params=params,
+                      supernet=np.clip(gt - 20 + rng.normal(0, 12, (2, 2, N)), 0, 100))
+    w = StoreWriter.resume(path)
+    w.ensure_arch_variable("proxy_few")
+    few = np.full(N, np.nan, dtype=np.float32)
+    few[:12] = gt[:12]
+    w.write_arch_values("proxy_few", few)
+    w.finalize()
+    b = wsbench.open(path)
+    with memoized():
+        sec = sections.rankings(b, b.epochs, b.seeds)
+    assert sec.data["subnets"]["proxy:few"] == 12 and sec.data["subnets"]["supernet (epoch 2)"] == N
+    assert not sec.finding.startswith("Best ranker: proxy:few")
+    assert f"Held for fewer subnets (12 of the supernet's {N}), so their τ is not comparable with it: proxy:few." \
+        in sec.finding
+    _drawn(sec)

@@ -292,9 +292,13 @@ def stability(sec: Section) -> bytes:
 def rankings(sec: Section) -> bytes:
     fig, (ax,) = _figure()
     names, vals, sds = zip(*sec.data["bars"])
+    subnets = sec.data.get("subnets", {})
+    full = subnets.get(names[0], 0)
     y = np.arange(len(names))
-    ax.barh(y, vals, xerr=np.nan_to_num(np.array(sds, dtype=float)), color=["C3"] + ["C0"] * (len(names) - 1))
-    ax.set_yticks(y, [short(n) for n in names], fontsize=7)
+    part = [subnets.get(n, full) < full for n in names]  # held for fewer subnets: hatched, their count named
+    ax.barh(y, vals, xerr=np.nan_to_num(np.array(sds, dtype=float)), color=["C3"] + ["C0"] * (len(names) - 1),
+            hatch=["//" if p else None for p in part])
+    ax.set_yticks(y, [short(n) + (f" ({subnets[n]} subnets)" if p else "") for n, p in zip(names, part)], fontsize=7)
     ax.axvline(0, color="grey", lw=0.8)
     ax.invert_yaxis()
     ax.set_xlabel("Kendall τ with ground truth")

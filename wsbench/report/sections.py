@@ -32,6 +32,11 @@ def _pm(m: float, s: float, nd: int = 2) -> str:
     return f"{m:.{nd}f}" if not np.isfinite(s) else f"{m:.{nd}f} ± {s:.{nd}f}"
 
 
+def _score_of(bar: str) -> str:
+    """The --score name behind a rankings bar ("loss (epoch 32)" -> "loss")."""
+    return bar.split(" (epoch ", 1)[0]
+
+
 def _goodness_by_seed(b, seeds: list[int], epoch: int, score: str = "supernet") -> np.ndarray:
     """(seed, arch) goodness of ``score`` at ``epoch``."""
     return np.stack([b._sn(s, epoch, score=score) for s in seeds])
@@ -443,33 +448,47 @@ def rankings(b, epochs: list[int], seeds: list[int]) -> Section:
             bars.append((score, r["kendall_mean"], float("nan")))
     constant = [n for n, v, _ in bars if not np.isfinite(v)]  # a size shared by every subnet ranks nothing
     bars = [t for t in bars if np.isfinite(t[1])]
-    sec.data = {"bars": bars}
+    g = b._gt("gt_score")
+    known = np.isfinite(g)
+    # subnets each ranking covers (a proxy imported for a few cells): a tau over 27 subnets is no rival for one over
+    # 1,000, so such rankings are named apart and compared with the supernet only paired, on their own subnets
+    subnets = {n: int((np.isfinite(b._sn(seeds[0], epochs[-1], score=_score_of(n))) & known).sum()) for n, _, _ in bars}
+    sec.data = {"bars": bars, "subnets": subnets}
     same = [n for n, v, _ in bars[1:] if n.startswith("loss") and abs(v - bars[0][1]) < 1e-12]
     if len(bars) - len(same) < 2:  # e.g. perplexity: the loss is its log, the same ranking
         sec.skipped = ("the store holds no ranking besides the supernet's"
                        + (f"; the same for every subnet (no ranking): {', '.join(map(label, constant))}" if constant else "")
                        + ("; its loss ranks exactly as its score" if same else ""))
         return sec
-    best = max(bars, key=lambda t: t[1] if np.isfinite(t[1]) else -np.inf)
     sup = bars[0]
-    better = [n for n, v, _ in bars[1:] if np.isfinite(v) and v > sup[1]]
+    whole = [t for t in bars if subnets[t[0]] >= subnets[sup[0]]]
+    part = [t for t in bars if subnets[t[0]] < subnets[sup[0]]]
+    best = max(whole, key=lambda t: t[1])
+    better = [n for n, v, _ in whole[1:] if v > sup[1]]
     sec.finding = (f"Best ranker: {label(best[0])} (τ {best[1]:.2f}); the supernet: τ {sup[1]:.2f}. " +
                    (f"Ranking better than the supernet: {', '.join(map(label, better))}." if better else
                     "Nothing else here ranks better than the supernet."))
-    others = [t for t in bars[1:] if not t[0].startswith("loss")]  # the loss is the supernet's own ranking
+    if part:
+        counts = sorted({subnets[n] for n, _, _ in part})
+        sec.finding += (f" Held for fewer subnets ({' or '.join(map(str, counts))} of the supernet's "
+                        f"{subnets[sup[0]]}), so their τ is not comparable with it: "
+                        f"{', '.join(map(label, [n for n, _, _ in part]))}.")
+    others = [t for t in whole[1:] if not t[0].startswith("loss")] or part  # the loss is the supernet's own ranking
     if others:
         rival = max(others, key=lambda t: t[1])
-        g = b._gt("gt_score")
         pd = paired(b._sn(seeds[0], epochs[-1], score=rival[0]), g, _goodness_by_seed(b, seeds, epochs[-1]), g)
         sec.data["paired"] = {"rival": rival[0], **pd._asdict()}
         name = label(rival[0])
         word = {"rises": f"the supernet ranks better than {name}", "falls": f"{name} ranks better than the supernet",
                 "cannot tell": f"cannot tell the supernet from {name}"}[pd.verdict]
-        which = "the best ranking" if rival is best else "the best ranking not taken from the supernet"
+        which = ("the best ranking" if rival is best else "the best ranking not taken from the supernet"
+                 if rival in whole else f"the best of those, on the {pd.n} subnets both rank")
         sec.finding += (f" Paired over the same subnets, against {which}: τ(supernet) − τ({name}) = "
                         f"{_delta(pd)}: {word}.")
     sec.caption = "Kendall τ with ground truth of each ranking (`--score`): supernet and loss as mean ± std over " \
-                  "seeds; sizes and proxies are one ranking each. Paired Δτ (supernet vs the best other ranking): " \
+                  "seeds; sizes and proxies are one ranking each; a ranking held for fewer subnets than the " \
+                  "supernet's says how many (its τ is over those only). Paired Δτ (supernet vs the best other " \
+                  "ranking): " \
                   f"{PAIRED_HOW}. `wsbench correlation --score NAME`"
     return sec
 
