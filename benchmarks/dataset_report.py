@@ -241,9 +241,9 @@ def statistics_v3(b, sp: str, h: str = "##", boot: int = 1000) -> None:
         v = b._sn(seeds[0], epochs[-1], score=score)
         t = correlate(v, g, "kendall")
         if np.isfinite(t):
-            others.append((t, score, v))
-    if others:
-        t, score, v = max(others, key=lambda o: o[0])
+            others.append((int((np.isfinite(v) & np.isfinite(g)).sum()), t, score, v))
+    if others:  # a ranking of every subnet before one imported for a few (a tau over 27 subnets is not comparable)
+        _, t, score, v = max(others, key=lambda o: (o[0], o[1]))
         prow.append(pd_row(f"{score} → supernet, epoch {epochs[-1]} (best ranking not from the supernet)", v, g,
                            x[epochs[-1]], g))
     print(f"\n{h} Paired verdicts (`wsbench.stats.paired`; Δτ = τ(b) − τ(a) on the same subnets)\n")

@@ -317,9 +317,10 @@ def operators(b, epoch: int, seeds: list[int]) -> Section:
     under = [s for s in r.summary if s["gap_mean"] < 0]
     bits = []
     if over:
-        bits.append(f"overrates {over[0]['op']} at {over[0]['decision']} (+{over[0]['gap_mean']:.1f} points)")
+        # quoted: an op name can be an English word (NAS-Bench-201's zero op is "none")
+        bits.append(f"overrates '{over[0]['op']}' at {over[0]['decision']} (+{over[0]['gap_mean']:.1f} points)")
     if under:
-        bits.append(f"underrates {under[0]['op']} at {under[0]['decision']} ({under[0]['gap_mean']:.1f} points)")
+        bits.append(f"underrates '{under[0]['op']}' at {under[0]['decision']} ({under[0]['gap_mean']:.1f} points)")
     if bits:
         sec.finding = f"The largest gap is {abs(worst['gap_mean']):.1f} rank-percentile points; the supernet " + \
                       " and ".join(bits) + "."
