@@ -12,7 +12,7 @@ from factory import make_store
 from test_cli import run
 
 import wsbench.cli.app as cli
-import wsbench.cli.commands as commands
+from wsbench.cli import commands
 
 
 @pytest.fixture()

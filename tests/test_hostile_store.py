@@ -184,7 +184,7 @@ def _zstd_bomb(declare: int | None, blocks: int) -> bytes:
     nothing as its content size."""
     header = bytes.fromhex("28b52ffd") + (bytes([0xC0, 0x58]) + declare.to_bytes(8, "little") if declare is not None
                                           else bytes([0x00, 0x58]))
-    block = lambda last: (last | (1 << 1) | ((128 << 10) << 3)).to_bytes(3, "little") + b"\0"  # noqa: E731
+    block = lambda last: (last | (1 << 1) | ((128 << 10) << 3)).to_bytes(3, "little") + b"\0"
     return header + b"".join(block(0) for _ in range(blocks - 1)) + block(1)
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import zarr
+from factory import provenance
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from factory import provenance
 
 import wsbench
 from wsbench.benchmark import Benchmark

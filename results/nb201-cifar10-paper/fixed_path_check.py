@@ -1,8 +1,13 @@
 """Sanity check of the paper-scale supernet: one fixed path trained alone for 50 steps (batch 256). Usage: python fixed_path_check.py DATA_DIR"""
-import numpy as np, torch, time
-from builders.engine.tasks import get_task
+import time
+
+import numpy as np
+import torch
+
 from builders.engine.dist import Dist
+from builders.engine.tasks import get_task
 from wsbench.spaces import get_space
+
 torch.set_num_threads(1)
 sp=get_space("nb201")
 arch=sp.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
@@ -12,7 +17,6 @@ torch.manual_seed(0)
 net=task.new_model(); opt,sched=task.new_optimizer(net,1)
 class S:  # a sampler that always draws the same architecture
     pass
-import types
 orig=sp.draw
 sp.__class__.draw=lambda self,rng: arch
 t=time.time()

@@ -33,7 +33,6 @@ def build(space: str, epoch: Any = "all", seed: Any = "all") -> tuple[Any, list]
     import wsbench
     from wsbench.report import figures
     from wsbench.report.sections import all_sections
-
     from wsbench.stats.bootstrap import memoized
 
     b = wsbench.open(space)
