@@ -421,18 +421,31 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
             run("supernet (last epoch)", src_sub, "supernet", last_epoch, "all", last_epoch)
         orders: dict[bytes, str] = {}
         same: dict[str, list[str]] = {}
+        known = np.isfinite(src_sub.gt(gt))
+        covered = int((np.isfinite(src_sub.score_fn("supernet")(bench.seeds[0], last_epoch)) & known).sum())
+        partial: dict[str, int] = {}
         for other in bench.scores()[1:]:
             if other == "loss":
                 run("loss (last epoch)", src_sub, "loss", last_epoch, "all", last_epoch)
                 continue
+            ranked = src_sub.score_fn(other)(bench.seeds[0], last_epoch)
+            held = int((np.isfinite(ranked) & known).sum())
+            if held < covered:  # e.g. a proxy imported for a few cells: not a ranking of the same subnets
+                partial[other] = held
+                continue
             # per subnet, the same at every seed and epoch; one that orders the subnets exactly as an earlier one
             # (ties and unknowns alike: params and flops often do) would repeat its numbers: named, not repeated
-            order = np.unique(src_sub.score_fn(other)(bench.seeds[0], last_epoch), return_inverse=True)[1].tobytes()
+            order = np.unique(ranked, return_inverse=True)[1].tobytes()
             if order in orders:
                 same.setdefault(orders[order], []).append(other)
                 continue
             orders[order] = other
             run(other, src_sub, other, last_epoch, str(bench.seeds[0]), None)
+        if partial:
+            notes.append(f"left out: {', '.join(f'{o} ({h})' for o, h in partial.items())}: the dataset holds "
+                         f"{'it' if len(partial) == 1 else 'them'} for fewer of these subnets (in brackets) than the "
+                         f"{covered} the supernet scored, so {'its' if len(partial) == 1 else 'their'} statistics "
+                         "would be over other subnets")
         for first, alike in same.items():
             notes.append(f"{', '.join(alike)}: order{'s' if len(alike) == 1 else ''} these subnets exactly as {first} "
                          "(ties included), so every statistic is the same: shown once, as " + first)
