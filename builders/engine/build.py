@@ -217,7 +217,7 @@ def _provenance(task, data_dir, epochs: int, score_epochs: list[int], seeds: lis
     parts = task.provenance(data_dir)
     arch_sample = ({"arch_sample": f"wsbench.spaces.get_space({task.space!r}).sample(n, seed)",
                     "arch_sample_seed": sample_seed} if archs_source is None else
-                   {"arch_sample": "given list (the architectures that have ground truth)", **archs_source})
+                   {"arch_sample": "given list (--archs-from; how it was chosen: the dataset card)", **archs_source})
     return {
         "metric": task.metric, "metric_direction": task.direction,
         "dataset": parts["dataset"],
