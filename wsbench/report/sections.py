@@ -32,11 +32,6 @@ def _pm(m: float, s: float, nd: int = 2) -> str:
     return f"{m:.{nd}f}" if not np.isfinite(s) else f"{m:.{nd}f} ± {s:.{nd}f}"
 
 
-def _score_of(bar: str) -> str:
-    """The --score name behind a rankings bar ("loss (epoch 32)" -> "loss")."""
-    return bar.split(" (epoch ", 1)[0]
-
-
 def _goodness_by_seed(b, seeds: list[int], epoch: int, score: str = "supernet") -> np.ndarray:
     """(seed, arch) goodness of ``score`` at ``epoch``."""
     return np.stack([b._sn(s, epoch, score=score) for s in seeds])
@@ -438,22 +433,21 @@ def stability(b, epochs: list[int], seeds: list[int]) -> Section:
 def rankings(b, epochs: list[int], seeds: list[int]) -> Section:
     sec = Section("rankings", "Other rankings of the same subnets")
     bars = []
+    # subnets each ranking covers (the correlation rows' n; a proxy imported for a few cells): a tau over 27 subnets
+    # is no rival for one over 1,000, so such rankings are named apart and compared only paired, on common subnets
+    subnets: dict[str, int] = {}
     for score in b.scores():
         if score == "finetune":  # other subnets, other (seed, epoch): `wsbench paired` compares it on the same ones
             continue
-        if score in ("supernet", "loss"):
-            r = b.correlation(score=score, epoch=epochs[-1], seed=seeds, method="kendall").summary[0]
-            bars.append((f"{score} (epoch {epochs[-1]})", r["kendall_mean"], r["kendall_std"]))
-        else:
-            r = b.correlation(score=score, epoch=epochs[-1], seed=seeds[:1], method="kendall").summary[0]
-            bars.append((score, r["kendall_mean"], float("nan")))
+        own = score in ("supernet", "loss")
+        name = f"{score} (epoch {epochs[-1]})" if own else score
+        r = b.correlation(score=score, epoch=epochs[-1], seed=seeds if own else seeds[:1], method="kendall")
+        bars.append((name, r.summary[0]["kendall_mean"], r.summary[0]["kendall_std"] if own else float("nan")))
+        subnets[name] = min(row["n"] for row in r.rows)
     constant = [n for n, v, _ in bars if not np.isfinite(v)]  # a size shared by every subnet ranks nothing
     bars = [t for t in bars if np.isfinite(t[1])]
+    subnets = {n: subnets[n] for n, _, _ in bars}
     g = b._gt("gt_score")
-    known = np.isfinite(g)
-    # subnets each ranking covers (a proxy imported for a few cells): a tau over 27 subnets is no rival for one over
-    # 1,000, so such rankings are named apart and compared with the supernet only paired, on their own subnets
-    subnets = {n: int((np.isfinite(b._sn(seeds[0], epochs[-1], score=_score_of(n))) & known).sum()) for n, _, _ in bars}
     sec.data = {"bars": bars, "subnets": subnets}
     same = [n for n, v, _ in bars[1:] if n.startswith("loss") and abs(v - bars[0][1]) < 1e-12]
     if len(bars) - len(same) < 2:  # e.g. perplexity: the loss is its log, the same ranking
