@@ -34,8 +34,8 @@ def table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(out + ["| " + " | ".join(str(c) for c in r) + " |" for r in rows])
 
 
-def by_epoch(result, **match) -> dict[int, dict]:
-    return {r["epoch"]: r for r in result.summary if all(r.get(k) == v for k, v in match.items())}
+def by_epoch(result) -> dict[int, dict]:
+    return {r["epoch"]: r for r in result.summary}
 
 
 def tables(b, mini, seeds: list[int]) -> str:
