@@ -66,6 +66,29 @@ def fmt(v: Any) -> str:
     return str(v)
 
 
+def _decimals(v: float, digits: int) -> int:
+    """Decimal places that show ``v`` to ``digits`` significant digits."""
+    return max(0, digits - 1 - math.floor(math.log10(abs(v))))
+
+
+def fmt_column(values: list[Any]) -> list[str]:
+    """A column's cells: a column of plain floats gets one number of decimals, so its points line up and equal
+    precision reads as equal (a column showing 93.9 above 93.73 suggests the first is less precise). The places
+    are those that give the largest value 4 significant digits and every other non-zero one at least 2, at most
+    6; anything else (integers, text, mixed columns, values that need an exponent) is :func:`fmt` per cell."""
+    finite = [float(v) for v in values if isinstance(v, (float, np.floating)) and math.isfinite(v)]
+    plain = all(isinstance(v, (float, np.floating)) or v is None for v in values)
+    if not plain or not finite or max(map(abs, finite)) >= 1e5:
+        return [fmt(v) for v in values]
+    nonzero = [abs(v) for v in finite if v != 0]
+    if not nonzero:
+        return [fmt(v) for v in values]
+    places = max(_decimals(max(nonzero), 4), *(_decimals(v, 2) for v in nonzero))
+    if places > 6:
+        return [fmt(v) for v in values]
+    return [fmt(v) if v is None or not math.isfinite(v) else f"{v:.{places}f}" for v in values]
+
+
 def fmt_pm(mean: Any, std: Any) -> str:
     """'mean ± std' rounded as a reader expects: std to 2 significant digits, the mean to the same decimal place;
     a std that is only float noise shows as 0, a missing one is left out."""
@@ -84,7 +107,8 @@ def format_table(rows: list[dict[str, Any]], limit: int | None = None) -> str:
         return "(no rows)"
     cols = list(rows[0])
     shown = rows if limit is None else rows[:limit]
-    cells = [[fmt(r.get(c)) for c in cols] for r in shown]
+    columns = [fmt_column([r.get(c) for r in shown]) for c in cols]
+    cells = [[columns[i][j] for i in range(len(cols))] for j in range(len(shown))]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths))]
     lines += ["  ".join(x.ljust(w) for x, w in zip(row, widths)) for row in cells]

@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wsbench.escape import label, term, visible
-from wsbench.result import fmt, fmt_pm
+from wsbench.result import fmt, fmt_column, fmt_pm
 
 MAX_ROWS = 40
 #: longest table cell shown (a value from data may be megabytes; --json has it whole)
@@ -112,7 +112,7 @@ def tables(title: str, rows: list[dict[str, Any]], width: int, *, wide: bool = T
     rest = [c for c in first if c in cols and c not in keys] + [c for c in cols if c not in keys and c not in first]
     rest.sort(key=lambda c: c.endswith("_mc_se"))  # Monte-Carlo errors after the values (a stable sort)
     shown = rows if limit is None else rows[:limit]
-    cells = {c: [label(fmt(r.get(c)), CELL_CHARS) for r in shown] for c in cols}  # plain text: see add_row
+    cells = {c: [label(x, CELL_CHARS) for x in fmt_column([r.get(c) for r in shown])] for c in cols}  # plain text
     # wrapable: text too long for a column of its own (a path, a description); numbers and 'mean ± std' never wrap
     text = {c for c in cols if not _numeric(rows, c) and max(map(cell_len, cells[c]), default=0) > TEXT_MIN}
     left_out: list[str] = []
