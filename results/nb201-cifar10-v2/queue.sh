@@ -20,16 +20,23 @@ finished() {  # the (run, seed)'s checkpoint is at epoch 32
   "$py" -c "import sys; from pathlib import Path; from builders.engine import checkpoint as c
 s = c.read(Path(sys.argv[1])); sys.exit(0 if s and int(s['epoch']) == 32 else 1)" "$state/$1.work/seed$2.ckpt" 2>/dev/null
 }
+claim() {  # mkdir is atomic; a claim whose queue died (its pid gone: a killed session) is taken over
+  if mkdir "$state/claims/$1" 2>/dev/null; then echo $$ > "$state/claims/$1/pid"; return 0; fi
+  local p; p="$(cat "$state/claims/$1/pid" 2>/dev/null)"
+  if [ -n "$p" ] && ! kill -0 "$p" 2>/dev/null; then echo $$ > "$state/claims/$1/pid"; return 0; fi
+  return 1
+}
+release() { rm -rf "${state:?}/claims/$1"; }
 for r in $order; do for s in 0 1 2; do
   finished "$r" "$s" && continue
-  mkdir "$state/claims/$r-$s" 2>/dev/null || continue        # the other queue has it
-  if [[ "$(date +%H:%M)" > "$stop_by" ]]; then rmdir "$state/claims/$r-$s"; exit 0; fi
+  claim "$r-$s" || continue                                  # the other queue has it
+  if [[ "$(date +%H:%M)" > "$stop_by" ]]; then release "$r-$s"; exit 0; fi
   echo "== $(date +%T) $r seed $s" >> "$logs/nb201v2-queue.log"
   /usr/bin/time -f "$r seed $s: %e s wall, %U+%S CPU s" -a -o "$logs/nb201v2-queue.log" \
     "$here/build.sh" "$data" "$state" "$r" --only-seeds "$s" --keep-work --stop-by "$stop_by" \
     >> "$logs/nb201v2-$r-seed$s.log" 2>&1
   rc=$?
-  rmdir "$state/claims/$r-$s"
+  release "$r-$s"
   if ! finished "$r" "$s"; then echo "== $(date +%T) $r seed $s stopped (rc $rc)" >> "$logs/nb201v2-queue.log"; exit 0; fi
 done; done
 # every seed finished: a run whose seeds were restored from checkpoints (not finished here) is finalized by one
@@ -37,8 +44,8 @@ done; done
 for r in $order; do
   "$py" -c "import sys, zarr; a = zarr.open_group(sys.argv[1], mode='r').attrs
 sys.exit(0 if a.get('complete') or a.get('scores_complete') else 1)" "$state/$r.zarr" && continue
-  mkdir "$state/claims/$r-final" 2>/dev/null || continue
+  claim "$r-final" || continue
   "$here/build.sh" "$data" "$state" "$r" --only-seeds 0 --keep-work >> "$logs/nb201v2-$r-seed0.log" 2>&1
-  rmdir "$state/claims/$r-final"
+  release "$r-final"
 done
 echo "== $(date +%T) queue empty" >> "$logs/nb201v2-queue.log"
