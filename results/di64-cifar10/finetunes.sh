@@ -8,12 +8,13 @@ set -uo pipefail
 data="$(realpath "$1")"; store="$(realpath "$2")"; work="$(realpath "$3")"; log="$(realpath -m "$4")"
 cd "$(dirname "$0")/../.."                         # python -m builders runs from the repository's root
 py="${PYTHON:-python}"
-done_() {  # every subnet of (seed, epoch) has a fine-tuned score
-  "$py" -c "import sys, numpy as np, zarr
+done_() {  # every subnet of (seed, epoch) has a fine-tuned score; a check that cannot run stops the script
+  local r; r="$("$py" -c "import sys, numpy as np, zarr
 g = zarr.open_group(sys.argv[1], mode='r'); s, e = int(sys.argv[2]), int(sys.argv[3])
-if 'finetune_score' not in g: sys.exit(1)
 i, j = list(g['seed'][:]).index(s), list(g['epoch'][:]).index(e)
-sys.exit(0 if np.isfinite(g['finetune_score'][i, j]).all() else 1)" "$store" "$1" "$2"
+print('done' if 'finetune_score' in g and np.isfinite(g['finetune_score'][i, j]).all() else 'todo')" "$store" "$1" "$2")"
+  case "$r" in done) return 0 ;; todo) return 1 ;;
+    *) echo "error: cannot read $store with $py (is the project's environment active?)" >&2; exit 1 ;; esac
 }
 for s in 0 1 2; do for e in 8 15 30; do
   done_ "$s" "$e" && continue

@@ -16,6 +16,7 @@ py="${PYTHON:-python}"
 order="control optimistic-0.9 random-0.9 supernet-0.9 optimistic-0.5 random-0.5 supernet-0.5 optimistic-0.75 random-0.75"
 if [ -n "$after" ]; then while kill -0 "$after" 2>/dev/null; do sleep 20; done; fi
 mkdir -p "$state/claims" "$logs"
+"$py" -c "import torch, zarr" || { echo "error: $py cannot import torch and zarr; activate the build's environment" >&2; exit 1; }
 finished() {  # the (run, seed)'s checkpoint is at epoch 32
   "$py" -c "import sys; from pathlib import Path; from builders.engine import checkpoint as c
 s = c.read(Path(sys.argv[1])); sys.exit(0 if s and int(s['epoch']) == 32 else 1)" "$state/$1.work/seed$2.ckpt" 2>/dev/null
