@@ -62,10 +62,43 @@ def _legend_outside(ax, fontsize: int = 7) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=fontsize)
 
 
+#: up to this many recorded epochs, every one is labelled on an epoch axis
+EPOCH_LABELS = 8
+
+
+def epoch_ticks(epochs: list[int], log: bool) -> list[int]:
+    """The recorded epochs that get a label: all of a few; of many (di64-cifar10 records 30) the first, the last
+    and, on a log axis, the powers of two between (a linear axis: evenly spaced ones), none so close to its
+    neighbours that their labels would run together. Every recorded epoch still gets a tick mark."""
+    if len(epochs) <= EPOCH_LABELS:
+        return list(epochs)
+    if log:
+        keep = [e for e in epochs if e in (epochs[0], epochs[-1]) or (e & (e - 1)) == 0]
+        gap = lambda a, b: np.log2(b) - np.log2(a)  # noqa: E731  (in octaves)
+        least = 0.4
+    else:
+        step = -(-len(epochs) // EPOCH_LABELS)
+        keep = sorted({*epochs[::step], epochs[-1]})
+        gap = lambda a, b: (b - a) / (epochs[-1] - epochs[0])  # noqa: E731  (in axis widths)
+        least = 0.5 / EPOCH_LABELS
+    out = [keep[0]]  # the first and the last always; one between only where it crowds neither neighbour kept
+    for e in keep[1:-1]:
+        if gap(out[-1], e) >= least and gap(e, keep[-1]) >= least:
+            out.append(e)
+    return out + [keep[-1]]
+
+
 def _epoch_axis(ax, epochs: list[int]) -> None:
-    if len(epochs) > 1 and min(epochs) > 0:
+    from matplotlib.ticker import NullFormatter
+
+    log = len(epochs) > 1 and min(epochs) > 0
+    if log:
         ax.set_xscale("log", base=2)
-    ax.set_xticks(epochs, [str(e) for e in epochs])
+    labelled = epoch_ticks(list(epochs), log)
+    ax.set_xticks(labelled, [str(e) for e in labelled])
+    if len(labelled) < len(epochs):  # the rest unlabelled (a dataset of a few epochs keeps its figures as they were)
+        ax.set_xticks([e for e in epochs if e not in labelled], minor=True)
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("supernet epoch")
 
 
