@@ -16,7 +16,7 @@ def test_worked_by_hand():
     assert epoch_ticks(list(range(1, 10)), log=True) == [1, 2, 4, 9]                # 8 is 0.17 octave from 9
     assert epoch_ticks(list(range(1, 129)), log=True) == [1, 2, 4, 8, 16, 32, 64, 128]
     # linear (epoch 0 recorded): every 4th of 31, and the last
-    assert epoch_ticks(list(range(0, 31)), log=False) == [0, 4, 8, 12, 16, 20, 24, 28, 30]
+    assert epoch_ticks(list(range(31)), log=False) == [0, 4, 8, 12, 16, 20, 24, 28, 30]
 
 
 @given(st.lists(st.integers(1, 2000), min_size=1, max_size=300, unique=True).map(sorted), st.booleans())

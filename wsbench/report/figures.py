@@ -74,12 +74,12 @@ def epoch_ticks(epochs: list[int], log: bool) -> list[int]:
         return list(epochs)
     if log:
         keep = [e for e in epochs if e in (epochs[0], epochs[-1]) or (e & (e - 1)) == 0]
-        gap = lambda a, b: np.log2(b) - np.log2(a)  # noqa: E731  (in octaves)
+        gap = lambda a, b: np.log2(b) - np.log2(a)  # in octaves
         least = 0.4
     else:
         step = -(-len(epochs) // EPOCH_LABELS)
         keep = sorted({*epochs[::step], epochs[-1]})
-        gap = lambda a, b: (b - a) / (epochs[-1] - epochs[0])  # noqa: E731  (in axis widths)
+        gap = lambda a, b: (b - a) / (epochs[-1] - epochs[0])  # in axis widths
         least = 0.5 / EPOCH_LABELS
     out = [keep[0]]  # the first and the last always; one between only where it crowds neither neighbour kept
     for e in keep[1:-1]:
