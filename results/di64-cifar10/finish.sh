@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Once every seed has scored epoch 30 and finetunes.sh has finished: ground truth, validation, build time and the
+# Once every seed has scored epoch 30 and every fine-tune has finished (results/finetune_queue.sh): ground truth, validation, build time and the
 # card's generated sections, in the order of README.md's "To finish the dataset". What is left by hand after it:
 # the card's prose TODOs, then `python -m builders publish S --meta docs/datasets/di64-cifar10.meta.toml` and
 # `git rm -r results/di64-cifar10/checkpoints`.

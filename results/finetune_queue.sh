@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# The fine-tuned protocol of di64-cifar10, one run at a time (builders finetune takes finetune.lock): all 64
-# subnets of each (seed, epoch) in 0,1,2 x 8,15,30, skipping a (seed, epoch) whose fine-tuned scores are all in
-# the store and waiting for a seed's kept supernet of that epoch (its build may still run). Each run is timed by
-# GNU time into LOG (build_time.py reads it); a stopped run's finished subnets are kept, so rerunning goes on.
-#   results/di64-cifar10/finetunes.sh DATA S W LOG        (absolute paths; run from anywhere)
+# The study's fine-tuned protocol for a finished or running build, one run at a time (builders finetune takes
+# finetune.lock): all subnets of each (seed, epoch) of SEEDS x EPOCHS, in that order, skipping a (seed, epoch)
+# whose fine-tuned scores are all in the store and waiting for a kept supernet its build has not reached yet.
+# Each run is timed by GNU time into LOG (results/nb201-cifar10-paper/build_time.py reads it); a stopped run's
+# finished subnets are kept, so rerunning goes on.
+#   results/finetune_queue.sh DATA S W LOG SEEDS EPOCHS        (absolute paths or relative to here; run anywhere)
+#   di64-cifar10:         results/finetune_queue.sh DATA S W L/di64-finetune.log 0,1,2 8,15,30
+#   nb201-cifar10 v2.0:   results/finetune_queue.sh DATA S/control.zarr S/control.work L/nb201v2-finetune.log \
+#                             0,1,2 32,8,2,4,16
 set -uo pipefail
 data="$(realpath "$1")"; store="$(realpath "$2")"; work="$(realpath "$3")"; log="$(realpath -m "$4")"
-cd "$(dirname "$0")/../.."                         # python -m builders runs from the repository's root
+seeds="${5:?SEEDS, e.g. 0,1,2}"; epochs="${6:?EPOCHS, e.g. 8,15,30}"
+cd "$(dirname "$0")/.."                            # python -m builders runs from the repository's root
 py="${PYTHON:-python}"
 done_() {  # every subnet of (seed, epoch) has a fine-tuned score; a check that cannot run stops the script
   local r; r="$("$py" -c "import sys, numpy as np, zarr
@@ -16,7 +21,7 @@ print('done' if 'finetune_score' in g and np.isfinite(g['finetune_score'][i, j])
   case "$r" in done) return 0 ;; todo) return 1 ;;
     *) echo "error: cannot read $store with $py (is the project's environment active?)" >&2; exit 1 ;; esac
 }
-for s in 0 1 2; do for e in 8 15 30; do
+for s in ${seeds//,/ }; do for e in ${epochs//,/ }; do
   done_ "$s" "$e" && continue
   while [ ! -e "$work/seed$s.epoch$e.ckpt" ]; do sleep 30; done   # the build keeps it after scoring epoch e
   echo "finetune seed $s epoch $e start $(date +%T)" >> "$log"
