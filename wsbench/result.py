@@ -66,24 +66,19 @@ def fmt(v: Any) -> str:
     return str(v)
 
 
-def _decimals(v: float, digits: int) -> int:
-    """Decimal places that show ``v`` to ``digits`` significant digits."""
-    return max(0, digits - 1 - math.floor(math.log10(abs(v))))
-
-
 def fmt_column(values: list[Any]) -> list[str]:
     """A column's cells: a column of plain floats gets one number of decimals, so its points line up and equal
-    precision reads as equal (a column showing 93.9 above 93.73 suggests the first is less precise). The places
-    are those that give the largest value 4 significant digits and every other non-zero one at least 2, at most
-    6; anything else (integers, text, mixed columns, values that need an exponent) is :func:`fmt` per cell."""
-    finite = [float(v) for v in values if isinstance(v, (float, np.floating)) and math.isfinite(v)]
+    precision reads as equal (93.9 above 93.73 suggests the first is less precise): the most that :func:`fmt`
+    shows for any of its values, so no cell shows fewer digits than fmt gives it, at most 6. Anything else
+    (integers, text, mixed columns, values fmt writes with an exponent) is :func:`fmt` per cell."""
     plain = all(isinstance(v, (float, np.floating)) or v is None for v in values)
-    if not plain or not finite or max(map(abs, finite)) >= 1e5:
+    finite = [float(v) for v in values if isinstance(v, (float, np.floating)) and math.isfinite(v)]
+    if not plain or not finite:
         return [fmt(v) for v in values]
-    nonzero = [abs(v) for v in finite if v != 0]
-    if not nonzero:
+    shown = [fmt(v) for v in finite]
+    if any("e" in x for x in shown):
         return [fmt(v) for v in values]
-    places = max(_decimals(max(nonzero), 4), *(_decimals(v, 2) for v in nonzero))
+    places = max(len(x.partition(".")[2]) for x in shown)
     if places > 6:
         return [fmt(v) for v in values]
     return [fmt(v) if v is None or not math.isfinite(v) else f"{v:.{places}f}" for v in values]

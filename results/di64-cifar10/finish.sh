@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Once every seed has scored epoch 30 and every fine-tune has finished (results/finetune_queue.sh): ground truth, validation, build time and the
-# card's generated sections, in the order of README.md's "To finish the dataset". What is left by hand after it:
+# Once every seed has scored epoch 30 and every fine-tune has finished (results/finetune_queue.sh): ground truth,
+# validation, build time and the card's generated sections, in the order of README.md's "To finish the dataset".
+# What is left by hand after it:
 # the card's prose TODOs, then `python -m builders publish S --meta docs/datasets/di64-cifar10.meta.toml` and
 # `git rm -r results/di64-cifar10/checkpoints`.
 #   results/di64-cifar10/finish.sh S LOGS     (S: the store; LOGS: the folder of di64-seed*.log, di64-finetune.log)

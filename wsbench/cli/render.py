@@ -55,6 +55,10 @@ FIRST = {"bias": ("gap", "flag"), "bottomtop": ("p_bottom", "p_top", "p_diff", "
 SUMMARY_TITLES = {"paired": "summary (taus: means over seeds; delta ci: see the notes)"}
 
 
+def _each(values: list[Any]) -> list[str]:
+    return [fmt(v) for v in values]
+
+
 def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
@@ -112,7 +116,9 @@ def tables(title: str, rows: list[dict[str, Any]], width: int, *, wide: bool = T
     rest = [c for c in first if c in cols and c not in keys] + [c for c in cols if c not in keys and c not in first]
     rest.sort(key=lambda c: c.endswith("_mc_se"))  # Monte-Carlo errors after the values (a stable sort)
     shown = rows if limit is None else rows[:limit]
-    cells = {c: [label(x, CELL_CHARS) for x in fmt_column([r.get(c) for r in shown])] for c in cols}  # plain text
+    # a value column reads at one precision; a key (factor 0.1, 0.25: a setting, not a measurement) as given
+    cells = {c: [label(x, CELL_CHARS) for x in (fmt_column if c not in KEYS else _each)([r.get(c) for r in shown])]
+             for c in cols}  # plain text: see add_row
     # wrapable: text too long for a column of its own (a path, a description); numbers and 'mean ± std' never wrap
     text = {c for c in cols if not _numeric(rows, c) and max(map(cell_len, cells[c]), default=0) > TEXT_MIN}
     left_out: list[str] = []
