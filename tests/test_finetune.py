@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -509,3 +510,51 @@ def test_fine_tuned_work_travels_with_the_carried_checkpoints_to_a_fresh_clone(b
     err = capsys.readouterr().err
     assert "another protocol" in err and "'batches': (3, 2)" in err and err.count("\n") == 1
     assert not other_work.exists() and np.isnan(_arrays(other)[0]).all()
+
+
+@torch_needed
+def test_a_latest_checkpoint_identical_to_a_kept_one_is_carried_once(built, tmp_path):
+    """A build that keeps its last epoch's supernet has the same bytes twice (seed<S>.ckpt and the kept copy the
+    build makes with copyfile): the carried file holds them once, and restore writes both back byte for byte."""
+    import gzip
+
+    import torch
+
+    from builders.__main__ import main as builders_main
+    from builders.engine.carry import restore
+    from wsbench.errors import OptionError
+
+    store, work = _fresh(built, tmp_path, "last")
+    shutil.copyfile(work / "seed1.ckpt", work / "seed1.epoch2.ckpt")  # what `build --keep-checkpoints 1,2` does
+    carried = tmp_path / "carried"
+    assert builders_main(["checkpoint", "save", "--store", str(store), "--work", str(work), "--dir",
+                          str(carried)]) == 0
+    blob = torch.load(io.BytesIO(gzip.decompress((carried / "seed1.pt.gz").read_bytes())), weights_only=False)
+    assert blob["checkpoint"] is None and blob["checkpoint_file"] == "seed1.epoch2.ckpt"
+    assert sorted(blob["files"]) == ["seed1.epoch1.ckpt", "seed1.epoch2.ckpt"]
+    other = torch.load(io.BytesIO(gzip.decompress((carried / "seed0.pt.gz").read_bytes())), weights_only=False)
+    assert other["checkpoint_file"] is None and other["checkpoint"]["epoch"] == 2  # no identical copy: inline
+    kept_bytes = len((work / "seed1.ckpt").read_bytes())
+    # both files hold two checkpoints (seed 0: latest + epoch 1; seed 1: epochs 1 and 2), not three
+    assert abs((carried / "seed0.pt.gz").stat().st_size - (carried / "seed1.pt.gz").stat().st_size) < kept_bytes // 2
+    fresh, fresh_work = tmp_path / "fresh.zarr", tmp_path / "fresh.zarr.work"
+    shutil.copytree(store, fresh)
+    w = StoreWriter.resume(fresh)
+    for name in ("supernet_score", "supernet_loss"):
+        w.group[name][:] = np.nan
+    assert builders_main(["checkpoint", "restore", "--store", str(fresh), "--work", str(fresh_work), "--dir",
+                          str(carried)]) == 0
+    for name in ("seed0.ckpt", "seed1.ckpt", "seed1.epoch1.ckpt", "seed1.epoch2.ckpt"):
+        assert (fresh_work / name).read_bytes() == (work / name).read_bytes(), name
+    # a damaged file naming a checkpoint it does not carry is refused before anything is written
+    del blob["files"]["seed1.epoch2.ckpt"]
+    buf = io.BytesIO()
+    torch.save(blob, buf)
+    (carried / "seed1.pt.gz").write_bytes(gzip.compress(buf.getvalue()))
+    again, again_work = tmp_path / "again.zarr", tmp_path / "again.zarr.work"
+    shutil.copytree(fresh, again)
+    w = StoreWriter.resume(again)
+    w.group["supernet_score"][:] = np.nan
+    with pytest.raises(OptionError, match="does not carry it"):
+        restore(again, again_work, carried)
+    assert not again_work.exists()

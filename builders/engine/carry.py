@@ -15,7 +15,10 @@ The file also carries what the fine-tuned protocol needs and has done for that
 seed, so a fresh clone loses none of it: the supernets a build kept
 (``--keep-checkpoints``: ``seed<S>.epoch<E>.ckpt``), every finished fine-tuned
 region (``finetune_score`` / ``finetune_loss`` of (seed, epoch) and the store's
-protocol) and a fine-tune's progress file if one was stopped part-way.
+protocol) and a fine-tune's progress file if one was stopped part-way. A latest
+checkpoint identical to a kept one (a build that keeps its last epoch) is carried
+once, by name (one checkpoint fewer in the file: what keeps a mini build with five
+kept supernets under the 5 MB a committed file may take).
 """
 
 from __future__ import annotations
@@ -87,9 +90,13 @@ def save(store: str | Path, work: str | Path, to: str | Path) -> list[Path]:
         scored = {int(e): {"score": score[i, j].copy(), "loss": None if loss is None else loss[i, j].copy()}
                   for j, e in enumerate(epochs) if not np.all(np.isnan(score[i, j]))}
         files = {p.name: p.read_bytes() for p in _work_files(Path(work), seed)}
+        # a build that keeps its last epoch's supernet has two byte-identical files: carry it once, by name
+        latest = (Path(work) / f"seed{seed}.ckpt").read_bytes()
+        same = next((name for name, data in files.items() if name.endswith(".ckpt") and data == latest), None)
         buf = io.BytesIO()
-        torch.save({"format": FORMAT, "seed": seed, **ident, "checkpoint": state, "scored": scored,
-                    "files": files, "finetune": _finetuned(writer, i, seed)}, buf)
+        torch.save({"format": FORMAT, "seed": seed, **ident, "checkpoint": None if same else state,
+                    "checkpoint_file": same, "scored": scored, "files": files,
+                    "finetune": _finetuned(writer, i, seed)}, buf)
         path = out_dir / f"seed{seed}.pt.gz"
         write_atomic(path, gzip.compress(buf.getvalue(), compresslevel=6, mtime=0))
         written.append(path)
@@ -120,6 +127,7 @@ def restore(store: str | Path, work: str | Path, src: str | Path) -> dict[int, i
                               "Fetch it again (git checkout the file) or drop it to restart that seed") from None
         if not isinstance(blob, dict) or blob.get("format") != FORMAT:
             raise OptionError(f"{path} is not a carried build checkpoint ({FORMAT}); nothing was restored")
+        _resolve_checkpoint(blob, path)
         for key in ("space", "archs_sha256", "supernet_recipe"):
             if not (same_recipe(blob[key], ident[key]) if key == "supernet_recipe" else blob[key] == ident[key]):
                 what = {"space": "space", "archs_sha256": "architecture list",
@@ -150,10 +158,13 @@ def restore(store: str | Path, work: str | Path, src: str | Path) -> dict[int, i
         for epoch, arrays in blob["scored"].items():
             writer.write_supernet(seed, epoch, arrays["score"],
                                   loss=arrays["loss"] if "supernet_loss" in writer.group else None)
-        buf = io.BytesIO()
-        torch.save(blob["checkpoint"], buf)
+        data = blob.get("checkpoint_bytes")
+        if data is None:
+            buf = io.BytesIO()
+            torch.save(blob["checkpoint"], buf)
+            data = buf.getvalue()
         ckpt.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(ckpt, buf.getvalue())
+        write_atomic(ckpt, data)
         for name, data in (blob.get("files") or {}).items():
             if not (Path(work) / name).exists():  # a local progress file is at least as far along: kept
                 write_atomic(Path(work) / name, data)
@@ -167,6 +178,21 @@ def restore(store: str | Path, work: str | Path, src: str | Path) -> dict[int, i
                 write_region(store, seed, epoch, arrays["score"], arrays["loss"], lr)
         restored[seed] = int(blob["checkpoint"]["epoch"])
     return restored
+
+
+def _resolve_checkpoint(blob: dict[str, Any], path: Path) -> None:
+    """Fill in the latest checkpoint of a file that carries it by name (the kept supernet it is identical to)."""
+    import torch
+
+    name = blob.get("checkpoint_file")
+    if name is None:
+        return
+    data = (blob.get("files") or {}).get(name)
+    if data is None:
+        raise OptionError(f"{path} names {name!r} as its latest checkpoint but does not carry it; the file is "
+                          "damaged. Fetch it again (git checkout the file); nothing was restored")
+    blob["checkpoint"] = torch.load(io.BytesIO(data), map_location="cpu", weights_only=False)
+    blob["checkpoint_bytes"] = data
 
 
 def _check_extras(writer, store, work, path: Path, seed: int, blob: dict[str, Any]) -> None:
