@@ -170,3 +170,21 @@ def test_one_size_for_every_subnet_is_said_not_drawn_as_a_size_bias(tmp_path):
     assert "same size (1,234 params)" in sec.finding and "nan" not in sec.finding and sec.data["params"] is None
     ranks = sections.rankings(b, b.epochs, b.seeds)  # sizes rank nothing: no bar, no "best ranker" among NaNs
     assert ranks.skipped and "same for every subnet (no ranking): params, flops" in ranks.skipped
+
+
+def test_stability_finding_gives_the_first_and_last_adjacent_pairs(tmp_path: Path):
+    """By hand: 4 subnets, one seed; epochs 1 → 2 swap the top pair (τ 4/6 = 0.67), 2 → 4 reverse all (τ −1)."""
+    from wsbench.api import open as open_store
+    from wsbench.report.sections import stability
+
+    s = make_store(tmp_path / "st.zarr", n=4, epochs=(1, 2, 4), seeds=(0,))
+    from wsbench.store import StoreWriter
+
+    w = StoreWriter.resume(s)
+    for epoch, row in ((1, [1, 2, 3, 4]), (2, [2, 1, 3, 4]), (4, [3, 4, 2, 1])):
+        w.write_supernet(0, epoch, np.array(row, dtype=float))
+    sec = stability(open_store(s), [1, 2, 4], [0])
+    # average of 0.67 and -1: -0.17
+    assert ("consecutive recorded epochs at τ -0.17 on average, 0.67 between epochs 1 and 2 and -1.00 between 2 "
+            "and 4") in sec.finding
+    assert "between epochs" not in stability(open_store(s), [2, 4], [0]).finding  # two epochs: one pair, the mean
