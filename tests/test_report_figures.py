@@ -59,8 +59,11 @@ def test_every_figure_is_labelled_and_readable(name: str, drawn):
             if legend is not None:
                 box = legend.get_window_extent()
                 assert not _overlaps(box, ax.get_window_extent()) or key == "correlation", key
-    for ax in _plots(drawn["stability"]):
+    for ax, size in zip(_plots(drawn["stability"]), (len(b.epochs), len(b.seeds))):
         cells = ax.texts
+        if size > 12:  # a matrix of 13 x 13 cells or more carries no numbers (di64-cifar10's 30 epochs)
+            assert not cells
+            continue
         assert cells and min(t.get_fontsize() for t in cells) >= 8
         assert {t.get_color() for t in cells} <= {"k", "w"}
     pruned = _plots(drawn["pruning"])[0].get_ylabel()
