@@ -89,7 +89,7 @@ def test_the_readme_python_example_runs_on_every_bundled_dataset_as_it_says(name
     scope: dict = {}
     exec(code.replace('"darts-cifar10"', f'"{name}"'), scope)
     r = scope["r"]
-    assert r.options["samples"] == 100 and r.options["trials"] == 100  # not quietly one trial
+    assert r.options["samples"] == 50 and r.options["trials"] == 100  # not quietly one trial
     assert len(r.to_dataframe()) == len(r.rows) and r.summary
 
 
