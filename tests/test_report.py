@@ -176,10 +176,9 @@ def test_stability_finding_gives_the_first_and_last_adjacent_pairs(tmp_path: Pat
     """By hand: 4 subnets, one seed; epochs 1 → 2 swap the top pair (τ 4/6 = 0.67), 2 → 4 reverse all (τ −1)."""
     from wsbench.api import open as open_store
     from wsbench.report.sections import stability
-
-    s = make_store(tmp_path / "st.zarr", n=4, epochs=(1, 2, 4), seeds=(0,))
     from wsbench.store import StoreWriter
 
+    s = make_store(tmp_path / "st.zarr", n=4, epochs=(1, 2, 4), seeds=(0,))
     w = StoreWriter.resume(s)
     for epoch, row in ((1, [1, 2, 3, 4]), (2, [2, 1, 3, 4]), (4, [3, 4, 2, 1])):
         w.write_supernet(0, epoch, np.array(row, dtype=float))

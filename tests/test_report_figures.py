@@ -61,7 +61,7 @@ def test_every_figure_is_labelled_and_readable(name: str, drawn):
                 assert not _overlaps(box, ax.get_window_extent()) or key == "correlation", key
     for ax, size in zip(_plots(drawn["stability"]), (len(b.epochs), len(b.seeds))):
         cells = ax.texts
-        if size > 12:  # a matrix of 13 x 13 cells or more carries no numbers (di64-cifar10's 30 epochs)
+        if size > figures.CELL_NUMBERS_MAX:  # too many cells for numbers (di64-cifar10's 30 epochs)
             assert not cells
             continue
         assert cells and min(t.get_fontsize() for t in cells) >= 8

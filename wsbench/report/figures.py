@@ -64,6 +64,8 @@ def _legend_outside(ax, fontsize: int = 7) -> None:
 
 #: up to this many recorded epochs, every one is labelled on an epoch axis
 EPOCH_LABELS = 8
+#: the largest matrix (cells per side) whose cells carry their numbers; beyond it the colours carry it alone
+CELL_NUMBERS_MAX = 12
 
 
 def epoch_ticks(epochs: list[int], log: bool) -> list[int]:
@@ -309,7 +311,7 @@ def stability(sec: Section) -> bytes:
         ax.set_ylabel(f"supernet {unit}")
         ax.set_title(title, fontsize=9)
         size = 9 if mat.shape[0] <= 8 else 7
-        if mat.shape[0] > 12:  # numbers in 13 x 13 cells or more are unreadable: the colours carry it
+        if mat.shape[0] > CELL_NUMBERS_MAX:  # numbers in 13 x 13 cells or more are unreadable
             fig.colorbar(im, ax=ax, shrink=0.8, label="Kendall τ")
             continue
         for i in range(mat.shape[0]):
