@@ -113,6 +113,7 @@ def test_the_cli_answers_the_figure_as_json(store):
     out = json.loads(p.stdout)
     s = {(x["mode"], x["factor"]): x for x in out["summary"]}
     assert s[("optimistic", 0.5)]["retrained_minus_control_mean"] == pytest.approx(5)
+    assert set(s) == {("none", 0.0), ("optimistic", 0.5), ("random", 0.5)}  # no --mode: every run (library default)
     table = subprocess.run([sys.executable, "-m", "wsbench", "prune", "--space", str(store), "--source",
                             "retrained", "--k", "1"], capture_output=True, text=True, timeout=120, check=False)
     assert table.returncode == 0 and "optimistic" in table.stdout and "random" in table.stdout

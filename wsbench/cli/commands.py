@@ -188,7 +188,7 @@ def bias(space: str, by: str, epoch: str, seed: str, top: str, flag: int, gt: st
           flag=flag, score=score, ties=ties, ci=ci, boot=boot, rng_seed=rng_seed, dedupe=dedupe)
 
 
-def prune(space: str, mode: str, factor: str, epoch: str, seed: str, k: str, trials: int | None, rng_seed: int,
+def prune(space: str, mode: str | None, factor: str, epoch: str, seed: str, k: str, trials: int | None, rng_seed: int,
           source: str, gt: str, score: str, ties: str, dedupe: bool, as_json: bool, wide: bool) -> None:
     """Does pruning the space help the supernet find better architectures?"""
     _stat(space, "prune", as_json, wide, mode=mode, factor=factor, epoch=epoch, seed=seed, k=k, trials=trials,

@@ -177,8 +177,9 @@ COMMANDS: tuple[Command, ...] = (
         GT, SCORE, TIES, CI, BOOT, RNG_BOOT, DEDUPE, JSON_BIAS, WIDE)),
     Command("prune", "prune", (
         SPACE,
-        opt("--mode", help="Which subnets are removed: optimistic = the GT's worst (an oracle), random, supernet = "
-                           "the score's worst.", default="optimistic", choices=("optimistic", "random", "supernet")),
+        opt("--mode", help="Which subnets are removed: optimistic = the GT's worst (an oracle, the default), random, "
+                           "supernet = the score's worst; with --source retrained, the runs read (default all).",
+            choices=("optimistic", "random", "supernet", "all", "none")),
         opt("--factor", help="Comma list of fractions removed, each in [0, 1).",
             default="0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9"),
         EPOCH, SEED,
