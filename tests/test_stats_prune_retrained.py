@@ -88,6 +88,46 @@ def test_each_run_beside_the_control_on_the_same_pool_by_hand(store):
     assert c0["remaining"] == 6 and c0["random_topk_best_gt"] == pytest.approx(65) and np.isnan(c0["control_kendall"])
 
 
+def test_retrained_minus_control_over_every_pool_and_seed_by_hand(store):
+    from wsbench.stats.prune_retrained import pooled
+
+    r = wsbench.open(store).prune(source="retrained", k="1")
+    rows = {(x["mode"], x["seed"]): x for x in r.rows}
+    # tau - control tau: optimistic 1/3 - 1, 1/3 + 1; random -1 - 1, 1 + 1
+    assert rows[("optimistic", 0)]["retrained_minus_control_kendall"] == pytest.approx(-2 / 3)
+    assert rows[("random", 1)]["retrained_minus_control_kendall"] == pytest.approx(2)
+    p = pooled(r.rows, 1)
+    # best GT: 0, +10, -40, +40 -> 2 better, 1 equal, 1 worse; p = 2 (C(3,0) + C(3,1)) / 2^3 = 1
+    assert (p["best_gt_pairs"], p["best_gt_wins"], p["best_gt_ties"], p["best_gt_losses"]) == (4, 2, 1, 1)
+    assert p["best_gt_delta_mean"] == pytest.approx(2.5) and p["best_gt_p"] == 1
+    # tau: -2/3, +4/3, -2, +2 -> mean 1/6, 2 better, 2 worse
+    assert p["kendall_delta_mean"] == pytest.approx(1 / 6) and (p["kendall_wins"], p["kendall_losses"]) == (2, 2)
+    assert any("over all 4 (pool, seed) pairs" in n and "better in 2, equal in 1, worse in 1" in n for n in r.notes)
+
+
+@pytest.mark.parametrize("deltas, expected", [
+    ([1, 1, 1, 1, 1], (5, 0, 0, 2 / 32)),                # all five better: 2 * (1/2)^5
+    ([1, 1, 1, 1, 1, -1], (5, 0, 1, 2 * 7 / 64)),        # 2 * (C(6,0) + C(6,1)) / 2^6
+    ([0.5, 0.0, -2.0], (1, 1, 1, 1.0)),                  # the tie dropped: 1 of 2, p capped at 1
+    ([0.0, 0.0], (0, 2, 0, 1.0)),                        # nothing but ties: no evidence
+])
+def test_sign_test_by_hand(deltas, expected):
+    from wsbench.stats.prune_retrained import sign_test
+
+    w, t, losses, p = sign_test(deltas)
+    assert (w, t, losses) == expected[:3] and p == pytest.approx(expected[3])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([-2.0, -1.0, 0.0, 1.0, 3.0]), max_size=30))
+def test_the_sign_test_is_blind_to_the_direction_and_a_probability(deltas):
+    from wsbench.stats.prune_retrained import sign_test
+
+    w, t, losses, p = sign_test(deltas)
+    assert w + t + losses == len(deltas) and 0 < p <= 1
+    assert sign_test([-d for d in deltas]) == (losses, t, w, p)
+
+
 def test_the_random_expectation_of_k_subnets_is_exact(store):
     r = wsbench.open(store).prune(source="retrained", mode="random", k="2")
     row = next(x for x in r.rows if x["seed"] == 0)
@@ -183,6 +223,8 @@ def test_the_report_draws_the_retrained_figure_only_for_a_store_of_runs(store, s
     assert sec.skipped is None and sec.png and sec.data["k"] == "1"  # pools of 3: no top-10
     assert "optimistic 50%: top-1 85.00 ± 7.07 vs 1 random 80.00" in sec.finding
     assert "the control on the same pool 5.00 ± 7.07" in sec.finding
+    assert "Over all 4 pruned pools and seeds" in sec.finding and "beats the control's on the same pool in 2, loses in 1 " \
+        "(mean +2.50" in sec.finding  # the pairs worked out by hand above
     left, right = drawn["retrained"].axes[:2]
     assert left.get_xlabel() == "fraction of the pool removed" and "Kendall" in right.get_ylabel()
     _, plain = build(str(store_dir))  # a store without prune runs has no such section

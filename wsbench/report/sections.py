@@ -352,6 +352,7 @@ def retrained(b, epoch: int, seeds: list[int]) -> Section:
     """The study's pruning figure from supernets retrained on pruned spaces (a store with prune runs), beside the
     control supernet restricted to the same pools."""
     from wsbench.errors import OptionError
+    from wsbench.stats.prune_retrained import pooled
 
     sec = Section("retrained", f"Supernets retrained on pruned spaces, epoch {epoch}")
     try:
@@ -372,6 +373,13 @@ def retrained(b, epoch: int, seeds: list[int]) -> Section:
                         f"{_pm(x['control_kendall_mean'], x['control_kendall_std'])})")
     sec.finding = ("At the largest prune factor of each mode, the retrained supernet's find (mean ± std over "
                    f"{len(seeds)} seeds): " + "; ".join(bits) + "." if bits else "The store has no pruned run.")
+    pl = pooled(r.rows, epoch)
+    if pl["best_gt_pairs"]:
+        sec.finding += (f" Over all {pl['best_gt_pairs']} pruned pools and seeds, the retrained supernet's top-{k} "
+                        f"beats the control's on the same pool in {pl['best_gt_wins']}, loses in "
+                        f"{pl['best_gt_losses']} (mean {pl['best_gt_delta_mean']:+.2f} {b.metric} points, sign test "
+                        f"p {pl['best_gt_p']:.2g}); its τ is higher in {pl['kendall_wins']}, lower in "
+                        f"{pl['kendall_losses']} (mean {pl['kendall_delta_mean']:+.2f}, p {pl['kendall_p']:.2g}).")
     sec.caption = (f"Left: best GT among the retrained supernet's top-{k} of its pruned pool (solid), among {k} random "
                    "subnets of that pool (dotted, exact expectation) and among the control supernet's top-k "
                    "restricted to the same pool (dashed), against the fraction of the pool removed, per mode; "

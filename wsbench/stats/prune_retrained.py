@@ -4,13 +4,16 @@ The study's pruning figure (issue 30): per prune run (mode, factor) and supernet
 supernet scored (its kept subnets with a finite GT). On it: the best GT of the retrained supernet's top-k, of k
 random subnets of the pool (exact expectation), and Kendall's tau; and the post-hoc answer of the control supernet
 (the run with mode ``none``, trained on the whole space) of the same seed and epoch restricted to the same pool.
-``retrained_minus_control`` (goodness, > 0: retraining on the pruned space found better) is paired over pools and
-seeds. Summary per (epoch, mode, factor): mean and sample std over the seeds.
+``retrained_minus_control`` (goodness, > 0: retraining on the pruned space found better) and
+``retrained_minus_control_kendall`` are paired per pool and seed; :func:`pooled` tests them over every pruned pool
+and seed at once (the study's question: does retraining on the pruned space help, whatever the mode and factor?).
+Summary per (epoch, mode, factor): mean and sample std over the seeds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from math import comb
 from typing import Any
 
 import numpy as np
@@ -24,7 +27,8 @@ CONTROL = ("none", 0.0)
 #: row values in goodness units, reported in the metric's
 _VALUES = ("mean_gt", "best_gt", "supernet_topk_best_gt", "random_topk_best_gt", "control_topk_best_gt")
 #: differences of goodness (> 0: the first is better), reported as they are
-_GAINS = ("supernet_gain_over_random", "retrained_minus_control", "control_gain_over_random")
+_GAINS = ("supernet_gain_over_random", "retrained_minus_control", "control_gain_over_random",
+          "retrained_minus_control_kendall")
 _SUMMARY = (*_VALUES, "kendall", "control_kendall", *_GAINS)
 
 
@@ -40,12 +44,38 @@ def one_pool(x: np.ndarray, g: np.ndarray, k: int, ties: str, control: np.ndarra
            "supernet_gain_over_random": res.best_gt - res.random_best_gt}
     if control is None:  # the control's own pool, or no control: nothing to set beside it (NaN, shown blank)
         out.update(dict.fromkeys(("control_topk_best_gt", "control_kendall", "retrained_minus_control",
-                                  "control_gain_over_random"), float("nan")))
+                                  "control_gain_over_random", "retrained_minus_control_kendall"), float("nan")))
     else:
         c = topk_sample(control, g, k, ties)
         out.update(control_topk_best_gt=c.best_gt, control_kendall=correlate(control, g, "kendall"),
                    retrained_minus_control=res.best_gt - c.best_gt,
                    control_gain_over_random=c.best_gt - c.random_best_gt)
+        out["retrained_minus_control_kendall"] = out["kendall"] - out["control_kendall"]
+    return out
+
+
+def sign_test(deltas: Sequence[float]) -> tuple[int, int, int, float]:
+    """Wins (> 0), ties, losses and the exact two-sided sign-test p-value (ties dropped): it asks only that the
+    pairs be independent and that a difference's sign be a fair coin under no effect, nothing of its size."""
+    wins, losses = sum(d > 0 for d in deltas), sum(d < 0 for d in deltas)
+    m = wins + losses
+    if m == 0:
+        return 0, len(deltas), 0, 1.0
+    tail = sum(comb(m, i) for i in range(min(wins, losses) + 1))
+    return wins, len(deltas) - m, losses, min(1.0, 2 * tail / 2 ** m)
+
+
+def pooled(rows: Sequence[dict[str, Any]], epoch: int) -> dict[str, Any]:
+    """Retrained minus control over every pruned pool and seed of ``epoch`` (rows of :func:`retrained_table`;
+    the control's own rows and pairs without a control are left out): per figure (``best_gt``: the top-k's best
+    GT in goodness; ``kendall``) the number of pairs, the mean difference, wins / ties / losses and the sign test's
+    p. Pools of one seed share that seed's control supernet, so the pairs are not quite independent."""
+    out: dict[str, Any] = {"epoch": epoch}
+    for name, key in (("best_gt", "retrained_minus_control"), ("kendall", "retrained_minus_control_kendall")):
+        d = [float(r[key]) for r in rows if r["epoch"] == epoch and np.isfinite(r[key])]
+        wins, ties, losses, p = sign_test(d)
+        out.update({f"{name}_pairs": len(d), f"{name}_delta_mean": float(np.mean(d)) if d else float("nan"),
+                    f"{name}_wins": wins, f"{name}_ties": ties, f"{name}_losses": losses, f"{name}_p": p})
     return out
 
 
@@ -98,6 +128,16 @@ def retrained_table(sn: Callable[[int, int, tuple[str, float]], np.ndarray], g: 
                      "epoch restricted post hoc to the same pool; retrained_minus_control = supernet_topk_best_gt - "
                      "control_topk_best_gt in goodness (> 0: retraining on the pruned space found better subnets), "
                      "paired per seed")
+        for e in epochs:
+            pl = pooled(rows, e)
+            if pl["best_gt_pairs"]:
+                notes.append(f"epoch {e}, retrained - control over all {pl['best_gt_pairs']} (pool, seed) pairs: "
+                             + "; ".join(f"{what} mean {pl[f'{n}_delta_mean']:+.3g}, better in {pl[f'{n}_wins']}, "
+                                         f"equal in {pl[f'{n}_ties']}, worse in {pl[f'{n}_losses']} (sign test p "
+                                         f"{pl[f'{n}_p']:.2g})" for n, what in (("best_gt", "top-k best GT"),
+                                                                               ("kendall", "Kendall τ")))
+                             + "; pools of one seed share its control supernet, so the pairs are not quite "
+                             "independent")
     else:
         notes.append("the store has no control run (mode none): no post-hoc comparison on the same pools")
     if "optimistic" in {r[0] for r in chosen}:
