@@ -20,6 +20,15 @@ def pm(m: float, s: float, nd: int = 3) -> str:
     return f"{m:.{nd}f}" if not math.isfinite(s) else f"{m:.{nd}f} ± {s:.{nd}f}"
 
 
+def per_seed_epoch(b, name: str):
+    """``name`` (seed, epoch, arch) as a numpy array; in a store of prune runs, the control's (mode none), which every
+    statistic but ``prune --source retrained`` reads."""
+    arr = b.ds[name]
+    if "prune" in arr.dims:
+        arr = arr.isel(prune=b.prune_runs.index(("none", 0.0)))
+    return arr.values
+
+
 def table(header: list[str], rows: list[list[object]]) -> str:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
@@ -53,7 +62,7 @@ def main() -> None:
     import numpy as np
 
     gt = b.ds["gt_score"].values
-    sn = b.ds["supernet_score"].values
+    sn = per_seed_epoch(b, "supernet_score")
     print(f"Ground truth over the sample: {np.nanmin(gt):.2f} – {np.nanmax(gt):.2f} (median {np.nanmedian(gt):.2f}). "
           "Supernet score range per epoch (all seeds): "
           + "; ".join(f"epoch {e}: {np.nanmin(sn[:, i]):.1f} – {np.nanmax(sn[:, i]):.1f}"
@@ -306,7 +315,7 @@ def gt_noise(b, np) -> None:
     per = b.ds["gt_score_per_seed"].values
     gseeds = [int(s) for s in b.ds["gt_seed"].values]
     gt = b.ds["gt_score"].values
-    last = b.ds["supernet_score"].values[:, -1]  # (seed, arch) at the last epoch
+    last = per_seed_epoch(b, "supernet_score")[:, -1]  # (seed, arch) at the last epoch
 
     def tau(x, y) -> float:
         ok = np.isfinite(x) & np.isfinite(y)
@@ -350,11 +359,11 @@ def other_rankings(b, np) -> None:
     print("supernet/loss rows: mean ± std over seeds; loss ranks lower-is-better; every other row is one ranking "
           "(no seeds), larger = predicted better.\n")
     print(table(["ranking (--score)", "Kendall τ with GT"], rows))
-    sn = b.ds["supernet_score"].values
+    sn = per_seed_epoch(b, "supernet_score")
     distinct = [len(np.unique(sn[s, e][np.isfinite(sn[s, e])])) for s in range(sn.shape[0]) for e in range(sn.shape[1])]
     line = f"\nTies: per (seed, epoch), {min(distinct)}–{max(distinct)} distinct supernet scores"
     if "supernet_loss" in b.ds:
-        loss = b.ds["supernet_loss"].values
+        loss = per_seed_epoch(b, "supernet_loss")
         ld = [len(np.unique(loss[s, e][np.isfinite(loss[s, e])])) for s in range(loss.shape[0])
               for e in range(loss.shape[1])]
         line += f" and {min(ld)}–{max(ld)} distinct losses"

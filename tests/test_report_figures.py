@@ -66,6 +66,10 @@ def test_every_figure_is_labelled_and_readable(name: str, drawn):
             continue
         assert cells and min(t.get_fontsize() for t in cells) >= 8
         assert {t.get_color() for t in cells} <= {"k", "w"}
+    # one line per set of subnets: k = 1 and 1% of 64 subnets (di64-cifar10) are one line, named by both
+    counts = {s["k_count"] for s in b.topk(k=["1", "1%", "10%"]).summary}
+    lines = [t.get_text() for t in _plots(drawn["topk"])[0].get_legend().get_texts() if t.get_text().startswith("sup")]
+    assert len(lines) == len(counts), lines
     pruned = _plots(drawn["pruning"])[0].get_ylabel()
     assert ("lower is better" if lower else "higher is better") in pruned
     assert ("lower is better" if lower else "higher is better") in _plots(drawn["scatter"])[0].get_xlabel()

@@ -131,11 +131,15 @@ def correlation(sec: Section) -> bytes:
 def topk(sec: Section) -> bytes:
     fig, (ax,) = _figure()
     d = sec.data
-    for j, k in enumerate(d["ks"]):
-        rows = [s for s in d["summary"] if s["k"] == k]
+    same: dict[int, list[str]] = {}  # k_count -> the ks naming it: one line for the same subnets (1 and 1% of 64)
+    for k in d["ks"]:
+        same.setdefault(next(s["k_count"] for s in d["summary"] if s["k"] == k), []).append(k)
+    for j, ks in enumerate(same.values()):
+        rows = [s for s in d["summary"] if s["k"] == ks[0]]
         e = [s["epoch"] for s in rows]
-        ax.plot(e, [s["best_gt_top_pct_mean"] for s in rows], "-o", color=f"C{j}", label=f"supernet top-{k}")
-        ax.plot(e, [s["random_top_pct"] for s in rows], "--", color=f"C{j}", label=f"{k} random")
+        also = f" (= {', '.join(ks[1:])})" if len(ks) > 1 else ""
+        ax.plot(e, [s["best_gt_top_pct_mean"] for s in rows], "-o", color=f"C{j}", label=f"supernet top-{ks[0]}{also}")
+        ax.plot(e, [s["random_top_pct"] for s in rows], "--", color=f"C{j}", label=f"{ks[0]} random{also}")
     _percent_log_axis(ax)
     _epoch_axis(ax, d["epochs"])
     ax.set_ylabel("GT rank of the best found (top %)")
