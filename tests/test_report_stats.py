@@ -156,6 +156,26 @@ def test_size_and_proxy_verdicts_are_paired(tmp_path):
     assert "the supernet ranks better than" in ranks.finding
 
 
+@pytest.mark.parametrize("paper_scale, bars", [(1.0, False), (3.0, True)])
+def test_sizes_at_the_paper_scale_equal_to_the_stores_are_one_bar(tmp_path, paper_scale, bars):
+    """di64-cifar10 is built at its paper's scale: params_paper equals params, the same ranking twice."""
+    from wsbench.store import StoreWriter
+
+    rng = np.random.default_rng(4)
+    gt = rng.uniform(50, 95, N)
+    params = np.abs(rng.normal(1e6, 1e5, N)).round()
+    path = make_store(tmp_path / "s.zarr", n=N, epochs=(1, 2), seeds=(0, 1), gt=gt, params=params,
+                      supernet=np.clip(gt - 20 + rng.normal(0, 5, (2, 2, N)), 0, 100))
+    w = StoreWriter.resume(path)
+    w.ensure_arch_variable("params_paper")
+    w.write_arch_values("params_paper", params * paper_scale + rng.normal(0, 1e5, N) * (paper_scale != 1))
+    w.finalize()
+    with memoized():
+        sec = sections.rankings(wsbench.open(path), [1, 2], [0, 1])
+    names = [n for n, _, _ in sec.data["bars"]]
+    assert "params" in names and ("params_paper" in names) == bars, names
+
+
 def test_memoized_draws_equal_fresh_ones_and_are_computed_once(monkeypatch):
     from wsbench.stats import bootstrap as bs
 

@@ -451,6 +451,9 @@ def rankings(b, epochs: list[int], seeds: list[int]) -> Section:
     for score in b.scores():
         if score == "finetune":  # other subnets, other (seed, epoch): `wsbench paired` compares it on the same ones
             continue
+        if score.endswith("_paper") and np.array_equal(b.arch_values(score), b.arch_values(score[:-len("_paper")]),
+                                                       equal_nan=True):
+            continue  # built at the paper's scale: the same sizes, the same ranking, one bar
         own = score in ("supernet", "loss")
         name = f"{score} (epoch {epochs[-1]})" if own else score
         r = b.correlation(score=score, epoch=epochs[-1], seed=seeds if own else seeds[:1], method="kendall")
