@@ -30,8 +30,10 @@ def _h(seconds: float) -> str:
 def main(folder: str) -> None:
     wall = cpu = 0.0
     no_cpu = 0
-    print(f"{'log':<24}  epochs trained  training h  scorings  scoring h  total h  CPU h")
-    for log in sorted(Path(folder).glob("*-seed[0-9]*.log")):
+    logs = sorted(Path(folder).glob("*-seed[0-9]*.log"))
+    w = max([24, *(len(log.stem) for log in logs)])  # nb201v2-optimistic-0.75-seed1 is 29 wide
+    print(f"{'log':<{w}}  epochs trained  training h  scorings  scoring h  total h  CPU h")
+    for log in logs:
         # epoch -> (train wall, train CPU or None, score wall, score CPU or None)
         epochs: dict[int, tuple[int, int | None, int, int | None]] = {}
         for line in log.read_text().splitlines():
@@ -48,7 +50,7 @@ def main(folder: str) -> None:
         n_scored = sum(1 for e in epochs.values() if e[2])
         wall += train + score
         cpu += used
-        print(f"{log.stem:<24}  {len(epochs):14d}  {_h(train):>10}  {n_scored:8d}  {_h(score):>9}  "
+        print(f"{log.stem:<{w}}  {len(epochs):14d}  {_h(train):>10}  {n_scored:8d}  {_h(score):>9}  "
               f"{_h(train + score):>7}  {_h(used) if len(with_cpu) == len(epochs) else '—':>5}")
     ft_wall = ft_cpu = 0.0
     runs = 0
@@ -60,7 +62,7 @@ def main(folder: str) -> None:
                 ft_wall += float(m[1])
                 ft_cpu += float(m[2]) + float(m[3])
     if runs:
-        print(f"{'fine-tunes':<24}  {runs:d} runs{'':>30}  {_h(ft_wall):>7}  {_h(ft_cpu):>5}")
+        print(f"{'fine-tunes':<{w}}  {f'{runs} runs':>14}{'':>33}  {_h(ft_wall):>7}  {_h(ft_cpu):>5}")
     used_h = (f"{(cpu + ft_cpu) / 3600:.2f} CPU-hours" if not no_cpu else
               f"CPU-hours unknown ({no_cpu} epochs log no CPU figure)")
     print(f"all logs: {(wall + ft_wall) / 3600:.2f} core-hours of wall time (1-thread processes), {used_h}")
