@@ -29,12 +29,13 @@ BUNDLED = [e["name"] for e in json.loads(invoke(["list", "--json"]).stdout) if e
 def own_scores(bench, path: Path, column: str = "score", encode=str) -> Path:
     """The store's supernet_score of every (seed, epoch) as a long CSV (values exact: repr of the float64)."""
     archs = [str(a) for a in bench.arch_values("arch_string")]
+    run = (bench._prune_index(None),) if bench.has_prune_dim else ()  # a store of prune runs: the control's
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["arch", column, "epoch", "seed"])
         for si, s in enumerate(bench.seeds):
             for ei, e in enumerate(bench.epochs):
-                for a, x in zip(archs, np.asarray(bench._read("supernet_score", (si, ei)), dtype=np.float64)):
+                for a, x in zip(archs, np.asarray(bench._read("supernet_score", (*run, si, ei)), dtype=np.float64)):
                     if math.isfinite(x):
                         w.writerow([encode(a), repr(float(x)), e, s])
     return path

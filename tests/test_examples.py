@@ -55,12 +55,13 @@ def _scores_csv(name: str, path: Path) -> None:
 
     b = wsbench.open(name)
     archs = [str(a) for a in b.arch_values("arch_string")]
+    run = (b._prune_index(None),) if b.has_prune_dim else ()  # a store of prune runs: the control's
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["arch", b.metric, "epoch", "seed"])
         for si, s in enumerate(b.seeds):
             for ei, e in enumerate(b.epochs):
-                w.writerows((a, repr(float(x)), e, s) for a, x in zip(archs, b._read("supernet_score", (si, ei)))
+                w.writerows((a, repr(float(x)), e, s) for a, x in zip(archs, b._read("supernet_score", (*run, si, ei)))
                             if x == x)  # a NaN (never scored) is no score
 
 

@@ -102,23 +102,29 @@ def zarr_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict, dict[str, tupl
     return arrays, dict(g.attrs), dims
 
 
-def expected_table(path: Path) -> dict[str, np.ndarray]:
-    """The long table worked out from zarr-python's arrays: row r is the r-th value of supernet_score in C order."""
+def expected_table(path: Path, runs: str = "control") -> dict[str, np.ndarray]:
+    """The long table worked out from zarr-python's arrays: row r is the r-th value of supernet_score in C order
+    (runs="control", in a store of prune runs: of the run whose prune_mode is none)."""
     arrays, _, dims = zarr_arrays(path)
-    sn = arrays["supernet_score"]
+    sn, sn_dims = arrays["supernet_score"], dims["supernet_score"]
+    loss = arrays.get("supernet_loss")
+    if "prune" in sn_dims and runs == "control":
+        control = [str(m) for m in arrays["prune_mode"]].index("none")
+        sn, sn_dims = sn[control], sn_dims[1:]
+        loss = None if loss is None else loss[control]
     at = np.indices(sn.shape).reshape(sn.ndim, -1)  # each row's (prune,) seed, epoch, arch indices
     arch = at[-1]
     archs = np.asarray([str(a) for a in arrays["arch_string"]], dtype=object)
     out: dict[str, np.ndarray] = {"arch": archs[arch], "arch_index": arch}
     if "function_id" in arrays:
         out["function_id"] = np.asarray([str(a) for a in arrays["function_id"]], dtype=object)[arch]
-    for k, dim in enumerate(dims["supernet_score"][:-1]):
+    for k, dim in enumerate(sn_dims[:-1]):
         out[dim] = arrays[dim][at[k]]
         if dim == "prune":
             out["prune_mode"] = np.asarray([str(m) for m in arrays["prune_mode"]], dtype=object)[at[k]]
     out["supernet_score"] = sn.reshape(-1)
-    if "supernet_loss" in arrays:
-        out["supernet_loss"] = arrays["supernet_loss"].reshape(-1)
+    if loss is not None:
+        out["supernet_loss"] = loss.reshape(-1)
     for name in ("gt_score", "gt_score_std"):
         if name in arrays:
             out[name] = arrays[name][arch]
@@ -179,10 +185,27 @@ def test_the_exported_table_read_back_equals_the_store(which: str, fmt: str, tmp
     assert os.listdir(tmp_path) == [out.name]  # no temp file left beside it
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_every_run_of_a_store_of_prune_runs_when_asked(full_store: Path, fmt: str, tmp_path: Path):
+    """Default: the control run, as every statistic reads it (and says so); --runs all: every run, NaN where a run
+    has no score, with the prune and prune_mode columns."""
+    plain, every = tmp_path / f"c.{fmt}", tmp_path / f"a.{fmt}"
+    res = invoke("export", str(full_store), "--format", fmt, "--out", str(plain))
+    assert res.exit_code == 0 and "the control supernets only" in res.stdout and "--runs all adds the 1 " in res.stdout
+    assert "prune_mode" not in read_back(plain, fmt)
+    res = invoke("export", str(full_store), "--format", fmt, "--out", str(every), "--runs", "all")
+    assert res.exit_code == 0, res.output
+    got = read_back(every, fmt)
+    assert_same_table(got, expected_table(full_store, runs="all"))
+    assert set(got["prune_mode"]) == {"none", "optimistic"} and len(got["arch"]) == 2 * 2 * 2 * 14
+    bad = invoke("export", str(full_store), "--runs", "some", "--out", str(tmp_path / "x.csv"))
+    assert bad.exit_code != 0 and "some" in bad.output and not (tmp_path / "x.csv").exists()
+
+
 def test_the_full_store_table_has_every_optional_column(full_store: Path, tmp_path: Path):
     from wsbench.export import table
 
-    t = table(wsbench.open(full_store))
+    t = table(wsbench.open(full_store), runs="all")
     assert [c.name for c in t.columns] == [
         "arch", "arch_index", "function_id", "prune", "prune_mode", "seed", "epoch", "supernet_score",
         "supernet_loss", "gt_score", "gt_score_std", "gt_score_per_seed_10", "gt_score_per_seed_11", "gt_score_mini", "params",

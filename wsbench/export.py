@@ -2,7 +2,7 @@
 NASLib's zero-cost JSON layout (``wsbench export``).
 
 Why: a user of pandas, R or NASLib should not have to learn Zarr or wsbench to use the numbers. The long table has
-one row per (prune,) seed, epoch and subnet, in the store's order (``supernet_score`` read in C order), with the
+one row per seed, epoch and subnet (and prune run, when asked for every run), in the store's order (``supernet_score`` read in C order), with the
 per-subnet variables repeated on each of a subnet's rows; its columns are the store's variable names
 (docs/schema.md), so each means what the schema says. Every file is written whole through a temp file and one
 rename (:mod:`wsbench.atomic`), and an existing file is replaced only when asked.
@@ -64,17 +64,29 @@ class Table:
         return {c.name: c.values for c in self.columns}
 
 
-def table(b: Benchmark) -> Table:
+#: which supernet runs of a store with a prune dimension the long table holds
+RUNS = ("control", "all")
+
+
+def table(b: Benchmark, runs: str = "control") -> Table:
     """The long table of the store ``b`` reads: ``arch`` (canonical string), ``arch_index`` (position in the store),
-    ``function_id`` (where the store has it), ``prune`` and ``prune_mode`` (where it has that dimension), ``seed``, ``epoch``,
-    ``supernet_score``, ``supernet_loss``, then the per-subnet variables: ``gt_score``, ``gt_score_std``, one
-    ``gt_score_per_seed_<gt_seed>`` per ground-truth training, each ``gt_score_<name>``, sizes and every
-    ``proxy_<name>``. Values are the store's, dtypes included (float32 stays float32); NaN stays NaN."""
+    ``function_id`` (where the store has it), ``prune`` and ``prune_mode`` (with ``runs="all"`` in a store of prune
+    runs), ``seed``, ``epoch``, ``supernet_score``, ``supernet_loss``, then the per-subnet variables: ``gt_score``,
+    ``gt_score_std``, one ``gt_score_per_seed_<gt_seed>`` per ground-truth training, each ``gt_score_<name>``, sizes
+    and every ``proxy_<name>``. Values are the store's, dtypes included (float32 stays float32); NaN stays NaN.
+
+    ``runs``: in a store with a prune dimension, "control" (default) keeps the control run (mode none), the
+    supernets every statistic reads, so the table has the layout of any other dataset's; "all" every run, a pruned
+    run's cells outside its space NaN. A store without that dimension has one table either way."""
+    if runs not in RUNS:
+        raise OptionError(f"runs must be one of {', '.join(RUNS)}; got {runs!r}")
     arrays = b.reader.meta.arrays
     n = b.n_archs
     # the Benchmark's reader: the fast path where it can, zarr where it cannot, every value checked as it is read
     read = b._read  # one package: Benchmark.arch_values refuses (seed, epoch, arch) arrays
-    score = read("supernet_score")
+    one_run = b.has_prune_dim and runs == "control"
+    pick = (lambda a: a[b._prune_index(None)]) if one_run else (lambda a: a)
+    score = pick(read("supernet_score"))
     lead = score.shape[:-1]
     grid = np.indices(lead).reshape(len(lead), -1)  # (prune,) seed, epoch of each (seed, epoch) slice, C order
     rows = grid.shape[1] * n
@@ -83,7 +95,7 @@ def table(b: Benchmark) -> Table:
     def repeat(k: int) -> np.ndarray:  # row -> index along leading dim k
         return np.repeat(grid[k], n)
 
-    names = [str(d) for d in arrays["supernet_score"].dims[:-1]]
+    names = [str(d) for d in arrays["supernet_score"].dims[:-1] if not (one_run and d == "prune")]
     cols = [Column("arch", np.asarray([str(a) for a in b.arch_values("arch_string")], dtype=object), arch_idx),
             Column("arch_index", np.arange(n, dtype=np.int64), arch_idx)]
     if "function_id" in arrays:
@@ -96,7 +108,7 @@ def table(b: Benchmark) -> Table:
                                repeat(k)))
     cols.append(Column("supernet_score", score.reshape(-1)))
     if "supernet_loss" in arrays:
-        cols.append(Column("supernet_loss", read("supernet_loss").reshape(-1)))
+        cols.append(Column("supernet_loss", pick(read("supernet_loss")).reshape(-1)))
     from wsbench.schema import EXTRA_GT_PREFIX, GT_STD, PROXY_PREFIX
 
     for v in ("gt_score", GT_STD):
@@ -124,7 +136,7 @@ def default_out(name: str, fmt: str) -> Path:
 
 
 def write(space: str | os.PathLike, fmt: str = "csv", out: str | os.PathLike | None = None, *,
-          force: bool = False) -> dict[str, Any]:
+          force: bool = False, runs: str = "control") -> dict[str, Any]:
     """Export ``space`` (a catalog name or a store path) as ``fmt`` to ``out`` (default :func:`default_out`;
     ``"-"``: return the text instead, for stdout). Refuses to replace an existing file unless ``force``.
 
@@ -133,6 +145,8 @@ def write(space: str | os.PathLike, fmt: str = "csv", out: str | os.PathLike | N
 
     if fmt not in FORMATS:
         raise OptionError(f"unknown export format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    if runs not in RUNS:
+        raise OptionError(f"--runs must be one of {', '.join(RUNS)}; got {runs!r}")
     to_stdout = out is not None and str(out) == "-"
     if to_stdout and fmt not in TEXT_FORMATS:
         raise OptionError(f"--out - (stdout) takes a text format ({', '.join(TEXT_FORMATS)}); {fmt} is binary: "
@@ -160,8 +174,12 @@ def write(space: str | os.PathLike, fmt: str = "csv", out: str | os.PathLike | N
         data, rows, notes = naslib_json(b)
         columns = None
     else:
-        t = table(b)
+        t = table(b, runs)
         rows, columns = t.n_rows, [c.name for c in t.columns]
+        if b.has_prune_dim and runs == "control":
+            notes.append(f"the control supernets only (prune mode none, which every statistic reads); --runs all "
+                         f"adds the {len(b.prune_runs) - 1} supernets retrained on pruned spaces (columns prune, "
+                         "prune_mode)")
         data = {"csv": ef.csv, "json": ef.json_records, "parquet": ef.parquet}[fmt](t)
     result: dict[str, Any] = {"dataset": b.name, "format": fmt, "written": None, "rows": rows, "columns": columns,
                               "notes": notes}

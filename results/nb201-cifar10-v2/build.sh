@@ -18,9 +18,20 @@
 set -euo pipefail
 data="$1"; state="$2"; run="$3"; shift 3
 here="$(cd "$(dirname "$0")" && pwd)"
-pool="${POOL:-$here/../../wsbench/datasets/nb201-cifar10-1.2.zip}"
 runs="control optimistic-0.5 optimistic-0.75 optimistic-0.9 random-0.5 random-0.75 random-0.9 supernet-0.5 supernet-0.9"
 py="${PYTHON:-python}"
+case " $runs merge list " in *" $run "*) ;; *) echo "error: unknown run '$run'; one of: $runs, merge, list" >&2; exit 1 ;; esac
+# the pool: v1.2's store (sha256 ad7ec874...), which left the wheel when v2.0 shipped: from git unless POOL names it
+pool="${POOL:-$state/nb201-cifar10-1.2.zip}"
+if [ ! -f "$pool" ] && [ "$run" != list ]; then
+  mkdir -p "$state"
+  git -C "$here" show dbfbfa7:wsbench/datasets/nb201-cifar10-1.2.zip > "$pool.part" && mv "$pool.part" "$pool" || {
+    rm -f "$pool.part"; echo "error: no pool: set POOL to nb201-cifar10 v1.2's zip (git show dbfbfa7:wsbench/datasets/nb201-cifar10-1.2.zip)" >&2; exit 1; }
+fi
+if [ "$run" != list ]; then
+  got="$(sha256sum "$pool" | cut -c1-8)"
+  if [ "$got" != ad7ec874 ]; then echo "error: $pool has sha256 $got..., expected v1.2's ad7ec874..." >&2; exit 1; fi
+fi
 case "$run" in
   list) for r in $runs; do echo "$r"; done; exit 0 ;;
   merge) stores=(); for r in $runs; do stores+=("$state/$r.zarr"); done
@@ -32,6 +43,5 @@ case "$run" in
                     --prune-score-epoch 32 --prune-score-seed 0) ;;
   *) echo "error: unknown run '$run'; one of: $runs, merge, list" >&2; exit 1 ;;
 esac
-case " $runs " in *" $run "*) ;; *) echo "error: unknown run '$run'; one of: $runs, merge, list" >&2; exit 1 ;; esac
 exec "$py" -m builders build nb201 --preset mini --data-dir "$data" --epochs 32 --score-epochs 1,2,4,8,16,32 \
   --archs-from "$pool" --seeds 0,1,2 "${rule[@]}" --out "$state/$run.zarr" --work "$state/$run.work" "$@"

@@ -275,14 +275,14 @@ def report(space: str | None, compare: str | None, out: str | None, fmt: str, ep
                             break_long_words=False, break_on_hyphens=False))
 
 
-def export(space: str, fmt: str, out: str | None, force: bool, as_json: bool) -> None:
+def export(space: str, fmt: str, out: str | None, force: bool, runs: str, as_json: bool) -> None:
     """A dataset as a file pandas, R, xarray or NASLib read: docs/schema.md says what each column is."""
     from wsbench.errors import WsbenchError
 
     try:
         from wsbench.export import write
 
-        res = write(space, fmt, out, force=force)
+        res = write(space, fmt, out, force=force, runs=runs)
     except WsbenchError as e:
         _fail(str(e))
         return

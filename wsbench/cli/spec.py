@@ -268,6 +268,9 @@ COMMANDS: tuple[Command, ...] = (
         opt("--out", help="File to write (default <dataset>.csv, .json, .parquet, .nc or -naslib.json here; - for "
                           "stdout, text formats only); written atomically."),
         flag("--force", "Replace the file if it exists."),
+        opt("--runs", help="A store with supernets retrained on pruned spaces (nb201-cifar10): control = the "
+                           "supernets every statistic reads; all = every run, with columns prune, prune_mode "
+                           "(csv, json, parquet).", default="control", choices=("control", "all")),
         JSON_EXPORT)),
     Command("validate", "validate", (
         arg("path", "Store folder or zip, or a catalog name (its local file)."), JSON_VALIDATE)),
