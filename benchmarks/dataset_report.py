@@ -245,7 +245,7 @@ def statistics_v3(b, sp: str, h: str = "##", boot: int = 1000) -> None:
             prow.append(pd_row(f"(WS, GT) → (WS, PS), epoch {epochs[-1]}", x[epochs[-1]], g, x[epochs[-1]], params))
     others = []
     for score in b.scores():
-        if score in ("supernet", "loss"):
+        if score in ("supernet", "loss", "finetune"):  # the fine-tuned score: its own section (report, paired)
             continue
         v = b._sn(seeds[0], epochs[-1], score=score)
         t = correlate(v, g, "kendall")
@@ -344,6 +344,8 @@ def other_rankings(b, np) -> None:
     sp = b.name
     rows = []
     for score in b.scores():
+        if score == "finetune":  # other (seed, epoch) regions: the report's fine-tuned section pairs it
+            continue
         summ = b.correlation(epoch="all", method="kendall", score=score).summary
         if score in ("supernet", "loss"):
             best = max(summ, key=lambda r: r["kendall_mean"])

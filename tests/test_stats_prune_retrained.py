@@ -128,6 +128,23 @@ def test_the_sign_test_is_blind_to_the_direction_and_a_probability(deltas):
     assert sign_test([-d for d in deltas]) == (losses, t, w, p)
 
 
+def test_the_report_pairs_the_controls_fine_tuned_scores_in_a_store_of_runs(tmp_path):
+    """A merged store records fine-tuned regions as (factor, seed, epoch): the report reads the control's."""
+    from wsbench.report import sections
+
+    w = write(tmp_path / "ft.zarr")
+    w.ensure_finetune()
+    for s in (0, 1):
+        tuned = GT + np.array([3.0, -3.0, 3.0, -3.0, 3.0, -3.0]) * (s + 1)  # a noisier ranking than the control's
+        w.write_finetune(s, 1, tuned, np.full(6, 0.5), prune=("none", 0.0))
+    w.update_attrs(finetune={"batches": 10, "subnets": 6, "regions": [[0.0, 0, 1], [0.0, 1, 1]]})
+    b = wsbench.open(w.finalize())
+    sec = sections.finetune(b, [0, 1])
+    assert not sec.skipped and [r["epoch"] for r in sec.data["rows"]] == [1]
+    want = b.paired(a="score=supernet,epoch=1", b="score=finetune,epoch=1", seed="0,1").summary[0]
+    assert sec.data["rows"][0]["delta"] == pytest.approx(want["delta"]) and sec.data["rows"][0]["seeds"] == [0, 1]
+
+
 def test_the_random_expectation_of_k_subnets_is_exact(store):
     r = wsbench.open(store).prune(source="retrained", mode="random", k="2")
     row = next(x for x in r.rows if x["seed"] == 0)
