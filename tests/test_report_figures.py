@@ -55,6 +55,10 @@ def test_every_figure_is_labelled_and_readable(name: str, drawn):
                 labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()
                           and ax.get_ylim()[1] <= t.get_position()[1] <= ax.get_ylim()[0]]
                 assert len(labels) >= 3, (key, labels)
+            ticks = sorted((t.get_window_extent() for t in ax.get_xticklabels() if t.get_text() and t.get_visible()),
+                           key=lambda box: box.x0)
+            gaps = [c.x0 - a.x1 for a, c in zip(ticks, ticks[1:])]  # pixels between neighbouring labels
+            assert not gaps or min(gaps) >= 4, (key, "x tick labels run into each other", min(gaps))
             legend = ax.get_legend()
             if legend is not None:
                 box = legend.get_window_extent()
