@@ -322,6 +322,25 @@ def test_every_encoding_of_a_bundled_dataset_gives_the_canonical_strings_numbers
         assert got["summary"] == want["summary"] and got["rows"] == want["rows"]
 
 
+@pytest.mark.parametrize("name", [n for n in BUNDLED if wsbench.open(n).finetuned_regions()])
+def test_the_fine_tuned_score_is_ranked_per_seed_at_the_last_epoch_or_named_apart(name: str):
+    """finetune is per (seed, epoch), as the supernet: its line is the last epoch's mean over the fine-tuned seeds
+    (`wsbench correlation --score finetune --epoch last`), or, fine-tuned for a part of the subnets, left out."""
+    b = wsbench.open(name)
+    archs = [str(a) for a in b.arch_values("arch_string")]
+    r = evaluate(dict(zip(archs, np.random.default_rng(1).normal(size=len(archs)))), name, higher_is_better=True)
+    line = [x for x in r.summary if x["ranking"].startswith("finetune")]
+    last = b.epochs[-1]
+    seeds = sorted(s for s, e in b.finetuned_regions() if e == last)
+    if len(line) == 0:
+        assert any(n.startswith("left out:") and "finetune (" in n for n in r.notes), r.notes
+        return
+    (x,) = line
+    want = b.correlation(score="finetune", epoch=last, seed=seeds, method="kendall").summary[0]
+    assert x["ranking"] == "finetune (last epoch)" and x["epoch"] == last
+    assert x["kendall_mean"] == pytest.approx(want["kendall_mean"], abs=1e-12)
+
+
 def test_a_ragged_grid_of_checkpoints_is_evaluated_where_it_exists(tmp_path: Path, store_dir: Path):
     b = wsbench.open(store_dir)
     a = [str(x) for x in b.arch_values("arch_string")][:20]

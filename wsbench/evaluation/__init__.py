@@ -428,6 +428,17 @@ def evaluate(scores: Any, space: str | os.PathLike, *, higher_is_better: bool | 
             if other == "loss":
                 run("loss (last epoch)", src_sub, "loss", last_epoch, "all", last_epoch)
                 continue
+            if other == "finetune":  # per (seed, epoch) as the supernet, where the last epoch was fine-tuned
+                tuned = sorted(s for s, e in bench.finetuned_regions() if e == last_epoch)
+                if not tuned:
+                    notes.append(f"finetune left out: no subnet fine-tuned at the last epoch ({last_epoch})")
+                    continue
+                held = int((np.isfinite(src_sub.score_fn("finetune")(tuned[0], last_epoch)) & known).sum())
+                if held < covered:  # fine-tuned for a part of the subnets (nb201-cifar10-paper: 200 of 1,000)
+                    partial[other] = held
+                    continue
+                run("finetune (last epoch)", src_sub, "finetune", last_epoch, ",".join(map(str, tuned)), last_epoch)
+                continue
             ranked = src_sub.score_fn(other)(bench.seeds[0], last_epoch)
             held = int((np.isfinite(ranked) & known).sum())
             if held < covered:  # e.g. a proxy imported for a few cells: not a ranking of the same subnets

@@ -539,8 +539,7 @@ def finetune(b, seeds: list[int]) -> Section:
     counted)."""
     sec = Section("finetune", "Fine-tuned inheritance (the study's second protocol)")
     proto = b.attrs.get("finetune") or {}
-    # (seed, epoch); a store of prune runs records (factor, seed, epoch), and the statistics read the control (0)
-    regions = {(int(r[-2]), int(r[-1])) for r in proto.get("regions", []) if len(r) == 2 or float(r[0]) == 0.0}
+    regions = b.finetuned_regions()
     rows = []
     for e in b.epochs:
         have = [s for s in seeds if (s, e) in regions]
