@@ -2,10 +2,11 @@
 NASLib's zero-cost JSON layout (``wsbench export``).
 
 Why: a user of pandas, R or NASLib should not have to learn Zarr or wsbench to use the numbers. The long table has
-one row per seed, epoch and subnet (and prune run, when asked for every run), in the store's order (``supernet_score`` read in C order), with the
-per-subnet variables repeated on each of a subnet's rows; its columns are the store's variable names
-(docs/schema.md), so each means what the schema says. Every file is written whole through a temp file and one
-rename (:mod:`wsbench.atomic`), and an existing file is replaced only when asked.
+one row per seed, epoch and subnet (and prune run, when every run is asked for), in the store's order
+(``supernet_score`` read in C order), with the per-subnet variables repeated on each of a subnet's rows; its
+columns are the store's variable names (docs/schema.md), so each means what the schema says. Every file is
+written whole through a temp file and one rename (:mod:`wsbench.atomic`), and an existing file is replaced only
+when asked.
 """
 
 from __future__ import annotations
