@@ -239,7 +239,7 @@ def test_the_report_draws_the_retrained_figure_only_for_a_store_of_runs(store, s
     sec = next(s for s in sections if s.key == "retrained")
     assert sec.skipped is None and sec.png and sec.data["k"] == "1"  # pools of 3: no top-10
     assert "optimistic 50%: top-1 85.00 ± 7.07 vs 1 random 80.00" in sec.finding
-    assert "the control on the same pool 5.00 ± 7.07" in sec.finding
+    assert "retrained minus the control on the same pool +5.00 ± 7.07" in sec.finding
     assert "Over all 4 pruned pools and seeds" in sec.finding and "beats the control's on the same pool in 2, loses in 1 " \
         "(mean +2.50" in sec.finding  # the pairs worked out by hand above
     left, right = drawn["retrained"].axes[:2]

@@ -367,9 +367,10 @@ def retrained(b, epoch: int, seeds: list[int]) -> Section:
         if rows:
             x = rows[-1]
             found = _pm(x["supernet_topk_best_gt_mean"], x["supernet_topk_best_gt_std"])
-            bits.append(f"{mode} {x['factor']:.0%}: top-{k} {found} vs {k} random {x['random_topk_best_gt_mean']:.2f}, vs the control on the same pool "
-                        f"{_pm(x['retrained_minus_control_mean'], x['retrained_minus_control_std'])} {b.metric} "
-                        f"points; τ {_pm(x['kendall_mean'], x['kendall_std'])} (control "
+            gain = _pm(x["retrained_minus_control_mean"], x["retrained_minus_control_std"])
+            bits.append(f"{mode} {x['factor']:.0%}: top-{k} {found} vs {k} random "
+                        f"{x['random_topk_best_gt_mean']:.2f}; retrained minus the control on the same pool "
+                        f"{'' if gain.startswith('-') else '+'}{gain} {b.metric} points; τ {_pm(x['kendall_mean'], x['kendall_std'])} (control "
                         f"{_pm(x['control_kendall_mean'], x['control_kendall_std'])})")
     sec.finding = ("At the largest prune factor of each mode, the retrained supernet's find (mean ± std over "
                    f"{len(seeds)} seeds): " + "; ".join(bits) + "." if bits else "The store has no pruned run.")
