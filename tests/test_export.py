@@ -107,11 +107,11 @@ def expected_table(path: Path, runs: str = "control") -> dict[str, np.ndarray]:
     (runs="control", in a store of prune runs: of the run whose prune_mode is none)."""
     arrays, _, dims = zarr_arrays(path)
     sn, sn_dims = arrays["supernet_score"], dims["supernet_score"]
-    loss = arrays.get("supernet_loss")
+    like = {n: arrays[n] for n in ("supernet_loss", "finetune_score", "finetune_loss") if n in arrays}
     if "prune" in sn_dims and runs == "control":
         control = [str(m) for m in arrays["prune_mode"]].index("none")
         sn, sn_dims = sn[control], sn_dims[1:]
-        loss = None if loss is None else loss[control]
+        like = {n: a[control] for n, a in like.items()}
     at = np.indices(sn.shape).reshape(sn.ndim, -1)  # each row's (prune,) seed, epoch, arch indices
     arch = at[-1]
     archs = np.asarray([str(a) for a in arrays["arch_string"]], dtype=object)
@@ -123,8 +123,8 @@ def expected_table(path: Path, runs: str = "control") -> dict[str, np.ndarray]:
         if dim == "prune":
             out["prune_mode"] = np.asarray([str(m) for m in arrays["prune_mode"]], dtype=object)[at[k]]
     out["supernet_score"] = sn.reshape(-1)
-    if loss is not None:
-        out["supernet_loss"] = loss.reshape(-1)
+    for name, a in like.items():
+        out[name] = a.reshape(-1)
     for name in ("gt_score", "gt_score_std"):
         if name in arrays:
             out[name] = arrays[name][arch]

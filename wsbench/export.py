@@ -72,7 +72,8 @@ RUNS = ("control", "all")
 def table(b: Benchmark, runs: str = "control") -> Table:
     """The long table of the store ``b`` reads: ``arch`` (canonical string), ``arch_index`` (position in the store),
     ``function_id`` (where the store has it), ``prune`` and ``prune_mode`` (with ``runs="all"`` in a store of prune
-    runs), ``seed``, ``epoch``, ``supernet_score``, ``supernet_loss``, then the per-subnet variables: ``gt_score``,
+    runs), ``seed``, ``epoch``, ``supernet_score``, ``supernet_loss``, ``finetune_score`` and ``finetune_loss`` (NaN
+    where a subnet was not fine-tuned), then the per-subnet variables: ``gt_score``,
     ``gt_score_std``, one ``gt_score_per_seed_<gt_seed>`` per ground-truth training, each ``gt_score_<name>``, sizes
     and every ``proxy_<name>``. Values are the store's, dtypes included (float32 stays float32); NaN stays NaN.
 
@@ -108,8 +109,9 @@ def table(b: Benchmark, runs: str = "control") -> Table:
             cols.append(Column("prune_mode", np.asarray([str(m) for m in read("prune_mode")], dtype=object),
                                repeat(k)))
     cols.append(Column("supernet_score", score.reshape(-1)))
-    if "supernet_loss" in arrays:
-        cols.append(Column("supernet_loss", pick(read("supernet_loss")).reshape(-1)))
+    for name in ("supernet_loss", "finetune_score", "finetune_loss"):  # (prune,) seed, epoch, arch as the score
+        if name in arrays:
+            cols.append(Column(name, pick(read(name)).reshape(-1)))
     from wsbench.schema import EXTRA_GT_PREFIX, GT_STD, PROXY_PREFIX
 
     for v in ("gt_score", GT_STD):
