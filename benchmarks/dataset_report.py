@@ -25,7 +25,7 @@ def per_seed_epoch(b, name: str):
     statistic but ``prune --source retrained`` reads."""
     arr = b.ds[name]
     if "prune" in arr.dims:
-        arr = arr.isel(prune=b.prune_runs.index(("none", 0.0)))
+        arr = arr.isel(prune=b._prune_index(None))  # the Benchmark's own rule for the control
     return arr.values
 
 
