@@ -21,11 +21,11 @@ import wsbench
 from wsbench.stats.paired import paired_delta
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("old", help="v1.0: catalog name or store path")
     ap.add_argument("new", help="v1.1: catalog name or store path")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     # v1.1 may be compared while its build runs (seeds/epochs not yet scored are left out, and said so)
     a, b = wsbench.open(args.old), wsbench.open(args.new, allow_incomplete=True)
     archs_a, archs_b = list(a.arch_values("arch_string")), list(b.arch_values("arch_string"))
