@@ -154,6 +154,23 @@ def test_compare_puts_datasets_on_one_axis(store: Path, tmp_path: Path):
         write(str(store), out, compare=f"{store},{other}")
 
 
+def test_compare_says_each_supernets_training_budget(store: Path, tmp_path: Path):
+    """Two versions that differ only in the images per epoch (darts-cifar10 v1.0 and v1.1) must not read the same."""
+    rows = []
+    for i, images in enumerate((10000, 45000)):
+        make_store(tmp_path / f"v{i}.zarr", n=40, epochs=(2, 8), rng_seed=i, scale_preset="mini",
+                   dataset={"name": "CIFAR-10", "resolution": 16, "train_images": images})
+    out = tmp_path / "cmp.md"
+    write(None, out, fmt="md", compare=f"{tmp_path / 'v0.zarr'},{tmp_path / 'v1.zarr'}")
+    rows = [line for line in out.read_text().splitlines() if "subnets ×" in line]
+    assert len(rows) == 2
+    assert "supernet: preset mini, 16×16 images, 10,000 training images per epoch; ground truth:" in rows[0]
+    assert "45,000 training images per epoch" in rows[1] and "10,000" not in rows[1]
+    write(None, out, fmt="md", compare=f"{store},{tmp_path / 'v1.zarr'}")  # the factory's default: no budget
+    first = next(line for line in out.read_text().splitlines() if "subnets ×" in line)
+    assert "supernet: preset test; ground truth" in first
+
+
 def test_one_size_for_every_subnet_is_said_not_drawn_as_a_size_bias(tmp_path):
     """DARTS's recurrent cells all have the same parameter count: bias and the report say size bias cannot be
     measured instead of printing NaN taus or colouring by a constant."""

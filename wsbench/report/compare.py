@@ -17,6 +17,20 @@ def schedule_length(b) -> int:
     return int(epochs) if isinstance(epochs, int | float) and epochs > 0 else int(b.epochs[-1])
 
 
+def training(b) -> str:
+    """The supernet's scale and budget as the store records them (preset, image size, training images per epoch):
+    two versions of one dataset that differ only there (darts-cifar10 v1.0 and v1.1) must not read the same."""
+    recipe, data = b.attrs.get("supernet_recipe", {}), b.attrs.get("dataset", {})
+    recipe, data = (x if isinstance(x, dict) else {} for x in (recipe, data))
+    parts = [f"preset {b.attrs['scale_preset']}"] if b.attrs.get("scale_preset") else []
+    res = data.get("resolution", recipe.get("resolution"))
+    if isinstance(res, int):
+        parts.append(f"{res}×{res} images")
+    if isinstance(data.get("train_images"), int):
+        parts.append(f"{data['train_images']:,} training images per epoch")
+    return f"supernet: {', '.join(parts)}; " if parts else ""
+
+
 def build_compare(names: list[str]) -> tuple[str, list[tuple[str, str]], list[Section]]:
     """(title, one provenance row per dataset, the two comparison sections with their PNGs)."""
     from wsbench.report import _require_matplotlib
@@ -39,7 +53,7 @@ def build_compare(names: list[str]) -> tuple[str, list[tuple[str, str]], list[Se
         t = [s for s in b.topk(k="10%", epoch="all").summary]
         top[b.name] = (frac, [s["best_gt_top_pct_mean"] for s in t], [s["random_top_pct"] for s in t])
         scale = (f"{b.attrs.get('space')}: {b.n_archs} subnets × epochs {b.epochs} of {total} × seeds {b.seeds}; "
-                 f"ground truth: {b.attrs.get('gt_source', {}).get('kind', '?')}")
+                 f"{training(b)}ground truth: {b.attrs.get('gt_source', {}).get('kind', '?')}")
         prov.append((b.name, scale))
     s1 = Section("compare_correlation", "Kendall τ with ground truth vs the fraction of the supernet schedule",
                  data={"series": corr})
