@@ -58,9 +58,10 @@ def write_cases() -> dict[str, list[str]]:
     with open(own, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["arch", "accuracy", "epoch", "seed"])
-        for si, s in enumerate(b.seeds):
-            for ei, e in enumerate(b.epochs):
-                w.writerows((a, repr(float(x)), e, s) for a, x in zip(archs, b._read("supernet_score", (si, ei))))
+        scores = b.score_fn("supernet")  # a store of prune runs (nb201-cifar10 v2.0): the control's, as every statistic
+        for s in b.seeds:
+            for e in b.epochs:
+                w.writerows((a, repr(float(x)), e, s) for a, x in zip(archs, scores(s, e)))
     with open(space, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["arch", "score"])
