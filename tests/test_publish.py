@@ -219,3 +219,74 @@ def test_reissue_adds_function_ids_and_leaves_every_array_as_it_was(tmp_path):
     assert validate(ds) == [] and [str(x) for x in ds["function_id"].values] == \
         get_space("nb201").function_ids([str(x) for x in ds["arch_string"].values])
     assert ds.attrs["reissues"][-1]["arrays"] == "unchanged; added: function_id"
+
+
+def _zstd_strings(path: Path) -> None:
+    """Re-write a store's string arrays with zstd, as every store written before the writer chose gzip has them."""
+    import numpy as np
+    import zarr
+    from zarr.codecs import ZstdCodec
+
+    g = zarr.open_group(str(path), mode="r+")
+    for name in [n for n in g.array_keys() if g[n].metadata.to_dict()["codecs"][0]["name"] == "vlen-utf8"]:
+        a = g[name]
+        values, attrs, dims, chunks = np.asarray(a[...], dtype=object), dict(a.attrs), a.metadata.dimension_names, \
+            a.chunks
+        del g[name]
+        b = g.create_array(name, shape=values.shape, dtype=str, dimension_names=dims, chunks=chunks,
+                           compressors=ZstdCodec(), attributes=attrs)
+        b[...] = values
+    zarr.consolidate_metadata(str(path))  # the store's metadata index names the arrays again
+
+
+def _codecs(path: Path, name: str) -> list[str]:
+    return [c["name"] for c in json.loads((path / name / "zarr.json").read_text())["codecs"]]
+
+
+def _imports_numcodecs(store: Path) -> bool:
+    """Whether opening ``store`` and reading its architecture strings imports numcodecs, in a fresh process."""
+    code = ("import sys, wsbench; b = wsbench.open(sys.argv[1]); b.arch_values('arch_string'); "
+            "print('numcodecs' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True)
+    return res.stdout.strip() == "True"
+
+
+def test_the_writer_stores_strings_with_gzip_so_reading_needs_no_numcodecs(tmp_path):
+    store = make_store(tmp_path / "s.zarr", space="nb201", n=20, function_ids=True)
+    for name in ("arch_string", "decision", "function_id"):
+        assert _codecs(store, name) == ["vlen-utf8", "gzip"], name
+    assert not _imports_numcodecs(store)
+    _zstd_strings(store)  # the codec of every store published before: the same read costs the numcodecs import
+    assert _codecs(store, "arch_string") == ["vlen-utf8", "zstd"] and _imports_numcodecs(store)
+
+
+def test_reissue_gzip_strings_re_encodes_strings_only(tmp_path, capsys):
+    import zipfile
+
+    from wsbench.schema import validate
+    from wsbench.store import open_store, zip_store
+
+    src = make_store(tmp_path / "s.zarr", space="nb201", n=30, function_ids=True)
+    _zstd_strings(src)
+    before = zip_store(src, tmp_path / "before.zip")
+    out = tmp_path / "after.zarr"
+    assert builders_main(["reissue", str(before), "--out", str(out), "--gzip-strings", "--version", "1.0.1",
+                          "--why", "test"]) == 0
+    for name in ("arch_string", "decision", "function_id"):
+        assert _codecs(out, name) == ["vlen-utf8", "gzip"], name
+    old, new = open_store(before), open_store(out)
+    assert validate(new) == [] and new.attrs["complete"] is True
+    for name in ("arch_string", "decision", "function_id", "supernet_score", "gt_score", "choice"):
+        assert (old[name].values == new[name].values).all(), name
+        assert old[name].attrs == new[name].attrs and old[name].dims == new[name].dims, name
+    a, b = zipfile.ZipFile(before), zipfile.ZipFile(zip_store(out, tmp_path / "after.zip"))
+    numeric = [n for n in a.namelist() if not n.endswith("zarr.json")
+               and n.split("/")[0] not in ("arch_string", "decision", "function_id")]
+    assert numeric and all(a.read(n) == b.read(n) for n in numeric)
+    last = new.attrs["reissues"][-1]
+    assert last["changed"] == ["codecs"] and "re-encoded with gzip: arch_string, decision, function_id" in last["arrays"]
+    assert not _imports_numcodecs(out)
+    # a store whose strings are gzip already: nothing to re-issue, nothing written
+    assert builders_main(["reissue", str(out), "--out", str(tmp_path / "again.zarr"), "--gzip-strings",
+                          "--version", "1.0.2", "--why", "test"]) == 1
+    assert "nothing to re-issue" in capsys.readouterr().err and not (tmp_path / "again.zarr").exists()
