@@ -26,9 +26,9 @@ def reissue(src: str | Path, out: str | Path, changes: dict[str, Any], *, versio
 
     ``add_function_ids`` adds the ``function_id`` variable (computed from ``arch_string`` by the space) to a store
     published before builds wrote it; every existing array stays byte-identical. ``gzip_strings`` re-encodes the
-    string arrays that another codec compresses (zstd: zarr's default, in stores written before ``wsbench.store`` chose gzip for
-    strings) with gzip, values unchanged, so reading them never imports numcodecs; every other array stays
-    byte-identical.
+    string arrays that another codec compresses (zstd, zarr's default, in stores written before ``wsbench.store``
+    chose gzip for strings) with gzip, values unchanged, so reading them never imports numcodecs; every other
+    array stays byte-identical.
     """
     from wsbench.store import StoreWriter
 
