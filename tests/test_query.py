@@ -237,6 +237,12 @@ def test_gt_resolution_rounds_the_ground_truth_before_ranking(tmp_path: Path):
     for bad in (0, -0.1, "x", float("inf"), True):
         with pytest.raises(OptionError, match="gt_resolution"):
             b.correlation(gt_resolution=bad)
+    # a step whose quotient overflows, or one that makes every GT value one tie, would answer NaN: refused
+    with pytest.raises(OptionError, match="too small .* overflows"):
+        b.correlation(gt_resolution=1e-320)
+    with pytest.raises(OptionError, match="every gt_score value one tie"):
+        b.correlation(gt_resolution=1e300)
+    assert np.isfinite(b.correlation(gt_resolution=1e-300).rows[0]["kendall"])  # tiny but representable: plain tau
 
 
 def test_within_top_keeps_the_top_share_of_the_ground_truth(tmp_path: Path):

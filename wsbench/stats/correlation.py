@@ -59,6 +59,24 @@ def parse_options(method: Any = DEFAULT_METHODS, weigh_by: str = "both", ci: flo
     return Options(methods, weigh_by, level, boot, rng_seed, res, within_top, ceiling)
 
 
+def _round_to(g: np.ndarray, res: float, against: str) -> np.ndarray:
+    """``g`` rounded to steps of ``res``: values within one step become ties (NASLib's kt at 0.1). A step so small
+    that the quotient overflows, or so large that every value becomes one tie, would answer NaN without a word:
+    both are refused."""
+    finite = g[np.isfinite(g)]
+    with np.errstate(over="ignore"):
+        steps = np.round(g / res)
+    if not np.isfinite(steps[np.isfinite(g)]).all():
+        raise OptionError(f"gt_resolution {res!r} is too small for {against} (values up to {np.abs(finite).max():g}):"
+                          " the number of steps overflows; expected a resolution in metric units such as 0.1")
+    out = steps * res
+    if np.unique(finite).size > 1 and np.unique(out[np.isfinite(out)]).size < 2:
+        raise OptionError(f"gt_resolution {res!r} makes every {against} value one tie (they span "
+                          f"{finite.max() - finite.min():g}): nothing is left to rank against; expected a resolution "
+                          "smaller than that span, in metric units such as 0.1")
+    return out
+
+
 def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list[int], o: Options,
                       against: str = "gt_score", score: str = "supernet",
                       trainings: np.ndarray | None = None, trainings_source: str = "gt_score_per_seed") -> Table:
@@ -78,8 +96,7 @@ def correlation_table(sn: ScoreFn, g: np.ndarray, epochs: list[int], seeds: list
         cut = finite[resolve_k(o.within_top, finite.size) - 1]
         g = np.where(g >= cut, g, np.nan)  # the whole tie group at the cut stays (no arbitrary split)
     if o.gt_resolution is not None:
-        res = o.gt_resolution
-        g = np.round(g / res) * res  # values within one resolution step become ties (NASLib's kt at 0.1)
+        g = _round_to(g, o.gt_resolution, against)
     idx = _boot.resamples(len(g), o.boot, o.rng_seed) if level is not None else None
     mult = _boot.counts(idx, len(g)) if idx is not None else None
     ceiling = _ceiling(trainings, methods, idx, mult) if o.ceiling else None
