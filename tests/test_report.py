@@ -146,6 +146,9 @@ def test_compare_puts_datasets_on_one_axis(store: Path, tmp_path: Path):
 
     assert schedule_length(wsbench.open(other)) == 8 and schedule_length(wsbench.open(store)) == 8  # recipe / last
     assert res["sections"]["compare_correlation"].count("of its schedule") == 2
+    from wsbench.report.compare import share
+
+    assert [share(x) for x in (4 / 32, 1 / 3, 0.25, 1.0, 1 / 64)] == ["12.5%", "33.3%", "25%", "100%", "1.6%"]
     from wsbench.errors import OptionError
 
     with pytest.raises(OptionError, match="two or more distinct"):

@@ -31,6 +31,12 @@ def training(b) -> str:
     return f"supernet: {', '.join(parts)}; " if parts else ""
 
 
+def share(f: float) -> str:
+    """A fraction of the schedule as a percentage with the decimals it needs: epoch 4 of 32 is 12.5%, not the
+    12% that rounding half to even gives."""
+    return f"{round(100 * f, 1):g}%"
+
+
 def build_compare(names: list[str]) -> tuple[str, list[tuple[str, str]], list[Section]]:
     """(title, one provenance row per dataset, the two comparison sections with their PNGs)."""
     from wsbench.report import _require_matplotlib
@@ -58,7 +64,8 @@ def build_compare(names: list[str]) -> tuple[str, list[tuple[str, str]], list[Se
     s1 = Section("compare_correlation", "Kendall τ with ground truth vs the fraction of the supernet schedule",
                  data={"series": corr})
     best = {n: (v[0][int(np.nanargmax(v[1]))], float(np.nanmax(v[1]))) for n, v in corr.items()}
-    s1.finding = "Peak τ: " + "; ".join(f"{n} {t:.2f} at {f:.0%} of its schedule" for n, (f, t) in best.items()) + "."
+    s1.finding = "Peak τ: " + "; ".join(f"{n} {t:.2f} at {share(f)} of its schedule"
+                                        for n, (f, t) in best.items()) + "."
     s1.caption = "Mean over each dataset's supernet seeds, ± std band. `wsbench correlation --epoch all` per dataset"
     s2 = Section("compare_topk", "Best subnet in the supernet's top 10% vs the fraction of the schedule",
                  data={"series": top})
