@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             r = paired_delta(np.stack([p[0] for p in pairs]), gt_a, np.stack([p[1] for p in pairs]), gt_a)
             print(f"| {score} | {e} | {len(pairs)} | {r.tau_a:.3f} | {r.tau_b:.3f} | {r.delta:+.3f} | "
-                  f"[{r.ci_low:+.3f}, {r.ci_high:+.3f}] | {r.p_value:.3f} | {r.verdict} |")
+                  f"[{r.ci_low:+.3f}, {r.ci_high:+.3f}] | {'< 0.001' if r.p_value < 0.001 else f'{r.p_value:.3f}'} | "
+                  f"{r.verdict} |")
     return 0
 
 
