@@ -210,7 +210,8 @@ class Benchmark:
         """(seed, epoch) of every fine-tuned region the store records (``finetune.regions``); in a store of prune
         runs, whose regions are (factor, seed, epoch), the control's, which the statistics read."""
         regions = (self.attrs.get("finetune") or {}).get("regions", [])
-        return {(int(r[-2]), int(r[-1])) for r in regions if len(r) == 2 or float(r[0]) == 0.0}
+        control = self.prune_factors[self._prune_index(None)] if self.has_prune_dim else None  # _prune_index's rule
+        return {(int(r[-2]), int(r[-1])) for r in regions if len(r) == 2 or float(r[0]) == control}
 
     def _prune_index(self, prune: float | tuple[str, float] | None) -> int:
         """Index along ``prune`` of a run: (mode, factor), a factor that names one run, or None (the control)."""
